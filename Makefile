@@ -1,0 +1,84 @@
+# Every target is listed by `make help`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CHECKOV_VENV := .venv-checkov
+ARCH ?= arm64
+LAMBDA_PYTHON ?= 3.13
+PYTEST_ARGS ?=
+HOST_ARCH := $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x86_64)
+LOCAL_PYTHON_VERSION = $(shell $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+
+# Terraform: use the local provider mirror when this machine has one (offline), else the registry.
+TF_MIRROR ?= $(firstword $(wildcard /opt/tf-plugins /usr/share/terraform/plugins $(HOME)/.terraform.d/plugins))
+export TF_CLI_CONFIG_FILE := $(CURDIR)/build/terraformrc
+export TF_IN_AUTOMATION := 1
+TF_DIRS = $(sort $(dir $(wildcard modules/*/main.tf examples/*/main.tf))) ./
+
+.PHONY: help install test lint package lock demo bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (PYTHON=$(PYTHON))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv with the project and its development tools (idempotent)
+
+build/terraformrc:
+	@mkdir -p build
+	@if [ -n "$(TF_MIRROR)" ]; then \
+		printf 'provider_installation {\n  filesystem_mirror {\n    path    = "%s"\n    include = ["registry.terraform.io/*/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n' "$(TF_MIRROR)" > $@; \
+	fi
+	@echo 'disable_checkpoint = true' >> $@
+
+test: install build/terraformrc ## Run the whole test suite (starts and stops its own PostgreSQL)
+	@$(PY) scripts/package.py fetch --arch $(HOST_ARCH) --python-version $(LAMBDA_PYTHON)
+	@$(PY) scripts/package.py fetch --arch $(HOST_ARCH) --python-version $(LOCAL_PYTHON_VERSION)
+	$(PY) tests/support/pgcluster.py run -- $(PY) -m pytest $(PYTEST_ARGS)
+
+$(CHECKOV_VENV)/.installed:
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check 'checkov>=3.2,<4'
+	@touch $@
+
+lint: install build/terraformrc $(CHECKOV_VENV)/.installed ## ruff, terraform fmt/validate, checkov
+	$(VENV)/bin/ruff check src tests scripts
+	$(VENV)/bin/ruff format --check src tests scripts
+	terraform fmt -check -recursive -diff
+	@set -e; for dir in $(TF_DIRS); do \
+		echo "terraform validate $$dir"; \
+		terraform -chdir=$$dir init -backend=false -input=false -no-color >/dev/null; \
+		terraform -chdir=$$dir validate -no-color; \
+	done
+	$(CHECKOV_VENV)/bin/checkov --directory modules --directory . --framework terraform \
+		--skip-path examples --skip-path tests --skip-path '\.terraform' \
+		--quiet --compact --skip-download
+
+package: install ## Build dist/sender.zip and dist/analytics.zip (ARCH=arm64|x86_64)
+	$(PY) scripts/package.py build --arch $(ARCH) --python-version $(LAMBDA_PYTHON)
+
+lock: install ## Re-pin requirements/lambda.txt from requirements/lambda.in
+	$(PY) scripts/package.py lock
+
+demo: ## (coming with issue 6) Emulated organization end to end, then an HTML report
+	@echo "make demo will start moto and a throwaway PostgreSQL, run the sender for an emulated"
+	@echo "organization, load the files with the receiver and write report.html."
+	@echo "It is not built yet (issue 6). Today: make test."
+
+bench: ## (coming with issues 3 and 4) Sender and receiver benchmarks against baselines
+	@echo "make bench will time a full sender run with injected AWS latency and a 100 000-finding"
+	@echo "load through the Data API double, each against a baseline measured in the same run."
+	@echo "It is not built yet (issues 3 and 4)."
+
+clean: ## Remove build output (dist/, build/) and Terraform working directories
+	rm -rf dist build
+	find . -name .terraform -type d -prune -exec rm -rf {} +

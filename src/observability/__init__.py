@@ -1,0 +1,1 @@
+"""Shared code of the AWS multi-account observability platform (sender and receiver)."""

@@ -1,0 +1,173 @@
+"""Validate a sender document against sender-document.schema.json.
+
+Both the sender (before upload) and the receiver (on load) call `validate_document`. Violations
+carry a JSON pointer (RFC 6901) to the offending value; for a missing or an unexpected property the
+pointer names that property, e.g. ``/data/kms_keys/0/colour``.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+
+SCHEMA_VERSION = "1.0"
+SUPPORTED_MAJOR = 1
+
+_SCHEMA_FILE = "sender-document.schema.json"
+_MAX_MESSAGE = 300
+_SHOWN_IN_STR = 10
+_VERSION_RE = re.compile(r"([0-9]+)\.[0-9]+")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_NUMERIC_KEYWORDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})
+
+
+@dataclass(frozen=True, slots=True)
+class ContractViolation:
+    """One way in which a document breaks the contract."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path or '(root)'}: {self.message}"
+
+
+class ContractError(ValueError):
+    """A document does not follow the contract; `errors` lists every violation, sorted by path."""
+
+    def __init__(self, errors: list[ContractViolation]) -> None:
+        self.errors = sorted(errors, key=_sort_key)
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        lines = [str(v) for v in self.errors[:_SHOWN_IN_STR]]
+        hidden = len(self.errors) - _SHOWN_IN_STR
+        if hidden > 0:
+            lines.append(f"... and {hidden} more")
+        head = f"document breaks the contract ({len(self.errors)} violation(s))"
+        return "\n".join([head, *lines])
+
+
+@functools.cache
+def _schema() -> dict[str, Any]:
+    text = resources.files(__package__).joinpath(_SCHEMA_FILE).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def load_schema() -> dict[str, Any]:
+    """The contract as a dict (a copy: the file is read once, callers may modify the result)."""
+    return copy.deepcopy(_schema())
+
+
+@functools.cache
+def validator() -> Draft202012Validator:
+    """The cached validator, with format checking (`format: date`) switched on."""
+    schema = _schema()
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def iter_violations(doc: Any) -> Iterator[ContractViolation]:
+    """Yield every violation of the contract in `doc` (a parsed JSON document), unsorted.
+
+    A schema version with an unsupported major yields exactly one violation and nothing else.
+    """
+    unsupported = _unsupported_version(doc)
+    if unsupported is not None:
+        yield unsupported
+        return
+    python_only = list(_walk(doc, []))
+    yield from python_only
+    non_finite = {v.path for v in python_only}
+    for error in validator().iter_errors(doc):
+        if error.validator in _NUMERIC_KEYWORDS and _pointer(error.absolute_path) in non_finite:
+            continue  # already reported as non-finite
+        yield from _from_error(error)
+
+
+def validate_document(doc: Any) -> None:
+    """Raise `ContractError` listing every violation if `doc` breaks the contract."""
+    errors = list(iter_violations(doc))
+    if errors:
+        raise ContractError(errors)
+
+
+def _unsupported_version(doc: Any) -> ContractViolation | None:
+    version = doc.get("schema_version") if isinstance(doc, dict) else None
+    match = _VERSION_RE.fullmatch(version) if isinstance(version, str) else None
+    if match is None or int(match.group(1)) == SUPPORTED_MAJOR:
+        return None  # supported, or malformed: the schema's pattern reports the latter
+    return ContractViolation(
+        "/schema_version",
+        f"unsupported schema version {version!r} (this receiver reads {SUPPORTED_MAJOR}.x)",
+    )
+
+
+def _walk(value: Any, parts: list[str | int]) -> Iterator[ContractViolation]:
+    """What JSON Schema cannot see: non-finite numbers and lone surrogates (invalid Unicode)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and _SURROGATE_RE.search(key):
+                yield ContractViolation(
+                    _pointer(parts), _shorten(f"key {key!r} is not valid Unicode")
+                )
+            yield from _walk(item, [*parts, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, [*parts, index])
+    elif (isinstance(value, float) and not math.isfinite(value)) or (
+        isinstance(value, Decimal) and not value.is_finite()
+    ):
+        yield ContractViolation(
+            _pointer(parts), f"{value!r} is not a finite number (JSON has no NaN or Infinity)"
+        )
+    elif isinstance(value, str) and _SURROGATE_RE.search(value):
+        yield ContractViolation(
+            _pointer(parts), _shorten(f"{value!r} contains a lone surrogate (not valid Unicode)")
+        )
+
+
+def _from_error(error: ValidationError) -> Iterator[ContractViolation]:
+    parts = list(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        for key in error.instance:
+            if key not in known:
+                yield ContractViolation(
+                    _pointer([*parts, key]),
+                    _shorten(f"Additional properties are not allowed ({key!r} was unexpected)"),
+                )
+        return
+    if error.validator == "required" and isinstance(error.validator_value, list):
+        for key in error.validator_value:
+            if error.message == f"{key!r} is a required property":
+                parts.append(key)
+                break
+    yield ContractViolation(_pointer(parts), _shorten(error.message))
+
+
+def _pointer(parts: Iterable[str | int]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _shorten(message: str) -> str:
+    if len(message) <= _MAX_MESSAGE:
+        return message
+    tail = _MAX_MESSAGE - 200 - 3
+    return f"{message[:200]} … {message[-tail:]}"
+
+
+def _sort_key(violation: ContractViolation) -> tuple[tuple[tuple[int, int, str], ...], str]:
+    segments = violation.path.split("/")[1:] if violation.path else []
+    key = tuple((0, int(s), "") if s.isascii() and s.isdigit() else (1, 0, s) for s in segments)
+    return key, violation.message

@@ -1,0 +1,1 @@
+"""Receiver: loads sender documents into PostgreSQL and keeps the schema migrated."""

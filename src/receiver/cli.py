@@ -1,0 +1,65 @@
+"""Operator command line: ``python -m receiver <command>``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from receiver.db import DatabaseError, Executor, connect
+from receiver.migrations import MigrationError, migrate
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m receiver", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    migrate_cmd = commands.add_parser("migrate", help="apply the SQL migrations in order")
+    _add_database_options(migrate_cmd)
+    migrate_cmd.add_argument("--sql-dir", type=Path, help="default: the packaged sql/ directory")
+
+    args = parser.parse_args(argv)
+    try:
+        executor = _executor(parser, args)
+    except DatabaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        if args.command == "migrate":
+            return _migrate(executor, args.sql_dir)
+    finally:
+        executor.close()
+    return 2  # pragma: no cover - argparse rejects unknown commands
+
+
+def _migrate(executor: Executor, sql_dir: Path | None) -> int:
+    try:
+        result = migrate(executor, sql_dir)
+    except MigrationError as exc:
+        print(f"migration failed: {exc}", file=sys.stderr)
+        return 1
+    for filename in result.applied:
+        print(f"applied {filename}")
+    print(f"{len(result.applied)} applied, {len(result.already_applied)} already applied")
+    return 0
+
+
+def _add_database_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("database (a URL, or an Aurora cluster via the Data API)")
+    group.add_argument("--database-url", help="libpq URL, e.g. postgresql://user@host/db")
+    group.add_argument("--cluster-arn", help="Aurora cluster ARN (Data API)")
+    group.add_argument("--secret-arn", help="Secrets Manager ARN of the database credentials")
+    group.add_argument("--database", default="core", help="database name (Data API; default core)")
+
+
+def _executor(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Executor:
+    try:
+        return connect(
+            database_url=args.database_url,
+            cluster_arn=args.cluster_arn,
+            secret_arn=args.secret_arn,
+            database=args.database,
+        )
+    except ValueError as exc:
+        parser.error(str(exc))

@@ -1,0 +1,36 @@
+"""The executor interface both implementations follow.
+
+SQL text uses named ``:param`` placeholders (the Data API's syntax); each call runs exactly one
+statement. Rows come back as dicts with Python values: ``int``, ``float``, ``bool``, ``str``,
+``Decimal`` (numeric), ``datetime`` (timestamptz, aware, UTC), ``date``, parsed JSON for
+json/jsonb, lists for arrays, ``str`` for uuid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+Row = dict[str, Any]
+Params = Mapping[str, Any]
+
+
+class DatabaseError(Exception):
+    """A statement failed for a reason retrying will not fix (bad SQL, a constraint, a limit)."""
+
+
+class TransientDatabaseError(DatabaseError):
+    """The database could not run the statement now (resuming, unavailable, throttled)."""
+
+
+class Executor(Protocol):
+    def execute(self, sql: str, params: Params | None = None) -> list[Row]:
+        """Run one statement; inside ``transaction()`` it joins that transaction."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[Executor]:
+        """Commit on normal exit, roll back on an exception. Transactions do not nest."""
+        ...
+
+    def close(self) -> None: ...

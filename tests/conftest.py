@@ -1,0 +1,123 @@
+"""Shared fixtures: a real PostgreSQL, the Data API double, a moto server, no network."""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from support import data_api_double, network_guard, pgcluster  # noqa: E402
+
+# Before any AWS client exists: fake credentials, no profiles, no instance metadata, no network.
+for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+    os.environ.pop(_name, None)
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_DEFAULT_REGION="eu-west-1",
+    AWS_CONFIG_FILE=os.devnull,
+    AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+    AWS_EC2_METADATA_DISABLED="true",
+    POWERTOOLS_TRACE_DISABLED="true",
+    POWERTOOLS_METRICS_NAMESPACE="AwsObservabilityTests",
+    POWERTOOLS_SERVICE_NAME="tests",
+)
+network_guard.install()
+
+CLUSTER_ARN = "arn:aws:rds:eu-west-1:111111111111:cluster:observability"
+SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:observability-db-AbCdEf"
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """URL of a PostgreSQL server: ``$DATABASE_URL`` (make test sets it) or a throwaway one."""
+    if os.environ.get("DATABASE_URL"):
+        yield os.environ["DATABASE_URL"]
+        return
+    with pgcluster.cluster() as url:
+        yield url
+
+
+def _with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+@pytest.fixture
+def fresh_dsn(server_url: str) -> Iterator[str]:
+    """A new, empty database for one test; dropped afterwards."""
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _with_database(server_url, name)
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def migrated_dsn(fresh_dsn: str) -> str:
+    """A new database with every migration in ``sql/`` applied."""
+    from receiver.db.psycopg_executor import PsycopgExecutor
+    from receiver.migrations import migrate
+
+    executor = PsycopgExecutor(fresh_dsn)
+    try:
+        migrate(executor, ROOT / "sql")
+    finally:
+        executor.close()
+    return fresh_dsn
+
+
+@pytest.fixture
+def data_api(server_url: str) -> Iterator[data_api_double.DataApiDouble]:
+    """The Data API double, serving every ``rds-data`` client while the test runs."""
+    double = data_api_double.DataApiDouble(server_url)
+    data_api_double.install(double)
+    try:
+        yield double
+    finally:
+        data_api_double.uninstall(double)
+        double.close()
+
+
+@pytest.fixture
+def data_api_executor(data_api, fresh_dsn: str):  # type: ignore[no-untyped-def]
+    """A production ``DataApiExecutor`` whose calls the double runs on ``fresh_dsn``."""
+    import boto3
+
+    from receiver.db.data_api import CLIENT_CONFIG, DataApiExecutor
+
+    database = urlsplit(fresh_dsn).path.lstrip("/")
+    client = boto3.client("rds-data", region_name="eu-west-1", config=CLIENT_CONFIG)
+    return DataApiExecutor(
+        cluster_arn=CLUSTER_ARN,
+        secret_arn=SECRET_ARN,
+        database=database,
+        client=client,
+        sleep=lambda _: None,
+    )
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """A moto server on loopback; yields its endpoint URL."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()

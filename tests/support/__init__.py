@@ -1,0 +1,1 @@
+"""Test harness: a throwaway PostgreSQL, a Data API double, a network guard."""
