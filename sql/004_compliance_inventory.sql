@@ -15,7 +15,7 @@ CREATE TABLE config_rules (
     ingestion_id                 bigint      REFERENCES ingestions (id) ON DELETE SET NULL,
     first_loaded_at              timestamptz NOT NULL DEFAULT now(),
     last_loaded_at               timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT config_rules_pkey PRIMARY KEY (account_id, snapshot_date, rule_name, region)
+    CONSTRAINT config_rules_pkey PRIMARY KEY (account_id, snapshot_date, region, rule_name)
 );
 COMMENT ON TABLE config_rules IS 'One AWS Config rule in one region of an account and its compliance on a snapshot date.';
 CREATE INDEX config_rules_compliance_idx ON config_rules (snapshot_date, compliance);
@@ -43,7 +43,7 @@ CREATE TABLE config_noncompliant_resources (
     resource_type   text        NOT NULL,
     resource_id     text        NOT NULL,
     annotation      text,
-    recorded_at     timestamp,
+    recorded_at     timestamptz,
     ingestion_id    bigint      REFERENCES ingestions (id) ON DELETE SET NULL,
     first_loaded_at timestamptz NOT NULL DEFAULT now(),
     last_loaded_at  timestamptz NOT NULL DEFAULT now(),

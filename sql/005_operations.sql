@@ -103,8 +103,8 @@ CREATE TABLE compute_optimizer_recommendations (
     resource_type             text        CHECK (resource_type IN ('EC2', 'EBS', 'LAMBDA', 'ASG')),
     region                    text,
     finding                   text,
-    current_configuration     jsonb,
-    recommended_configuration jsonb,
+    current_configuration     text,
+    recommended_configuration text,
     estimated_monthly_savings numeric,
     savings_percentage        numeric,
     performance_risk          text,
@@ -115,7 +115,6 @@ CREATE TABLE compute_optimizer_recommendations (
     CONSTRAINT compute_optimizer_recommendations_pkey PRIMARY KEY (account_id, snapshot_date, resource_arn)
 );
 COMMENT ON TABLE compute_optimizer_recommendations IS 'One Compute Optimizer recommendation (EC2, EBS, Lambda, ASG) for a resource on a snapshot date.';
-COMMENT ON COLUMN compute_optimizer_recommendations.current_configuration IS 'Configuration as the contract sends it (a JSON string such as "m5.large" or an object).';
 COMMENT ON COLUMN compute_optimizer_recommendations.performance_risk IS 'As Compute Optimizer reports it: a risk level (VeryLow..High) or a 0-4 score.';
 
 CREATE TABLE support_cases (

@@ -130,7 +130,7 @@ FROM snapshots s
 JOIN accounts a ON a.account_id = s.account_id
 LEFT JOIN securityhub sh ON sh.account_id = s.account_id AND sh.snapshot_date = s.snapshot_date
 CROSS JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE g.severity > 7)                   AS high,
+    SELECT count(*) FILTER (WHERE g.severity >= 7)                  AS high,
            count(*) FILTER (WHERE g.severity >= 4 AND g.severity < 7) AS medium,
            count(*) FILTER (WHERE g.severity < 4)                   AS low
     FROM guardduty_findings g
@@ -219,7 +219,7 @@ SELECT 'compute_optimizer'::text,
        c.snapshot_date + 1,
        c.resource_arn,
        concat_ws(' ', c.resource_type, c.finding || ':',
-                 c.current_configuration #>> '{}', '->', c.recommended_configuration #>> '{}'),
+                 c.current_configuration, '->', c.recommended_configuration),
        c.estimated_monthly_savings,
        c.currency
 FROM compute_optimizer_recommendations c

@@ -366,3 +366,35 @@ def test_envelope_matches_doc() -> None:
         re.findall(r"`(\w+)`", rows["collectors"][2].split("`status` is")[1].split(";")[0])
     )
     assert _enum(schema, collector["properties"]["status"]) == statuses
+
+
+def test_pattern_violations_say_what_was_expected():
+    doc = load_fixture("full-daily.json")
+    doc["collected_at"] = "2026-11-25T02:00:00"
+    with pytest.raises(ContractError) as info:
+        validate_document(doc)
+    (violation,) = info.value.errors
+    assert violation.path == "/collected_at"
+    assert "RFC 3339 date-time WITH an offset" in violation.message
+    assert "'2026-11-25T02:00:00' does not match" in violation.message
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "message"),
+    [
+        (lambda d: d["window"].update(end=d["window"]["start"]), "/window/end", "must be after"),
+        (
+            lambda d: d["data"]["account"].update(account_id="999999999999"),
+            "/data/account/account_id",
+            "differs from the envelope's account_id '123456789012'",
+        ),
+    ],
+)
+def test_cross_field_rules(change, path, message):
+    doc = load_fixture("full-daily.json")
+    change(doc)
+    with pytest.raises(ContractError) as info:
+        validate_document(doc)
+    (violation,) = info.value.errors
+    assert violation.path == path
+    assert message in violation.message

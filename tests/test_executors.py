@@ -32,8 +32,9 @@ AWKWARD = "quote ' double \" backslash \\ ; DROP TABLE x; -- \n newline Zürich 
 
 def test_typed_parameters_round_trip(executor):
     row = executor.execute(
-        "SELECT :n::bigint AS n, :f AS f, :b AS b, :s AS s, :d::numeric AS d, :ts::timestamptz AS ts, "
-        ":day AS day, :doc::jsonb AS doc, :u AS u, :missing::text AS missing",
+        "SELECT :n::bigint AS n, :f AS f, :b AS b, :s AS s, :d::numeric AS d, "
+        ":ts::timestamptz AS ts, :day AS day, :doc::jsonb AS doc, :u AS u, "
+        ":missing::text AS missing",
         {
             "n": 2**40,
             "f": 1.5,
@@ -128,9 +129,12 @@ def test_transaction_rolls_back_on_python_exception(executor):
 
 
 def test_transactions_do_not_nest(executor):
-    with executor.transaction() as tx, pytest.raises(RuntimeError, match="nest"):
-        with tx.transaction():
-            pass
+    with (
+        executor.transaction() as tx,
+        pytest.raises(RuntimeError, match="nest"),
+        tx.transaction(),
+    ):
+        pass
 
 
 def test_sql_error_names_the_problem(executor):

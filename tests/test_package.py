@@ -30,7 +30,7 @@ def lambda_like_python() -> tuple[str, str]:
     for candidate in candidates:
         if candidate and subprocess.run([candidate, "-V"], capture_output=True).returncode == 0:
             return candidate, "3.13"
-    return sys.executable, "%d.%d" % sys.version_info[:2]
+    return sys.executable, "{}.{}".format(*sys.version_info[:2])
 
 
 PYTHON, PYTHON_VERSION = lambda_like_python()
@@ -79,7 +79,9 @@ def test_entries_are_sorted_with_fixed_time_and_mode(zips, name):
     assert names == sorted(names)
     assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}
     assert {info.external_attr >> 16 for info in infos} == {0o100644}
-    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc") or n.startswith("bin/")]
+    unwanted = [n for n in names if "__pycache__" in n or n.endswith((".pyc", ".pyo"))]
+    unwanted += [n for n in names if n.startswith("bin/")]
+    assert unwanted == []
     # Runtime dependencies are inside; development ones are not.
     top = {n.split("/")[0] for n in names}
     assert {"boto3", "botocore", "aws_lambda_powertools", "jsonschema", "observability"} <= top

@@ -89,10 +89,16 @@ def iter_violations(doc: Any) -> Iterator[ContractViolation]:
     python_only = list(_walk(doc, []))
     yield from python_only
     non_finite = {v.path for v in python_only}
+    reported = set(non_finite)
     for error in validator().iter_errors(doc):
         if error.validator in _NUMERIC_KEYWORDS and _pointer(error.absolute_path) in non_finite:
             continue  # already reported as non-finite
-        yield from _from_error(error)
+        for violation in _from_error(error):
+            reported.add(violation.path)
+            yield violation
+    for violation, involved in _cross_field(doc):
+        if not involved & reported:  # a field already wrong on its own is reported once
+            yield violation
 
 
 def validate_document(doc: Any) -> None:
@@ -137,6 +143,37 @@ def _walk(value: Any, parts: list[str | int]) -> Iterator[ContractViolation]:
         )
 
 
+def _cross_field(doc: Any) -> Iterator[tuple[ContractViolation, set[str]]]:
+    """Rules between fields, which the schema cannot express, with the paths they involve."""
+    if not isinstance(doc, dict):
+        return
+    window = doc.get("window")
+    if isinstance(window, dict):
+        start, end = window.get("start"), window.get("end")
+        if isinstance(start, str) and isinstance(end, str) and start >= end:
+            message = f"window end {end!r} must be after its start {start!r}"
+            yield ContractViolation("/window/end", message), {"/window/start", "/window/end"}
+    data = doc.get("data")
+    account = data.get("account") if isinstance(data, dict) else None
+    envelope_id = doc.get("account_id")
+    if isinstance(account, dict) and account.get("account_id", envelope_id) != envelope_id:
+        path = "/data/account/account_id"
+        message = (
+            f"{account['account_id']!r} differs from the envelope's account_id {envelope_id!r}"
+        )
+        yield ContractViolation(path, message), {path, "/account_id"}
+
+
+@functools.cache
+def _pattern_descriptions() -> dict[str, str]:
+    """Pattern -> what it means, from the described ``$defs``, for readable messages."""
+    return {
+        definition["pattern"]: definition["description"].rstrip(".")
+        for definition in _schema().get("$defs", {}).values()
+        if "pattern" in definition and "description" in definition
+    }
+
+
 def _from_error(error: ValidationError) -> Iterator[ContractViolation]:
     parts = list(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
@@ -153,7 +190,12 @@ def _from_error(error: ValidationError) -> Iterator[ContractViolation]:
             if error.message == f"{key!r} is a required property":
                 parts.append(key)
                 break
-    yield ContractViolation(_pointer(parts), _shorten(error.message))
+    message = error.message
+    if error.validator == "pattern":
+        meaning = _pattern_descriptions().get(error.validator_value)
+        if meaning:
+            message = f"{error.instance!r} does not match the expected form: {meaning}"
+    yield ContractViolation(_pointer(parts), _shorten(message))
 
 
 def _pointer(parts: Iterable[str | int]) -> str:
