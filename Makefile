@@ -16,7 +16,7 @@ LOCAL_PYTHON_VERSION = $(shell $(PY) -c 'import sys; print("%d.%d" % sys.version
 TF_MIRROR ?= $(firstword $(wildcard /opt/tf-plugins /usr/share/terraform/plugins $(HOME)/.terraform.d/plugins))
 export TF_CLI_CONFIG_FILE := $(CURDIR)/build/terraformrc
 export TF_IN_AUTOMATION := 1
-TF_DIRS = $(sort $(dir $(wildcard modules/*/main.tf examples/*/main.tf))) ./
+TF_DIRS = $(sort $(dir $(wildcard modules/*/main.tf examples/*/main.tf examples/*/*/main.tf))) ./
 
 .PHONY: help install test lint package lock demo bench clean
 
@@ -59,9 +59,8 @@ lint: install build/terraformrc $(CHECKOV_VENV)/.installed ## ruff, terraform fm
 		terraform -chdir=$$dir init -backend=false -input=false -no-color >/dev/null; \
 		terraform -chdir=$$dir validate -no-color; \
 	done
-	$(CHECKOV_VENV)/bin/checkov --directory modules --directory . --framework terraform \
-		--skip-path examples --skip-path tests --skip-path '\.terraform' \
-		--quiet --compact --skip-download
+	$(CHECKOV_VENV)/bin/checkov --directory . --framework terraform --quiet --compact \
+		--skip-download --skip-path examples --skip-path tests --skip-path src --skip-path '\.venv'
 
 package: install ## Build dist/sender.zip and dist/analytics.zip (ARCH=arm64|x86_64)
 	$(PY) scripts/package.py build --arch $(ARCH) --python-version $(LAMBDA_PYTHON)

@@ -1,0 +1,24 @@
+output "sender_settings" {
+  description = "What senders in other accounts need."
+  value       = module.analytics.sender_settings
+}
+
+output "cluster_arn" {
+  description = "Aurora cluster ARN (Data API)."
+  value       = module.analytics.cluster_arn
+}
+
+output "secret_arn" {
+  description = "Master credentials secret ARN (Data API)."
+  value       = module.analytics.secret_arn
+}
+
+output "sender_function_name" {
+  description = "Sender function; invoke it to collect now."
+  value       = module.sender.function_name
+}
+
+output "alarm_topic_arn" {
+  description = "Alarm topic."
+  value       = module.analytics.alarm_topic_arn
+}

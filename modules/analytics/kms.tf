@@ -1,0 +1,101 @@
+#------------------------------------------------------------------------------
+# Analytics KMS key: bucket objects, queues, logs, alarm topic, Aurora storage,
+# Aurora master secret, Performance Insights and Lambda environment variables.
+#------------------------------------------------------------------------------
+
+locals {
+  sender_account_roots = [for id in var.sender_account_ids : "arn:${local.partition}:iam::${id}:root"]
+
+  # Senders may use the key only through S3 in this region, only to encrypt new objects of the
+  # data bucket (S3 with a bucket key uses the bucket ARN as encryption context).
+  sender_kms_conditions = {
+    StringEquals = {
+      "kms:ViaService" = "s3.${local.region}.${local.dns_suffix}"
+    }
+    StringLike = {
+      "kms:EncryptionContext:aws:s3:arn" = [local.bucket_arn, "${local.bucket_arn}/data/*"]
+    }
+  }
+
+  kms_key_policy = {
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          Sid       = "AccountAdministration"
+          Effect    = "Allow"
+          Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
+          Action    = "kms:*"
+          Resource  = "*"
+        },
+        {
+          Sid       = "CloudWatchLogs"
+          Effect    = "Allow"
+          Principal = { Service = "logs.${local.region}.${local.dns_suffix}" }
+          Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+          Resource  = "*"
+          Condition = {
+            ArnLike = {
+              "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"
+            }
+          }
+        },
+        {
+          # S3 publishes event notifications to the KMS-encrypted queue. The queue policy, not the
+          # key policy, restricts which bucket may send (as in the S3 documentation).
+          Sid       = "S3EventNotificationsToEncryptedQueue"
+          Effect    = "Allow"
+          Principal = { Service = "s3.amazonaws.com" }
+          Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+          Resource  = "*"
+        },
+        {
+          # CloudWatch alarms publish to the KMS-encrypted SNS topic; the topic policy restricts
+          # publishers to this account.
+          Sid       = "CloudWatchAlarmsToEncryptedTopic"
+          Effect    = "Allow"
+          Principal = { Service = "cloudwatch.amazonaws.com" }
+          Action    = ["kms:GenerateDataKey*", "kms:Decrypt"]
+          Resource  = "*"
+        },
+      ],
+      length(var.sender_organization_ids) > 0 ? [
+        {
+          Sid       = "SendersFromOrganizationsEncryptViaS3"
+          Effect    = "Allow"
+          Principal = { AWS = "*" }
+          Action    = ["kms:GenerateDataKey", "kms:Encrypt"]
+          Resource  = "*"
+          Condition = merge(local.sender_kms_conditions, {
+            StringEquals = merge(local.sender_kms_conditions.StringEquals, {
+              "aws:PrincipalOrgID" = var.sender_organization_ids
+            })
+          })
+        },
+      ] : [],
+      length(var.sender_account_ids) > 0 ? [
+        {
+          Sid       = "SenderAccountsEncryptViaS3"
+          Effect    = "Allow"
+          Principal = { AWS = local.sender_account_roots }
+          Action    = ["kms:GenerateDataKey", "kms:Encrypt"]
+          Resource  = "*"
+          Condition = local.sender_kms_conditions
+        },
+      ] : [],
+    )
+  }
+}
+
+resource "aws_kms_key" "this" {
+  description             = "${var.name} analytics: data bucket, queues, logs, alarms, Aurora"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_key_deletion_window_in_days
+  policy                  = jsonencode(local.kms_key_policy)
+  tags                    = var.tags
+}
+
+resource "aws_kms_alias" "this" {
+  name          = "alias/${var.name}-analytics"
+  target_key_id = aws_kms_key.this.key_id
+}

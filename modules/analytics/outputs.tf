@@ -1,0 +1,128 @@
+output "bucket_name" {
+  description = "Name of the data bucket senders upload to."
+  value       = aws_s3_bucket.this.bucket
+}
+
+output "bucket_arn" {
+  description = "ARN of the data bucket."
+  value       = aws_s3_bucket.this.arn
+}
+
+output "kms_key_arn" {
+  description = "ARN of the analytics KMS key (bucket objects, queues, logs, alarm topic, Aurora)."
+  value       = aws_kms_key.this.arn
+}
+
+output "bucket_policy" {
+  description = "The data bucket's policy (JSON), for review: who may write where."
+  value       = aws_s3_bucket_policy.this.policy
+}
+
+output "kms_key_policy" {
+  description = "The analytics key's policy (JSON), for review."
+  value       = aws_kms_key.this.policy
+}
+
+output "kms_key_alias" {
+  description = "Alias of the analytics KMS key."
+  value       = aws_kms_alias.this.name
+}
+
+output "queue_url" {
+  description = "URL of the upload notification queue."
+  value       = aws_sqs_queue.uploads.id
+}
+
+output "queue_arn" {
+  description = "ARN of the upload notification queue."
+  value       = aws_sqs_queue.uploads.arn
+}
+
+output "dlq_url" {
+  description = "URL of the upload notification dead-letter queue (redrive it after fixing a failure)."
+  value       = aws_sqs_queue.uploads_dlq.id
+}
+
+output "dlq_arn" {
+  description = "ARN of the upload notification dead-letter queue."
+  value       = aws_sqs_queue.uploads_dlq.arn
+}
+
+output "receiver_function_name" {
+  description = "Name of the receiver Lambda function."
+  value       = aws_lambda_function.receiver.function_name
+}
+
+output "receiver_function_arn" {
+  description = "ARN of the receiver Lambda function."
+  value       = aws_lambda_function.receiver.arn
+}
+
+output "receiver_role_arn" {
+  description = "ARN of the receiver's execution role."
+  value       = aws_iam_role.receiver.arn
+}
+
+output "migration_function_name" {
+  description = "Name of the migration Lambda function (invoke it to apply sql/*.sql by hand)."
+  value       = aws_lambda_function.migration.function_name
+}
+
+output "migration_function_arn" {
+  description = "ARN of the migration Lambda function."
+  value       = aws_lambda_function.migration.arn
+}
+
+output "cluster_arn" {
+  description = "ARN of the Aurora cluster (Data API resourceArn)."
+  value       = aws_rds_cluster.this.arn
+}
+
+output "cluster_identifier" {
+  description = "Identifier of the Aurora cluster."
+  value       = aws_rds_cluster.this.cluster_identifier
+}
+
+output "cluster_endpoint" {
+  description = "Writer endpoint of the Aurora cluster (for direct connections allowed by the ingress inputs)."
+  value       = aws_rds_cluster.this.endpoint
+}
+
+output "secret_arn" {
+  description = "ARN of the Secrets Manager secret holding the master credentials (Data API secretArn)."
+  value       = local.secret_arn
+}
+
+output "database_name" {
+  description = "Name of the PostgreSQL database."
+  value       = aws_rds_cluster.this.database_name
+}
+
+output "security_group_id" {
+  description = "Security group of the Aurora cluster."
+  value       = aws_security_group.aurora.id
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic receiving the alarms (null when create_alarms is false)."
+  value       = local.alarm_topic_arn
+}
+
+output "alarm_arns" {
+  description = "ARNs of the CloudWatch alarms, by short name."
+  value       = { for k, a in aws_cloudwatch_metric_alarm.this : k => a.arn }
+}
+
+output "sql_checksum" {
+  description = "Checksum of the SQL migrations that triggers the migration Lambda."
+  value       = local.sql_checksum
+}
+
+output "sender_settings" {
+  description = "What a sender needs: pass these to modules/sender (analytics_bucket_name, analytics_kms_key_arn, analytics_region)."
+  value = {
+    bucket_name = aws_s3_bucket.this.bucket
+    kms_key_arn = aws_kms_key.this.arn
+    region      = local.region
+  }
+}

@@ -1,0 +1,59 @@
+output "bucket_name" {
+  description = "Data bucket."
+  value       = module.analytics.bucket_name
+}
+
+output "kms_key_arn" {
+  description = "Analytics KMS key."
+  value       = module.analytics.kms_key_arn
+}
+
+output "queue_url" {
+  description = "Upload notification queue."
+  value       = module.analytics.queue_url
+}
+
+output "dlq_url" {
+  description = "Upload notification dead-letter queue."
+  value       = module.analytics.dlq_url
+}
+
+output "cluster_arn" {
+  description = "Aurora cluster (Data API resourceArn)."
+  value       = module.analytics.cluster_arn
+}
+
+output "secret_arn" {
+  description = "Master credentials secret (Data API secretArn)."
+  value       = module.analytics.secret_arn
+}
+
+output "database_name" {
+  description = "PostgreSQL database name."
+  value       = module.analytics.database_name
+}
+
+output "receiver_function_name" {
+  description = "Receiver Lambda function."
+  value       = module.analytics.receiver_function_name
+}
+
+output "migration_function_name" {
+  description = "Migration Lambda function."
+  value       = module.analytics.migration_function_name
+}
+
+output "sender_function_name" {
+  description = "Sender Lambda function (invoke it to collect now)."
+  value       = module.sender.function_name
+}
+
+output "sender_dlq_url" {
+  description = "Queue receiving failed scheduled sender runs."
+  value       = module.sender.dlq_url
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic receiving the alarms of both modules."
+  value       = module.analytics.alarm_topic_arn
+}
