@@ -51,8 +51,8 @@ $(CHECKOV_VENV)/.installed:
 	@touch $@
 
 lint: install build/terraformrc $(CHECKOV_VENV)/.installed ## ruff, terraform fmt/validate, checkov
-	$(VENV)/bin/ruff check src tests scripts
-	$(VENV)/bin/ruff format --check src tests scripts
+	$(VENV)/bin/ruff check src tests scripts bench
+	$(VENV)/bin/ruff format --check src tests scripts bench
 	terraform fmt -check -recursive -diff
 	@set -e; for dir in $(TF_DIRS); do \
 		echo "terraform validate $$dir"; \
@@ -73,10 +73,8 @@ demo: ## (coming with issue 6) Emulated organization end to end, then an HTML re
 	@echo "organization, load the files with the receiver and write report.html."
 	@echo "It is not built yet (issue 6). Today: make test."
 
-bench: ## (coming with issues 3 and 4) Sender and receiver benchmarks against baselines
-	@echo "make bench will time a full sender run with injected AWS latency and a 100 000-finding"
-	@echo "load through the Data API double, each against a baseline measured in the same run."
-	@echo "It is not built yet (issues 3 and 4)."
+bench: install ## Sender run with 50 ms per AWS call: wall time vs serial sum, API and Cost Explorer calls
+	$(PY) bench/sender_bench.py
 
 clean: ## Remove build output (dist/, build/) and Terraform working directories
 	rm -rf dist build

@@ -33,11 +33,11 @@ FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 PACKAGES: dict[str, dict[str, list[str]]] = {
     "sender": {
         "sources": ["src/observability", "src/sender"],
-        "handlers": [],
+        "handlers": ["sender.handler.lambda_handler"],
     },
     "analytics": {
         "sources": ["src/observability", "src/receiver", "sql"],
-        "handlers": ["receiver.migrate_handler.lambda_handler"],
+        "handlers": ["receiver.migrate_handler.lambda_handler", "receiver.handler.lambda_handler"],
     },
 }
 EXCLUDED_PARTS = {"__pycache__", "bin"}

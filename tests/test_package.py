@@ -128,7 +128,7 @@ def test_analytics_handlers_import_from_the_zip_alone(zips, tmp_path):
     assert int(completed.stdout) == len(list((ROOT / "sql").glob("*.sql")))
 
 
-def test_sender_zip_validates_documents_from_the_zip_alone(zips, tmp_path):
+def test_sender_handler_imports_and_validates_from_the_zip_alone(zips, tmp_path):
     fixture = json.dumps(json.loads((ROOT / "tests/fixtures/minimal.json").read_text()))
     completed = clean_import(
         zips / "sender.zip",
@@ -136,7 +136,8 @@ def test_sender_zip_validates_documents_from_the_zip_alone(zips, tmp_path):
         "import json, rpds\n"
         "from observability.contract.validation import validate_document\n"
         f"validate_document(json.loads({fixture!r}))\n"
-        "import sender\n"
+        "import sender.handler as h\n"
+        "assert callable(h.lambda_handler)\n"
         "print('ok')\n",
     )
     assert completed.returncode == 0, completed.stderr

@@ -1,0 +1,939 @@
+"""Sender benchmark: a full collection run with 50 ms of latency on every AWS call.
+
+    python bench/sender_bench.py [--latency-ms 50] [--regions eu-west-1,us-east-1] [--json]
+
+Every API call of every client is answered, after sleeping ``--latency-ms``, by a canned response
+from a realistic account (several pages of Security Hub, GuardDuty and Inspector findings, KMS
+keys, WAF ACLs, Config rules, managed instances, Trusted Advisor checks, ...), through a
+botocore ``before-call`` handler (like Stubber: the collectors' request code runs unchanged, each
+canned response is checked against the service model once). No network is used.
+
+Reports:
+  * the wall time of the full run (all collectors, all regions, the production runner) against
+    the sum of the collectors' serial times and the slowest single collector
+    (target: wall <= 1.5 x the slowest collector);
+  * API calls per run, per service;
+  * Cost Explorer calls per DAILY run (target <= 6: each costs USD 0.01).
+
+The wall time is measured with warm clients, as in a warm Lambda container (the handler keeps its
+clients); the cold-start figure, which also creates every boto3 client (CPU-bound, ~1.5 s), is
+printed beside it. Exits 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src")]
+os.environ.update(
+    AWS_ACCESS_KEY_ID="bench",
+    AWS_SECRET_ACCESS_KEY="bench",
+    AWS_DEFAULT_REGION="eu-west-1",
+    AWS_EC2_METADATA_DISABLED="true",
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+from botocore.awsrequest import AWSResponse  # noqa: E402
+from botocore.validate import ParamValidator  # noqa: E402
+
+from observability.contract import validate_document  # noqa: E402
+from sender.aws import Clients  # noqa: E402
+from sender.collect import RunRequest, collect, select  # noqa: E402
+from sender.collectors.base import Context, Shared  # noqa: E402
+from sender.intervals import Interval, latest_complete_window  # noqa: E402
+from sender.runner import plan, run_tasks  # noqa: E402
+
+ACCOUNT = "123456789012"
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+WINDOW = latest_complete_window(Interval.DAILY, NOW.date())
+DAY = datetime(2026, 11, 24, 12, tzinfo=UTC)
+TOKEN_FIELDS = ("NextToken", "nextToken", "NextPageToken", "Marker", "NextMarker")
+
+
+def _pages(items: list[Any], size: int, key: str, token: str) -> list[dict[str, Any]]:
+    chunks = [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+    pages = []
+    for n, chunk in enumerate(chunks):
+        page: dict[str, Any] = {key: chunk}
+        if n + 1 < len(chunks):
+            page[token] = f"page-{n + 1}"
+        pages.append(page)
+    return pages
+
+
+class Account:
+    """Canned responses of one realistic member account."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self.arn = f"arn:aws:{{}}:{region}:{ACCOUNT}"
+
+    def respond(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        handler = getattr(self, f"{service.replace('-', '_')}_{operation}", None)
+        if handler is None:
+            raise KeyError(f"no canned response for {service}.{operation}")
+        result = handler(params)
+        if isinstance(result, list):  # pages, chosen by the continuation token
+            token = next((params[k] for k in TOKEN_FIELDS if params.get(k)), "page-0")
+            return result[int(token.rsplit("-", 1)[1])]
+        return result
+
+    # --- Cost Explorer, Savings Plans (global) ---------------------------------------------
+    def ce_GetCostAndUsage(self, params):
+        period = params["TimePeriod"]
+        if "GroupBy" in params and "Filter" in params:  # marketplace
+            groups = [self._group(["Datadog Pro", "hosts"], "8.96", "14", "Hosts")]
+        elif "GroupBy" in params:
+            services = [
+                "Amazon Elastic Compute Cloud - Compute",
+                "Amazon Simple Storage Service",
+                "Amazon Relational Database Service",
+                "AWS Lambda",
+                "Amazon CloudWatch",
+            ]
+            groups = [
+                self._group([s, f"EUW1-Usage-{n}"], f"{n}.25", f"{n * 10}", "Hrs")
+                for s in services
+                for n in range(40)
+            ]
+        else:  # comparison totals
+            start = datetime.fromisoformat(period["Start"])
+            end = datetime.fromisoformat(period["End"])
+            days = (end - start).days
+            return {
+                "ResultsByTime": [
+                    {
+                        "TimePeriod": {
+                            "Start": (start + timedelta(d)).date().isoformat(),
+                            "End": (start + timedelta(d + 1)).date().isoformat(),
+                        },
+                        "Total": {
+                            "UnblendedCost": {"Amount": "301.55", "Unit": "USD"},
+                            "AmortizedCost": {"Amount": "288.12", "Unit": "USD"},
+                        },
+                        "Groups": [],
+                        "Estimated": False,
+                    }
+                    for d in range(days)
+                ]
+            }
+        return {"ResultsByTime": [{"TimePeriod": period, "Groups": groups, "Estimated": True}]}
+
+    @staticmethod
+    def _group(keys, cost, quantity, unit):
+        return {
+            "Keys": keys,
+            "Metrics": {
+                "UnblendedCost": {"Amount": cost, "Unit": "USD"},
+                "AmortizedCost": {"Amount": cost, "Unit": "USD"},
+                "UsageQuantity": {"Amount": quantity, "Unit": unit},
+            },
+        }
+
+    def ce_GetCostForecast(self, params):
+        return {
+            "Total": {"Amount": "1790.33", "Unit": "USD"},
+            "ForecastResultsByTime": [
+                {
+                    "TimePeriod": params["TimePeriod"],
+                    "MeanValue": "1790.33",
+                    "PredictionIntervalLowerBound": "1650.12",
+                    "PredictionIntervalUpperBound": "1930.54",
+                }
+            ],
+        }
+
+    def ce_GetReservationUtilization(self, params):
+        return {"UtilizationsByTime": [], "Total": {"PurchasedHours": "0"}}
+
+    def savingsplans_DescribeSavingsPlans(self, params):
+        return {"savingsPlans": []}
+
+    # --- account, IAM, support, health (global) ---------------------------------------------
+    def organizations_DescribeOrganization(self, params):
+        return {"Organization": {"Id": "o-a1b2c3d4e5", "MasterAccountId": "111122223333"}}
+
+    def organizations_DescribeAccount(self, params):
+        return {
+            "Account": {
+                "Id": ACCOUNT,
+                "Name": "payments-prod",
+                "Email": "aws@example.com",
+                "Status": "ACTIVE",
+                "JoinedTimestamp": DAY,
+            }
+        }
+
+    def organizations_ListParents(self, params):
+        parent = {"Id": "r-ab12", "Type": "ROOT"}
+        if params["ChildId"] == ACCOUNT:
+            parent = {"Id": "ou-ab12-cdef3456", "Type": "ORGANIZATIONAL_UNIT"}
+        return {"Parents": [parent]}
+
+    def organizations_DescribeOrganizationalUnit(self, params):
+        return {"OrganizationalUnit": {"Id": params["OrganizationalUnitId"], "Name": "Prod"}}
+
+    def account_GetContactInformation(self, params):
+        return {
+            "ContactInformation": {
+                "FullName": "Ops",
+                "AddressLine1": "1 Main St",
+                "City": "Zürich",
+                "PostalCode": "8001",
+                "CountryCode": "CH",
+                "PhoneNumber": "+41 44 000 00 00",
+            }
+        }
+
+    def account_GetAlternateContact(self, params):
+        kind = params["AlternateContactType"]
+        return {
+            "AlternateContact": {
+                "Name": kind.title(),
+                "EmailAddress": f"{kind}@example.com",
+                "PhoneNumber": "+1 206 555 0100",
+                "Title": "On call",
+                "AlternateContactType": kind,
+            }
+        }
+
+    def iam_GetCredentialReport(self, params):
+        header = (
+            "user,arn,user_creation_time,password_enabled,password_last_used,mfa_active,"
+            "access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,"
+            "access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date"
+        )
+        rows = [
+            f"user{n},arn:aws:iam::{ACCOUNT}:user/user{n},2024-01-01T00:00:00+00:00,true,"
+            f"2026-11-20T00:00:00+00:00,{str(n % 2 == 0).lower()},true,"
+            "2026-01-01T00:00:00+00:00,N/A,false,N/A,N/A"
+            for n in range(40)
+        ]
+        return {"Content": "\n".join([header, *rows]).encode(), "GeneratedTime": DAY}
+
+    def support_DescribeTrustedAdvisorChecks(self, params):
+        return {
+            "checks": [
+                {
+                    "id": f"check{n:03d}",
+                    "name": f"Check {n}",
+                    "description": "",
+                    "category": "cost_optimizing",
+                    "metadata": [],
+                }
+                for n in range(150)
+            ]
+        }
+
+    def support_DescribeTrustedAdvisorCheckSummaries(self, params):
+        return {
+            "summaries": [
+                {
+                    "checkId": c,
+                    "timestamp": "2026-11-24T20:41:09Z",
+                    "status": "warning",
+                    "resourcesSummary": {
+                        "resourcesProcessed": 12,
+                        "resourcesFlagged": 2,
+                        "resourcesIgnored": 0,
+                        "resourcesSuppressed": 0,
+                    },
+                    "categorySpecificSummary": {
+                        "costOptimizing": {
+                            "estimatedMonthlySavings": 14.5,
+                            "estimatedPercentMonthlySavings": 3.0,
+                        }
+                    },
+                }
+                for c in params["checkIds"]
+            ]
+        }
+
+    def support_DescribeCases(self, params):
+        return {
+            "cases": [
+                {
+                    "caseId": f"case-{ACCOUNT}-2026-{n:016x}",
+                    "status": "opened",
+                    "subject": "Limit increase",
+                    "timeCreated": "2026-11-24T21:37:05.123Z",
+                }
+                for n in range(5)
+            ]
+        }
+
+    def health_DescribeEvents(self, params):
+        return {
+            "events": [
+                {
+                    "arn": f"arn:aws:health:eu-west-1::event/EC2/ISSUE/ISSUE_{n:04d}",
+                    "service": "EC2",
+                    "eventTypeCode": "AWS_EC2_OPERATIONAL_ISSUE",
+                    "region": "eu-west-1",
+                    "statusCode": "closed",
+                    "startTime": DAY,
+                    "lastUpdatedTime": DAY,
+                }
+                for n in range(8)
+            ]
+        }
+
+    def health_DescribeEntityAggregates(self, params):
+        return {"entityAggregates": [{"eventArn": a, "count": 1} for a in params["eventArns"]]}
+
+    # --- regional security services ----------------------------------------------------------
+    def securityhub_GetFindings(self, params):
+        archived = params["Filters"]["RecordState"][0]["Value"] == "ARCHIVED"
+        count = 20 if archived else 350
+        findings = [
+            {
+                "SchemaVersion": "2018-10-08",
+                "Id": f"{self.arn.format('securityhub')}:finding/{'a' if archived else 'f'}{n:06d}",
+                "ProductArn": f"arn:aws:securityhub:{self.region}::product/aws/securityhub",
+                "GeneratorId": "aws-foundational-security-best-practices/v/1.0.0/S3.8",
+                "AwsAccountId": ACCOUNT,
+                "Region": self.region,
+                "CreatedAt": "2026-10-02T11:15:42Z",
+                "UpdatedAt": "2026-11-24T23:10:05Z",
+                "Title": "S3 buckets should block public access",
+                "Description": "The control fails if any setting is false.",
+                "Severity": {"Label": ["LOW", "MEDIUM", "HIGH", "CRITICAL"][n % 4]},
+                "Resources": [{"Type": "AwsS3Bucket", "Id": f"arn:aws:s3:::bucket-{n}"}],
+                "RecordState": "ARCHIVED" if archived else "ACTIVE",
+                "Workflow": {"Status": "NEW"},
+            }
+            for n in range(count)
+        ]
+        return _pages(findings, 100, "Findings", "NextToken")
+
+    def guardduty_ListDetectors(self, params):
+        return {"DetectorIds": ["12abc34d567e8fa901bc2d34e56789f0"]}
+
+    def guardduty_ListFindings(self, params):
+        archived = "updatedAt" in params["FindingCriteria"]["Criterion"]
+        ids = [f"{'a' if archived else 'f'}{n:031x}" for n in range(10 if archived else 120)]
+        return _pages(ids, 50, "FindingIds", "NextToken")
+
+    def guardduty_GetFindings(self, params):
+        return {
+            "Findings": [
+                {
+                    "AccountId": ACCOUNT,
+                    "Arn": f"{self.arn.format('guardduty')}:detector/d/finding/{i}",
+                    "CreatedAt": "2026-11-21T03:44:10.512Z",
+                    "Id": i,
+                    "Partition": "aws",
+                    "Region": self.region,
+                    "SchemaVersion": "2.0",
+                    "Severity": 5.0,
+                    "Type": "Recon:EC2/PortProbeUnprotectedPort",
+                    "UpdatedAt": "2026-11-24T22:19:48Z",
+                    "Resource": {
+                        "ResourceType": "Instance",
+                        "InstanceDetails": {"InstanceId": "i-0123456789abcdef0"},
+                    },
+                    "Service": {"Archived": False, "Count": 3},
+                }
+                for i in params["FindingIds"]
+            ]
+        }
+
+    def inspector2_ListFindings(self, params):
+        closed = "updatedAt" in params["filterCriteria"]
+        findings = [
+            {
+                "findingArn": f"{self.arn.format('inspector2')}:finding/"
+                f"{'c' if closed else 'a'}{n:031x}",
+                "awsAccountId": ACCOUNT,
+                "type": "PACKAGE_VULNERABILITY",
+                "description": "CVE",
+                "severity": "HIGH",
+                "firstObservedAt": DAY,
+                "lastObservedAt": DAY,
+                "updatedAt": DAY,
+                "status": "CLOSED" if closed else "ACTIVE",
+                "remediation": {},
+                "resources": [
+                    {"type": "AWS_EC2_INSTANCE", "id": "i-0123456789abcdef0", "region": self.region}
+                ],
+            }
+            for n in range(15 if closed else 220)
+        ]
+        return _pages(findings, 100, "findings", "nextToken")
+
+    # --- regional inventory ------------------------------------------------------------------
+    def kms_ListAliases(self, params):
+        return {
+            "Aliases": [
+                {"AliasName": f"alias/key-{n}", "TargetKeyId": f"key-{n}"} for n in range(8)
+            ]
+        }
+
+    def kms_ListKeys(self, params):
+        return {
+            "Keys": [
+                {"KeyId": f"key-{n}", "KeyArn": f"{self.arn.format('kms')}:key/key-{n}"}
+                for n in range(8)
+            ]
+        }
+
+    def kms_DescribeKey(self, params):
+        return {
+            "KeyMetadata": {
+                "KeyId": params["KeyId"],
+                "KeyState": "Enabled",
+                "KeyManager": "CUSTOMER",
+                "KeySpec": "SYMMETRIC_DEFAULT",
+                "Origin": "AWS_KMS",
+                "CreationDate": DAY,
+            }
+        }
+
+    def kms_GetKeyRotationStatus(self, params):
+        return {"KeyRotationEnabled": True}
+
+    def wafv2_ListWebACLs(self, params):
+        scope = "global" if params["Scope"] == "CLOUDFRONT" else "regional"
+        return {
+            "WebACLs": [
+                {
+                    "Name": f"acl-{n}",
+                    "Id": f"id-{n}",
+                    "ARN": f"{self.arn.format('wafv2')}:{scope}/webacl/acl-{n}/id-{n}",
+                }
+                for n in range(2)
+            ]
+        }
+
+    def wafv2_GetWebACL(self, params):
+        visibility = {
+            "SampledRequestsEnabled": True,
+            "CloudWatchMetricsEnabled": True,
+            "MetricName": "m",
+        }
+        scope = "global" if params["Scope"] == "CLOUDFRONT" else "regional"
+        return {
+            "WebACL": {
+                "Name": params["Name"],
+                "Id": params["Id"],
+                "DefaultAction": {"Allow": {}},
+                "ARN": f"{self.arn.format('wafv2')}:{scope}/webacl/{params['Name']}/{params['Id']}",
+                "VisibilityConfig": visibility,
+                "Capacity": 700,
+                "Rules": [
+                    {
+                        "Name": "rate",
+                        "Priority": 1,
+                        "Action": {"Block": {}},
+                        "VisibilityConfig": visibility,
+                        "Statement": {
+                            "RateBasedStatement": {"Limit": 2000, "AggregateKeyType": "IP"}
+                        },
+                    }
+                ],
+            },
+            "LockToken": "t",
+        }
+
+    def wafv2_GetLoggingConfiguration(self, params):
+        return {
+            "LoggingConfiguration": {
+                "ResourceArn": params["ResourceArn"],
+                "LogDestinationConfigs": [self.arn.format("logs")],
+            }
+        }
+
+    def wafv2_ListResourcesForWebACL(self, params):
+        return {"ResourceArns": []}
+
+    def cloudfront_ListDistributionsByWebACLId(self, params):
+        return {
+            "DistributionList": {"Marker": "", "MaxItems": 100, "IsTruncated": False, "Quantity": 0}
+        }
+
+    def cloudtrail_DescribeTrails(self, params):
+        return {
+            "trailList": [
+                {
+                    "Name": "org",
+                    "HomeRegion": "eu-west-1",
+                    "IsMultiRegionTrail": True,
+                    "TrailARN": f"arn:aws:cloudtrail:eu-west-1:{ACCOUNT}:trail/org",
+                }
+            ]
+        }
+
+    def cloudtrail_GetTrailStatus(self, params):
+        return {"IsLogging": True, "LatestDeliveryTime": DAY}
+
+    def secretsmanager_ListSecrets(self, params):
+        return {
+            "SecretList": [
+                {
+                    "ARN": f"{self.arn.format('secretsmanager')}:secret:s{n}-AbCdEf",
+                    "Name": f"s{n}",
+                    "CreatedDate": DAY,
+                }
+                for n in range(12)
+            ]
+        }
+
+    def acm_ListCertificates(self, params):
+        return {
+            "CertificateSummaryList": [
+                {
+                    "CertificateArn": f"{self.arn.format('acm')}:certificate/c-{n}",
+                    "DomainName": f"app{n}.example.com",
+                    "Status": "ISSUED",
+                    "NotAfter": DAY,
+                }
+                for n in range(6)
+            ]
+        }
+
+    def config_DescribeConfigRules(self, params):
+        return {
+            "ConfigRules": [
+                {
+                    "ConfigRuleName": f"rule-{n}",
+                    "Source": {"Owner": "AWS", "SourceIdentifier": f"RULE_{n}"},
+                }
+                for n in range(25)
+            ]
+        }
+
+    def config_DescribeComplianceByConfigRule(self, params):
+        return {
+            "ComplianceByConfigRules": [
+                {
+                    "ConfigRuleName": f"rule-{n}",
+                    "Compliance": {"ComplianceType": "NON_COMPLIANT" if n < 4 else "COMPLIANT"},
+                }
+                for n in range(25)
+            ]
+        }
+
+    def config_DescribeConformancePacks(self, params):
+        return {
+            "ConformancePackDetails": [
+                {
+                    "ConformancePackName": "baseline",
+                    "ConformancePackArn": self.arn.format("config"),
+                    "ConformancePackId": "c1",
+                }
+            ]
+        }
+
+    def config_GetComplianceDetailsByConfigRule(self, params):
+        return {
+            "EvaluationResults": [
+                {
+                    "EvaluationResultIdentifier": {
+                        "EvaluationResultQualifier": {
+                            "ConfigRuleName": params["ConfigRuleName"],
+                            "ResourceType": "AWS::EC2::Volume",
+                            "ResourceId": f"vol-{n:017x}",
+                        }
+                    },
+                    "ComplianceType": "NON_COMPLIANT",
+                    "ResultRecordedTime": DAY,
+                }
+                for n in range(5)
+            ]
+        }
+
+    def config_DescribeConformancePackCompliance(self, params):
+        return {
+            "ConformancePackName": params["ConformancePackName"],
+            "ConformancePackRuleComplianceList": [
+                {"ConfigRuleName": f"rule-{n}", "ComplianceType": "COMPLIANT"} for n in range(10)
+            ],
+        }
+
+    def ssm_DescribeInstanceInformation(self, params):
+        return {
+            "InstanceInformationList": [
+                {
+                    "InstanceId": f"i-{n:017x}",
+                    "PingStatus": "Online",
+                    "PlatformType": "Linux",
+                    "LastPingDateTime": DAY,
+                }
+                for n in range(6)
+            ]
+        }
+
+    def ssm_GetInventory(self, params):
+        return {
+            "Entities": [
+                {
+                    "Id": f"i-{n:017x}",
+                    "Data": {
+                        "AWS:Application": {
+                            "TypeName": "AWS:Application",
+                            "SchemaVersion": "1.1",
+                            "CaptureTime": "2026-11-24",
+                            "Content": [
+                                {"Name": f"pkg{a}", "Version": "1.0", "Architecture": "x86_64"}
+                                for a in range(30)
+                            ],
+                        }
+                    },
+                }
+                for n in range(6)
+            ]
+        }
+
+    def ssm_DescribeInstancePatches(self, params):
+        return {
+            "Patches": [
+                {
+                    "Title": f"patch {p}",
+                    "KBId": f"ALAS-2026-{p}",
+                    "Classification": "Security",
+                    "Severity": "Important",
+                    "State": "INSTALLED",
+                    "InstalledTime": DAY,
+                }
+                for p in range(10)
+            ]
+        }
+
+    def application_signals_ListServices(self, params):
+        return {
+            "StartTime": params["StartTime"],
+            "EndTime": params["EndTime"],
+            "ServiceSummaries": [
+                {
+                    "KeyAttributes": {
+                        "Type": "Service",
+                        "Name": f"svc{n}",
+                        "Environment": "eks:prod/payments",
+                    },
+                    "AttributeMaps": [],
+                    "MetricReferences": [],
+                }
+                for n in range(5)
+            ],
+        }
+
+    def application_signals_ListServiceLevelObjectives(self, params):
+        return {
+            "SloSummaries": [
+                {
+                    "Arn": f"{self.arn.format('application-signals')}:slo/s{n}",
+                    "Name": f"s{n}",
+                    "CreatedTime": DAY,
+                }
+                for n in range(4)
+            ]
+        }
+
+    def application_signals_BatchGetServiceLevelObjectiveBudgetReport(self, params):
+        return {
+            "Timestamp": params["Timestamp"],
+            "Errors": [],
+            "Reports": [
+                {"Arn": a, "Name": "s", "BudgetStatus": "OK", "Attainment": 99.95}
+                for a in params["SloIds"]
+            ],
+        }
+
+    def resiliencehub_ListApps(self, params):
+        return {
+            "appSummaries": [
+                {
+                    "appArn": f"{self.arn.format('resiliencehub')}:app/a{n}",
+                    "name": f"app{n}",
+                    "creationTime": DAY,
+                }
+                for n in range(2)
+            ]
+        }
+
+    def resiliencehub_ListResiliencyPolicies(self, params):
+        return {"resiliencyPolicies": []}
+
+    def resiliencehub_DescribeApp(self, params):
+        return {"app": {"appArn": params["appArn"], "name": "app", "creationTime": DAY}}
+
+    def resiliencehub_ListAppAssessments(self, params):
+        return {"assessmentSummaries": []}
+
+    def compute_optimizer_GetEC2InstanceRecommendations(self, params):
+        return {
+            "instanceRecommendations": [
+                {
+                    "instanceArn": f"{self.arn.format('ec2')}:instance/i-{n}",
+                    "finding": "Overprovisioned",
+                    "currentInstanceType": "m6i.xlarge",
+                }
+                for n in range(5)
+            ]
+        }
+
+    def compute_optimizer_GetEBSVolumeRecommendations(self, params):
+        return {"volumeRecommendations": []}
+
+    def compute_optimizer_GetLambdaFunctionRecommendations(self, params):
+        return {"lambdaFunctionRecommendations": []}
+
+    def compute_optimizer_GetAutoScalingGroupRecommendations(self, params):
+        return {"autoScalingGroupRecommendations": []}
+
+    def resourcegroupstaggingapi_GetResources(self, params):
+        return {"ResourceTagMappingList": []}
+
+    def ec2_DescribeInstances(self, params):
+        return {
+            "Reservations": [
+                {
+                    "Instances": [
+                        {
+                            "InstanceId": f"i-{n:017x}",
+                            "State": {"Name": "running"},
+                            "InstanceType": "m6i.large",
+                        }
+                        for n in range(20)
+                    ]
+                }
+            ]
+        }
+
+    def ec2_DescribeSubnets(self, params):
+        return {"Subnets": [{"SubnetId": f"subnet-{n}", "State": "available"} for n in range(6)]}
+
+    def ec2_DescribeVolumes(self, params):
+        return {
+            "Volumes": [{"VolumeId": f"vol-{n}", "State": "in-use", "Size": 100} for n in range(20)]
+        }
+
+    def rds_DescribeDBInstances(self, params):
+        return {
+            "DBInstances": [{"DBInstanceIdentifier": "ledger", "DBInstanceStatus": "available"}]
+        }
+
+    def s3_ListBuckets(self, params):
+        return {"Buckets": [{"Name": f"bucket-{self.region}-{n}"} for n in range(10)]}
+
+    def elbv2_DescribeLoadBalancers(self, params):
+        return {
+            "LoadBalancers": [
+                {
+                    "LoadBalancerArn": f"{self.arn.format('elasticloadbalancing')}"
+                    ":loadbalancer/app/api/50dc6c49",
+                    "LoadBalancerName": "api",
+                }
+            ]
+        }
+
+    def autoscaling_DescribeAutoScalingGroups(self, params):
+        return {"AutoScalingGroups": []}
+
+    def lambda_ListFunctions(self, params):
+        return {
+            "Functions": [
+                {
+                    "FunctionName": f"fn{n}",
+                    "FunctionArn": f"{self.arn.format('lambda')}:function:fn{n}",
+                }
+                for n in range(15)
+            ]
+        }
+
+
+class BenchClients(Clients):
+    """Every client answers from `Account` after sleeping ``latency`` seconds per call."""
+
+    def __init__(self, latency: float) -> None:
+        super().__init__()
+        self.latency = latency
+        self.validated: set[tuple[str, str]] = set()
+        self.lock = threading.Lock()
+
+    def client(self, service: str, region: str) -> Any:
+        key = (service, region)
+        if key in self._clients:
+            return self._clients[key]
+        client = super().client(service, region)
+        account = Account(region)
+        service_id = client.meta.service_model.service_name.replace("-", "_")
+
+        def answer(model: Any, params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict]:
+            time.sleep(self.latency)
+            response = account.respond(service_id, model.name, api_params.get())
+            self._validate(model, response)
+            return AWSResponse("https://bench", 200, {}, None), response
+
+        api_params = _ApiParams()
+        client.meta.events.register("before-parameter-build.*.*", api_params.record)
+        client.meta.events.register("before-call.*.*", answer)
+        return client
+
+    def _validate(self, model: Any, response: dict[str, Any]) -> None:
+        key = (model.service_model.service_name, model.name)
+        with self.lock:
+            if key in self.validated:
+                return
+            self.validated.add(key)
+        report = ParamValidator().validate(response, model.output_shape)
+        if report.has_errors():
+            raise AssertionError(f"canned {key} response: {report.generate_report()}")
+
+
+class _ApiParams(threading.local):
+    """The API parameters of the call in flight on this thread (before-call sees them
+    serialised)."""
+
+    params: dict[str, Any] | None = None
+
+    def record(self, params: dict[str, Any], **_: Any) -> None:
+        self.params = dict(params)
+
+    def get(self) -> dict[str, Any]:
+        return self.params or {}
+
+
+def run(latency: float, regions: tuple[str, ...], workers: int) -> dict[str, Any]:
+    collectors = tuple(select([]))
+    request = RunRequest(Interval.DAILY, WINDOW, True, collectors, regions)
+
+    def full_run(clients: BenchClients) -> tuple[float, float, Any]:
+        started = time.monotonic()
+        result = collect(
+            request,
+            clients,
+            home_region=regions[0],
+            account_id=ACCOUNT,
+            now=NOW,
+            max_workers=workers,
+            freeze_gc=True,  # as the handler does
+        )
+        return result.collection_ms / 1000, time.monotonic() - started, result
+
+    # cold: a fresh container, every boto3 client created during the run
+    cold_wall, cold_total, _ = full_run(BenchClients(latency))
+    # warm: clients already exist (the handler keeps them for the container's life)
+    clients = BenchClients(latency)
+    full_run(clients)
+    calls_before = clients.api_calls()
+    wall, total, result = full_run(clients)
+    assert clients.api_calls() - calls_before == sum(result.api_calls.values())
+
+    # the collectors one by one, with the same warm clients: each one's serial time
+    serial: dict[str, float] = {}
+    for task in plan(collectors, regions):
+        ctx = Context(
+            account_id=ACCOUNT,
+            region=task.region,
+            regions=regions,
+            home_region=regions[0],
+            interval=Interval.DAILY,
+            window=WINDOW,
+            now=NOW,
+            current=True,
+            clients=clients,
+            shared=Shared(),
+        )
+        started = time.monotonic()
+        [outcome] = run_tasks([task], lambda _, ctx=ctx: ctx, max_workers=1)
+        serial[task.label] = time.monotonic() - started
+        if outcome.status != "ok":
+            raise SystemExit(f"{task.label}: {outcome.status}: {outcome.error}")
+
+    validate_document(result.document)
+    validation = result.validation_ms / 1000
+    statuses = Counter(e["status"] for e in result.document["collectors"])
+    slowest_label = max(serial, key=serial.get)
+    by_service = Counter()
+    for (service, _), n in result.api_calls.items():
+        by_service[service] += n
+    return {
+        "latency_ms": latency * 1000,
+        "regions": list(regions),
+        "workers": workers,
+        "tasks": len(serial),
+        "statuses": dict(statuses),
+        "wall_s": round(wall, 3),
+        "cold_wall_s": round(cold_wall, 3),
+        "total_s": round(total, 3),
+        "cold_total_s": round(cold_total, 3),
+        "serial_sum_s": round(sum(serial.values()), 3),
+        "slowest_collector": slowest_label,
+        "slowest_collector_s": round(serial[slowest_label], 3),
+        "wall_over_slowest": round(wall / serial[slowest_label], 2),
+        "speedup_over_serial": round(sum(serial.values()) / wall, 1),
+        "validation_s": round(validation, 3),
+        "api_calls": sum(result.api_calls.values()),
+        "api_calls_by_service": dict(by_service.most_common()),
+        "cost_explorer_calls": result.cost_explorer_calls,
+        "cost_explorer_by_operation": {
+            op: n for (svc, op), n in result.api_calls.items() if svc == "ce"
+        },
+        "items": sum(e["item_count"] or 0 for e in result.document["collectors"]),
+        "serial_s": {k: round(v, 3) for k, v in sorted(serial.items(), key=lambda kv: -kv[1])},
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--regions", default="eu-west-1,us-east-1")
+    parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--json", action="store_true", help="print the full report as JSON")
+    args = parser.parse_args()
+    report = run(args.latency_ms / 1000, tuple(args.regions.split(",")), args.workers)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    wall_ok = report["wall_over_slowest"] <= 1.5
+    ce_ok = report["cost_explorer_calls"] <= 6
+    print(
+        f"sender bench: {report['tasks']} collector tasks over {len(report['regions'])} "
+        f"regions, {args.latency_ms:.0f} ms per AWS call, {report['workers']} workers"
+    )
+    print(f"  full run wall time        {report['wall_s']:8.2f} s   (all collectors, concurrently)")
+    print(
+        f"  whole run, warm container {report['total_s']:8.2f} s   (+ contract validation); "
+        f"cold start {report['cold_total_s']:.2f} s (+ creating every boto3 client)"
+    )
+    print(
+        f"  sum of serial times       {report['serial_sum_s']:8.2f} s "
+        f"({report['speedup_over_serial']}x faster concurrently)"
+    )
+    print(
+        f"  slowest single collector  {report['slowest_collector_s']:8.2f} s "
+        f"({report['slowest_collector']})"
+    )
+    print(
+        f"  wall / slowest            {report['wall_over_slowest']:8.2f}   "
+        f"target <= 1.5  {'PASS' if wall_ok else 'FAIL'}"
+    )
+    print(
+        f"  API calls per run         {report['api_calls']:8d}   "
+        f"({', '.join(f'{s} {n}' for s, n in list(report['api_calls_by_service'].items())[:8])}"
+        ", ...)"
+    )
+    print(
+        f"  Cost Explorer calls/DAILY {report['cost_explorer_calls']:8d}   "
+        f"target <= 6    {'PASS' if ce_ok else 'FAIL'}  {report['cost_explorer_by_operation']}"
+    )
+    print(f"  items collected           {report['items']:8d}   statuses {report['statuses']}")
+    print(
+        f"  contract validation       {report['validation_s']:8.2f} s   "
+        "(before upload; not in the wall time)"
+    )
+    return 0 if wall_ok and ce_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from sender.cli import main
+
+sys.exit(main())

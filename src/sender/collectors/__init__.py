@@ -1,0 +1,70 @@
+"""The collectors, one module per data category; `REGISTRY` lists them by name.
+
+Adding a category: one module with a ``COLLECTOR`` declaration and its ``fetch``, one line here.
+``python -m sender iam-actions`` prints the IAM actions each one declares.
+"""
+
+from __future__ import annotations
+
+from sender.collectors import (
+    account,
+    acm_certificates,
+    application_signals,
+    cloudtrail_trails,
+    commitments,
+    compute_optimizer,
+    config,
+    cost,
+    guardduty_findings,
+    health_events,
+    iam,
+    inspector_findings,
+    kms_keys,
+    marketplace_usage,
+    resilience_hub_apps,
+    resources,
+    secrets,
+    securityhub,
+    service_usage,
+    ssm_instances,
+    support_cases,
+    trusted_advisor_checks,
+    waf_web_acls,
+)
+from sender.collectors.base import Collector
+
+_MODULES = (
+    account,
+    cost,
+    service_usage,
+    securityhub,
+    guardduty_findings,
+    inspector_findings,
+    kms_keys,
+    waf_web_acls,
+    cloudtrail_trails,
+    secrets,
+    acm_certificates,
+    config,
+    ssm_instances,
+    marketplace_usage,
+    trusted_advisor_checks,
+    health_events,
+    application_signals,
+    resilience_hub_apps,
+    compute_optimizer,
+    resources,
+    commitments,
+    support_cases,
+    iam,
+)
+
+REGISTRY: dict[str, Collector] = {m.COLLECTOR.name: m.COLLECTOR for m in _MODULES}
+
+
+def iam_actions() -> dict[str, list[str]]:
+    """``{collector: sorted actions}``, sorted by collector (the Terraform module's input)."""
+    return {name: sorted(set(REGISTRY[name].iam_actions)) for name in sorted(REGISTRY)}
+
+
+__all__ = ["REGISTRY", "Collector", "iam_actions"]

@@ -1,0 +1,155 @@
+"""Compute Optimizer rightsizing recommendations for EC2, EBS, Lambda and Auto Scaling groups.
+
+One paginated call per resource type, filtered server-side to this account. An account not
+opted in answers ``OptInRequiredException`` (skipped); a type that fails on its own is a warning.
+https://docs.aws.amazon.com/compute-optimizer/latest/APIReference/API_GetEC2InstanceRecommendations.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from sender.aws import SKIP_CODES, error_code, error_message
+from sender.collectors.base import Collector, Context
+from sender.normalize import arn, money, percent, text
+
+TOKEN = ("nextToken", "nextToken")
+
+
+def _best(options: list[dict[str, Any]] | None) -> dict[str, Any]:
+    if not options:
+        return {}
+    return sorted(options, key=lambda o: o.get("rank", 99))[0]
+
+
+def _volume(config: dict[str, Any] | None) -> str | None:
+    if not config or not config.get("volumeType"):
+        return None
+    parts = [str(config["volumeType"])]
+    if config.get("volumeSize") is not None:
+        parts.append(f"{config['volumeSize']} GiB")
+    if config.get("volumeBaselineIOPS"):
+        parts.append(f"{config['volumeBaselineIOPS']} IOPS")
+    if config.get("volumeBaselineThroughput"):
+        parts.append(f"{config['volumeBaselineThroughput']} MiB/s")
+    return " ".join(parts)
+
+
+def _memory(size: Any) -> str | None:
+    return f"{size} MB" if size is not None else None
+
+
+def _ec2(rec: dict[str, Any]) -> tuple[Any, ...]:
+    option = _best(rec.get("recommendationOptions"))
+    return (
+        rec.get("instanceArn"),
+        rec.get("currentInstanceType"),
+        option.get("instanceType"),
+        option,
+    )
+
+
+def _ebs(rec: dict[str, Any]) -> tuple[Any, ...]:
+    option = _best(rec.get("volumeRecommendationOptions"))
+    current, recommended = (
+        _volume(rec.get("currentConfiguration")),
+        _volume(option.get("configuration")),
+    )
+    return rec.get("volumeArn"), current, recommended, option
+
+
+def _lambda(rec: dict[str, Any]) -> tuple[Any, ...]:
+    option = _best(rec.get("memorySizeRecommendationOptions"))
+    current, recommended = _memory(rec.get("currentMemorySize")), _memory(option.get("memorySize"))
+    return rec.get("functionArn"), current, recommended, option
+
+
+def _asg(rec: dict[str, Any]) -> tuple[Any, ...]:
+    option = _best(rec.get("recommendationOptions"))
+    current = (rec.get("currentConfiguration") or {}).get("instanceType")
+    recommended = (option.get("configuration") or {}).get("instanceType")
+    return rec.get("autoScalingGroupArn"), current, recommended, option
+
+
+KINDS: tuple[tuple[str, str, str, Callable[[dict[str, Any]], tuple[Any, ...]]], ...] = (
+    ("EC2", "get_ec2_instance_recommendations", "instanceRecommendations", _ec2),
+    ("EBS", "get_ebs_volume_recommendations", "volumeRecommendations", _ebs),
+    ("LAMBDA", "get_lambda_function_recommendations", "lambdaFunctionRecommendations", _lambda),
+    ("ASG", "get_auto_scaling_group_recommendations", "autoScalingGroupRecommendations", _asg),
+)
+
+
+def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
+    client = ctx.client("compute-optimizer")
+    denied: list[ClientError] = []
+    for kind, operation, key, convert in KINDS:
+        try:
+            pages = ctx.pages(
+                client, operation, token=TOKEN, accountIds=[ctx.account_id], maxResults=1000
+            )
+            for page in pages:
+                for rec in page.get(key, []):
+                    item = _item(kind, rec, convert, ctx.region)
+                    if item is not None:
+                        yield item
+        except ClientError as exc:
+            if error_code(exc) in SKIP_CODES:
+                denied.append(exc)
+            else:
+                ctx.warn(f"{kind}: {error_message(exc)}")
+    if denied and len(denied) == len(KINDS):
+        raise denied[0]
+    for exc in denied:
+        ctx.warn(error_message(exc))
+
+
+def _item(kind: str, rec: dict[str, Any], convert, region: str | None) -> dict[str, Any] | None:
+    resource_arn, current, recommended, option = convert(rec)
+    resource_arn = arn(resource_arn)
+    if not resource_arn:
+        return None
+    savings = option.get("savingsOpportunity") or {}
+    estimated = savings.get("estimatedMonthlySavings") or {}
+    currency = estimated.get("currency")
+    return {
+        "resource_arn": resource_arn,
+        "resource_type": kind,
+        "region": region,
+        "finding": text(rec.get("finding")),
+        "current_configuration": text(current),
+        "recommended_configuration": text(recommended),
+        "estimated_monthly_savings": money(estimated.get("value")),
+        "savings_percentage": percent(savings.get("savingsOpportunityPercentage")),
+        "performance_risk": text(rec.get("currentPerformanceRisk")),
+        "currency": currency if isinstance(currency, str) and len(currency) == 3 else None,
+    }
+
+
+COLLECTOR = Collector(
+    name="compute_optimizer",
+    scope="regional",
+    fetch=fetch,
+    keys=("resource_arn",),
+    services=("compute-optimizer",),
+    iam_actions=(
+        # Compute Optimizer checks these dependent actions on the caller as well.
+        "autoscaling:DescribeAutoScalingGroups",
+        "compute-optimizer:GetAutoScalingGroupRecommendations",
+        "compute-optimizer:GetEBSVolumeRecommendations",
+        "compute-optimizer:GetEC2InstanceRecommendations",
+        "compute-optimizer:GetLambdaFunctionRecommendations",
+        "ec2:DescribeInstances",
+        "ec2:DescribeVolumes",
+        "lambda:ListFunctions",
+    ),
+    weight=3,
+    description=(
+        "Compute Optimizer findings and top recommendation with estimated monthly savings for "
+        "EC2 instances, EBS volumes, Lambda functions and Auto Scaling groups. "
+        "https://docs.aws.amazon.com/compute-optimizer/latest/APIReference/"
+        "API_GetEC2InstanceRecommendations.html"
+    ),
+)

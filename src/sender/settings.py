@@ -1,0 +1,124 @@
+"""Sender configuration, read once from the environment and validated.
+
+| variable | meaning | default |
+|---|---|---|
+| ``REGION`` | region of the analytics bucket, and the sender's home region | ``ap-southeast-1`` |
+| ``BUCKET`` | analytics bucket the document is uploaded to | required to upload |
+| ``ANALYTICS_KMS_KEY`` | ARN of the analytics KMS key (SSE-KMS) | required to upload |
+| ``SENDER_REGIONS`` | comma-separated regions the regional collectors cover | ``REGION`` |
+| ``SENDER_COLLECTORS`` | comma-separated collector names | every collector |
+| ``SENDER_MAX_WORKERS`` | collectors running at the same time | 16 |
+| ``SENDER_COLLECTOR_TIMEOUT`` | time budget of one collector in one region, seconds | 240 |
+| ``SENDER_COST_HISTORY_MONTHS`` | months Cost Explorer keeps (current month included) | 14 |
+| ``SENDER_COLLECTOR_METRICS`` | ``false``: run totals only, no per-collector metrics | ``true`` |
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+DEFAULT_REGION = "ap-southeast-1"
+REGION_RE = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
+
+
+class ConfigurationError(ValueError):
+    """An environment variable (or a request field) is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    region: str = DEFAULT_REGION
+    bucket: str | None = None
+    kms_key: str | None = None
+    regions: tuple[str, ...] = (DEFAULT_REGION,)
+    collectors: tuple[str, ...] = field(default_factory=tuple)  # empty: every collector
+    max_workers: int = 16
+    collector_timeout: float = 240.0
+    cost_history_months: int = 14
+    collector_metrics: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        region = parse_regions(env.get("REGION", "") or DEFAULT_REGION, "REGION")
+        if len(region) != 1:
+            raise ConfigurationError("REGION must name exactly one region")
+        regions = parse_regions(env.get("SENDER_REGIONS", "") or region[0], "SENDER_REGIONS")
+        return cls(
+            region=region[0],
+            bucket=(env.get("BUCKET") or "").strip() or None,
+            kms_key=(env.get("ANALYTICS_KMS_KEY") or "").strip() or None,
+            regions=regions,
+            collectors=parse_collectors(env.get("SENDER_COLLECTORS", "")),
+            max_workers=_int(env, "SENDER_MAX_WORKERS", 16, 1, 64),
+            collector_timeout=float(_int(env, "SENDER_COLLECTOR_TIMEOUT", 240, 5, 880)),
+            cost_history_months=_int(env, "SENDER_COST_HISTORY_MONTHS", 14, 1, 38),
+            collector_metrics=_bool(env, "SENDER_COLLECTOR_METRICS", True),
+        )
+
+    def require_upload_target(self) -> tuple[str, str]:
+        if not self.bucket:
+            raise ConfigurationError("environment variable BUCKET is not set")
+        if not self.kms_key:
+            raise ConfigurationError("environment variable ANALYTICS_KMS_KEY is not set")
+        if not self.kms_key.startswith("arn:"):
+            raise ConfigurationError(
+                "ANALYTICS_KMS_KEY must be the key ARN (the key lives in the analytics account)"
+            )
+        return self.bucket, self.kms_key
+
+
+def split_list(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else [str(v) for v in value]
+    return [item.strip() for item in items if item.strip()]
+
+
+def parse_regions(value: str | list[str] | tuple[str, ...] | None, what: str) -> tuple[str, ...]:
+    regions = list(dict.fromkeys(split_list(value)))  # unique, in order
+    if not regions:
+        raise ConfigurationError(f"{what} names no region")
+    bad = [r for r in regions if not REGION_RE.fullmatch(r)]
+    if bad:
+        raise ConfigurationError(f"{what}: not a region code: {', '.join(bad)}")
+    return tuple(regions)
+
+
+def parse_collectors(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    from sender.collectors import REGISTRY  # late: the registry imports every collector
+
+    names = list(dict.fromkeys(split_list(value)))
+    unknown = [n for n in names if n not in REGISTRY]
+    if unknown:
+        raise ConfigurationError(
+            f"unknown collector(s): {', '.join(unknown)} (known: {', '.join(sorted(REGISTRY))})"
+        )
+    return tuple(names)
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigurationError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(f"{name} must be true or false, got {raw!r}")

@@ -1,0 +1,200 @@
+"""compute_optimizer: EC2, EBS, Lambda and Auto Scaling recommendations, not opted in -> skipped."""
+
+from __future__ import annotations
+
+import pytest
+
+from sender.aws import Clients
+from sender.collectors.compute_optimizer import COLLECTOR
+from support.sender_fixtures import (
+    ACCOUNT,
+    REGION,
+    WireStub,
+    fast_retries,
+    make_context,
+    run_collector,
+    section,
+    stubbed,
+)
+
+LAMBDA = f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function"
+ASG = f"arn:aws:autoscaling:eu-west-1:{ACCOUNT}:autoScalingGroup"
+REQUEST = {"accountIds": [ACCOUNT], "maxResults": 1000}
+
+
+@pytest.fixture
+def clients(monkeypatch):
+    fast_retries(monkeypatch)
+    return Clients()
+
+
+def savings(value, pct):
+    return {
+        "savingsOpportunityPercentage": pct,
+        "estimatedMonthlySavings": {"currency": "USD", "value": value},
+    }
+
+
+def test_all_four_resource_types_over_pages(clients):
+    arn = f"arn:aws:ec2:eu-west-1:{ACCOUNT}"
+    with stubbed(clients, "compute-optimizer") as co:
+        co.add_response(
+            "get_ec2_instance_recommendations",
+            {
+                "instanceRecommendations": [
+                    {
+                        "instanceArn": f"{arn}:instance/i-0123456789abcdef0",
+                        "currentInstanceType": "m6i.xlarge",
+                        "finding": "Overprovisioned",
+                        "currentPerformanceRisk": "Low",
+                        "recommendationOptions": [
+                            {
+                                "instanceType": "m6i.large",
+                                "rank": 1,
+                                "savingsOpportunity": savings(70.08, 50.0),
+                            },
+                            {
+                                "instanceType": "t3.large",
+                                "rank": 2,
+                                "savingsOpportunity": savings(80, 60),
+                            },
+                        ],
+                    }
+                ],
+                "nextToken": "e",
+            },
+            REQUEST,
+        )
+        co.add_response(
+            "get_ec2_instance_recommendations",
+            {"instanceRecommendations": []},
+            {**REQUEST, "nextToken": "e"},
+        )
+        co.add_response(
+            "get_ebs_volume_recommendations",
+            {
+                "volumeRecommendations": [
+                    {
+                        "volumeArn": f"{arn}:volume/vol-0a1b2c3d4e5f60718",
+                        "finding": "NotOptimized",
+                        "currentConfiguration": {"volumeType": "gp2", "volumeSize": 500},
+                        "currentPerformanceRisk": "VeryLow",
+                        "volumeRecommendationOptions": [
+                            {
+                                "rank": 1,
+                                "configuration": {
+                                    "volumeType": "gp3",
+                                    "volumeSize": 500,
+                                    "volumeBaselineIOPS": 3000,
+                                    "volumeBaselineThroughput": 125,
+                                },
+                                "savingsOpportunity": savings(10, 20),
+                            }
+                        ],
+                    }
+                ]
+            },
+            REQUEST,
+        )
+        co.add_response(
+            "get_lambda_function_recommendations",
+            {
+                "lambdaFunctionRecommendations": [
+                    {
+                        "functionArn": f"{LAMBDA}:resizer:$LATEST",
+                        "currentMemorySize": 1024,
+                        "finding": "NotOptimized",
+                        "memorySizeRecommendationOptions": [
+                            {"rank": 1, "memorySize": 512, "savingsOpportunity": savings(1.5, 45)}
+                        ],
+                    }
+                ]
+            },
+            REQUEST,
+        )
+        co.add_response(
+            "get_auto_scaling_group_recommendations",
+            {
+                "autoScalingGroupRecommendations": [
+                    {
+                        "autoScalingGroupArn": f"{ASG}:1a2b:autoScalingGroupName/workers",
+                        "finding": "Optimized",
+                        "currentConfiguration": {"instanceType": "c6g.large"},
+                        "recommendationOptions": [],
+                    }
+                ]
+            },
+            REQUEST,
+        )
+        outcome = run_collector(COLLECTOR, make_context(clients))
+    assert outcome.status == "ok", outcome.error
+    items = {i["resource_type"]: i for i in section(outcome)}
+    assert items["EC2"] == {
+        "resource_arn": f"{arn}:instance/i-0123456789abcdef0",
+        "resource_type": "EC2",
+        "region": REGION,
+        "finding": "Overprovisioned",
+        "current_configuration": "m6i.xlarge",
+        "recommended_configuration": "m6i.large",
+        "estimated_monthly_savings": "70.08",
+        "savings_percentage": 50,
+        "performance_risk": "Low",
+        "currency": "USD",
+    }
+    assert items["EBS"]["current_configuration"] == "gp2 500 GiB"
+    assert items["EBS"]["recommended_configuration"] == "gp3 500 GiB 3000 IOPS 125 MiB/s"
+    assert (
+        items["LAMBDA"]["current_configuration"],
+        items["LAMBDA"]["recommended_configuration"],
+    ) == ("1024 MB", "512 MB")
+    assert items["ASG"]["recommended_configuration"] is None
+
+
+def test_not_opted_in_is_skipped(clients):
+    with stubbed(clients, "compute-optimizer") as co:
+        for operation in (
+            "get_ec2_instance_recommendations",
+            "get_ebs_volume_recommendations",
+            "get_lambda_function_recommendations",
+            "get_auto_scaling_group_recommendations",
+        ):
+            co.add_client_error(
+                operation,
+                service_error_code="OptInRequiredException",
+                service_message="The account is not opted in",
+            )
+        outcome = run_collector(COLLECTOR, make_context(clients))
+    assert outcome.status == "skipped"
+    assert outcome.error.startswith("OptInRequiredException")
+
+
+def test_one_type_failing_makes_it_partial(clients):
+    with stubbed(clients, "compute-optimizer") as co:
+        co.add_response("get_ec2_instance_recommendations", {"instanceRecommendations": []})
+        co.add_client_error(
+            "get_ebs_volume_recommendations",
+            service_error_code="InternalServerException",
+            http_status_code=400,
+        )
+        co.add_response(
+            "get_lambda_function_recommendations", {"lambdaFunctionRecommendations": []}
+        )
+        co.add_client_error(
+            "get_auto_scaling_group_recommendations",
+            service_error_code="AccessDeniedException",
+            http_status_code=403,
+        )
+        outcome = run_collector(COLLECTOR, make_context(clients))
+    assert outcome.status == "partial"
+    assert "EBS: InternalServerException" in outcome.error and "AccessDenied" in outcome.error
+
+
+def test_throttling_is_retried(clients):
+    wire = WireStub(clients.client("compute-optimizer", REGION))
+    wire.add_error("GetEC2InstanceRecommendations", "ThrottlingException")
+    wire.add("GetEC2InstanceRecommendations", {"instanceRecommendations": []})
+    wire.add("GetEBSVolumeRecommendations", {"volumeRecommendations": []})
+    wire.add("GetLambdaFunctionRecommendations", {"lambdaFunctionRecommendations": []})
+    wire.add("GetAutoScalingGroupRecommendations", {"autoScalingGroupRecommendations": []})
+    assert run_collector(COLLECTOR, make_context(clients)).status == "ok"
+    wire.assert_done()

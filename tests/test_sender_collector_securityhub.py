@@ -1,0 +1,134 @@
+"""securityhub: active and recently archived findings, server-side filters, severity counts."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from sender.aws import Clients
+from sender.collectors.securityhub import COLLECTOR
+from support.sender_fixtures import (
+    ACCOUNT,
+    REGION,
+    fast_retries,
+    make_context,
+    run_collector,
+    section,
+    stubbed,
+    throttle_first,
+)
+
+
+@pytest.fixture
+def clients(monkeypatch):
+    fast_retries(monkeypatch)
+    return Clients()
+
+
+def finding(n, label="HIGH", state="ACTIVE", **extra):
+    return {
+        "SchemaVersion": "2018-10-08",
+        "Id": f"arn:aws:securityhub:eu-west-1:{ACCOUNT}:subscription/aws-foundational-security-"
+        f"best-practices/v/1.0.0/S3.8/finding/{n:08d}-2d41-4b9a-9f3c-1a2b3c4d5e6f",
+        "ProductArn": "arn:aws:securityhub:eu-west-1::product/aws/securityhub",
+        "ProductName": "Security Hub",
+        "GeneratorId": "aws-foundational-security-best-practices/v/1.0.0/S3.8",
+        "AwsAccountId": ACCOUNT,
+        "Region": REGION,
+        "Types": ["Software and Configuration Checks"],
+        "CreatedAt": "2026-10-02T11:15:42.108Z",
+        "UpdatedAt": "2026-11-24T23:10:05.731Z",
+        "FirstObservedAt": "2026-10-02T11:15:42.108Z",
+        "LastObservedAt": "2026-11-24T23:10:05.731Z",
+        "Severity": {"Label": label, "Normalized": 70},
+        "Title": "S3 general purpose buckets should block public access",
+        "Description": 'The control fails if any setting is "false".',
+        "Resources": [{"Type": "AwsS3Bucket", "Id": f"arn:aws:s3:::bucket-{n}"}],
+        "Compliance": {"Status": "FAILED"},
+        "Workflow": {"Status": "NEW"},
+        "RecordState": state,
+        **extra,
+    }
+
+
+def _filters(state, **extra):
+    return {
+        "AwsAccountId": [{"Value": ACCOUNT, "Comparison": "EQUALS"}],
+        "Region": [{"Value": REGION, "Comparison": "EQUALS"}],
+        "RecordState": [{"Value": state, "Comparison": "EQUALS"}],
+        **extra,
+    }
+
+
+def test_pages_of_active_and_archived_findings_with_counts(clients):
+    with stubbed(clients, "securityhub") as hub:
+        hub.add_response(
+            "get_findings",
+            {"Findings": [finding(1), finding(2, "LOW")], "NextToken": "p2"},
+            {"Filters": _filters("ACTIVE"), "MaxResults": 100},
+        )
+        hub.add_response(
+            "get_findings",
+            {"Findings": [finding(3, "CRITICAL")]},
+            {"Filters": _filters("ACTIVE"), "MaxResults": 100, "NextToken": "p2"},
+        )
+        archived = _filters(
+            "ARCHIVED", UpdatedAt=[{"Start": "2026-11-24T00:00:00Z", "End": "2026-11-25T02:00:00Z"}]
+        )
+        hub.add_response(
+            "get_findings",
+            {"Findings": [finding(4, state="ARCHIVED", Workflow={"Status": "RESOLVED"})]},
+            {"Filters": archived, "MaxResults": 100},
+        )
+        outcome = run_collector(COLLECTOR, make_context(clients))
+    assert outcome.status == "ok", outcome.error
+    data = section(outcome)
+    assert len(data["findings"]) == 4
+    first = data["findings"][0]
+    assert (first["severity_label"], first["severity_normalized"]) == ("HIGH", 70)
+    assert (first["resource_type"], first["compliance_status"]) == ("AwsS3Bucket", "FAILED")
+    assert data["findings"][3]["record_state"] == "ARCHIVED"
+    assert {c["severity_label"]: c["count"] for c in data["severity_counts"]} == {
+        "INFORMATIONAL": 0,
+        "LOW": 1,
+        "MEDIUM": 0,
+        "HIGH": 1,
+        "CRITICAL": 1,
+    }  # archived findings are not counted
+
+
+def test_not_subscribed_is_skipped(clients):
+    with stubbed(clients, "securityhub") as hub:
+        hub.add_client_error(
+            "get_findings",
+            service_error_code="InvalidAccessException",
+            service_message="Account 123456789012 is not subscribed to AWS Security Hub",
+            http_status_code=401,
+        )
+        outcome = run_collector(COLLECTOR, make_context(clients))
+    assert outcome.status == "skipped"
+    assert "not subscribed to AWS Security Hub" in outcome.error
+
+
+def test_access_denied_is_skipped(clients):
+    with stubbed(clients, "securityhub") as hub:
+        hub.add_client_error(
+            "get_findings", service_error_code="AccessDeniedException", http_status_code=403
+        )
+        assert run_collector(COLLECTOR, make_context(clients)).status == "skipped"
+
+
+@mock_aws
+def test_findings_from_moto_and_throttling_is_retried(clients):
+    hub = boto3.client("securityhub", region_name=REGION)
+    hub.enable_security_hub()
+    hub.batch_import_findings(
+        Findings=[finding(n, label) for n, label in enumerate(["LOW", "HIGH", "HIGH"])]
+    )
+    throttle_first(clients.client("securityhub", REGION), times=2, code="TooManyRequestsException")
+    outcome = run_collector(COLLECTOR, make_context(clients))
+    assert outcome.status == "ok", outcome.error
+    data = section(outcome)
+    assert len(data["findings"]) == 3
+    assert {c["severity_label"]: c["count"] for c in data["severity_counts"]}["HIGH"] == 2

@@ -1,0 +1,173 @@
+"""The Lambda handler, end to end against a moto server (reached through AWS_ENDPOINT_URL).
+
+The whole-run test: one collector raises, another is denied, and the document still uploads,
+validates against the contract and records both statuses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import json
+import uuid
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+import boto3
+import pytest
+from botocore.awsrequest import AWSResponse
+
+import sender.collect
+from observability.contract import validate_document
+from sender import handler
+from sender.aws import Clients
+from support.sender_fixtures import LambdaContext as Context
+from support.sender_fixtures import fast_retries
+
+
+class DenyingClients(Clients):
+    """Clients whose GuardDuty calls are refused like an IAM policy without guardduty:* would."""
+
+    def client(self, service, region):
+        client = super().client(service, region)
+        if service == "guardduty" and not getattr(client, "_denied", False):
+            client.meta.events.register_first("before-call.guardduty.*", _deny)
+            client._denied = True
+        return client
+
+
+def _deny(model, **_):
+    error = {"Code": "AccessDeniedException", "Message": f"not authorized: guardduty:{model.name}"}
+    response = AWSResponse("https://guardduty", 403, {}, None)
+    return response, {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 403}}
+
+
+@pytest.fixture
+def aws(moto_server, monkeypatch):
+    """Environment of a deployed sender, every AWS call going to the moto server.
+
+    APIs moto lacks answer 404/500 there, which botocore retries: without backoff waits here.
+    """
+    fast_retries(monkeypatch)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+    bucket = f"analytics-{uuid.uuid4().hex[:8]}"
+    s3 = boto3.client("s3", region_name="eu-west-1")
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    key = boto3.client("kms", region_name="eu-west-1").create_key()["KeyMetadata"]["Arn"]
+    monkeypatch.setenv("REGION", "eu-west-1")
+    monkeypatch.setenv("BUCKET", bucket)
+    monkeypatch.setenv("ANALYTICS_KMS_KEY", key)
+    monkeypatch.setenv("SENDER_REGIONS", "eu-west-1")
+    monkeypatch.setenv("SENDER_COLLECTOR_TIMEOUT", "30")
+    return SimpleNamespace(s3=s3, bucket=bucket, key=key)
+
+
+def _uploaded(aws, key):
+    body = aws.s3.get_object(Bucket=aws.bucket, Key=key)["Body"].read()
+    document = json.loads(gzip.decompress(body))
+    validate_document(document)
+    return document
+
+
+def test_one_raising_and_one_denied_collector_still_upload_everything_else(
+    aws, monkeypatch, capsys
+):
+    def raises(ctx):
+        yield from ()
+        raise RuntimeError("the KMS collector has a bug")
+
+    registry = dict(sender.collect.REGISTRY)
+    registry["kms_keys"] = dataclasses.replace(registry["kms_keys"], fetch=raises)
+    monkeypatch.setattr(sender.collect, "REGISTRY", registry)
+    monkeypatch.setattr(handler, "Clients", DenyingClients)
+    boto3.client("secretsmanager", region_name="eu-west-1").create_secret(
+        Name=f"db-{uuid.uuid4().hex[:6]}", SecretString="never collected"
+    )
+
+    summary = handler.lambda_handler({"interval": "DAILY"}, Context())
+
+    document = _uploaded(aws, summary["key"])
+    assert summary["key"] == (
+        f"data/123456789012/DAILY/{document['window']['start']}/{document['run_id']}.json.gz"
+    )
+    status = {(e["name"], e["region"]): e for e in document["collectors"]}
+    assert status[("kms_keys", "eu-west-1")]["status"] == "error"
+    assert status[("kms_keys", "eu-west-1")]["error"] == "RuntimeError: the KMS collector has a bug"
+    denied = status[("guardduty_findings", "eu-west-1")]
+    assert denied["status"] == "skipped"
+    assert denied["error"].startswith("AccessDeniedException (ListDetectors): not authorized")
+    # every collector is accounted for, and the others delivered
+    assert len(document["collectors"]) == 24  # 14 regional + 9 global + WAF's CloudFront part
+    assert status[("secrets", "eu-west-1")]["status"] == "ok"
+    assert "kms_keys" not in document["data"] and "guardduty_findings" not in document["data"]
+    assert any(s["name"].startswith("db-") for s in document["data"]["secrets"])
+    assert "never collected" not in json.dumps(document)
+    assert document["data"]["account"]["account_id"] == "123456789012"
+    assert summary["collectors"]["error"] >= 1 and summary["collectors"]["skipped"] >= 1
+    # Powertools metrics (EMF on stdout): run totals and per-collector metrics
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    names = {
+        m["Name"] for blob in emf for d in blob["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]
+    }
+    assert {"CollectorsError", "CollectorsSkipped", "ItemsCollected", "CollectorItems"} <= names
+    assert any(
+        blob.get("Collector") == "kms_keys" and blob.get("CollectorErrors") in (1, [1.0])
+        for blob in emf
+    )
+
+
+def test_a_scheduled_event_without_input_is_a_daily_run(aws, monkeypatch):
+    monkeypatch.setenv("SENDER_COLLECTORS", "secrets,acm_certificates")
+    event = {"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
+    summary = handler.handle(event, Context(), now=datetime(2026, 11, 25, 2, tzinfo=UTC))
+    document = _uploaded(aws, summary["key"])
+    assert document["interval"] == "DAILY"
+    assert document["window"] == {"start": "2026-11-24", "end": "2026-11-25"}
+    assert sorted(document["data"]) == ["acm_certificates", "secrets"]
+
+
+def test_every_interval_uploads_its_own_window(aws, monkeypatch):
+    monkeypatch.setenv("SENDER_COLLECTORS", "secrets")
+    now = datetime(2026, 11, 25, 2, tzinfo=UTC)
+    windows = {}
+    for interval in ("DAILY", "WEEKLY", "MONTHLY", "YEARLY"):
+        summary = handler.handle({"interval": interval}, Context(), now=now)
+        windows[interval] = _uploaded(aws, summary["key"])["window"]
+        assert f"/{interval}/" in summary["key"]
+    assert windows == {
+        "DAILY": {"start": "2026-11-24", "end": "2026-11-25"},
+        "WEEKLY": {"start": "2026-11-16", "end": "2026-11-23"},
+        "MONTHLY": {"start": "2026-10-01", "end": "2026-11-01"},
+        "YEARLY": {"start": "2025-01-01", "end": "2026-01-01"},
+    }
+
+
+def test_a_past_date_runs_only_collectors_that_keep_history(aws, monkeypatch):
+    now = datetime(2026, 11, 25, 2, tzinfo=UTC)
+    first = handler.handle({"date": "2026-11-02"}, Context(), now=now)
+    document = _uploaded(aws, first["key"])
+    assert document["window"] == {"start": "2026-11-02", "end": "2026-11-03"}
+    assert {e["name"] for e in document["collectors"]} == {
+        "cost",
+        "service_usage",
+        "marketplace_usage",
+        "commitments",
+    }
+    again = handler.handle({"date": "2026-11-02"}, Context(), now=now)
+    assert again["key"] == first["key"]  # a past window re-run overwrites, never duplicates
+
+
+def test_a_failed_upload_raises(aws, monkeypatch):
+    monkeypatch.setenv("BUCKET", "no-such-bucket-anywhere")
+    monkeypatch.setenv("SENDER_COLLECTORS", "secrets")
+    with pytest.raises(Exception, match="NoSuchBucket"):
+        handler.handle({"interval": "DAILY"}, Context())
+
+
+def test_bad_events_fail_before_any_collection(aws):
+    with pytest.raises(ValueError, match="unknown interval"):
+        handler.handle({"interval": "HOURLY"}, Context())
+    with pytest.raises(ValueError, match="not complete yet"):
+        handler.handle({"date": "2099-01-01"}, Context())
+    with pytest.raises(ValueError, match="unknown collector"):
+        handler.handle({"collectors": ["cost", "nope"]}, Context())

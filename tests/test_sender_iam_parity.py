@@ -1,0 +1,39 @@
+"""The sender module's IAM policy grants exactly the actions the collectors declare.
+
+``modules/sender`` builds its policy from ``collector-actions.json``; this test keeps that file
+equal to the declarations in ``src/sender/collectors`` (regenerate it with
+````python -m sender iam-actions``, keeping its ``$comment``).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_module_actions_equal_collector_declarations():
+    exported = subprocess.run(
+        [sys.executable, "-m", "sender", "iam-actions"], capture_output=True, text=True, check=True
+    )
+    declared = json.loads(exported.stdout)
+    granted = json.loads((ROOT / "modules/sender/collector-actions.json").read_text())
+    assert granted["collectors"] == declared["collectors"]
+
+
+def test_policy_is_built_from_the_json_file():
+    iam_tf = (ROOT / "modules/sender/iam.tf").read_text() + (
+        ROOT / "modules/sender/main.tf"
+    ).read_text()
+    assert "collector-actions.json" in iam_tf
+
+
+def test_no_write_or_secret_reading_actions():
+    granted = json.loads((ROOT / "modules/sender/collector-actions.json").read_text())
+    actions = {a for actions in granted["collectors"].values() for a in actions}
+    assert "secretsmanager:GetSecretValue" not in actions
+    verbs = ("Put", "Delete", "Create", "Update", "Modify", "Terminate", "Attach")
+    assert [a for a in actions if a.split(":")[1].startswith(verbs)] == []
