@@ -73,8 +73,9 @@ demo: ## (coming with issue 6) Emulated organization end to end, then an HTML re
 	@echo "organization, load the files with the receiver and write report.html."
 	@echo "It is not built yet (issue 6). Today: make test."
 
-bench: install ## Sender run with 50 ms per AWS call: wall time vs serial sum, API and Cost Explorer calls
+bench: install ## Benchmarks, each against a baseline measured in the same run (about 10 minutes)
 	$(PY) bench/sender_bench.py
+	$(PY) tests/support/pgcluster.py run -- $(PY) bench/receiver_bench.py
 
 clean: ## Remove build output (dist/, build/) and Terraform working directories
 	rm -rf dist build

@@ -68,7 +68,11 @@ def test_manifest_lists_hashes_and_handlers(zips):
     for name, entry in manifest.items():
         assert entry["sha256"] == hashlib.sha256((zips / name).read_bytes()).hexdigest()
         assert entry["architecture"] == ARCH
-    assert "receiver.migrate_handler.lambda_handler" in manifest["analytics.zip"]["handlers"]
+    assert manifest["analytics.zip"]["handlers"] == [
+        "receiver.handler.lambda_handler",
+        "receiver.migrate_handler.lambda_handler",
+    ]
+    assert manifest["sender.zip"]["handlers"] == ["sender.handler.lambda_handler"]
 
 
 @pytest.mark.parametrize("name", ["sender.zip", "analytics.zip"])
@@ -116,6 +120,8 @@ def test_analytics_handlers_import_from_the_zip_alone(zips, tmp_path):
     completed = clean_import(
         zips / "analytics.zip",
         tmp_path,
+        "import receiver.handler\n"
+        "assert callable(receiver.handler.lambda_handler)\n"
         "import receiver.migrate_handler as h\n"
         "from receiver.migrations import default_sql_dir, discover\n"
         "assert callable(h.lambda_handler)\n"

@@ -162,7 +162,7 @@ module "analytics" {
   analytics_package_path = var.analytics_package_path
   architecture           = "arm64"
 
-  access_log_bucket_name = aws_s3_bucket.access_logs.id
+  access_log_bucket_name = aws_s3_bucket.access_logs.bucket # known at plan time (count)
   loaded_expiration_days = 730
   failed_expiration_days = 365
   bucket_force_destroy   = var.allow_destroy

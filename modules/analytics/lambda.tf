@@ -108,6 +108,7 @@ resource "aws_iam_role_policy" "receiver" {
           "s3:GetObjectVersion",
           "s3:PutObject",
           "s3:DeleteObject",
+          "s3:DeleteObjectVersion",
         ]
         Resource = [
           "${local.bucket_arn}/data/*",

@@ -232,9 +232,9 @@ variable "receiver_timeout" {
 }
 
 variable "receiver_memory_size" {
-  description = "Receiver Lambda memory in MB."
+  description = "Receiver Lambda memory in MB. A file needs about 4x its decompressed size (the receiver's MAX_DOCUMENT_BYTES, 256 MiB by default), and more memory also means more CPU for validation."
   type        = number
-  default     = 1024
+  default     = 2048
 
   validation {
     condition     = var.receiver_memory_size >= 128 && var.receiver_memory_size <= 10240
@@ -365,7 +365,7 @@ variable "metrics_namespace" {
 variable "database_name" {
   description = "Name of the PostgreSQL database created in the cluster (DB_NAME of the functions)."
   type        = string
-  default     = "observability"
+  default     = "core"
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9_]{0,62}$", var.database_name))

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from receiver.db import DatabaseError, Executor, connect
+from receiver.file_commands import add_load_arguments, add_replay_arguments, load_files, replay
 from receiver.migrations import MigrationError, migrate
 
 
@@ -19,7 +20,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     _add_database_options(migrate_cmd)
     migrate_cmd.add_argument("--sql-dir", type=Path, help="default: the packaged sql/ directory")
 
+    load_cmd = commands.add_parser(
+        "load", help="load sender files (local paths or s3:// URIs) through the receiver's code"
+    )
+    _add_database_options(load_cmd)
+    add_load_arguments(load_cmd)
+
+    replay_cmd = commands.add_parser(
+        "replay-failed", help="move files from failed/ back to data/ so they load again"
+    )
+    add_replay_arguments(replay_cmd)
+
     args = parser.parse_args(argv)
+    if args.command == "replay-failed":
+        return replay(args)
     try:
         executor = _executor(parser, args)
     except DatabaseError as exc:
@@ -28,6 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "migrate":
             return _migrate(executor, args.sql_dir)
+        if args.command == "load":
+            return load_files(executor, args)
     finally:
         executor.close()
     return 2  # pragma: no cover - argparse rejects unknown commands

@@ -31,3 +31,42 @@ def _required(name: str, *, prefix: str = "") -> str:
     if not value.startswith(prefix):
         raise ConfigurationError(f"environment variable {name} must start with {prefix!r}")
     return value
+
+
+@dataclass(frozen=True)
+class ReceiverSettings:
+    """Configuration of the receiver Lambda (the README's configuration table lists each)."""
+
+    bucket: str
+    kms_key: str
+    region: str | None
+    max_object_bytes: int
+    max_document_bytes: int
+    database_url: str | None  # local runs only: psycopg instead of the Data API
+    database: DatabaseSettings | None
+
+    @classmethod
+    def from_env(cls) -> ReceiverSettings:
+        database_url = os.environ.get("DATABASE_URL", "").strip() or None
+        return cls(
+            bucket=_required("BUCKET"),
+            kms_key=_required("ANALYTICS_KMS_KEY"),
+            region=os.environ.get("REGION", "").strip() or None,
+            max_object_bytes=_positive_int("MAX_OBJECT_BYTES", 64 * 1024 * 1024),
+            max_document_bytes=_positive_int("MAX_DOCUMENT_BYTES", 256 * 1024 * 1024),
+            database_url=database_url,
+            database=None if database_url else DatabaseSettings.from_env(),
+        )
+
+
+def _positive_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise ConfigurationError(f"environment variable {name} must be a positive integer")
+    return number

@@ -145,7 +145,7 @@ run "functions_are_configured_for_the_packaged_handlers" {
 
   assert {
     condition = one(aws_lambda_function.receiver.environment).variables == tomap({
-      DB_NAME                      = "observability"
+      DB_NAME                      = "core"
       AURORA_CLUSTER_ARN           = "arn:aws:rds:eu-west-1:111111111111:cluster:obs"
       AURORA_SECRET_ARN            = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!cluster-mock-AbCdEf"
       REGION                       = "eu-west-1"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -40,6 +41,10 @@ TRANSIENT_ERROR_CODES = frozenset(
         "StatementTimeoutException",
     }
 )
+
+# SQLSTATE class 40 (transaction rollback: serialization failure, deadlock detected), as the
+# Data API reports it inside the message of a DatabaseErrorException.
+_ABORTED_TRANSACTION = re.compile(r"SQLState: 40[0-9A-Z]{3}")
 
 CLIENT_CONFIG = Config(
     connect_timeout=5,
@@ -135,6 +140,10 @@ class DataApiExecutor:
                 code = exc.response.get("Error", {}).get("Code", "")
                 message = exc.response.get("Error", {}).get("Message", str(exc))
                 if code not in TRANSIENT_ERROR_CODES:
+                    if _ABORTED_TRANSACTION.search(message):
+                        # Deadlock or serialization failure: PostgreSQL rolled the whole
+                        # transaction back, so only running it again from the start can help.
+                        raise TransientDatabaseError(f"{operation}: {code}: {message}") from exc
                     raise DatabaseError(f"{operation}: {code}: {message}") from exc
                 failure: Exception = exc
             except (BotocoreConnectionError, HTTPClientError) as exc:

@@ -1,0 +1,463 @@
+"""Receiver benchmark: set-based loading against the baselines it replaces, measured in one run.
+
+    python bench/receiver_bench.py [--findings 100000] [--baseline-rows 10000] [--only ...]
+
+Uses ``$DATABASE_URL`` or starts a throwaway PostgreSQL (tests/support/pgcluster.py), and the
+Data API double (tests/support/data_api_double.py), which runs every production ``rds-data``
+call on that PostgreSQL after botocore validated it, enforcing the 4 MiB request limit.
+
+Sections (all by default):
+  dataapi      N Security Hub findings in one file through the production path and the Data
+               API double (parse, validate, rows, one transaction), against the reference's
+               row-by-row SELECT-then-INSERT/UPDATE over the Data API. The row-by-row baseline
+               is linear in rows; it is measured on --baseline-rows rows (default 10 000, in one
+               transaction, the fastest it can be) and scaled to N, which is printed as such.
+  sizes        Data API calls and request bytes per file of 1 000, 10 000 and 100 000 findings.
+  copy         rows/s of the production upsert SQL on local PostgreSQL (psycopg) against COPY
+               of the same rows into the same table (target ratio >= 0.5).
+  memory       peak memory of loading one document of --memory-mb MB (uncompressed), measured
+               in a child process as the growth of its peak RSS (target <= 3x the document).
+  concurrency  200 files (20 accounts x 10 days) loaded by 8 concurrent workers through the
+               Data API double: no deadlock, no lost or duplicated rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import gzip
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
+os.environ.update(
+    AWS_ACCESS_KEY_ID="bench",
+    AWS_SECRET_ACCESS_KEY="bench",
+    AWS_DEFAULT_REGION="eu-west-1",
+    AWS_EC2_METADATA_DISABLED="true",
+)
+
+import boto3  # noqa: E402
+import psycopg  # noqa: E402
+
+from receiver import documents, loader, rows, upsert  # noqa: E402
+from receiver.db.data_api import CLIENT_CONFIG, DataApiExecutor  # noqa: E402
+from receiver.db.psycopg_executor import PsycopgExecutor  # noqa: E402
+from receiver.loader import FileRef  # noqa: E402
+from receiver.migrations import migrate  # noqa: E402
+from receiver.receive import Limits, load_bytes  # noqa: E402
+from receiver.tables import SECURITYHUB_FINDINGS, TABLES  # noqa: E402
+from support import data_api_double, pgcluster  # noqa: E402
+
+FIXTURE = ROOT / "tests" / "fixtures" / "full-daily.json"
+CLUSTER_ARN = "arn:aws:rds:eu-west-1:111111111111:cluster:bench"
+SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:bench-AbCdEf"
+ACCOUNT = "123456789012"
+LIMITS = Limits(max_object_bytes=2**31, max_document_bytes=2**31)
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def findings_document(count: int, account: str = ACCOUNT) -> dict[str, Any]:
+    """The realistic fixture with ``count`` Security Hub findings (and nothing else)."""
+    base = json.loads(FIXTURE.read_text())
+    template = base["data"]["securityhub"]["findings"][0]
+    labels = ["INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"]
+    findings = []
+    for i in range(count):
+        finding = dict(template)
+        finding["finding_id"] = f"{template['finding_id'][:-12]}{i:012d}"
+        finding["severity_label"] = labels[i % 5]
+        finding["severity_normalized"] = (i % 5) * 20
+        finding["resource_id"] = f"arn:aws:s3:::bucket-{i}"
+        finding["title"] = f"{template['title']} ({i})"
+        findings.append(finding)
+    base["account_id"] = base["data"]["account"]["account_id"] = account
+    base["run_id"] = str(uuid.uuid4())
+    base["data"] = {"account": base["data"]["account"], "securityhub": {"findings": findings}}
+    base["collectors"] = [c for c in base["collectors"] if c["name"] in ("account", "securityhub")]
+    return base
+
+
+def encode(doc: dict[str, Any]) -> bytes:
+    return gzip.compress(json.dumps(doc, separators=(",", ":")).encode(), 6, mtime=0)
+
+
+# --------------------------------------------------------------------------- databases
+
+
+class Databases:
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+        self.double = data_api_double.DataApiDouble(server_url)
+        data_api_double.install(self.double)
+        self.client = boto3.client("rds-data", region_name="eu-west-1", config=CLIENT_CONFIG)
+        self.template = self._create("bench_template")
+        executor = PsycopgExecutor(self.url(self.template))
+        migrate(executor, ROOT / "sql")
+        executor.close()
+
+    def url(self, name: str) -> str:
+        return urlunsplit(urlsplit(self.server_url)._replace(path=f"/{name}"))
+
+    def _create(self, name: str, template: str | None = None) -> str:
+        with psycopg.connect(self.server_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(
+                f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
+            )
+        return name
+
+    def fresh(self) -> str:
+        """A new migrated database; returns its name."""
+        return self._create(f"bench_{uuid.uuid4().hex[:10]}", self.template)
+
+    def data_api(self, name: str) -> DataApiExecutor:
+        return DataApiExecutor(
+            cluster_arn=CLUSTER_ARN, secret_arn=SECRET_ARN, database=name, client=self.client
+        )
+
+    def count(self, name: str, table: str) -> int:
+        with psycopg.connect(self.url(name)) as conn:
+            return conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+
+    @contextlib.contextmanager
+    def traffic(self) -> Iterator[dict[str, int]]:
+        """Data API calls and request bytes made inside the block."""
+        before = len(self.double.requests)
+        totals = {"calls": 0, "bytes": 0}
+        yield totals
+        made = self.double.requests[before:]
+        totals["calls"] = len(made)
+        totals["bytes"] = sum(len(json.dumps(r).encode()) for r in made)
+        del self.double.requests[before:]
+
+
+def findings_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    built = {t.table.name: t for t in rows.build(doc).tables}
+    return built["securityhub_findings"].rows
+
+
+def ref(name: str) -> FileRef:
+    return FileRef(
+        "bench", f"data/{ACCOUNT}/DAILY/2026-11-24/{name}.json.gz", "v1", account_id=ACCOUNT
+    )
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def section_dataapi(dbs: Databases, findings: int, baseline_rows: int) -> None:
+    print(f"\n== {findings:,} Security Hub findings, one file, through the Data API double")
+    doc = findings_document(findings)
+    raw = encode(doc)
+    print(f"   file: {len(raw) / 1e6:.1f} MB gzip, {len(json.dumps(doc)) / 1e6:.1f} MB JSON")
+
+    name = dbs.fresh()
+    executor = dbs.data_api(name)
+    started = time.perf_counter()
+    parsed = documents.parse(
+        raw, name="x.json.gz", max_document_bytes=2**31, expected_account=ACCOUNT
+    )
+    parse_s = time.perf_counter() - started
+    started = time.perf_counter()
+    plan_rows = rows.build(parsed).row_count
+    build_s = time.perf_counter() - started
+    started = time.perf_counter()
+    with dbs.traffic() as traffic:
+        result = loader.load(executor, ref("one"), parsed)
+    db_s = time.perf_counter() - started
+    total = parse_s + build_s + db_s
+    assert result.status == "loaded" and dbs.count(name, "securityhub_findings") == findings
+    print(
+        f"   production: {total:7.1f} s in all = parse+validate {parse_s:.1f} s + rows "
+        f"{build_s:.1f} s + database {db_s:.1f} s; {plan_rows:,} rows"
+    )
+    print(
+        f"               {traffic['calls']} Data API calls, {traffic['bytes'] / 1e6:.1f} MB sent; "
+        f"database part {findings / db_s:,.0f} rows/s"
+    )
+
+    # The reference: per row, SELECT then UPDATE or INSERT, one Data API call each.
+    name = dbs.fresh()
+    executor = dbs.data_api(name)
+    executor.execute("INSERT INTO accounts (account_id) VALUES (:a)", {"a": ACCOUNT})
+    sample = findings_rows(parsed)[:baseline_rows]
+    columns = SECURITYHUB_FINDINGS.column_names
+    casts = {c.name: f"CAST(:{c.name} AS {c.type})" for c in SECURITYHUB_FINDINGS.columns}
+    insert = (
+        f"INSERT INTO securityhub_findings (account_id, {', '.join(columns)}) "
+        f"VALUES (:account_id, {', '.join(casts[c] for c in columns)})"
+    )
+    update = (
+        "UPDATE securityhub_findings SET "
+        + ", ".join(f"{c} = {casts[c]}" for c in columns if c != "finding_id")
+        + " WHERE account_id = :account_id AND finding_id = :finding_id"
+    )
+    select = (
+        "SELECT 1 FROM securityhub_findings "
+        "WHERE account_id = :account_id AND finding_id = :finding_id"
+    )
+    started = time.perf_counter()
+    with dbs.traffic() as baseline, executor.transaction() as tx:
+        for row in sample:
+            params = {"account_id": ACCOUNT, **row}
+            exists = tx.execute(select, {"account_id": ACCOUNT, "finding_id": row["finding_id"]})
+            tx.execute(update if exists else insert, params)
+    base_s = time.perf_counter() - started
+    scale = findings / len(sample)
+    print(
+        f"   row by row: {base_s:7.1f} s for {len(sample):,} rows, {baseline['calls']:,} calls "
+        f"({len(sample) / base_s:,.0f} rows/s)"
+    )
+    print(
+        f"               scaled to {findings:,} rows: {base_s * scale:,.0f} s, "
+        f"{baseline['calls'] * scale:,.0f} calls"
+    )
+    print(
+        f"   ratio: database part {base_s * scale / db_s:,.1f}x faster, "
+        f"whole load {base_s * scale / total:,.1f}x faster, "
+        f"{baseline['calls'] * scale / traffic['calls']:,.0f}x fewer calls"
+    )
+
+
+def section_sizes(dbs: Databases) -> None:
+    print("\n== Data API calls and bytes per file")
+    for count in (1_000, 10_000, 100_000):
+        name = dbs.fresh()
+        executor = dbs.data_api(name)
+        raw = encode(findings_document(count))
+        started = time.perf_counter()
+        with dbs.traffic() as traffic:
+            result = load_bytes(
+                executor, ref(str(count)), raw, expected_account=ACCOUNT, limits=LIMITS
+            )
+        elapsed = time.perf_counter() - started
+        assert result.status == "loaded", result.error
+        print(
+            f"   {count:>7,} findings: {traffic['calls']:>3} calls, "
+            f"{traffic['bytes'] / 1e6:6.1f} MB sent, largest request <= 4 MiB, {elapsed:6.1f} s"
+        )
+
+
+def section_copy(dbs: Databases, findings: int) -> None:
+    print(f"\n== production upsert SQL vs COPY, {findings:,} rows, local PostgreSQL (psycopg)")
+    parsed = documents.parse(
+        encode(findings_document(findings)),
+        name="x.json.gz",
+        max_document_bytes=2**31,
+        expected_account=ACCOUNT,
+    )
+    table_rows = findings_rows(parsed)
+    name = dbs.fresh()
+    executor = PsycopgExecutor(dbs.url(name))
+    executor.execute("INSERT INTO accounts (account_id) VALUES (:a)", {"a": ACCOUNT})
+    params = {"account_id": ACCOUNT, "ingestion_id": None}
+    results = {}
+    for attempt in range(2):  # the second round is reported (warm caches)
+        executor.execute("TRUNCATE securityhub_findings")
+        started = time.perf_counter()
+        with executor.transaction() as tx:
+            upsert.upsert(tx, SECURITYHUB_FINDINGS, table_rows, params)
+        results["upsert"] = time.perf_counter() - started
+
+        executor.execute("TRUNCATE securityhub_findings")
+        columns = ["account_id", *SECURITYHUB_FINDINGS.column_names]
+        started = time.perf_counter()
+        with (
+            psycopg.connect(dbs.url(name)) as conn,
+            conn.cursor() as cur,
+            cur.copy(f"COPY securityhub_findings ({', '.join(columns)}) FROM STDIN") as copy_in,
+        ):
+            for row in table_rows:
+                copy_in.write_row([ACCOUNT, *(row[c] for c in SECURITYHUB_FINDINGS.column_names)])
+        results["copy"] = time.perf_counter() - started
+        print(
+            f"   round {attempt + 1}: upsert {results['upsert']:.2f} s, "
+            f"COPY {results['copy']:.2f} s"
+        )
+    assert dbs.count(name, "securityhub_findings") == findings
+    up, cp = findings / results["upsert"], findings / results["copy"]
+    print(f"   upsert (json_to_recordset, ON CONFLICT): {up:10,.0f} rows/s")
+    print(f"   COPY of the same rows:                    {cp:10,.0f} rows/s")
+    print(f"   ratio: {up / cp:.2f} (target >= 0.5)")
+    executor.close()
+
+
+MEMORY_CHILD = """
+import json, resource, sys, time
+sys.path[:0] = [sys.argv[2], sys.argv[3]]
+from receiver.db.psycopg_executor import PsycopgExecutor
+from receiver.loader import FileRef
+from receiver.receive import Limits, load_bytes
+raw = open(sys.argv[1], "rb").read()
+executor = PsycopgExecutor(sys.argv[4])
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * resource.getpagesize()
+before = rss()
+result = load_bytes(executor, FileRef("bench", "data/123456789012/big.json", "v1"), raw,
+                    expected_account=None, limits=Limits(2**31, 2**31))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"status": result.status, "before": before, "peak": peak, "rows": result.rows}))
+"""
+
+
+def section_memory(dbs: Databases, megabytes: int) -> None:
+    print(f"\n== peak memory loading a {megabytes} MB document (child process, psycopg)")
+    per_finding = len(json.dumps(findings_document(1000), separators=(",", ":"))) / 1000
+    count = int(megabytes * 1e6 / per_finding)
+    doc = findings_document(count)
+    path = Path(f"/tmp/receiver-bench-{uuid.uuid4().hex[:8]}.json")
+    path.write_text(json.dumps(doc, separators=(",", ":")))
+    size = path.stat().st_size
+    del doc
+    name = dbs.fresh()
+    try:
+        started = time.perf_counter()
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                MEMORY_CHILD,
+                str(path),
+                str(ROOT / "src"),
+                str(ROOT / "tests"),
+                dbs.url(name),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        elapsed = time.perf_counter() - started
+    finally:
+        path.unlink()
+    found = json.loads(out)
+    assert found["status"] == "loaded", found
+    grown = found["peak"] - found["before"]
+    print(f"   document {size / 1e6:.0f} MB ({count:,} findings), loaded in {elapsed:.0f} s")
+    print(
+        f"   peak RSS growth while loading: {grown / 1e6:.0f} MB = {grown / size:.1f}x "
+        "the document (target <= 3x)"
+    )
+
+
+def section_concurrency(
+    dbs: Databases, workers: int = 8, accounts: int = 20, days: int = 10
+) -> None:
+    files = accounts * days
+    print(
+        f"\n== {files} files ({accounts} accounts x {days} days), {workers} concurrent "
+        "workers, Data API double"
+    )
+    base = json.loads(FIXTURE.read_text())
+    docs: list[dict[str, Any]] = []
+    for a in range(accounts):
+        account = f"{200000000000 + a:012d}"
+        for d in range(days):
+            doc = copy.deepcopy(base)
+            doc["account_id"] = doc["data"]["account"]["account_id"] = account
+            doc["run_id"] = str(uuid.uuid4())
+            doc["window"] = {"start": f"2026-11-{10 + d:02d}", "end": f"2026-11-{11 + d:02d}"}
+            doc["collected_at"] = f"2026-11-{11 + d:02d}T02:00:00Z"
+            docs.append(doc)
+    expected: dict[str, set[tuple]] = {t.name: set() for t in TABLES}
+    for doc in docs:
+        plan = rows.build(documents.decode(encode(doc), name="x.gz", max_document_bytes=2**31))
+        for built in plan.tables:
+            for row in built.rows:
+                constants = (plan.account_id, plan.snapshot_date if built.table.snapshot else None)
+                expected[built.table.name].add((*constants, *(row[c] for c in built.table.key)))
+    name = dbs.fresh()
+    queue = list(enumerate(docs))
+    lock = threading.Lock()
+    errors: list[str] = []
+    statuses: list[str] = []
+
+    def work() -> None:
+        executor = dbs.data_api(name)
+        while True:
+            with lock:
+                if not queue:
+                    return
+                i, doc = queue.pop()
+            key = f"data/{doc['account_id']}/DAILY/{doc['window']['start']}/{doc['run_id']}.json.gz"
+            try:
+                result = load_bytes(
+                    executor,
+                    FileRef("bench", key, "v1", account_id=doc["account_id"]),
+                    encode(doc),
+                    expected_account=doc["account_id"],
+                    limits=LIMITS,
+                )
+                statuses.append(result.status)
+            except Exception as exc:  # a deadlock or anything else is what this checks
+                errors.append(f"file {i}: {exc}")
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    mismatched = {
+        t: (dbs.count(name, t), len(k)) for t, k in expected.items() if dbs.count(name, t) != len(k)
+    }
+    print(
+        f"   {statuses.count('loaded')} loaded, {len(errors)} errors, {elapsed:.1f} s "
+        f"({files / elapsed:.1f} files/s)"
+    )
+    print(
+        f"   rows per table equal the distinct natural keys of all files: "
+        f"{'yes' if not mismatched else f'NO: {mismatched}'}"
+    )
+    for error in errors[:5]:
+        print(f"   error: {error}")
+    if errors or mismatched or statuses.count("loaded") != files:
+        raise SystemExit("concurrency check failed")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--findings", type=int, default=100_000)
+    parser.add_argument("--baseline-rows", type=int, default=10_000)
+    parser.add_argument("--memory-mb", type=int, default=100)
+    parser.add_argument(
+        "--only", nargs="*", default=["dataapi", "sizes", "copy", "memory", "concurrency"]
+    )
+    args = parser.parse_args()
+
+    with contextlib.ExitStack() as stack:
+        server = os.environ.get("DATABASE_URL") or stack.enter_context(pgcluster.cluster())
+        dbs = Databases(server)
+        started = time.perf_counter()
+        if "dataapi" in args.only:
+            section_dataapi(dbs, args.findings, min(args.baseline_rows, args.findings))
+        if "sizes" in args.only:
+            section_sizes(dbs)
+        if "copy" in args.only:
+            section_copy(dbs, args.findings)
+        if "memory" in args.only:
+            section_memory(dbs, args.memory_mb)
+        if "concurrency" in args.only:
+            section_concurrency(dbs)
+        print(f"\nbenchmark done in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,413 @@
+"""One validated document into PostgreSQL: once, in one transaction, or not at all.
+
+The file is claimed by inserting its ``ingestions`` row (unique on bucket, key and version)
+inside the same transaction as its data. A concurrent delivery of the same file blocks on that
+unique index until the first transaction ends, then finds the row already ``loaded`` and skips;
+if the first rolled back, the second loads. A file that failed before may be loaded again (its
+row is reused, ``attempts`` counts the tries).
+
+Snapshots: rows are written under the run's snapshot date, so older snapshots stay as history
+and the ``*_current`` views of ``sql/007`` pick the latest successful one. Within the same
+snapshot date, a collector whose status is ``ok`` replaces what an earlier run of that day
+wrote for its slice (its region, or the account): rows this file did not write are deleted. A
+file older (by ``collected_at``) than a run already loaded for that day and slice writes
+nothing there. ``partial``, ``error`` and ``skipped`` collectors never delete anything.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from receiver import rows as rowbuilder
+from receiver import upsert
+from receiver.db import DatabaseError, Executor, TransientDatabaseError
+from receiver.failures import PermanentLoadError, TransientLoadError
+from receiver.rows import Plan
+from receiver.tables import ACCOUNTS, Table, TableRows
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """Identity of one file version: S3 bucket, key and version ('' when unversioned)."""
+
+    bucket: str
+    key: str
+    version_id: str = ""
+    etag: str | None = None
+    size: int | None = None
+    account_id: str | None = None  # as named by the key
+
+
+@dataclass
+class LoadResult:
+    status: str  # loaded | skipped | failed | missing
+    ref: FileRef
+    ingestion_id: int | None = None
+    rows: dict[str, int] = field(default_factory=dict)
+    removed: dict[str, int] = field(default_factory=dict)
+    duration_ms: int = 0
+    error: PermanentLoadError | None = None
+    run_id: str | None = None
+
+
+CLAIM_SQL = """
+INSERT INTO ingestions AS i (bucket, object_key, version_id, etag, size_bytes, account_id,
+                             run_id, status)
+VALUES (:bucket, :object_key, :version_id, :etag, :size_bytes, :account_id,
+        CAST(:run_id AS uuid), 'loaded')
+ON CONFLICT (bucket, object_key, version_id) DO UPDATE
+    SET status = 'loaded', error = NULL, etag = EXCLUDED.etag, size_bytes = EXCLUDED.size_bytes,
+        account_id = EXCLUDED.account_id, run_id = EXCLUDED.run_id, finished_at = NULL,
+        attempts = i.attempts + 1
+    WHERE i.status <> 'loaded'
+RETURNING id
+"""
+
+FINISH_SQL = """
+UPDATE ingestions
+SET rows = CAST(:rows AS jsonb), duration_ms = :duration_ms, finished_at = now()
+WHERE id = :ingestion_id
+"""
+
+FAIL_SQL = """
+INSERT INTO ingestions AS i (bucket, object_key, version_id, etag, size_bytes, account_id,
+                             run_id, status, error, duration_ms, finished_at)
+VALUES (:bucket, :object_key, :version_id, :etag, :size_bytes, :account_id,
+        CAST(:run_id AS uuid), 'failed', :error, :duration_ms, now())
+ON CONFLICT (bucket, object_key, version_id) DO UPDATE
+    SET status = 'failed', error = EXCLUDED.error, etag = EXCLUDED.etag,
+        size_bytes = EXCLUDED.size_bytes, account_id = EXCLUDED.account_id,
+        run_id = EXCLUDED.run_id, rows = '{}'::jsonb, duration_ms = EXCLUDED.duration_ms,
+        finished_at = now(), attempts = i.attempts + 1
+    WHERE i.status <> 'loaded'
+RETURNING id
+"""
+
+STATUS_SQL = """
+SELECT id, status FROM ingestions
+WHERE bucket = :bucket AND object_key = :object_key AND version_id = :version_id
+"""
+
+ENSURE_ACCOUNT_SQL = """
+INSERT INTO accounts (account_id, ingestion_id)
+VALUES (CAST(:account_id AS char(12)), :ingestion_id)
+ON CONFLICT (account_id) DO NOTHING
+"""
+
+RUN_SQL = """
+WITH written AS (
+    INSERT INTO collection_runs AS t (run_id, account_id, schema_version, "interval",
+                                      window_start, window_end, collected_at, sender_version,
+                                      regions, ingestion_id)
+    SELECT CAST(:run_id AS uuid), CAST(:account_id AS char(12)), :schema_version, :interval,
+           CAST(:window_start AS date), CAST(:window_end AS date),
+           CAST(:collected_at AS timestamptz), :sender_version,
+           ARRAY(SELECT jsonb_array_elements_text(CAST(:regions AS jsonb))), :ingestion_id
+    ON CONFLICT (run_id) DO UPDATE
+        SET schema_version = EXCLUDED.schema_version, "interval" = EXCLUDED."interval",
+            window_start = EXCLUDED.window_start, window_end = EXCLUDED.window_end,
+            collected_at = EXCLUDED.collected_at, sender_version = EXCLUDED.sender_version,
+            regions = EXCLUDED.regions, ingestion_id = EXCLUDED.ingestion_id,
+            last_loaded_at = now()
+        WHERE t.account_id = EXCLUDED.account_id
+    RETURNING 1
+)
+SELECT count(*) AS written FROM written
+"""
+
+DELETE_COLLECTORS_SQL = "DELETE FROM collector_runs WHERE run_id = CAST(:run_id AS uuid)"
+
+COLLECTORS_SQL = """
+WITH written AS (
+    INSERT INTO collector_runs (run_id, collector, region, status, error, item_count,
+                                duration_ms, ingestion_id)
+    SELECT CAST(:run_id AS uuid), r.collector, r.region, r.status, r.error, r.item_count,
+           r.duration_ms, :ingestion_id
+    FROM json_to_recordset(CAST(:rows AS json))
+         AS r(collector text, region text, status text, error text, item_count integer,
+              duration_ms integer)
+    RETURNING 1
+)
+SELECT count(*) AS written FROM written
+"""
+
+# Slices of this snapshot date that a run collected later than this one already delivered.
+NEWER_SLICES_SQL = """
+SELECT DISTINCT c.collector, c.region
+FROM collection_runs r
+JOIN collector_runs c ON c.run_id = r.run_id
+WHERE r.account_id = CAST(:account_id AS char(12))
+  AND r.window_end = CAST(:window_end AS date)
+  AND r.run_id <> CAST(:run_id AS uuid)
+  AND r.collected_at > CAST(:collected_at AS timestamptz)
+  AND c.status IN ('ok', 'partial')
+"""
+
+
+def status_of(executor: Executor, ref: FileRef) -> str | None:
+    """The recorded status of this file version, or None if never seen."""
+    found = executor.execute(STATUS_SQL, _identity(ref))
+    return found[0]["status"] if found else None
+
+
+def load(
+    executor: Executor,
+    ref: FileRef,
+    doc: dict[str, Any],
+    *,
+    started: float | None = None,
+    max_request_bytes: int = upsert.MAX_REQUEST_BYTES,
+) -> LoadResult:
+    """Write the document's rows and its ``ingestions`` row in one transaction.
+
+    Raises ``PermanentLoadError`` (the document or the database refuses the data; nothing was
+    written) or ``TransientLoadError`` (try again later; nothing was written).
+    """
+    plan = rowbuilder.build(doc)
+    return load_plan(executor, ref, plan, started=started, max_request_bytes=max_request_bytes)
+
+
+def load_plan(
+    executor: Executor,
+    ref: FileRef,
+    plan: Plan,
+    *,
+    started: float | None = None,
+    max_request_bytes: int = upsert.MAX_REQUEST_BYTES,
+) -> LoadResult:
+    """``load`` for rows already built (each table's rows are released once written)."""
+    started = time.monotonic() if started is None else started
+    result = LoadResult("loaded", ref, run_id=plan.run["run_id"])
+    try:
+        with executor.transaction() as tx:
+            claimed = tx.execute(CLAIM_SQL, {**_identity(ref), **_about(ref, plan.run["run_id"])})
+            if not claimed:
+                result.status = "skipped"
+            else:
+                result.ingestion_id = int(claimed[0]["id"])
+                _write(tx, plan, result, max_request_bytes)
+                result.duration_ms = _elapsed_ms(started)
+                tx.execute(
+                    FINISH_SQL,
+                    {
+                        "rows": json.dumps(result.rows, sort_keys=True),
+                        "duration_ms": result.duration_ms,
+                        "ingestion_id": result.ingestion_id,
+                    },
+                )
+    except TransientDatabaseError as exc:
+        raise TransientLoadError(f"database unavailable: {exc}") from exc
+    except DatabaseError as exc:
+        raise PermanentLoadError("database", f"the database refused the data: {exc}") from exc
+    if result.status == "skipped":
+        result.rows = {}
+        result.ingestion_id = None
+    result.duration_ms = _elapsed_ms(started)
+    return result
+
+
+def record_failure(
+    executor: Executor,
+    ref: FileRef,
+    error: PermanentLoadError,
+    *,
+    run_id: str | None = None,
+    started: float | None = None,
+) -> LoadResult:
+    """Record a failed file in ``ingestions`` (its own transaction); no data row is written."""
+    started = time.monotonic() if started is None else started
+    result = LoadResult("failed", ref, error=error, run_id=run_id)
+    result.duration_ms = _elapsed_ms(started)
+    values = {
+        **_identity(ref),
+        **_about(ref, run_id),
+        "error": str(error)[:8192],
+        "duration_ms": result.duration_ms,
+    }
+    try:
+        found = executor.execute(FAIL_SQL, values)
+    except TransientDatabaseError as exc:
+        raise TransientLoadError(f"database unavailable: {exc}") from exc
+    except DatabaseError as exc:  # nothing else to do with it: retry, then the DLQ keeps it
+        raise TransientLoadError(f"cannot record the failure: {exc}") from exc
+    result.ingestion_id = int(found[0]["id"]) if found else None
+    return result
+
+
+def _identity(ref: FileRef) -> dict[str, Any]:
+    return {"bucket": ref.bucket, "object_key": ref.key, "version_id": ref.version_id}
+
+
+def _about(ref: FileRef, run_id: str | None) -> dict[str, Any]:
+    return {
+        "etag": ref.etag,
+        "size_bytes": ref.size,
+        "account_id": ref.account_id,
+        "run_id": run_id if run_id and _is_uuid(run_id) else None,
+    }
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _elapsed_ms(started: float) -> int:
+    return max(0, int((time.monotonic() - started) * 1000))
+
+
+def _write(tx: Executor, plan: Plan, result: LoadResult, max_request_bytes: int) -> None:
+    params = {
+        "account_id": plan.account_id,
+        "snapshot_date": plan.snapshot_date,
+        "ingestion_id": result.ingestion_id,
+    }
+    limit = {"max_request_bytes": max_request_bytes}
+    built_accounts = next((t for t in plan.tables if t.table.name == "accounts"), None)
+    if built_accounts is None:
+        tx.execute(ENSURE_ACCOUNT_SQL, params)
+    else:
+        result.rows["accounts"] = upsert.upsert(tx, ACCOUNTS, built_accounts.rows, params, **limit)
+    _write_run(tx, plan, result)
+
+    newer = _newer_slices(tx, plan)
+    statuses = plan.collector_status()
+    dropped: dict[str, list[dict[str, Any]]] = {}  # parent table -> rows not written
+    for built in plan.tables:
+        table = built.table
+        if table is ACCOUNTS:
+            continue
+        rows, pointers, parents = built.rows, built.pointers, built.parents
+        if newer and table.snapshot:
+            rows, pointers, parents, dropped[table.name] = _older_than_loaded(
+                built, newer, statuses, dropped
+            )
+        if table.parent is not None:
+            removed = upsert.delete_children(tx, table, parents, params, **limit)
+            if removed:
+                result.removed[table.name] = removed
+        result.rows[table.name] = upsert.upsert(tx, table, rows, params, pointers=pointers, **limit)
+        built.rows, built.pointers = [], []  # written: let the memory go
+        del rows, pointers
+        if table.snapshot and table.collector and table.parent is None:
+            removed = _replace_slices(tx, table, params, statuses, newer)
+            if removed:
+                result.removed[table.name] = removed
+
+
+def _write_run(tx: Executor, plan: Plan, result: LoadResult) -> None:
+    run = plan.run
+    values = {
+        **run,
+        "regions": json.dumps(run["regions"]),
+        "account_id": plan.account_id,
+        "ingestion_id": result.ingestion_id,
+    }
+    if not int(tx.execute(RUN_SQL, values)[0]["written"]):
+        raise PermanentLoadError(
+            "run_id_conflict",
+            f"run {run['run_id']} was already loaded for another account",
+            field="/run_id",
+        )
+    result.rows["collection_runs"] = 1
+    tx.execute(DELETE_COLLECTORS_SQL, {"run_id": run["run_id"]})
+    collectors = json.dumps(plan.collectors)
+    found = tx.execute(
+        COLLECTORS_SQL,
+        {"run_id": run["run_id"], "rows": collectors, "ingestion_id": result.ingestion_id},
+    )
+    result.rows["collector_runs"] = int(found[0]["written"])
+
+
+def _older_than_loaded(
+    built: TableRows,
+    newer: set[tuple[str, str]],
+    statuses: dict[tuple[str, str], str],
+    dropped: dict[str, list[dict[str, Any]]],
+) -> tuple[list[dict[str, Any]], list[str], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Split off rows of slices a later run of the same day already delivered."""
+    table = built.table
+    keep: list[int] = []
+    lost: list[dict[str, Any]] = []
+    if table.parent is None:
+        for i, row in enumerate(built.rows):
+            if _is_newer(table, row, newer, statuses):
+                lost.append(row)
+            else:
+                keep.append(i)
+        parents = built.parents
+    else:
+        fields = table.parent_fields
+        gone = {tuple(p[f] for f in fields) for p in dropped.get(table.parent, [])}
+        for i, row in enumerate(built.rows):
+            if tuple(row[f] for f in fields) in gone:
+                lost.append(row)
+            else:
+                keep.append(i)
+        parents = [p for p in built.parents if tuple(p[f] for f in fields) not in gone]
+    rows = [built.rows[i] for i in keep]
+    pointers = [built.pointers[i] for i in keep]
+    return rows, pointers, parents, lost
+
+
+def _is_newer(
+    table: Table,
+    row: dict[str, Any],
+    newer: set[tuple[str, str]],
+    statuses: dict[tuple[str, str], str],
+) -> bool:
+    if table.collector is None:
+        return False
+    if table.account_wide:
+        return any(collector == table.collector for collector, _ in newer)
+    region = ""
+    if table.region_column:
+        region = row.get(table.region_column) or _null_region(table, statuses)
+    return (table.collector, region) in newer
+
+
+def _null_region(table: Table, statuses: dict[tuple[str, str], str]) -> str:
+    """The slice of a row without a region: the global one if reported, else the table's."""
+    return "" if (table.collector or "", "") in statuses else table.null_region
+
+
+def _replace_slices(
+    tx: Executor,
+    table: Table,
+    params: dict[str, Any],
+    statuses: dict[tuple[str, str], str],
+    newer: set[tuple[str, str]],
+) -> int:
+    """Delete what earlier runs of this day wrote in the slices this file has complete."""
+    mine = {r: s for (c, r), s in statuses.items() if c == table.collector}
+    if table.account_wide:
+        complete = bool(mine) and all(s == "ok" for s in mine.values())
+        if not complete or any(c == table.collector for c, _ in newer):
+            return 0
+        return upsert.delete_stale(tx, table, params, None)
+    regions = {r for r, s in mine.items() if s == "ok" and (table.collector, r) not in newer}
+    if table.region_column is None:
+        return upsert.delete_stale(tx, table, params, None) if "" in regions else 0
+    if not regions:
+        return 0
+    return upsert.delete_stale(tx, table, params, regions, _null_region(table, statuses))
+
+
+def _newer_slices(tx: Executor, plan: Plan) -> set[tuple[str, str]]:
+    found = tx.execute(
+        NEWER_SLICES_SQL,
+        {
+            "account_id": plan.account_id,
+            "window_end": plan.run["window_end"],
+            "run_id": plan.run["run_id"],
+            "collected_at": plan.run["collected_at"],
+        },
+    )
+    return {(r["collector"], r["region"]) for r in found}

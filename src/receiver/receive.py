@@ -1,0 +1,185 @@
+"""One file end to end: read, parse, validate, load, then move it to ``loaded/`` or ``failed/``.
+
+The order is what keeps every file: the database commits first (the data and the file's
+``ingestions`` row, or the failure record), and only then is the file copied to its new
+prefix and its version in ``data/`` deleted. Any step that fails transiently raises
+``TransientLoadError`` and leaves the file where it is; a redelivery repeats the steps, and a
+file already loaded is only moved.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from receiver import documents, loader, objects, rows, upsert
+from receiver.db import DatabaseError, Executor, TransientDatabaseError
+from receiver.failures import PermanentLoadError, TransientLoadError
+from receiver.loader import FileRef, LoadResult
+
+DEFAULT_MAX_OBJECT_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_object_bytes: int = DEFAULT_MAX_OBJECT_BYTES  # stored (compressed) size
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES  # decompressed size
+    max_request_bytes: int = upsert.MAX_REQUEST_BYTES  # per database request
+
+
+def receive_object(
+    s3: Any,
+    executor: Executor,
+    bucket: str,
+    key: str,
+    version_id: str = "",
+    *,
+    kms_key: str | None,
+    limits: Limits = Limits(),
+) -> LoadResult:
+    """Load the object version an S3 notification named; see the module docstring."""
+    started = time.monotonic()
+    rest = key[len(objects.DATA_PREFIX) :] if key.startswith(objects.DATA_PREFIX) else key
+    ref = FileRef(bucket, key, version_id or "")
+    try:
+        if not ref.version_id:  # the notification did not say which version: the current one
+            found_version, etag, size = objects.head(s3, bucket, key)
+            ref = replace(ref, version_id=found_version, etag=etag, size=size)
+        if ref.version_id and _status(executor, ref) == "loaded":
+            return _finish_move(s3, LoadResult("skipped", ref), rest, kms_key, started)
+        where = objects.layout(key)
+        ref = replace(ref, account_id=where.account_id)
+        stored = objects.read(s3, bucket, key, ref.version_id, limits.max_object_bytes)
+    except objects.ObjectGone:
+        status = "skipped" if _status(executor, ref) == "loaded" else "missing"
+        return LoadResult(status, ref, duration_ms=_elapsed_ms(started))
+    except PermanentLoadError as error:  # the key breaks the layout, or the file is too large
+        result = _record_failure(executor, ref, error, None, started)
+        _quarantine(s3, result, rest, kms_key)
+        return result
+    ref = replace(ref, etag=stored.etag, size=stored.size, version_id=stored.version_id)
+
+    result = load_bytes(
+        executor,
+        ref,
+        stored.body,
+        expected_account=where.account_id,
+        limits=limits,
+        started=started,
+    )
+    del stored
+    if result.status == "failed":
+        _quarantine(s3, result, rest, kms_key)
+        return result
+    return _finish_move(s3, result, rest, kms_key, started)
+
+
+def load_bytes(
+    executor: Executor,
+    ref: FileRef,
+    raw: bytes,
+    *,
+    expected_account: str | None,
+    limits: Limits = Limits(),
+    started: float | None = None,
+) -> LoadResult:
+    """Parse, validate and load ``raw``; a permanent error is recorded and returned as failed.
+
+    This is the whole database side of a file, shared by the Lambda and the CLI.
+    """
+    started = time.monotonic() if started is None else started
+    run_id: str | None = None
+    try:
+        doc = documents.parse(
+            raw,
+            name=ref.key,
+            max_document_bytes=limits.max_document_bytes,
+            expected_account=expected_account,
+        )
+        run_id = doc["run_id"]
+        plan = rows.build(doc, consume=True)
+        del doc  # only the rows are needed from here on
+        return loader.load_plan(
+            executor, ref, plan, started=started, max_request_bytes=limits.max_request_bytes
+        )
+    except PermanentLoadError as error:
+        return _record_failure(executor, ref, error, run_id, started)
+
+
+def reason_document(result: LoadResult) -> dict[str, Any]:
+    """What ``failed/<rest>.reason.json`` holds."""
+    ref, error = result.ref, result.error
+    assert error is not None
+    return {
+        "file": f"s3://{ref.bucket}/{ref.key}" if ref.bucket else ref.key,
+        "bucket": ref.bucket,
+        "key": ref.key,
+        "version_id": ref.version_id or None,
+        "etag": ref.etag,
+        "size_bytes": ref.size,
+        "run_id": result.run_id,
+        "ingestion_id": result.ingestion_id,
+        "failed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **error.as_dict(),
+    }
+
+
+def _record_failure(
+    executor: Executor,
+    ref: FileRef,
+    error: PermanentLoadError,
+    run_id: str | None,
+    started: float,
+) -> LoadResult:
+    return loader.record_failure(executor, ref, error, run_id=run_id, started=started)
+
+
+def _quarantine(s3: Any, result: LoadResult, rest: str, kms_key: str | None) -> None:
+    """The reason first, then the file: a retry after a crash redoes both."""
+    ref = result.ref
+    objects.put_reason(
+        s3, ref.bucket, objects.reason_key(rest), reason_document(result), kms_key=kms_key
+    )
+    objects.move(
+        s3,
+        ref.bucket,
+        ref.key,
+        ref.version_id,
+        objects.failed_key(rest),
+        kms_key=kms_key,
+        etag=ref.etag,
+    )
+
+
+def _finish_move(
+    s3: Any, result: LoadResult, rest: str, kms_key: str | None, started: float
+) -> LoadResult:
+    ref = result.ref
+    objects.move(
+        s3,
+        ref.bucket,
+        ref.key,
+        ref.version_id,
+        objects.loaded_key(rest),
+        kms_key=kms_key,
+        etag=ref.etag,
+    )
+    if result.status == "skipped":
+        result.duration_ms = _elapsed_ms(started)
+    return result
+
+
+def _status(executor: Executor, ref: FileRef) -> str | None:
+    try:
+        return loader.status_of(executor, ref)
+    except TransientDatabaseError as exc:
+        raise TransientLoadError(f"database unavailable: {exc}") from exc
+    except DatabaseError as exc:
+        raise TransientLoadError(f"cannot read the ingestion status: {exc}") from exc
+
+
+def _elapsed_ms(started: float) -> int:
+    return max(0, int((time.monotonic() - started) * 1000))

@@ -1,0 +1,201 @@
+"""A validated document -> the rows of every table, with the explicit columns of ``tables``.
+
+Rows are plain dicts keyed by column name, with values ready for ``json_to_recordset``
+(decimals as strings, so no digit is lost). Within a table they are sorted by natural key, so
+concurrent loads lock rows in the same order. A natural key that occurs twice in one file is a
+permanent error naming both items: the file is ambiguous, and PostgreSQL would refuse to
+update one row twice in one statement anyway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from receiver.failures import PermanentLoadError
+from receiver.tables import BY_NAME, TABLES, Table, TableRows
+
+INT_RANGES = {"integer": 2**31 - 1, "bigint": 2**63 - 1}
+
+
+@dataclass
+class Plan:
+    """Everything one document writes."""
+
+    account_id: str
+    snapshot_date: str  # window end - 1 day, ISO format
+    run: dict[str, Any]
+    collectors: list[dict[str, Any]]
+    tables: list[TableRows] = field(default_factory=list)
+
+    def collector_status(self) -> dict[tuple[str, str], str]:
+        """(collector, region or '') -> status."""
+        return {(c["collector"], c["region"]): c["status"] for c in self.collectors}
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(t.rows) for t in self.tables)
+
+
+def build(doc: dict[str, Any], *, consume: bool = False) -> Plan:
+    """Rows for every table a (validated) document feeds.
+
+    ``consume``: drop each section from the document once its rows are built, so that the
+    document and all the rows never need memory at the same time (the caller is done with it).
+    """
+    end = date.fromisoformat(doc["window"]["end"])
+    plan = Plan(
+        account_id=doc["account_id"],
+        snapshot_date=(end - timedelta(days=1)).isoformat(),
+        run=_run(doc),
+        collectors=_collectors(doc),
+    )
+    data = doc.get("data") or {}
+    for index, table in enumerate(TABLES):
+        built = _table_rows(table, data)
+        if built is not None:
+            _sort_and_check(built)
+            plan.tables.append(built)
+        if consume and all(t.path[0] != table.path[0] for t in TABLES[index + 1 :]):
+            data.pop(table.path[0], None)
+    return plan
+
+
+def _run(doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "run_id": doc["run_id"],
+        "schema_version": doc["schema_version"],
+        "interval": doc["interval"],
+        "window_start": doc["window"]["start"],
+        "window_end": doc["window"]["end"],
+        "collected_at": doc["collected_at"],
+        "sender_version": doc["sender_version"],
+        "regions": list(doc["regions"]),
+    }
+
+
+def _collectors(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    first_index: dict[tuple[str, str], int] = {}
+    for index, c in enumerate(doc["collectors"]):
+        row = {
+            "collector": c["name"],
+            "region": c.get("region") or "",
+            "status": c["status"],
+            "error": c.get("error"),
+            "item_count": c.get("item_count"),
+            "duration_ms": c.get("duration_ms"),
+        }
+        slot = (row["collector"], row["region"])
+        if slot in first_index:
+            raise PermanentLoadError(
+                "duplicate_key",
+                f"collector {slot[0]!r} in region {slot[1] or '(global)'!r} is listed twice; "
+                f"the first is /collectors/{first_index[slot]}",
+                field=f"/collectors/{index}",
+            )
+        first_index[slot] = index
+        for name in ("item_count", "duration_ms"):
+            _check_int(
+                row[name], "integer", f"collector_runs.{name}", f"/collectors/{index}/{name}"
+            )
+        rows.append(row)
+    return rows
+
+
+def _check_int(value: Any, kind: str, column: str, pointer: str) -> None:
+    limit = INT_RANGES.get(kind)
+    if limit is not None and isinstance(value, int) and abs(value) > limit:
+        raise PermanentLoadError(
+            "out_of_range",
+            f"{value} does not fit column {column} ({kind}, at most {limit})",
+            field=pointer,
+        )
+
+
+def _container(data: dict[str, Any], path: tuple[str, ...]) -> Any:
+    node: Any = data
+    for part in path:
+        if not isinstance(node, dict) or node.get(part) is None:
+            return None
+        node = node[part]
+    return node
+
+
+def _table_rows(table: Table, data: dict[str, Any]) -> TableRows | None:
+    container = _container(data, table.path)
+    if container is None:
+        return None
+    base = "/data/" + "/".join(table.path)
+    parent_single = table.parent is not None and BY_NAME[table.parent].single
+    if table.single or parent_single:
+        items = [(base, container)]
+    else:
+        items = [(f"{base}/{i}", item) for i, item in enumerate(container)]
+    built = TableRows(table)
+    if table.parent is None:
+        for pointer, item in items:
+            built.rows.append(_row(table, item, {}, pointer))
+            built.pointers.append(pointer)
+        return built
+    assert table.children_field is not None
+    for pointer, parent in items:
+        children = parent.get(table.children_field)
+        if children is None:
+            continue  # not reported: the stored children of this parent stay as they are
+        inherited = {name: parent.get(name) for name in table.parent_fields}
+        built.parents.append(inherited)
+        for j, child in enumerate(children):
+            child_pointer = f"{pointer}/{table.children_field}/{j}"
+            built.rows.append(_row(table, child, inherited, child_pointer))
+            built.pointers.append(child_pointer)
+    return built if built.parents else None
+
+
+def _row(table: Table, item: dict[str, Any], inherited: dict[str, Any], pointer: str) -> dict:
+    row: dict[str, Any] = {}
+    for column in table.columns:
+        if column.name in inherited:
+            row[column.name] = inherited[column.name]
+            continue
+        value = item.get(column.source)
+        if value is None:
+            row[column.name] = "" if column.empty_default else None
+        elif isinstance(value, Decimal):
+            row[column.name] = str(value)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            column_name = f"{table.name}.{column.name}"
+            _check_int(value, column.type, column_name, f"{pointer}/{column.source}")
+            row[column.name] = value
+        else:
+            row[column.name] = value
+    return row
+
+
+def _sort_and_check(built: TableRows) -> None:
+    key = built.table.key
+    order = sorted(range(len(built.rows)), key=lambda i: _sort_key(built.rows[i], key))
+    built.rows = [built.rows[i] for i in order]
+    built.pointers = [built.pointers[i] for i in order]
+    for i in range(1, len(built.rows)):
+        previous = tuple(built.rows[i - 1][c] for c in key)
+        if tuple(built.rows[i][c] for c in key) == previous:
+            first, second = sorted((built.pointers[i - 1], built.pointers[i]), key=_pointer_order)
+            shown = ", ".join(f"{c}={v!r}" for c, v in zip(key, previous, strict=True))
+            raise PermanentLoadError(
+                "duplicate_key",
+                f"two items have the same natural key of {built.table.name} ({shown}); "
+                f"the first is {first}",
+                field=second,
+            )
+    built.parents.sort(key=lambda p: _sort_key(p, built.table.parent_fields))
+
+
+def _sort_key(row: dict[str, Any], columns: tuple[str, ...]) -> tuple[tuple[bool, Any], ...]:
+    return tuple((row[c] is None, "" if row[c] is None else row[c]) for c in columns)
+
+
+def _pointer_order(pointer: str) -> tuple[tuple[int, int | str], ...]:
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in pointer.split("/")[1:])

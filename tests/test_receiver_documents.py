@@ -1,0 +1,53 @@
+"""Bytes of a sender file -> a document: gzip, limits, exact numbers, refused ambiguities."""
+
+from __future__ import annotations
+
+import gzip
+from decimal import Decimal
+
+import pytest
+
+from receiver import documents
+from receiver.failures import PermanentLoadError
+from support.receiver_fixtures import fixture_doc, gz
+
+LIMIT = 10 * 1024 * 1024
+
+
+def test_gzip_and_plain_json_are_read_and_numbers_stay_exact():
+    text = '{"a": 12345678901234567890.1234567890, "b": [1, 0.1], "c": "Zürich 😀"}'
+    for raw, name in ((gzip.compress(text.encode()), "x.json.gz"), (text.encode(), "x.json")):
+        doc = documents.decode(raw, name=name, max_document_bytes=LIMIT)
+        assert doc == {
+            "a": Decimal("12345678901234567890.1234567890"),
+            "b": [1, Decimal("0.1")],
+            "c": "Zürich 😀",
+        }
+
+
+def test_concatenated_gzip_members_and_zero_padding_are_accepted():
+    raw = gzip.compress(b'{"a": ') + gzip.compress(b'"b"}') + b"\x00" * 16
+    assert documents.decode(raw, name="x.json.gz", max_document_bytes=LIMIT) == {"a": "b"}
+
+
+def test_a_gzip_bomb_is_stopped_at_the_limit():
+    bomb = gzip.compress(b"[" + b" " * (50 * 1024 * 1024) + b"]")
+    assert len(bomb) < 100 * 1024
+    with pytest.raises(PermanentLoadError, match="decompresses to more than 1048576 bytes"):
+        documents.decode(bomb, name="x.json.gz", max_document_bytes=1024 * 1024)
+
+
+def test_a_byte_order_mark_is_invalid_json():
+    with pytest.raises(PermanentLoadError) as caught:
+        documents.decode(b"\xef\xbb\xbf{}", name="x.json", max_document_bytes=LIMIT)
+    assert caught.value.kind == "json"
+
+
+def test_the_account_check_comes_before_the_contract():
+    doc = fixture_doc("minimal")
+    doc["interval"] = "HOURLY"
+    with pytest.raises(PermanentLoadError) as caught:
+        documents.parse(
+            gz(doc), name="x.json.gz", max_document_bytes=LIMIT, expected_account="1" * 12
+        )
+    assert caught.value.kind == "account_mismatch"

@@ -1,0 +1,538 @@
+"""Loading documents into PostgreSQL, through psycopg and through the Data API double.
+
+What a user of the tables would notice: every field of every category lands in its column,
+a file loads once however often it is delivered, a newer snapshot replaces an older one while
+history stays, a failed collector never hides data, awkward text comes back byte for byte.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+import time
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+import pytest
+
+from receiver.failures import PermanentLoadError, TransientLoadError
+from receiver.loader import FileRef, load, status_of
+from receiver.receive import load_bytes
+from support.receiver_fixtures import (
+    Db,
+    data_key,
+    db_fixture,  # noqa: F401 - fixture
+    fixture_doc,
+    gz,
+    migrated_copy_fixture,  # noqa: F401 - fixture
+    only,
+    receiver_template_fixture,  # noqa: F401 - fixture
+    variant,
+)
+from test_sql_schema import DOC_TABLES
+
+RENAMED = {("*", "usage_date"): "date", ("waf_rules", "rule_name"): "name"}
+SNAPSHOT_COLUMNS = {"snapshot_date", "generated_on"}
+BOOKKEEPING = {"ingestion_id", "first_loaded_at", "last_loaded_at"}
+
+
+def ref_for(doc: dict[str, Any], version: str = "v1") -> FileRef:
+    return FileRef(
+        "analytics", data_key(doc), version, account_id=doc["account_id"], size=1, etag='"e"'
+    )
+
+
+def load_doc(db: Db, doc: dict[str, Any], version: str = "v1", executor: Any = None) -> Any:
+    return load_bytes(
+        executor or db.executor, ref_for(doc, version), gz(doc), expected_account=None
+    )
+
+
+def shifted(doc: dict[str, Any], days: int, collected_hours: float = 0) -> dict[str, Any]:
+    """The same run ``days`` later (window and collected_at), with a new run id."""
+
+    def shift(d: dict[str, Any]) -> None:
+        for edge in ("start", "end"):
+            d["window"][edge] = (
+                date.fromisoformat(d["window"][edge]) + timedelta(days)
+            ).isoformat()
+        at = datetime.fromisoformat(d["collected_at"].replace("Z", "+00:00"))
+        d["collected_at"] = (at + timedelta(days=days, hours=collected_hours)).isoformat()
+
+    return variant(doc, shift)
+
+
+# --------------------------------------------------------------------------- every category
+
+
+def _doc_items(doc: dict[str, Any], section: str) -> list[tuple[dict, dict]]:
+    """(item, parent item) for a section path like ``ssm_instances[].applications[]``."""
+    nodes: list[tuple[Any, bool, dict]] = [(doc["data"], False, {})]  # node, is list item, parent
+    for part in section.split("."):
+        name, many = part.removesuffix("[]"), part.endswith("[]")
+        found: list[tuple[Any, bool, dict]] = []
+        for node, is_item, _ in nodes:
+            value = node.get(name)
+            if value is None:
+                continue
+            if many:
+                found += [(item, True, node if is_item else {}) for item in value]
+            else:
+                found.append((value, False, {}))
+        nodes = found
+    return [(item, parent) for item, _, parent in nodes]
+
+
+def _expected(value: Any, stored: Any) -> bool:
+    if value is None:
+        return stored in (None, "")
+    if isinstance(stored, datetime):
+        return stored == datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if isinstance(stored, date):
+        return stored == date.fromisoformat(value)
+    if isinstance(stored, Decimal):
+        return stored == Decimal(str(value))
+    if isinstance(stored, str) and len(stored) == 12 and stored.isdigit():
+        return stored == value
+    return stored == value
+
+
+def assert_document_stored(db: Db, doc: dict[str, Any]) -> int:
+    """Every item of every section is a row whose every column holds the item's field."""
+    snapshot = (date.fromisoformat(doc["window"]["end"]) - timedelta(days=1)).isoformat()
+    checked = 0
+    for table, spec in DOC_TABLES.items():
+        if spec["section"] is None:
+            continue
+        key = [c for c in spec["key"] if c != "account_id" and c not in SNAPSHOT_COLUMNS]
+        stored = db.query(f'SELECT * FROM "{table}" WHERE account_id = %s', [doc["account_id"]])
+        for item, parent in _doc_items(doc, spec["section"]):
+
+            def field(
+                column: str, item: dict = item, parent: dict = parent, table: str = table
+            ) -> Any:
+                name = RENAMED.get((table, column), RENAMED.get(("*", column), column))
+                if name not in item and column in DOC_TABLES[table]["key"]:
+                    return parent.get(name)  # a child's key from its parent
+                return item.get(name)
+
+            matches = [
+                row
+                for row in stored
+                if all(_expected(field(c), row[c]) for c in key)
+                and all(row[c] == date.fromisoformat(snapshot) for c in SNAPSHOT_COLUMNS & set(row))
+            ]
+            assert len(matches) == 1, (table, {c: field(c) for c in key}, len(matches))
+            row = matches[0]
+            assert row["ingestion_id"] is not None
+            for column in spec["fields"]:
+                if column == "account_id":
+                    continue
+                assert _expected(field(column), row[column]), (table, column, row[column])
+            checked += 1
+    return checked
+
+
+def test_every_category_lands_in_its_columns(db):
+    doc = fixture_doc("full-daily")
+    result = load_doc(db, doc)
+    assert result.status == "loaded", result.error
+    assert assert_document_stored(db, doc) == sum(
+        n for t, n in result.rows.items() if t not in ("collection_runs", "collector_runs")
+    )
+    counts = db.counts()
+    assert set(counts) == {t for t, s in DOC_TABLES.items() if s["section"]} | {
+        "collection_runs",
+        "collector_runs",
+    }, "the realistic fixture fills every table"
+    (ingestion,) = db.query("SELECT * FROM ingestions")
+    assert ingestion["status"] == "loaded" and ingestion["error"] is None
+    assert ingestion["rows"] == result.rows
+    assert str(ingestion["run_id"]) == doc["run_id"] and ingestion["duration_ms"] >= 0
+    run = db.query("SELECT * FROM collection_runs")[0]
+    assert run["regions"] == doc["regions"] and run["interval"] == "DAILY"
+    collectors = db.query("SELECT collector, region, status FROM collector_runs")
+    assert len(collectors) == len(doc["collectors"])
+    assert {"collector": "account", "region": "", "status": "ok"} in collectors
+
+
+@pytest.mark.parametrize("name", ["minimal", "monthly-partial"])
+def test_sparse_documents_load(db, name):
+    doc = fixture_doc(name)
+    result = load_doc(db, doc)
+    assert result.status == "loaded", result.error
+    assert_document_stored(db, doc)
+
+
+# --------------------------------------------------------------------------- idempotency
+
+
+def _contents(db: Db) -> dict[str, list[tuple]]:
+    tables = {}
+    for table in db.counts():
+        rows = db.query(f'SELECT * FROM "{table}"')
+        tables[table] = sorted(
+            repr(sorted((k, v) for k, v in r.items() if k not in BOOKKEEPING)) for r in rows
+        )
+    return tables
+
+
+def test_reloading_the_same_file_changes_nothing(db):
+    doc = fixture_doc("full-daily")
+    first = load_doc(db, doc)
+    before = _contents(db)
+    again = load_doc(db, doc)  # the same version delivered again
+    assert (first.status, again.status) == ("loaded", "skipped")
+    assert again.rows == {}
+    assert _contents(db) == before
+    # The same content as a new object version (e.g. re-uploaded): loaded, nothing duplicated.
+    newer = load_doc(db, doc, version="v2")
+    assert newer.status == "loaded" and newer.rows == first.rows
+    assert _contents(db) == before
+    assert [r["status"] for r in db.query("SELECT status FROM ingestions ORDER BY id")] == [
+        "loaded",
+        "loaded",
+    ]
+
+
+def test_a_file_that_failed_can_load_later(db):
+    doc = fixture_doc("minimal")
+    broken = variant(doc, lambda d: d.update(interval="HOURLY"))
+    ref = ref_for(broken)
+    failed = load_bytes(db.executor, ref, gz(broken), expected_account=None)
+    assert failed.status == "failed" and failed.error.field == "/interval"
+    assert status_of(db.executor, ref) == "failed"
+    fixed = load_bytes(db.executor, ref, gz(doc), expected_account=None)  # same key, fixed
+    assert fixed.status == "loaded"
+    (row,) = db.query("SELECT status, error, attempts FROM ingestions")
+    assert row == {"status": "loaded", "error": None, "attempts": 2}
+
+
+def test_concurrent_deliveries_of_one_file_load_it_once(db):
+    doc = fixture_doc("full-daily")
+    ref = ref_for(doc)
+    # Another transaction holds the claim on this file; both deliveries block on the unique
+    # index behind it. When it rolls back, one loads and the other sees the file loaded.
+    blocker = psycopg.connect(db.dsn)
+    blocker.execute(
+        "INSERT INTO ingestions (bucket, object_key, version_id, status) VALUES (%s, %s, %s, "
+        "'loaded')",
+        [ref.bucket, ref.key, ref.version_id],
+    )
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def deliver() -> None:
+        executor = db.new_executor()
+        try:
+            results.append(load_bytes(executor, ref, gz(doc), expected_account=None))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    assert all(t.is_alive() for t in threads), "both deliveries wait for the first claim"
+    blocker.rollback()
+    blocker.close()
+    for thread in threads:
+        thread.join(30)
+    assert not errors
+    assert sorted(r.status for r in results) == ["loaded", "skipped"]
+    single = next(r for r in results if r.status == "loaded").rows
+    assert {t: n for t, n in db.counts().items() if t in single} == {
+        t: n for t, n in single.items() if n
+    }
+    assert len(db.query("SELECT id FROM ingestions")) == 1
+
+
+def test_concurrent_loads_of_one_account_never_deadlock(db):
+    base = fixture_doc("full-daily")
+    # Eight files of one account that share findings, instances and keys, in mixed orders.
+    docs = []
+    for i in range(8):
+        doc = shifted(base, days=i % 3, collected_hours=i)
+        if i % 2:
+            for section in ("kms_keys", "guardduty_findings"):
+                doc["data"][section].reverse()
+            doc["data"]["securityhub"]["findings"].reverse()
+        docs.append(doc)
+    errors: list[BaseException] = []
+    statuses: list[str] = []
+
+    def worker(batch: list[dict]) -> None:
+        executor = db.new_executor()
+        for doc in batch:
+            try:
+                statuses.append(load_doc(db, doc, executor=executor).status)
+            except BaseException as exc:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(docs[i::4],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors
+    assert statuses.count("loaded") == 8
+    counts = db.counts()
+    assert counts["securityhub_findings"] == len(base["data"]["securityhub"]["findings"])
+    assert counts["kms_keys"] == 3 * len(base["data"]["kms_keys"])  # three snapshot dates
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+def _current(db: Db, view: str, column: str) -> list[tuple[str, Any]]:
+    return sorted((str(r["snapshot_date"]), r[column]) for r in db.query(f"SELECT * FROM {view}"))
+
+
+def test_a_newer_snapshot_supersedes_an_older_one_and_history_stays(db):
+    day1 = fixture_doc("full-daily")
+    day2 = shifted(day1, days=1)
+    removed_key = day2["data"]["kms_keys"].pop(0)["key_arn"]
+    day2["data"]["ssm_instances"][0]["applications"].pop()
+    # Out of order: the newer day arrives first; the result does not depend on the order.
+    assert load_doc(db, day2).status == "loaded"
+    assert load_doc(db, day1).status == "loaded"
+
+    keys = db.query("SELECT snapshot_date, key_arn FROM kms_keys")
+    assert len(keys) == 3 + 2, "both snapshots are kept"
+    current = _current(db, "v_kms_keys_current", "key_arn")
+    assert [d for d, _ in current] == ["2026-11-25", "2026-11-25"]
+    assert removed_key not in {k for _, k in current}
+    apps_day1 = len(day1["data"]["ssm_instances"][0]["applications"])
+    instance = day1["data"]["ssm_instances"][0]["instance_id"]
+    current_apps = db.query(
+        "SELECT * FROM v_ssm_applications_current WHERE instance_id = %s", [instance]
+    )
+    assert len(current_apps) == apps_day1 - 1
+    assert {str(r["snapshot_date"]) for r in current_apps} == {"2026-11-25"}
+    history = db.query(
+        "SELECT count(*) AS n FROM ssm_applications WHERE instance_id = %s AND snapshot_date = "
+        "'2026-11-24'",
+        [instance],
+    )
+    assert history[0]["n"] == apps_day1
+
+
+def test_an_error_or_skipped_collector_never_supersedes_anything(db):
+    day1 = fixture_doc("full-daily")
+
+    def fail_some(doc: dict[str, Any]) -> None:
+        for c in doc["collectors"]:
+            if c["name"] == "kms_keys" and c["region"] == "eu-west-1":
+                c.update(status="error", error="ThrottlingException", item_count=None)
+            if c["name"] in ("securityhub", "iam"):
+                c.update(status="skipped", error="AccessDenied", item_count=0)
+        # What an erroring collector delivered is kept as history but never becomes current.
+        doc["data"]["kms_keys"] = [k for k in doc["data"]["kms_keys"] if k["region"] != "eu-west-1"]
+        del doc["data"]["securityhub"]
+        del doc["data"]["iam"]
+
+    day2 = variant(shifted(day1, days=1), fail_some)
+    assert load_doc(db, day1).status == "loaded"
+    assert load_doc(db, day2).status == "loaded"
+
+    kms = _current(db, "v_kms_keys_current", "region")
+    assert kms == [
+        ("2026-11-24", "eu-west-1"),
+        ("2026-11-24", "eu-west-1"),
+        ("2026-11-25", "us-east-1"),
+    ]
+    counts = _current(db, "v_securityhub_severity_counts_current", "region")
+    assert {d for d, _ in counts} == {"2026-11-24"} and len(counts) == 5
+    assert len(db.query("SELECT * FROM v_iam_users_current")) == 3
+    # Nothing was deleted either.
+    assert len(db.query("SELECT * FROM kms_keys")) == 3 + 1
+    assert len(db.query("SELECT * FROM securityhub_severity_counts")) == 5
+
+
+def test_a_rerun_of_the_same_day_replaces_what_it_reports_complete(db):
+    first = fixture_doc("full-daily")
+
+    def rerun(doc: dict[str, Any]) -> None:
+        doc["collected_at"] = "2026-11-25T09:00:00Z"
+        doc["data"]["kms_keys"] = [k for k in doc["data"]["kms_keys"] if k["region"] != "eu-west-1"]
+        doc["data"]["waf_web_acls"][0]["rules"].pop()  # children of a kept parent
+        doc["data"]["account"]["contacts"].pop()
+        doc["data"]["config"]["rules"].pop()  # config is 'partial': nothing is deleted
+        doc["data"]["cloudtrail_trails"].pop()
+
+    second = variant(first, rerun)
+    load_doc(db, first)
+    result = load_doc(db, second)
+    assert result.status == "loaded"
+    assert result.removed["kms_keys"] == 2
+    assert sorted(r["region"] for r in db.query("SELECT region FROM kms_keys")) == ["us-east-1"]
+    assert len(db.query("SELECT * FROM waf_rules")) == 5 - 1
+    assert len(db.query("SELECT * FROM account_contacts")) == 4 - 1
+    assert len(db.query("SELECT * FROM config_rules")) == 3
+    assert len(db.query("SELECT * FROM cloudtrail_trails")) == 2 - 1
+
+    # The first run delivered again (e.g. replayed) is older: it restores nothing.
+    again = load_doc(db, first, version="v2")
+    assert again.status == "loaded" and again.rows["kms_keys"] == 0
+    assert sorted(r["region"] for r in db.query("SELECT region FROM kms_keys")) == ["us-east-1"]
+    assert len(db.query("SELECT * FROM cloudtrail_trails")) == 1
+
+
+def test_children_without_a_reported_list_stay(db):
+    doc = fixture_doc("full-daily")
+    load_doc(db, doc)
+    instance = doc["data"]["ssm_instances"][0]
+
+    def without_lists(d: dict[str, Any]) -> None:
+        d["collected_at"] = "2026-11-25T09:00:00Z"
+        del d["data"]["ssm_instances"][0]["applications"]  # not reported: keep
+        d["data"]["ssm_instances"][0]["patches"] = []  # reported empty: remove
+
+    load_doc(db, variant(doc, without_lists))
+    apps = db.query(
+        "SELECT * FROM ssm_applications WHERE instance_id = %s", [instance["instance_id"]]
+    )
+    patches = db.query(
+        "SELECT * FROM ssm_patches WHERE instance_id = %s", [instance["instance_id"]]
+    )
+    assert len(apps) == len(instance["applications"]) and patches == []
+
+
+def test_an_older_finding_state_never_overwrites_a_newer_one(db):
+    doc = only(fixture_doc("full-daily"), "securityhub", "account")
+    finding = doc["data"]["securityhub"]["findings"][0]
+    newer = variant(
+        doc,
+        lambda d: d["data"]["securityhub"]["findings"][0].update(
+            workflow_status="RESOLVED", updated_at="2026-11-30T00:00:00Z"
+        ),
+    )
+    load_doc(db, newer)
+    load_doc(db, doc)  # delivered late, older state
+    (row,) = db.query(
+        "SELECT workflow_status FROM securityhub_findings WHERE finding_id = %s",
+        [finding["finding_id"]],
+    )
+    assert row["workflow_status"] == "RESOLVED"
+
+
+def test_a_run_id_of_another_account_is_refused(db):
+    doc = fixture_doc("minimal")
+    load_doc(db, doc)
+    other = copy.deepcopy(doc)
+    other["account_id"] = other["data"]["account"]["account_id"] = "999999999999"
+    result = load_doc(db, other)
+    assert result.status == "failed" and result.error.field == "/run_id"
+    assert {r["account_id"] for r in db.query("SELECT account_id FROM accounts")} == {
+        "123456789012"
+    }
+
+
+# --------------------------------------------------------------------------- awkward values
+
+AWKWARD = [
+    "quote ' and '' doubled",
+    'double " quote and \\" escaped',
+    "backslash \\ \\\\ \\n (not a newline) \\u0041",
+    "'; DROP TABLE accounts; -- :name %s %(x)s $1 $$ dollar $$",
+    "newline\nand\r\ncarriage return\tand tab",
+    "emoji 😀👩‍👩‍👧‍👦 and flags 🇪🇺",
+    "Zürich Ångström Ελληνικά 日本語 עברית العربية",
+    "zero\u200bwidth, combining e\u0301, line sep\u2028, bom \ufeff",
+    " leading and trailing spaces ",
+    "x" * 1024,
+]
+
+
+def test_awkward_text_comes_back_byte_for_byte(db):
+    doc = only(fixture_doc("full-daily"), "account", "securityhub", "waf_web_acls", "resources")
+    doc["data"]["account"]["name"] = AWKWARD[0]
+    findings = doc["data"]["securityhub"]["findings"]
+    template = findings[0]
+    doc["data"]["securityhub"]["findings"] = [
+        {**template, "finding_id": text, "title": text, "description": text * 4} for text in AWKWARD
+    ]
+    rules = doc["data"]["waf_web_acls"][0]["rules"]
+    doc["data"]["waf_web_acls"][0]["rules"] = [
+        {**rules[0], "name": text, "priority": i} for i, text in enumerate(AWKWARD)
+    ]
+    doc["data"]["resources"][0]["tags"] = {text[:100]: text for text in AWKWARD}
+    result = load_doc(db, doc)
+    assert result.status == "loaded", result.error
+
+    found = {r["finding_id"]: r for r in db.query("SELECT * FROM securityhub_findings")}
+    assert set(found) == set(AWKWARD)
+    for text in AWKWARD:
+        assert found[text]["title"] == text
+        assert found[text]["description"] == text * 4
+    rule_names = {r["rule_name"] for r in db.query("SELECT rule_name FROM waf_rules")}
+    assert rule_names == set(AWKWARD) | {
+        r["name"] for r in fixture_doc()["data"]["waf_web_acls"][1]["rules"]
+    }
+    (tags,) = db.query(
+        "SELECT tags FROM resources WHERE resource_id = %s",
+        [doc["data"]["resources"][0]["resource_id"]],
+    )
+    assert tags["tags"] == {text[:100]: text for text in AWKWARD}
+    assert db.query("SELECT name FROM accounts")[0]["name"] == AWKWARD[0]
+    # Read back through the executor under test, too.
+    through = db.executor.execute(
+        "SELECT finding_id, description FROM securityhub_findings ORDER BY finding_id"
+    )
+    assert {r["finding_id"]: r["description"] for r in through} == {t: t * 4 for t in AWKWARD}
+
+
+def test_money_keeps_every_digit(db):
+    doc = only(fixture_doc("full-daily"), "account", "cost")
+    daily = doc["data"]["cost"]["daily"]
+    daily[0]["unblended_cost"] = "12345678901234567890.1234567890"  # decimal string
+    text = json.dumps(doc).replace(
+        '"12345678901234567890.1234567890"', "98765432109876543210.0987654321"
+    )
+    raw = gz(text)
+    ref = ref_for(doc)
+    assert load_bytes(db.executor, ref, raw, expected_account=None).status == "loaded"
+    (row,) = db.query(
+        "SELECT unblended_cost FROM cost_daily WHERE service = %s", [daily[0]["service"]]
+    )
+    assert row["unblended_cost"] == Decimal("98765432109876543210.0987654321")  # JSON number
+
+
+# --------------------------------------------------------------------------- database trouble
+
+
+@pytest.mark.parametrize("db", ["data_api"], indirect=True)  # an Aurora Serverless behaviour
+def test_the_database_resuming_is_retried_then_loaded(db):
+    db.data_api.fail_next("DatabaseResumingException", 3)
+    result = load_doc(db, fixture_doc("minimal"))
+    assert result.status == "loaded"
+    assert db.data_api.calls["BeginTransaction"] == 4, "three refused while resuming, then ok"
+    assert db.counts()["accounts"] == 1
+
+
+def test_the_database_down_raises_transient_and_writes_nothing(db):
+    doc = fixture_doc("minimal")
+    executor = db.new_executor()
+    if db.kind == "psycopg":
+        pid = executor.execute("SELECT pg_backend_pid() AS pid")[0]["pid"]
+        with psycopg.connect(db.dsn, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    else:
+        db.data_api.fail_next("DatabaseUnavailableException", 10)  # every attempt it makes
+    with pytest.raises(TransientLoadError, match="database unavailable"):
+        load_bytes(executor, ref_for(doc), gz(doc), expected_account=None)
+    assert db.counts() == {}
+    assert db.query("SELECT * FROM ingestions") == []
+
+
+def test_a_permanent_error_writes_no_row(db):
+    doc = fixture_doc("full-daily")
+    doc["data"]["kms_keys"].append(dict(doc["data"]["kms_keys"][0]))
+    with pytest.raises(PermanentLoadError) as caught:
+        load(db.executor, ref_for(doc), doc)
+    assert caught.value.kind == "duplicate_key"
+    assert caught.value.field == "/data/kms_keys/3"
+    assert db.counts() == {} and db.query("SELECT * FROM ingestions") == []

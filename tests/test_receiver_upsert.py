@@ -1,0 +1,132 @@
+"""Set-based upserts: the table map agrees with the schema, and large files take few requests,
+each within the Data API's 4 MiB limit."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from receiver import upsert
+from receiver.db import TransientDatabaseError
+from receiver.failures import PermanentLoadError
+from receiver.tables import KMS_KEYS, SECURITYHUB_FINDINGS, TABLES
+from support.receiver_fixtures import (
+    db_fixture,  # noqa: F401 - fixture
+    migrated_copy_fixture,  # noqa: F401 - fixture
+    receiver_template_fixture,  # noqa: F401 - fixture
+)
+
+BOOKKEEPING = {"ingestion_id", "first_loaded_at", "last_loaded_at"}
+# information_schema udt names of the recordset types the loader declares
+UDT = {
+    "text": {"text", "bpchar"},
+    "date": {"date"},
+    "timestamptz": {"timestamptz"},
+    "numeric": {"numeric"},
+    "integer": {"int4"},
+    "bigint": {"int8"},
+    "boolean": {"bool"},
+    "text[]": {"_text"},
+    "jsonb": {"jsonb"},
+}
+
+
+def test_the_table_map_writes_every_column_of_every_table_with_its_type(db):
+    columns = db.query(
+        "SELECT table_name, column_name, udt_name FROM information_schema.columns "
+        "WHERE table_schema = 'public'"
+    )
+    schema: dict[str, dict[str, str]] = {}
+    for c in columns:
+        schema.setdefault(c["table_name"], {})[c["column_name"]] = c["udt_name"]
+    keys = db.query(
+        "SELECT c.relname AS table_name, array_agg(a.attname ORDER BY k.ord) AS key "
+        "FROM pg_constraint p JOIN pg_class c ON c.oid = p.conrelid "
+        "CROSS JOIN LATERAL unnest(p.conkey) WITH ORDINALITY AS k(attnum, ord) "
+        "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
+        "WHERE p.contype = 'p' GROUP BY c.relname"
+    )
+    primary = {k["table_name"]: list(k["key"]) for k in keys}
+    for table in TABLES:
+        in_db = schema[table.name]
+        written = {*table.constant_columns, *table.column_names}
+        assert written == set(in_db) - BOOKKEEPING, table.name
+        for column in table.columns:
+            assert in_db[column.name] in UDT[column.type], (table.name, column.name)
+        assert list(table.natural_key) == primary[table.name], table.name
+
+
+def test_the_sql_names_its_columns_and_the_natural_key():
+    sql = upsert.upsert_sql(KMS_KEYS)
+    assert 'INSERT INTO "kms_keys" AS t ("account_id", "snapshot_date", "key_arn"' in sql
+    assert 'ON CONFLICT ("account_id", "snapshot_date", "key_arn") DO UPDATE' in sql
+    assert "json_to_recordset(CAST(:rows AS json))" in sql
+    assert '"key_arn" = EXCLUDED' not in sql, "the key is never updated"
+    guarded = upsert.upsert_sql(SECURITYHUB_FINDINGS)
+    assert 'EXCLUDED."updated_at" >= t."updated_at"' in guarded
+
+
+def _finding(i: int, text: str = "") -> dict:
+    return {
+        "finding_id": f"arn:aws:securityhub:eu-west-1:123456789012:finding/{i:08d}",
+        "product_arn": "arn:aws:securityhub:eu-west-1::product/aws/securityhub",
+        "title": f"finding {i} {text}",
+        "description": ('Quote " backslash \\ Zürich 😀 ' + text) * 10,
+        "severity_label": "HIGH",
+        "severity_normalized": "70",
+        "region": "eu-west-1",
+        "updated_at": "2026-11-24T23:10:05.731Z",
+    }
+
+
+def test_chunks_stay_under_the_budget_once_escaped():
+    rows = [_finding(i, '"' * (i % 50)) for i in range(2_000)]
+    budget = 64 * 1024
+    chunks = list(upsert.chunks(rows, budget))
+    assert len(chunks) > 10
+    assert all(len(json.dumps(chunk)) - 2 <= budget for chunk in chunks)
+    assert [row for chunk in chunks for row in json.loads(chunk)] == rows
+
+
+def test_a_single_item_too_large_for_a_request_is_a_permanent_error():
+    with pytest.raises(PermanentLoadError) as caught:
+        list(upsert.chunks([_finding(1, "x" * 5000)], 4096, ["/data/securityhub/findings/0"]))
+    assert caught.value.field == "/data/securityhub/findings/0"
+
+
+@pytest.mark.parametrize("db", ["data_api"], indirect=True)
+def test_thirty_thousand_findings_take_a_few_requests_under_4_mib(db):
+    db.executor.execute("INSERT INTO accounts (account_id) VALUES ('123456789012')")
+    rows = [_finding(i) for i in range(30_000)]
+    before = len(db.data_api.requests)
+    with db.executor.transaction() as tx:
+        written = upsert.upsert(
+            tx, SECURITYHUB_FINDINGS, rows, {"account_id": "123456789012", "ingestion_id": None}
+        )
+    assert written == 30_000
+    statements = [r for r in db.data_api.requests[before:] if r["operation"] == "ExecuteStatement"]
+    sizes = [len(json.dumps(r)) for r in statements]
+    assert 5 <= len(statements) <= 15, len(statements)
+    assert max(sizes) < 4 * 1024 * 1024
+    assert db.counts()["securityhub_findings"] == 30_000
+
+
+def test_a_small_request_limit_splits_rows_without_losing_any(db):
+    db.executor.execute("INSERT INTO accounts (account_id) VALUES ('123456789012')")
+    rows = [_finding(i) for i in range(500)]
+    params = {"account_id": "123456789012", "ingestion_id": None}
+    written = upsert.upsert(
+        db.executor, SECURITYHUB_FINDINGS, rows, params, max_request_bytes=64 * 1024
+    )
+    assert written == 500 == db.counts()["securityhub_findings"]
+    again = upsert.upsert(db.executor, SECURITYHUB_FINDINGS, rows, params)
+    assert again == 500 == db.counts()["securityhub_findings"], "an upsert, not an insert"
+
+
+def test_a_deadlock_is_reported_as_transient(db):
+    # PostgreSQL rolls a deadlocked transaction back: the whole file must be tried again.
+    with pytest.raises(TransientDatabaseError):
+        db.executor.execute(
+            "DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = 'deadlock_detected'; END $$"
+        )
