@@ -50,33 +50,58 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
-@pytest.fixture
-def fresh_dsn(server_url: str) -> Iterator[str]:
-    """A new, empty database for one test; dropped afterwards."""
+def _create_database(server_url: str, template: str | None = None) -> str:
     import psycopg
 
     name = f"t_{uuid.uuid4().hex[:16]}"
     with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield _with_database(server_url, name)
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return name
+
+
+def _drop_database(server_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
-def migrated_dsn(fresh_dsn: str) -> str:
-    """A new database with every migration in ``sql/`` applied."""
+def fresh_dsn(server_url: str) -> Iterator[str]:
+    """A new, empty database for one test; dropped afterwards."""
+    name = _create_database(server_url)
+    try:
+        yield _with_database(server_url, name)
+    finally:
+        _drop_database(server_url, name)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(server_url: str) -> Iterator[str]:
+    """A database with every migration in ``sql/`` applied, copied by ``migrated_dsn``."""
     from receiver.db.psycopg_executor import PsycopgExecutor
     from receiver.migrations import migrate
 
-    executor = PsycopgExecutor(fresh_dsn)
+    name = _create_database(server_url)
+    executor = PsycopgExecutor(_with_database(server_url, name))
     try:
         migrate(executor, ROOT / "sql")
     finally:
         executor.close()
-    return fresh_dsn
+    try:
+        yield name
+    finally:
+        _drop_database(server_url, name)
+
+
+@pytest.fixture
+def migrated_dsn(server_url: str, migrated_template: str) -> Iterator[str]:
+    """A new database with every migration applied (a copy of the migrated template)."""
+    name = _create_database(server_url, template=migrated_template)
+    try:
+        yield _with_database(server_url, name)
+    finally:
+        _drop_database(server_url, name)
 
 
 @pytest.fixture

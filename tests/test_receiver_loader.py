@@ -27,9 +27,7 @@ from support.receiver_fixtures import (
     db_fixture,  # noqa: F401 - fixture
     fixture_doc,
     gz,
-    migrated_copy_fixture,  # noqa: F401 - fixture
     only,
-    receiver_template_fixture,  # noqa: F401 - fixture
     variant,
 )
 from test_sql_schema import DOC_TABLES

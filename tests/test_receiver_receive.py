@@ -29,8 +29,6 @@ from support.receiver_fixtures import (
     db_fixture,  # noqa: F401 - fixture
     fixture_doc,
     gz,
-    migrated_copy_fixture,  # noqa: F401 - fixture
-    receiver_template_fixture,  # noqa: F401 - fixture
 )
 
 

@@ -13,8 +13,6 @@ from receiver.failures import PermanentLoadError
 from receiver.tables import KMS_KEYS, SECURITYHUB_FINDINGS, TABLES
 from support.receiver_fixtures import (
     db_fixture,  # noqa: F401 - fixture
-    migrated_copy_fixture,  # noqa: F401 - fixture
-    receiver_template_fixture,  # noqa: F401 - fixture
 )
 
 BOOKKEEPING = {"ingestion_id", "first_loaded_at", "last_loaded_at"}

@@ -1,9 +1,8 @@
 """Fixtures and helpers for the receiver tests.
 
-A test module imports the fixture functions it needs (``db_fixture`` with
-``migrated_copy_fixture`` and ``receiver_template_fixture``; ``bucket_fixture``) to make the
-fixtures ``db`` and ``bucket`` available. Migration itself is tested in test_migrations.py; here
-each test gets a copy of a database migrated once per session.
+A test module imports the fixture functions it needs (``db_fixture``, ``bucket_fixture``) to
+make the fixtures ``db`` and ``bucket`` available. ``db`` builds on conftest's ``migrated_dsn``:
+a copy of a database migrated once per session.
 
 ``db``: a migrated database and an executor on it, once through psycopg and once through the
 production Data API executor (served by the Data API double). ``bucket``: an S3 bucket with
@@ -20,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import boto3
 import psycopg
@@ -30,7 +29,6 @@ from psycopg.rows import dict_row
 from receiver.db import Executor
 from receiver.db.data_api import CLIENT_CONFIG, DataApiExecutor
 from receiver.db.psycopg_executor import PsycopgExecutor
-from receiver.migrations import migrate
 from receiver.tables import TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,51 +92,16 @@ def data_api_executor_for(database: str, **options: Any) -> DataApiExecutor:
     )
 
 
-@pytest.fixture(name="receiver_template", scope="session")
-def receiver_template_fixture(server_url: str) -> Iterator[str]:
-    """A database with every migration applied, copied for each test (faster than migrating)."""
-    name = f"tmpl_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    executor = PsycopgExecutor(_with_database(server_url, name))
-    try:
-        migrate(executor, ROOT / "sql")
-    finally:
-        executor.close()
-    try:
-        yield name
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture(name="migrated_copy")
-def migrated_copy_fixture(server_url: str, receiver_template: str) -> Iterator[str]:
-    """A new database created from the migrated template; dropped afterwards."""
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{receiver_template}"')
-    try:
-        yield _with_database(server_url, name)
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
 @pytest.fixture(name="db", params=["psycopg", "data_api"])
-def db_fixture(request: pytest.FixtureRequest, migrated_copy: str) -> Iterator[Db]:
+def db_fixture(request: pytest.FixtureRequest, migrated_dsn: str) -> Iterator[Db]:
     """A migrated database, through each executor in turn."""
     if request.param == "psycopg":
-        executor: Executor = PsycopgExecutor(migrated_copy)
+        executor: Executor = PsycopgExecutor(migrated_dsn)
         double = None
     else:
         double = request.getfixturevalue("data_api")
-        executor = data_api_executor_for(urlsplit(migrated_copy).path.lstrip("/"))
-    database = Db(request.param, migrated_copy, executor, double)
+        executor = data_api_executor_for(urlsplit(migrated_dsn).path.lstrip("/"))
+    database = Db(request.param, migrated_dsn, executor, double)
     try:
         yield database
     finally:
