@@ -121,7 +121,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "access_logs" {
 }
 
 resource "aws_s3_bucket_policy" "access_logs" {
-  bucket = aws_s3_bucket.access_logs.id
+  bucket = aws_s3_bucket.access_logs.bucket
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
@@ -162,7 +162,9 @@ module "analytics" {
   analytics_package_path = var.analytics_package_path
   architecture           = "arm64"
 
-  access_log_bucket_name = aws_s3_bucket.access_logs.bucket # known at plan time (count)
+  # Named through the policy that admits the logging service: S3 refuses to enable logging to a
+  # bucket that does not admit it yet. Known at plan time (the module's count depends on it).
+  access_log_bucket_name = aws_s3_bucket_policy.access_logs.bucket
   loaded_expiration_days = 730
   failed_expiration_days = 365
   bucket_force_destroy   = var.allow_destroy
