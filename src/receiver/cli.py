@@ -10,6 +10,7 @@ from pathlib import Path
 from receiver.db import DatabaseError, Executor, connect
 from receiver.file_commands import add_load_arguments, add_replay_arguments, load_files, replay
 from receiver.migrations import MigrationError, migrate
+from receiver.report.command import add_report_arguments, write_report
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -31,6 +32,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     add_replay_arguments(replay_cmd)
 
+    report_cmd = commands.add_parser(
+        "report", help="write one self-contained HTML report built from the SQL views"
+    )
+    _add_database_options(report_cmd)
+    add_report_arguments(report_cmd)
+
     args = parser.parse_args(argv)
     if args.command == "replay-failed":
         return replay(args)
@@ -44,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _migrate(executor, args.sql_dir)
         if args.command == "load":
             return load_files(executor, args)
+        if args.command == "report":
+            return write_report(executor, args)
     finally:
         executor.close()
     return 2  # pragma: no cover - argparse rejects unknown commands

@@ -1,0 +1,111 @@
+"""The HTML report: ``build_report(executor)`` reads the SQL views and returns one page.
+
+``python -m receiver report --database-url URL --out report.html`` (or through the Data API
+with ``--cluster-arn``/``--secret-arn``) writes it. The page is self-contained: inline CSS and
+server-rendered SVG, no script, no external resource, a Content-Security-Policy that forbids
+both. The period shown ends on the latest day with data in the database (not today) and spans
+``days`` days. Modules: ``queries`` (the SQL, one function per data set), ``charts`` (SVG),
+``html`` (page, tables and the hooks a browser test reads), ``sections`` (what each section
+shows), ``formatting`` (money, percents, dates).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from receiver.db import Executor
+from receiver.report import html, queries, sections
+from receiver.report.queries import Period
+
+DEFAULT_TITLE = "AWS observability report"
+
+__all__ = ["DEFAULT_TITLE", "Period", "Report", "build_report"]
+
+
+@dataclass(frozen=True)
+class Report:
+    html: str
+    period: Period | None
+    database: str
+    sections: int
+    charts: int
+    charts_with_data: int
+    points: int
+    statements: int
+    rows_read: int
+    seconds: float
+
+    def summary(self) -> str:
+        period = (
+            f"{self.period.start.isoformat()} to {self.period.end.isoformat()}"
+            if self.period
+            else "no data"
+        )
+        return (
+            f"{self.sections} sections, {self.charts} charts ({self.charts_with_data} with data, "
+            f"{self.points} data points), {self.rows_read} rows read in {self.statements} "
+            f"queries, period {period}, {self.seconds:.2f} s"
+        )
+
+
+def build_report(
+    executor: Executor,
+    days: int = 30,
+    title: str = DEFAULT_TITLE,
+    *,
+    now: datetime | None = None,
+) -> Report:
+    """Read the views through ``executor`` and render the report of the last ``days`` days."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    started = time.perf_counter()
+    reader = queries.Reader(executor)
+    database = queries.database_name(reader)
+    last_day = queries.last_data_day(reader)
+    period = Period(last_day - timedelta(days - 1), last_day) if last_day else None
+    data = sections.fetch(reader, period)
+    built = sections.build_sections(data)
+    figures = [f for s in built for f in s.figures]
+    generated = (now or datetime.now(UTC)).astimezone(UTC)
+    if period:
+        period_text = (
+            f"Period: {period.start.isoformat()} to {period.end.isoformat()} ({days} days, "
+            "ending on the latest day with data in the database)"
+        )
+    else:
+        period_text = "The database holds no data yet: every section below is empty."
+    footer = [
+        "How to read this report: the strip at the top sums the whole period or the current "
+        "state; each section says which view it reads; hover a bar, point or cell for its exact "
+        "value; money is unblended cost as reported by AWS; “current” means each account's "
+        "latest snapshot whose collector succeeded.",
+        f"Generated {generated:%Y-%m-%d %H:%M} UTC from database {database}; "
+        + (
+            f"period {period.start.isoformat()} to {period.end.isoformat()}; "
+            if period
+            else "no period (no data); "
+        )
+        + f"{reader.rows_read} rows read in {reader.statements} queries.",
+        "Source views: " + ", ".join(sorted(reader.views)) + ".",
+    ]
+    page = html.page(
+        title=title,
+        period_text=period_text,
+        kpis=sections.kpis(data),
+        sections=built,
+        footer_lines=footer,
+    )
+    return Report(
+        html=page,
+        period=period,
+        database=database,
+        sections=len(built),
+        charts=len(figures),
+        charts_with_data=sum(1 for f in figures if f.points),
+        points=sum(f.points for f in figures),
+        statements=reader.statements,
+        rows_read=reader.rows_read,
+        seconds=time.perf_counter() - started,
+    )

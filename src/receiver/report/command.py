@@ -1,0 +1,49 @@
+"""``python -m receiver report``: its arguments and what it prints."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from receiver.db import DatabaseError, Executor
+from receiver.report import DEFAULT_TITLE, build_report
+
+
+def _days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of days: {text!r}") from None
+    if not 1 <= value <= 3660:
+        raise argparse.ArgumentTypeError("days must be between 1 and 3660")
+    return value
+
+
+def add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+    parser.add_argument(
+        "--days",
+        type=_days,
+        default=30,
+        help="days shown, ending on the latest day with data in the database (default 30)",
+    )
+    parser.add_argument("--title", default=DEFAULT_TITLE, help=f"default: {DEFAULT_TITLE!r}")
+
+
+def write_report(executor: Executor, args: argparse.Namespace) -> int:
+    try:
+        report = build_report(executor, days=args.days, title=args.title)
+    except DatabaseError as exc:
+        print(f"error: cannot read the report's data: {exc}", file=sys.stderr)
+        return 1
+    out: Path = args.out
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(report.html, encoding="utf-8")
+    except OSError as exc:
+        print(f"error: cannot write {out}: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {out}")
+    print(report.summary())
+    return 0

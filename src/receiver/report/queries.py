@@ -1,0 +1,758 @@
+"""The report's data: one function per data set, each one aggregated SQL statement over the views.
+
+Statements use named ``:param`` placeholders (run by either executor). Results come back as
+frozen dataclasses holding ``Decimal`` money, ``date`` days and ``int`` counts. Every statement
+goes through a ``Reader``, which counts statements and rows for the report's summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from receiver.db import Executor, Row
+
+SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL")
+HEALTH_STATUSES = ("ok", "partial", "skipped", "error", "missing")
+
+
+@dataclass
+class Reader:
+    """Runs the report's statements on an executor and counts what they return."""
+
+    executor: Executor
+    statements: int = 0
+    rows_read: int = 0
+    views: set[str] = field(default_factory=set)
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None, *views: str) -> list[Row]:
+        result = self.executor.execute(sql, dict(params or {}))
+        self.statements += 1
+        self.rows_read += len(result)
+        self.views.update(views)
+        return result
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days ``start`` to ``end``, both included."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> list[date]:
+        return [self.start + timedelta(i) for i in range((self.end - self.start).days + 1)]
+
+    def params(self) -> dict[str, date]:
+        return {"start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class Account:
+    account_id: str
+    name: str | None
+
+
+def _dec(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _int(value: Any) -> int:
+    return 0 if value is None else int(value)
+
+
+# --------------------------------------------------------------------------- period, accounts
+
+
+def database_name(reader: Reader) -> str:
+    return str(reader.rows("SELECT current_database() AS name")[0]["name"])
+
+
+def last_data_day(reader: Reader) -> date | None:
+    """The latest day with data: a cost day or the last day of a run's window."""
+    rows = reader.rows(
+        """
+        SELECT greatest((SELECT max(usage_date) FROM v_report_cost_daily),
+                        (SELECT max(window_end) - 1 FROM collection_runs)) AS last_day
+        """,
+        None,
+        "v_report_cost_daily",
+        "collection_runs",
+    )
+    return rows[0]["last_day"] if rows else None
+
+
+def accounts(reader: Reader) -> list[Account]:
+    rows = reader.rows("SELECT account_id, name FROM accounts ORDER BY name, account_id")
+    return [Account(r["account_id"], r["name"]) for r in rows]
+
+
+# --------------------------------------------------------------------------- cost
+
+
+@dataclass(frozen=True)
+class Currencies:
+    """The currency the cost charts use (the most common one) and rows left out."""
+
+    main: str
+    other_rows: int
+    others: tuple[str, ...]
+
+
+def cost_currencies(reader: Reader, period: Period) -> Currencies:
+    rows = reader.rows(
+        """
+        SELECT currency, count(*) AS row_count
+        FROM v_report_cost_daily
+        WHERE usage_date BETWEEN :start AND :end AND currency IS NOT NULL
+        GROUP BY currency
+        ORDER BY count(*) DESC, currency
+        """,
+        period.params(),
+        "v_report_cost_daily",
+    )
+    if not rows:
+        return Currencies("USD", 0, ())
+    others = rows[1:]
+    return Currencies(
+        rows[0]["currency"],
+        sum(_int(r["row_count"]) for r in others),
+        tuple(r["currency"] for r in others),
+    )
+
+
+@dataclass(frozen=True)
+class AccountDayCost:
+    account_id: str
+    account_name: str | None
+    day: date
+    cost: Decimal
+
+
+def cost_by_account_day(reader: Reader, period: Period, currency: str) -> list[AccountDayCost]:
+    """Unblended cost per account and day (rows without a currency count as ``currency``)."""
+    rows = reader.rows(
+        """
+        SELECT account_id, account_name, usage_date, sum(unblended_cost) AS cost
+        FROM v_report_cost_daily
+        WHERE usage_date BETWEEN :start AND :end
+          AND coalesce(currency, :currency) = :currency
+          AND unblended_cost IS NOT NULL
+        GROUP BY account_id, account_name, usage_date
+        ORDER BY account_id, usage_date
+        """,
+        {**period.params(), "currency": currency},
+        "v_report_cost_daily",
+    )
+    return [
+        AccountDayCost(
+            r["account_id"], r["account_name"], r["usage_date"], _dec(r["cost"]) or Decimal(0)
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class ServiceCost:
+    """Cost of a top service (``service`` None = all other services) in one day or week."""
+
+    rank: int
+    service: str | None
+    bucket: date
+    cost: Decimal
+
+
+def cost_by_service(
+    reader: Reader, period: Period, currency: str, *, top: int, bucket: str
+) -> list[ServiceCost]:
+    """The ``top`` services by cost over the period, the rest together, per ``bucket``."""
+    if bucket not in ("day", "week"):
+        raise ValueError(f"bucket must be day or week, not {bucket!r}")
+    rows = reader.rows(
+        """
+        WITH period AS (
+            SELECT service, usage_date, sum(unblended_cost) AS cost
+            FROM v_report_cost_daily
+            WHERE usage_date BETWEEN :start AND :end
+              AND coalesce(currency, :currency) = :currency
+              AND unblended_cost IS NOT NULL
+            GROUP BY service, usage_date
+        ),
+        ranked AS (
+            SELECT service, row_number() OVER (ORDER BY sum(cost) DESC, service) AS rank
+            FROM period
+            GROUP BY service
+        )
+        SELECT least(r.rank, :top + 1)                                   AS rank,
+               CASE WHEN r.rank <= :top THEN p.service END               AS service,
+               date_trunc(CAST(:bucket AS text), p.usage_date::timestamp)::date AS bucket,
+               sum(p.cost)                                               AS cost
+        FROM period p
+        JOIN ranked r ON r.service = p.service
+        GROUP BY 1, 2, 3
+        ORDER BY 3, 1
+        """,
+        {**period.params(), "currency": currency, "top": top, "bucket": bucket},
+        "v_report_cost_daily",
+    )
+    return [
+        ServiceCost(int(r["rank"]), r["service"], r["bucket"], _dec(r["cost"]) or Decimal(0))
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class MonthForecast:
+    month: date
+    actual: Decimal | None
+    actual_through: date | None
+    accounts: int
+    forecasts: int
+    projected: Decimal | None
+    lower: Decimal | None
+    upper: Decimal | None
+    currency: str | None
+
+
+def forecast_by_month(reader: Reader, period: Period) -> list[MonthForecast]:
+    """Per month touching the period: actual unblended cost of all accounts and the projected
+    month total (actual before the forecast period + forecast mean; accounts without a forecast
+    count with their actual). The interval is the sum of the accounts' bounds, shown only when
+    every forecast of the month has both bounds."""
+    rows = reader.rows(
+        """
+        WITH months AS (
+            SELECT *
+            FROM v_cost_forecast_vs_actual
+            WHERE month BETWEEN date_trunc('month', CAST(:start AS date)::timestamp)::date AND :end
+        ),
+        actual AS (
+            SELECT month, account_id,
+                   max(actual_unblended_mtd) AS actual,
+                   max(actual_through)       AS actual_through
+            FROM months
+            GROUP BY month, account_id
+        ),
+        forecast AS (
+            SELECT month, account_id, forecast_mean, forecast_lower_bound, forecast_upper_bound,
+                   projected_month_total, forecast_currency
+            FROM months
+            WHERE forecast_metric = 'UNBLENDED_COST' AND forecast_mean IS NOT NULL
+        )
+        SELECT a.month,
+               sum(a.actual)                                  AS actual,
+               max(a.actual_through)                          AS actual_through,
+               count(*)                                       AS accounts,
+               count(f.account_id)                            AS forecasts,
+               sum(coalesce(f.projected_month_total, a.actual))  AS projected,
+               sum(coalesce(f.projected_month_total - f.forecast_mean + f.forecast_lower_bound,
+                            a.actual))                        AS lower,
+               sum(coalesce(f.projected_month_total - f.forecast_mean + f.forecast_upper_bound,
+                            a.actual))                        AS upper,
+               count(f.account_id) FILTER (WHERE f.forecast_lower_bound IS NULL
+                                              OR f.forecast_upper_bound IS NULL) AS no_interval,
+               min(f.forecast_currency)                       AS currency
+        FROM actual a
+        LEFT JOIN forecast f ON f.month = a.month AND f.account_id = a.account_id
+        GROUP BY a.month
+        ORDER BY a.month
+        """,
+        period.params(),
+        "v_cost_forecast_vs_actual",
+    )
+    result = []
+    for r in rows:
+        has_forecast = _int(r["forecasts"]) > 0
+        has_interval = has_forecast and _int(r["no_interval"]) == 0
+        result.append(
+            MonthForecast(
+                month=r["month"],
+                actual=_dec(r["actual"]),
+                actual_through=r["actual_through"],
+                accounts=_int(r["accounts"]),
+                forecasts=_int(r["forecasts"]),
+                projected=_dec(r["projected"]) if has_forecast else None,
+                lower=_dec(r["lower"]) if has_interval else None,
+                upper=_dec(r["upper"]) if has_interval else None,
+                currency=r["currency"],
+            )
+        )
+    return result
+
+
+# --------------------------------------------------------------------------- security
+
+
+@dataclass(frozen=True)
+class SecurityDay:
+    account_id: str
+    account_name: str | None
+    day: date
+    counts: dict[str, int]
+
+
+def security_by_day(reader: Reader, period: Period) -> list[SecurityDay]:
+    """Security Hub findings by severity per account and day (days Security Hub reported)."""
+    rows = reader.rows(
+        """
+        SELECT account_id, account_name, snapshot_date,
+               securityhub_critical, securityhub_high, securityhub_medium, securityhub_low,
+               securityhub_informational
+        FROM v_security_posture
+        WHERE snapshot_date BETWEEN :start AND :end
+          AND securityhub_critical IS NOT NULL
+        ORDER BY account_id, snapshot_date
+        """,
+        period.params(),
+        "v_security_posture",
+    )
+    return [
+        SecurityDay(
+            r["account_id"],
+            r["account_name"],
+            r["snapshot_date"],
+            {s: _int(r[f"securityhub_{s.lower()}"]) for s in SEVERITIES},
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class SecurityCurrent:
+    account_id: str
+    account_name: str | None
+    as_of: date
+    counts: dict[str, int]
+
+
+def security_current(reader: Reader) -> list[SecurityCurrent]:
+    """Per account: Security Hub counts by severity in the current snapshot of each region."""
+    rows = reader.rows(
+        """
+        SELECT c.account_id, a.name AS account_name, max(c.snapshot_date) AS as_of,
+               coalesce(sum(c.count) FILTER (WHERE c.severity_label = 'CRITICAL'), 0) AS critical,
+               coalesce(sum(c.count) FILTER (WHERE c.severity_label = 'HIGH'), 0) AS high,
+               coalesce(sum(c.count) FILTER (WHERE c.severity_label = 'MEDIUM'), 0) AS medium,
+               coalesce(sum(c.count) FILTER (WHERE c.severity_label = 'LOW'), 0) AS low,
+               coalesce(sum(c.count) FILTER (WHERE c.severity_label = 'INFORMATIONAL'), 0)
+                   AS informational
+        FROM v_securityhub_severity_counts_current c
+        JOIN accounts a ON a.account_id = c.account_id
+        GROUP BY c.account_id, a.name
+        ORDER BY a.name, c.account_id
+        """,
+        None,
+        "v_securityhub_severity_counts_current",
+    )
+    return [
+        SecurityCurrent(
+            r["account_id"],
+            r["account_name"],
+            r["as_of"],
+            {s: _int(r[s.lower()]) for s in SEVERITIES},
+        )
+        for r in rows
+    ]
+
+
+# --------------------------------------------------------------------------- compliance
+
+
+@dataclass(frozen=True)
+class ComplianceDay:
+    account_id: str
+    account_name: str | None
+    day: date
+    compliance_pct: Decimal | None
+    rules_compliant: int
+    rules_non_compliant: int
+
+
+def compliance_by_day(reader: Reader, period: Period) -> list[ComplianceDay]:
+    rows = reader.rows(
+        """
+        SELECT account_id, account_name, snapshot_date, compliance_pct,
+               rules_compliant, rules_non_compliant
+        FROM v_compliance_trend
+        WHERE snapshot_date BETWEEN :start AND :end
+        ORDER BY account_id, snapshot_date
+        """,
+        period.params(),
+        "v_compliance_trend",
+    )
+    return [
+        ComplianceDay(
+            r["account_id"],
+            r["account_name"],
+            r["snapshot_date"],
+            _dec(r["compliance_pct"]),
+            _int(r["rules_compliant"]),
+            _int(r["rules_non_compliant"]),
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class ComplianceCurrent:
+    rules_compliant: int
+    rules_non_compliant: int
+
+    @property
+    def pct(self) -> Decimal | None:
+        evaluated = self.rules_compliant + self.rules_non_compliant
+        if not evaluated:
+            return None
+        return Decimal(100 * self.rules_compliant) / Decimal(evaluated)
+
+
+def compliance_current(reader: Reader) -> ComplianceCurrent:
+    """Compliant and non-compliant Config rules of every account's current snapshot."""
+    (row,) = reader.rows(
+        """
+        SELECT count(*) FILTER (WHERE compliance = 'COMPLIANT')     AS compliant,
+               count(*) FILTER (WHERE compliance = 'NON_COMPLIANT') AS non_compliant
+        FROM v_config_rules_current
+        """,
+        None,
+        "v_config_rules_current",
+    )
+    return ComplianceCurrent(_int(row["compliant"]), _int(row["non_compliant"]))
+
+
+@dataclass(frozen=True)
+class NonCompliantRule:
+    account_id: str
+    account_name: str | None
+    region: str
+    rule_name: str
+    resources: int | None
+    as_of: date
+
+
+def noncompliant_rules(reader: Reader, limit: int) -> tuple[list[NonCompliantRule], int]:
+    """The current non-compliant rules with the most non-compliant resources, and how many."""
+    rows = reader.rows(
+        """
+        SELECT r.account_id, a.name AS account_name, r.region, r.rule_name,
+               r.non_compliant_resource_count, r.snapshot_date,
+               count(*) OVER () AS total
+        FROM v_config_rules_current r
+        JOIN accounts a ON a.account_id = r.account_id
+        WHERE r.compliance = 'NON_COMPLIANT'
+        ORDER BY r.non_compliant_resource_count DESC NULLS LAST, a.name, r.account_id,
+                 r.rule_name, r.region
+        LIMIT :limit
+        """,
+        {"limit": limit},
+        "v_config_rules_current",
+    )
+    total = _int(rows[0]["total"]) if rows else 0
+    return [
+        NonCompliantRule(
+            r["account_id"],
+            r["account_name"],
+            r["region"],
+            r["rule_name"],
+            r["non_compliant_resource_count"],
+            r["snapshot_date"],
+        )
+        for r in rows
+    ], total
+
+
+# --------------------------------------------------------------------------- inventory
+
+
+@dataclass(frozen=True)
+class InventoryCount:
+    account_id: str
+    account_name: str | None
+    resource_type: str
+    count: int
+    as_of: date
+
+
+def inventory(reader: Reader) -> list[InventoryCount]:
+    """Resources per account and type in the current inventory snapshot of each region."""
+    rows = reader.rows(
+        """
+        SELECT r.account_id, a.name AS account_name, r.resource_type,
+               count(*) AS resource_count, max(r.snapshot_date) AS as_of
+        FROM v_resources_current r
+        JOIN accounts a ON a.account_id = r.account_id
+        GROUP BY r.account_id, a.name, r.resource_type
+        ORDER BY r.resource_type, a.name, r.account_id
+        """,
+        None,
+        "v_resources_current",
+    )
+    return [
+        InventoryCount(
+            r["account_id"],
+            r["account_name"],
+            r["resource_type"],
+            _int(r["resource_count"]),
+            r["as_of"],
+        )
+        for r in rows
+    ]
+
+
+# --------------------------------------------------------------------------- savings
+
+
+@dataclass(frozen=True)
+class SavingsItem:
+    source: str  # trusted_advisor | compute_optimizer | commitment
+    account_id: str
+    account_name: str | None
+    as_of: date
+    title: str | None
+    category: str | None
+    finding: str | None
+    resources_flagged: int | None
+    savings: Decimal
+    currency: str | None
+
+
+def savings_current(reader: Reader) -> list[SavingsItem]:
+    rows = reader.rows(
+        """
+        SELECT source, account_id, account_name, as_of, title, category, finding,
+               resources_flagged, estimated_monthly_savings, currency
+        FROM v_report_savings_current
+        ORDER BY estimated_monthly_savings DESC, account_name, account_id, title
+        """,
+        None,
+        "v_report_savings_current",
+    )
+    return [
+        SavingsItem(
+            r["source"],
+            r["account_id"],
+            r["account_name"],
+            r["as_of"],
+            r["title"],
+            r["category"],
+            r["finding"],
+            None if r["resources_flagged"] is None else int(r["resources_flagged"]),
+            _dec(r["estimated_monthly_savings"]) or Decimal(0),
+            r["currency"],
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class OptimizerGroup:
+    resource_type: str
+    finding: str | None
+    recommendations: int
+    savings: Decimal
+    currency: str | None
+
+
+def compute_optimizer(reader: Reader) -> list[OptimizerGroup]:
+    """Current Compute Optimizer recommendations per resource type and finding, with the sum
+    of their positive estimated monthly savings."""
+    rows = reader.rows(
+        """
+        SELECT resource_type, finding, count(*) AS recommendations,
+               coalesce(sum(estimated_monthly_savings)
+                            FILTER (WHERE estimated_monthly_savings > 0), 0) AS savings,
+               min(currency) AS currency
+        FROM v_compute_optimizer_recommendations_current
+        GROUP BY resource_type, finding
+        ORDER BY resource_type, finding
+        """,
+        None,
+        "v_compute_optimizer_recommendations_current",
+    )
+    return [
+        OptimizerGroup(
+            r["resource_type"],
+            r["finding"],
+            _int(r["recommendations"]),
+            _dec(r["savings"]) or Decimal(0),
+            r["currency"],
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class CommitmentPeriod:
+    kind: str
+    period_start: date
+    period_end: date
+    utilization_pct: Decimal | None
+    coverage_pct: Decimal | None
+    unused: Decimal | None
+    net_savings: Decimal | None
+    currency: str | None
+
+
+def commitments(reader: Reader, period: Period) -> list[CommitmentPeriod]:
+    """RI/SP utilization and coverage of the periods that lie inside the report period."""
+    rows = reader.rows(
+        """
+        SELECT kind, period_start, period_end, utilization_pct, coverage_pct, unused,
+               net_savings, currency
+        FROM v_report_commitment_utilization
+        WHERE period_start >= :start AND period_end <= CAST(:end AS date) + 1
+        ORDER BY kind, period_start, period_end
+        """,
+        period.params(),
+        "v_report_commitment_utilization",
+    )
+    return [
+        CommitmentPeriod(
+            r["kind"],
+            r["period_start"],
+            r["period_end"],
+            _dec(r["utilization_pct"]),
+            _dec(r["coverage_pct"]),
+            _dec(r["unused"]),
+            _dec(r["net_savings"]),
+            r["currency"],
+        )
+        for r in rows
+    ]
+
+
+# --------------------------------------------------------------------------- collection health
+
+
+@dataclass(frozen=True)
+class CollectionDay:
+    account_id: str
+    account_name: str | None
+    day: date
+    status: str  # ok | partial | skipped | error | missing
+    interval: str | None
+    collectors_ok: int
+    collectors_partial: int
+    collectors_skipped: int
+    collectors_error: int
+
+
+def collection_days(reader: Reader, period: Period) -> list[CollectionDay]:
+    """Every account x every day of the period; a day no run covered is ``missing``."""
+    rows = reader.rows(
+        """
+        WITH days AS (
+            SELECT g.day::date AS day
+            FROM generate_series(CAST(:start AS date)::timestamp, CAST(:end AS date)::timestamp,
+                                 interval '1 day') AS g(day)
+        ),
+        covered AS (
+            SELECT * FROM v_report_collection_days WHERE day BETWEEN :start AND :end
+        )
+        SELECT a.account_id, a.name AS account_name, d.day,
+               coalesce(c.status, 'missing') AS status, c.interval,
+               c.collectors_ok, c.collectors_partial, c.collectors_skipped, c.collectors_error
+        FROM accounts a
+        CROSS JOIN days d
+        LEFT JOIN covered c ON c.account_id = a.account_id AND c.day = d.day
+        ORDER BY a.name, a.account_id, d.day
+        """,
+        period.params(),
+        "v_report_collection_days",
+    )
+    return [
+        CollectionDay(
+            r["account_id"],
+            r["account_name"],
+            r["day"],
+            r["status"],
+            r["interval"],
+            _int(r["collectors_ok"]),
+            _int(r["collectors_partial"]),
+            _int(r["collectors_skipped"]),
+            _int(r["collectors_error"]),
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class CollectorIssue:
+    account_id: str
+    account_name: str | None
+    day: date
+    collector: str
+    region: str
+    status: str
+    error: str | None
+
+
+def collector_failures(
+    reader: Reader, period: Period, limit: int
+) -> tuple[list[CollectorIssue], int]:
+    """The latest collectors with status error or partial in the period, and how many."""
+    rows = reader.rows(
+        """
+        SELECT account_id, account_name, day, collector, region, status, error,
+               count(*) OVER () AS total
+        FROM v_report_collector_issues
+        WHERE day BETWEEN :start AND :end AND status IN ('error', 'partial')
+        ORDER BY day DESC, collected_at DESC, account_name, account_id, collector, region
+        LIMIT :limit
+        """,
+        {**period.params(), "limit": limit},
+        "v_report_collector_issues",
+    )
+    total = _int(rows[0]["total"]) if rows else 0
+    return [
+        CollectorIssue(
+            r["account_id"],
+            r["account_name"],
+            r["day"],
+            r["collector"],
+            r["region"],
+            r["status"],
+            r["error"],
+        )
+        for r in rows
+    ], total
+
+
+@dataclass(frozen=True)
+class IngestionFailureDay:
+    day: date
+    files_total: int
+    files_failed: int
+    last_error: str | None
+    last_failed_object_key: str | None
+
+
+def ingestion_failures(reader: Reader, limit: int) -> list[IngestionFailureDay]:
+    """The latest days (by receipt) on which the receiver failed to load a file."""
+    rows = reader.rows(
+        """
+        SELECT day, files_total, files_failed, last_error, last_failed_object_key
+        FROM v_ingestion_status
+        WHERE files_failed > 0
+        ORDER BY day DESC
+        LIMIT :limit
+        """,
+        {"limit": limit},
+        "v_ingestion_status",
+    )
+    return [
+        IngestionFailureDay(
+            r["day"],
+            _int(r["files_total"]),
+            _int(r["files_failed"]),
+            r["last_error"],
+            r["last_failed_object_key"],
+        )
+        for r in rows
+    ]
