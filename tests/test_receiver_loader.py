@@ -379,6 +379,25 @@ def test_a_rerun_of_the_same_day_replaces_what_it_reports_complete(db):
     assert len(db.query("SELECT * FROM cloudtrail_trails")) == 1
 
 
+def test_a_backfill_of_the_same_day_keeps_the_scheduled_runs_forecast(db):
+    """Found by `make demo`: a history run re-collects a day the schedule already covered; it has
+    no forecast (only scheduled runs make one), so it must not delete the day's forecast."""
+    scheduled = fixture_doc("full-daily")
+    assert scheduled["data"]["cost"]["forecast"]
+    forecasts = len(scheduled["data"]["cost"]["forecast"])
+
+    def backfill(doc: dict[str, Any]) -> None:
+        doc["run_id"] = "9f0c3c3e-8a51-4a57-9bb6-2f5d0c0b7a11"
+        doc["collected_at"] = "2026-11-26T02:00:00Z"
+        doc["data"]["cost"]["forecast"] = []
+
+    load_doc(db, scheduled)
+    result = load_doc(db, variant(scheduled, backfill), version="v2")
+    assert result.status == "loaded"
+    assert len(db.query("SELECT * FROM cost_forecasts")) == forecasts
+    assert "cost_forecasts" not in result.removed
+
+
 def test_children_without_a_reported_list_stay(db):
     doc = fixture_doc("full-daily")
     load_doc(db, doc)

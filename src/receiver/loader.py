@@ -294,8 +294,11 @@ def _write(tx: Executor, plan: Plan, result: LoadResult, max_request_bytes: int)
             if removed:
                 result.removed[table.name] = removed
         result.rows[table.name] = upsert.upsert(tx, table, rows, params, pointers=pointers, **limit)
+        written = bool(rows)
         built.rows, built.pointers = [], []  # written: let the memory go
         del rows, pointers
+        if not written and not table.replace_when_empty:
+            continue
         if table.snapshot and table.collector and table.parent is None:
             removed = _replace_slices(tx, table, params, statuses, newer)
             if removed:

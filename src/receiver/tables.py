@@ -37,6 +37,9 @@ class Table:
     parent_fields: tuple[str, ...] = ()  # parent columns copied into each child row
     newer_wins: str | None = None  # timestamp column: an older state never overwrites a newer one
     keep_known_values: bool = False  # a null in the document keeps the stored value
+    # False: a file without rows for this table never deletes the day's rows (cost forecasts
+    # come only from scheduled runs; a backfill of the same day has none to replace them with)
+    replace_when_empty: bool = True
 
     @property
     def constant_columns(self) -> tuple[str, ...]:
@@ -111,6 +114,7 @@ COST_FORECASTS = Table(
     key=("metric", "period_start", "period_end"),
     snapshot="generated_on",
     collector="cost",
+    replace_when_empty=False,
     columns=cols(
         "metric text, period_start date, period_end date, mean numeric, lower_bound numeric, "
         "upper_bound numeric, currency text"
