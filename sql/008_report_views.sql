@@ -18,31 +18,53 @@ COMMENT ON VIEW v_report_cost_daily IS 'Daily cost per account and service with 
 
 -- One row per account and UTC day covered by at least one run (a run covers every day of its
 -- window [start, end)). The day is described by the most specific (shortest window), latest of
--- those runs, as in v_collection_health. status is the worst collector status of that run:
--- error, then partial, then skipped (a collector that did not run, e.g. a service not enabled),
--- else ok. Days without any run have no row: the report shows them as missing.
+-- those runs, as in v_collection_health. status is the worst of each collector's latest status
+-- for the day over every run covering it: error, then partial, then skipped (a collector that did
+-- not run, e.g. a service not enabled), else ok. Days without any run have no row: the report
+-- shows them as missing.
 CREATE VIEW v_report_collection_days AS
 WITH covered AS (
     SELECT r.account_id,
-           g.day::date                                    AS day,
+           g.day::date                     AS day,
            r.run_id,
            r.interval,
            r.collected_at,
-           count(*) OVER (PARTITION BY r.account_id, g.day) AS run_count,
-           row_number() OVER (
-               PARTITION BY r.account_id, g.day
-               ORDER BY r.window_end - r.window_start, r.collected_at DESC, r.run_id
-           )                                              AS pick
+           r.window_end - r.window_start   AS span
     FROM collection_runs r
     CROSS JOIN LATERAL generate_series(r.window_start, r.window_end - 1, interval '1 day') AS g(day)
+),
+picked AS (
+    SELECT DISTINCT ON (account_id, day)
+           account_id, day, run_id, interval, collected_at,
+           count(*) OVER (PARTITION BY account_id, day) AS run_count
+    FROM covered
+    ORDER BY account_id, day, span, collected_at DESC, run_id
+),
+-- each collector's (and region's) latest word on the day: a backfill that re-collected only the
+-- cost collectors does not hide what the scheduled run said about the others
+latest AS (
+    SELECT DISTINCT ON (c.account_id, c.day, s.collector, s.region)
+           c.account_id, c.day, s.status
+    FROM covered c
+    JOIN collector_runs s ON s.run_id = c.run_id
+    ORDER BY c.account_id, c.day, s.collector, s.region, c.span, c.collected_at DESC, c.run_id
+),
+counted AS (
+    SELECT account_id, day,
+           count(*) FILTER (WHERE status = 'ok')      AS collectors_ok,
+           count(*) FILTER (WHERE status = 'partial') AS collectors_partial,
+           count(*) FILTER (WHERE status = 'skipped') AS collectors_skipped,
+           count(*) FILTER (WHERE status = 'error')   AS collectors_error
+    FROM latest
+    GROUP BY account_id, day
 )
-SELECT c.account_id,
+SELECT p.account_id,
        a.name                              AS account_name,
-       c.day,
-       c.run_count,
-       c.run_id,
-       c.interval,
-       c.collected_at,
+       p.day,
+       p.run_count,
+       p.run_id,
+       p.interval,
+       p.collected_at,
        coalesce(k.collectors_ok, 0)        AS collectors_ok,
        coalesce(k.collectors_partial, 0)   AS collectors_partial,
        coalesce(k.collectors_skipped, 0)   AS collectors_skipped,
@@ -53,18 +75,10 @@ SELECT c.account_id,
            WHEN k.collectors_skipped > 0 THEN 'skipped'
            ELSE 'ok'
        END                                 AS status
-FROM covered c
-JOIN accounts a ON a.account_id = c.account_id
-LEFT JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE s.status = 'ok')      AS collectors_ok,
-           count(*) FILTER (WHERE s.status = 'partial') AS collectors_partial,
-           count(*) FILTER (WHERE s.status = 'skipped') AS collectors_skipped,
-           count(*) FILTER (WHERE s.status = 'error')   AS collectors_error
-    FROM collector_runs s
-    WHERE s.run_id = c.run_id
-) k ON true
-WHERE c.pick = 1;
-COMMENT ON VIEW v_report_collection_days IS 'Per account and day covered by a run: the most specific, latest run of that day and its worst collector status (error, partial, skipped, ok); days without a run have no row.';
+FROM picked p
+JOIN accounts a ON a.account_id = p.account_id
+LEFT JOIN counted k ON k.account_id = p.account_id AND k.day = p.day;
+COMMENT ON VIEW v_report_collection_days IS 'Per account and day covered by a run: the most specific, latest run of that day, and the worst of each collector''s latest status for the day (error, partial, skipped, ok) over every run covering it; days without a run have no row.';
 
 -- Every collector that did not report ok, with the day its run describes (window_end - 1).
 CREATE VIEW v_report_collector_issues AS

@@ -425,6 +425,8 @@ def status_of(doc: dict[str, Any]) -> str:
 
 
 def expected_grid(docs: list[dict[str, Any]], period: tuple[date, date]) -> Counter[str]:
+    """Per account and day: each collector's status from the most specific (then latest) run
+    covering the day that reported it; the day's status is the worst of those."""
     grid: Counter[str] = Counter()
     days = [period[0] + timedelta(k) for k in range((period[1] - period[0]).days + 1)]
     for account in (A1, A2, A3):
@@ -440,17 +442,23 @@ def expected_grid(docs: list[dict[str, Any]], period: tuple[date, date]) -> Coun
             if not covering:
                 grid["missing"] += 1
                 continue
-            best = min(
-                covering,
-                key=lambda d: (
-                    (
-                        date.fromisoformat(d["window"]["end"])
-                        - date.fromisoformat(d["window"]["start"])
-                    ).days
-                ),
-            )
-            grid[status_of(best)] += 1
+            covering.sort(key=lambda d: (_span(d), _negated(d["collected_at"])))
+            latest: dict[tuple[str, str], str] = {}
+            for doc in covering:
+                for entry in doc["collectors"]:
+                    latest.setdefault((entry["name"], entry["region"] or ""), entry["status"])
+            grid[status_of({"collectors": [{"status": s} for s in latest.values()]})] += 1
     return grid
+
+
+def _span(doc: dict[str, Any]) -> int:
+    return (
+        date.fromisoformat(doc["window"]["end"]) - date.fromisoformat(doc["window"]["start"])
+    ).days
+
+
+def _negated(collected_at: str) -> float:
+    return -datetime.fromisoformat(collected_at.replace("Z", "+00:00")).timestamp()
 
 
 def savings_by_source(docs: list[dict[str, Any]]) -> dict[str, Decimal]:
@@ -1113,3 +1121,36 @@ def test_charts_with_nothing_to_draw_are_empty():
     assert charts.nice_ticks(0, 97) == [0, 20, 40, 60, 80, 100]
     assert charts.nice_ticks(-12, 30) == [-20, -10, 0, 10, 20, 30]
     assert money(Decimal("1234.565")) == "$1,234.57" and money(Decimal("-0.004")) == "$0.00"
+
+
+def test_a_backfill_does_not_hide_what_the_scheduled_run_said(migrated_dsn):
+    """Found by `make demo`: a history run re-collects only the cost collectors of a day; the
+    day's collection health still shows the scheduled run's skipped collector."""
+    day = DAYS[0]
+    scheduled = daily_doc(A1, day)
+    scheduled["collectors"] = [
+        _collector("cost", None),
+        _collector("guardduty_findings", "us-east-1", "skipped", "GuardDuty is not enabled"),
+    ]
+    backfill = copy.deepcopy(scheduled)
+    backfill.update(
+        run_id=str(uuid.uuid4()),
+        collected_at="2026-11-26T02:00:00Z",
+        collectors=[_collector("cost", None)],
+    )
+    executor = PsycopgExecutor(migrated_dsn)
+    try:
+        for number, doc in enumerate((scheduled, backfill)):
+            key = f"data/{A1}/DAILY/{day}/{number}.json.gz"
+            ref = FileRef("analytics", key, "v1", account_id=A1, size=1, etag='"e"')
+            assert load_bytes(executor, ref, gz(doc), expected_account=None).status == "loaded"
+        [row] = executor.execute(
+            "SELECT status, run_count, run_id::text AS run_id, collectors_ok, collectors_skipped "
+            "FROM v_report_collection_days WHERE account_id = :a AND day = :d",
+            {"a": A1, "d": day.isoformat()},
+        )
+    finally:
+        executor.close()
+    assert row["status"] == "skipped"
+    assert (row["run_count"], row["collectors_ok"], row["collectors_skipped"]) == (2, 1, 1)
+    assert row["run_id"] == backfill["run_id"]  # the latest run describes the day

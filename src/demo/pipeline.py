@@ -1,0 +1,253 @@
+"""The demo, end to end: emulated organization -> production sender -> S3/SQS -> production
+receiver -> PostgreSQL -> HTML report.
+
+Nothing here re-implements the platform: the sender runs `sender.handler.handle` (the Lambda's
+own code path, with the member account's credentials), uploads go through S3 into the central
+bucket, the bucket notifies the queue, and `demo.analytics.deliver` hands the queue's batches to
+`receiver.handler.lambda_handler`. The schema comes from the migration code, the report from
+`receiver.report`. Days are simulated: each scheduled day the accounts change a little
+(`demo.seed.advance`), then every sender runs as its 02:00 schedule would; finally each account
+runs the history backfill.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import boto3
+
+from demo import seed
+from demo.analytics import Analytics, create_analytics, deliver
+from demo.emulator import emulated_aws
+from demo.organization import Member, Organization, create_organization
+from demo.profiles import HOME_REGION, PROFILES, REGIONS
+from demo.summary import Summary, summarize
+
+DATABASE = "observability_demo"
+
+
+@dataclass
+class Options:
+    database_url: str
+    out: Path
+    days: int = 7  # simulated scheduled days
+    history_days: int = 30
+    today: date = field(default_factory=lambda: datetime.now(UTC).date())
+
+
+class Progress:
+    def __init__(self, stream: Any = None) -> None:
+        self.started = time.monotonic()
+        self.stream = stream or sys.stdout
+
+    def __call__(self, message: str) -> None:
+        elapsed = time.monotonic() - self.started
+        print(f"[{elapsed:5.1f}s] {message}", file=self.stream, flush=True)
+
+
+@dataclass
+class Outcome:
+    organization: Organization
+    analytics: Analytics
+    sender_runs: list[dict[str, Any]]
+    recorded_calls: dict[tuple[str, str], int]
+    database_url: str
+    report: Any
+    summary: Summary
+
+
+def run(options: Options, progress: Progress) -> Outcome:
+    from demo.recorded import install
+    from receiver.db import connect
+    from receiver.migrations import migrate
+
+    database_url = recreate_database(options.database_url, DATABASE)
+    executor = connect(database_url=database_url)
+    try:
+        result = migrate(executor)
+    finally:
+        executor.close()
+    progress(f"database {DATABASE} created, {len(result.applied)} migrations applied")
+
+    with emulated_aws() as endpoint:
+        progress(f"moto server up at {endpoint} (every AWS call of this process goes there)")
+        management = boto3.Session(region_name=HOME_REGION)
+        organization = create_organization(management, PROFILES)
+        names = ", ".join(f"{m.profile.name} ({m.account_id})" for m in organization.members)
+        progress(
+            f"organization {organization.id}: management {organization.management_account}, "
+            f"analytics {organization.analytics_account}, members {names}"
+        )
+        analytics = create_analytics(organization.analytics, organization.analytics_account)
+        progress(
+            f"analytics side: bucket {analytics.bucket}, KMS key, queue observability-ingest "
+            "with a dead-letter queue, bucket notification for data/"
+        )
+        first_day = options.today - timedelta(days=options.days - 1)
+        for member, seeded in zip(
+            organization.members,
+            _each(organization.members, lambda m: (seed.seed(m, first_day), _seeded(m))[1]),
+            strict=True,
+        ):
+            progress(f"seeded {member.profile.name} in {', '.join(REGIONS)}: {seeded}")
+
+        recorded = {m.account_id: install(m.session, m.profile) for m in organization.members}
+        with receiver_environment(analytics, database_url):
+            from receiver.handler import lambda_handler
+            from sender.aws import Clients
+            from sender.handler import handle
+            from sender.handler import metrics as sender_metrics
+            from sender.settings import Settings
+
+            settings = Settings(
+                region=HOME_REGION,
+                bucket=analytics.bucket,
+                kms_key=analytics.kms_key_arn,
+                regions=REGIONS,
+                max_workers=16,
+                collector_timeout=60.0,
+                collector_metrics=False,
+            )
+            clients = {m.account_id: Clients(session=m.session) for m in organization.members}
+            runs: list[dict[str, Any]] = []
+            for offset in range(options.days):
+                day = first_day + timedelta(days=offset)
+
+                def scheduled_run(member: Member, day: date = day, offset: int = offset) -> Any:
+                    if offset:
+                        seed.advance(member, day)
+                    recorded[member.account_id].today = day
+                    return handle(
+                        {"interval": "DAILY"},
+                        None,
+                        settings=settings,
+                        clients=clients[member.account_id],
+                        now=datetime.combine(day, datetime.min.time(), UTC).replace(hour=2),
+                    )
+
+                runs.extend(_each(organization.members, scheduled_run))
+                sender_metrics.clear_metrics()  # what the Lambda runtime's flush would do
+                loaded = deliver(analytics, lambda_handler)
+                statuses = _statuses(runs[-len(organization.members) :])
+                progress(
+                    f"day {day}: DAILY runs of {len(organization.members)} accounts "
+                    f"({statuses}), {loaded} files delivered to the receiver"
+                )
+            history = {
+                "history": True,
+                "interval": "DAILY",
+                "start": (options.today - timedelta(days=options.history_days)).isoformat(),
+                "end": (options.today - timedelta(days=1)).isoformat(),
+            }
+            now = datetime.combine(options.today, datetime.min.time(), UTC).replace(hour=2)
+
+            def backfill(member: Member) -> Any:
+                recorded[member.account_id].today = options.today
+                return handle(
+                    history, None, settings=settings, clients=clients[member.account_id], now=now
+                )
+
+            for member, summary in zip(
+                organization.members, _each(organization.members, backfill), strict=True
+            ):
+                runs.extend(summary.get("runs", []))
+                progress(
+                    f"history backfill for {member.profile.name}: {len(summary.get('runs', []))} "
+                    "days of cost, commitments and usage uploaded"
+                )
+            sender_metrics.clear_metrics()
+            loaded = deliver(analytics, lambda_handler)
+            progress(f"{loaded} backfill files delivered to the receiver")
+            calls: dict[tuple[str, str], int] = {}
+            for apis in recorded.values():
+                for key, count in apis.calls.items():
+                    calls[key] = calls.get(key, 0) + count
+
+        from receiver.report import build_report
+
+        executor = connect(database_url=database_url)
+        try:
+            report = build_report(executor, days=options.history_days)
+            options.out.parent.mkdir(parents=True, exist_ok=True)
+            options.out.write_text(report.html, encoding="utf-8")
+            progress(f"report written to {options.out}: {report.charts} charts")
+            summary = summarize(executor, analytics)
+        finally:
+            executor.close()
+        return Outcome(organization, analytics, runs, calls, database_url, report, summary)
+
+
+def _each(members: tuple[Member, ...], work: Callable[[Member], Any]) -> list[Any]:
+    """``work`` for every member account at once, as their schedules would run; results in
+    member order. Each account has its own session and clients."""
+    with ThreadPoolExecutor(max_workers=len(members), thread_name_prefix="account") as pool:
+        return list(pool.map(work, members))
+
+
+def recreate_database(url: str, name: str) -> str:
+    """Drop and create ``name`` on the server of ``url``; return its URL."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@contextmanager
+def receiver_environment(analytics: Analytics, database_url: str) -> Iterator[None]:
+    """The receiver Lambda's configuration, with the analytics account's credentials."""
+    credentials = analytics.session.get_credentials().get_frozen_credentials()
+    values = {
+        "BUCKET": analytics.bucket,
+        "ANALYTICS_KMS_KEY": analytics.kms_key_arn,
+        "REGION": HOME_REGION,
+        "DATABASE_URL": database_url,
+        "POWERTOOLS_SERVICE_NAME": "receiver",
+        "AWS_ACCESS_KEY_ID": credentials.access_key,
+        "AWS_SECRET_ACCESS_KEY": credentials.secret_key,
+        "AWS_SESSION_TOKEN": credentials.token or "",
+    }
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _seeded(member: Member) -> str:
+    counts = {"instances": 0, "functions": 0, "findings": 0}
+    for region in REGIONS:
+        ec2 = member.session.client("ec2", region_name=region)
+        counts["instances"] += sum(
+            len(r["Instances"]) for r in ec2.describe_instances()["Reservations"]
+        )
+        functions = member.session.client("lambda", region_name=region).list_functions()
+        counts["functions"] += len(functions["Functions"])
+        hub = member.session.client("securityhub", region_name=region)
+        counts["findings"] += len(hub.get_findings(MaxResults=100)["Findings"])
+    return ", ".join(f"{n} {what}" for what, n in counts.items())
+
+
+def _statuses(summaries: list[dict[str, Any]]) -> str:
+    totals: dict[str, int] = {}
+    for summary in summaries:
+        for status, count in summary["collectors"].items():
+            totals[status] = totals.get(status, 0) + count
+    return " ".join(f"{count} {status}" for status, count in totals.items() if count)

@@ -1,0 +1,132 @@
+"""What the demo prints at the end: files, rows per table, collector statuses per account, and
+which answers were recorded responses rather than moto."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from demo.analytics import Analytics
+from demo.organization import Organization
+from demo.profiles import HOME_REGION
+
+LATEST_RUNS = """
+SELECT DISTINCT ON (r.account_id) r.account_id, r.run_id
+FROM collection_runs r
+WHERE r.interval = 'DAILY'
+ORDER BY r.account_id, r.window_start DESC,
+         (SELECT count(*) FROM collector_runs c WHERE c.run_id = r.run_id) DESC
+"""
+
+
+@dataclass(frozen=True)
+class Summary:
+    loaded_files: int
+    failed_files: int
+    dead_letters: int
+    ingestions: dict[str, int]
+    rows: dict[str, int]
+    statuses: dict[str, dict[str, int]]  # account -> status -> collectors
+    problems: dict[str, list[str]]  # account -> "collector@region: status: error"
+
+    @property
+    def empty_tables(self) -> list[str]:
+        return [table for table, count in self.rows.items() if count == 0]
+
+
+def summarize(executor: Any, analytics: Analytics) -> Summary:
+    s3 = analytics.session.client("s3", region_name=HOME_REGION)
+    loaded = _count_keys(s3, analytics.bucket, "loaded/")
+    failed = [
+        key for key in _keys(s3, analytics.bucket, "failed/") if not key.endswith(".reason.json")
+    ]
+    sqs = analytics.session.client("sqs", region_name=HOME_REGION)
+    dead = int(
+        sqs.get_queue_attributes(
+            QueueUrl=analytics.dlq_url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]["ApproximateNumberOfMessages"]
+    )
+    ingestions = {
+        row["status"]: int(row["n"])
+        for row in executor.execute("SELECT status, count(*) AS n FROM ingestions GROUP BY 1")
+    }
+    tables = [
+        row["table_name"]
+        for row in executor.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+            "AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations' ORDER BY 1"
+        )
+    ]
+    rows = {
+        table: int(executor.execute(f'SELECT count(*) AS n FROM "{table}"')[0]["n"])
+        for table in tables
+    }
+    statuses: dict[str, dict[str, int]] = {}
+    problems: dict[str, list[str]] = {}
+    for run in executor.execute(LATEST_RUNS):
+        account = run["account_id"]
+        for row in executor.execute(
+            "SELECT collector, region, status, error FROM collector_runs WHERE run_id = :run "
+            "ORDER BY collector, region",
+            {"run": run["run_id"]},
+        ):
+            statuses.setdefault(account, {})
+            statuses[account][row["status"]] = statuses[account].get(row["status"], 0) + 1
+            if row["status"] != "ok":
+                where = f"{row['collector']}@{row['region'] or 'global'}"
+                problems.setdefault(account, []).append(
+                    f"{where}: {row['status']}: {(row['error'] or '')[:160]}"
+                )
+    return Summary(len(loaded) if isinstance(loaded, list) else loaded, len(failed), dead,
+                   ingestions, rows, statuses, problems)  # fmt: skip
+
+
+def _keys(s3: Any, bucket: str, prefix: str) -> list[str]:
+    paginator = s3.get_paginator("list_objects_v2")
+    return [
+        item["Key"]
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix)
+        for item in page.get("Contents", [])
+    ]
+
+
+def _count_keys(s3: Any, bucket: str, prefix: str) -> int:
+    return len(_keys(s3, bucket, prefix))
+
+
+def render(
+    summary: Summary,
+    organization: Organization,
+    recorded_calls: dict[tuple[str, str], int],
+    recorded_reasons: dict[tuple[str, str], str],
+) -> str:
+    names = {m.account_id: m.profile.name for m in organization.members}
+    lines = [
+        "",
+        "Summary",
+        f"  files: {summary.loaded_files} loaded, {summary.failed_files} failed, "
+        f"{summary.dead_letters} in the dead-letter queue "
+        f"(ingestions table: {_pairs(summary.ingestions)})",
+        f"  rows: {sum(summary.rows.values()):,} in {len(summary.rows)} tables",
+    ]
+    width = max(len(t) for t in summary.rows) if summary.rows else 0
+    table_lines = [f"{table:<{width}} {count:>7,}" for table, count in summary.rows.items()]
+    for left, right in zip(table_lines[::2], [*table_lines[1::2], ""], strict=True):
+        lines.append(f"    {left}    {right}".rstrip())
+    lines.append("  collectors in each account's latest DAILY run:")
+    for account, counts in sorted(summary.statuses.items(), key=lambda kv: names.get(kv[0], "")):
+        lines.append(f"    {names.get(account, account):<22} {account}  {_pairs(counts)}")
+        for problem in summary.problems.get(account, []):
+            lines.append(f"      {problem}")
+    lines.append(
+        "  recorded responses (APIs moto does not implement or cannot be seeded for; shapes "
+        "checked against botocore's models):"
+    )
+    for (service, operation), count in sorted(recorded_calls.items()):
+        reason = recorded_reasons.get((service, operation), "")
+        lines.append(f"    {service}:{operation} x{count}  {reason}".rstrip())
+    return "\n".join(lines)
+
+
+def _pairs(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count} {name}" for name, count in sorted(counts.items())) or "none"

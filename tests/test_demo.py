@@ -1,0 +1,216 @@
+"""`make demo` end to end: the emulated organization, the production sender and receiver, the
+database, and the report opened in headless Chromium.
+
+The demo runs as a subprocess, as `make demo` runs it, against this session's PostgreSQL; the
+subprocess installs the same loopback-only network guard as the tests, so the run proves that
+nothing in the demo reaches the network. Only the timing is not asserted here (see README and
+the issue notes for measured times).
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+
+from support.browser import Browser, ensure_chromium
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOT = ROOT / "build" / "demo" / "report.png"
+DAYS, HISTORY_DAYS = 7, 30
+GUARDED = (
+    "import sys; from support import network_guard; network_guard.install(); "
+    "from demo.__main__ import main; sys.exit(main(sys.argv[1:]))"
+)
+# every chart's figure, the number of its marks that have a non-zero size on screen
+RENDERED = """
+Array.from(document.querySelectorAll('figure.chart')).map((figure) => ({
+  id: figure.id,
+  empty: figure.classList.contains('empty'),
+  points: Number(figure.dataset.points || 0),
+  marks: Array.from(figure.querySelectorAll('.mark')).filter((mark) => {
+    const box = mark.getBoundingClientRect();
+    return box.width > 0 && box.height > 0;
+  }).length,
+}))
+"""
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    returncode: int
+    stdout: str
+    stderr: str
+    report: Path
+    database_url: str
+    seconds: float
+
+
+def _command(*args: str) -> list[str]:
+    return [sys.executable, "-c", GUARDED, *args]
+
+
+def _environment(server_url: str) -> dict[str, str]:
+    path = os.pathsep.join([str(ROOT / "tests"), str(ROOT / "src")])
+    return {**os.environ, "DATABASE_URL": server_url, "PYTHONPATH": path}
+
+
+@pytest.fixture(scope="module")
+def demo(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
+    report = tmp_path_factory.mktemp("demo") / "report.html"
+    started = time.monotonic()
+    completed = subprocess.run(
+        _command("--out", str(report), "--days", str(DAYS), "--history-days", str(HISTORY_DAYS)),
+        env=_environment(server_url),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
+    )
+    seconds = time.monotonic() - started
+    database_url = urlunsplit(urlsplit(server_url)._replace(path="/observability_demo"))
+    yield DemoRun(
+        completed.returncode, completed.stdout, completed.stderr, report, database_url, seconds
+    )
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute("DROP DATABASE IF EXISTS observability_demo WITH (FORCE)")
+
+
+def _query(url: str, sql: str) -> list[tuple]:
+    with psycopg.connect(url) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_demo_exits_0_and_shows_its_progress(demo: DemoRun) -> None:
+    assert demo.returncode == 0, f"stdout:\n{demo.stdout}\nstderr:\n{demo.stderr}"
+    out = demo.stdout
+    steps = [
+        "migrations applied",
+        "moto server up",
+        "organization o-",
+        "analytics side",
+        "seeded Production",
+        "seeded Staging",
+        "seeded Data Science Sandbox",
+        "] day ",
+        "history backfill for Production",
+        "backfill files delivered",
+        "report written",
+        "Summary",
+        "recorded responses",
+        "Report: ",
+    ]
+    positions = [out.find(step) for step in steps]
+    assert -1 not in positions, [s for s, p in zip(steps, positions, strict=True) if p < 0]
+    assert positions == sorted(positions), "the steps are printed in order"
+    assert out.count("] day ") == DAYS
+    print(f"demo ran in {demo.seconds:.1f}s")
+
+
+def test_every_file_loaded_and_nothing_failed(demo: DemoRun) -> None:
+    accounts = 3
+    expected = accounts * (DAYS + HISTORY_DAYS)
+    statuses = dict(_query(demo.database_url, "SELECT status, count(*) FROM ingestions GROUP BY 1"))
+    assert statuses == {"loaded": expected}
+    assert f"files: {expected} loaded, 0 failed, 0 in the dead-letter queue" in demo.stdout
+    runs = _query(
+        demo.database_url,
+        "SELECT account_id, count(*) FROM collection_runs WHERE interval = 'DAILY' GROUP BY 1",
+    )
+    assert sorted(n for _, n in runs) == [DAYS + HISTORY_DAYS] * accounts
+
+
+def test_every_table_the_seeded_services_feed_has_rows(demo: DemoRun) -> None:
+    tables = [
+        name
+        for (name,) in _query(
+            demo.database_url,
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+            "AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'",
+        )
+    ]
+    assert len(tables) >= 37
+    empty = [
+        t for t in tables if _query(demo.database_url, f'SELECT count(*) FROM "{t}"')[0][0] == 0
+    ]
+    assert empty == []
+
+
+def test_every_collector_is_ok_but_the_one_the_sandbox_never_enabled(demo: DemoRun) -> None:
+    not_ok = _query(
+        demo.database_url,
+        """
+        SELECT a.name, c.collector, c.region, c.status
+        FROM collector_runs c
+        JOIN collection_runs r USING (run_id)
+        JOIN accounts a USING (account_id)
+        WHERE c.status <> 'ok'
+        GROUP BY 1, 2, 3, 4
+        """,
+    )
+    assert not_ok == [("Data Science Sandbox", "guardduty_findings", "us-east-1", "skipped")]
+
+
+def test_the_report_renders_every_chart_with_data_in_chromium(demo: DemoRun) -> None:
+    ensure_chromium()
+    html = demo.report.read_text(encoding="utf-8")
+    assert 'class="chart empty"' not in html
+    with Browser() as browser:
+        browser.open(demo.report, width=1280, height=900)
+        charts = browser.evaluate(RENDERED)
+        assert len(charts) >= 10
+        for chart in charts:
+            assert not chart["empty"], chart
+            assert chart["points"] > 0 and chart["marks"] > 0, chart
+        sections = browser.evaluate(
+            "Array.from(document.querySelectorAll('main section')).map(s => s.id)"
+        )
+        assert len(sections) >= 7
+        assert browser.failed_requests == []
+        assert [m for m in browser.console_messages if m.level == "error"] == []
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        width, height = browser.screenshot(SCREENSHOT)
+        assert width == 1280 and height > 2000
+        assert browser.pdf(SCREENSHOT.with_suffix(".pdf")) > 50_000
+
+
+def test_interrupting_the_demo_stops_what_it_started(server_url: str, tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        _command("--out", str(tmp_path / "report.html"), "--days", "2", "--history-days", "2"),
+        env=_environment(server_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert process.stdout is not None
+    endpoint = ""
+    deadline = time.monotonic() + 120
+    seen = []
+    while time.monotonic() < deadline and "seeded" not in "".join(seen):
+        ready, _, _ = select.select([process.stdout], [], [], 1)
+        if ready:
+            line = process.stdout.readline()
+            seen.append(line)
+            if "moto server up at " in line:
+                endpoint = line.split("moto server up at ")[1].split()[0]
+    assert endpoint, "".join(seen)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stdout + stderr
+    assert "interrupted" in stderr
+    host, port = urlsplit(endpoint).hostname, urlsplit(endpoint).port
+    with pytest.raises(ConnectionRefusedError), socket.create_connection((host, port), timeout=2):
+        pass
+    assert not (tmp_path / "report.html").exists()
