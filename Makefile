@@ -45,6 +45,7 @@ build/terraformrc:
 test: install build/terraformrc ## Run the whole test suite (starts and stops its own PostgreSQL)
 	@$(PY) scripts/package.py fetch --arch $(HOST_ARCH) --python-version $(LAMBDA_PYTHON)
 	@$(PY) scripts/package.py fetch --arch $(HOST_ARCH) --python-version $(LOCAL_PYTHON_VERSION)
+	@$(PY) tests/support/browser.py ensure  # headless Chromium for the report test (apt-get if missing)
 	$(PY) tests/support/pgcluster.py run -- $(PY) -m pytest $(PYTEST_ARGS)
 
 $(CHECKOV_VENV)/.installed:
