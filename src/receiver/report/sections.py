@@ -162,6 +162,32 @@ def account_styles(accounts: Sequence[Account]) -> dict[str, AccountStyle]:
     return styles
 
 
+def _account_series(
+    days: list[date],
+    points: Iterable[tuple[str, str | None, date, Decimal | None]],
+    styles: dict[str, AccountStyle],
+) -> tuple[dict[str, list[Decimal | None]], dict[str, str | None], list[str], list[Series]]:
+    """One line per account over ``days`` from (account id, name, day, value) points: the
+    values per account, the names, the accounts in report order, and the styled series."""
+    index = {d: i for i, d in enumerate(days)}
+    per_account: dict[str, list[Decimal | None]] = {}
+    names: dict[str, str | None] = {}
+    for account_id, name, day, value in points:
+        per_account.setdefault(account_id, [None] * len(days))[index[day]] = value
+        names[account_id] = name
+    order = _in_account_order(per_account, styles)
+    series = [
+        Series(
+            _style(styles, a, names[a]).label,
+            per_account[a],
+            _style(styles, a, names[a]).color,
+            _style(styles, a, names[a]).dash,
+        )
+        for a in order
+    ]
+    return per_account, names, order, series
+
+
 def _in_account_order(account_ids: Iterable[str], styles: dict[str, AccountStyle]) -> list[str]:
     """The ids in the order of the report's account list (by name), unknown ones last."""
     rank = {account_id: i for i, account_id in enumerate(styles)}
@@ -259,23 +285,9 @@ def cost_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section:
         "(the rows of cost_daily with their currency).",
     )
     days = _days(data.period)
-    index = {d: i for i, d in enumerate(days)}
-    per_account: dict[str, list[Decimal | None]] = {}
-    names: dict[str, str | None] = {}
-    for c in data.cost_days:
-        values = per_account.setdefault(c.account_id, [None] * len(days))
-        values[index[c.day]] = c.cost
-        names[c.account_id] = c.account_name
-    order = _in_account_order(per_account, styles)
-    series = [
-        Series(
-            _style(styles, a, names[a]).label,
-            per_account[a],
-            _style(styles, a, names[a]).color,
-            _style(styles, a, names[a]).dash,
-        )
-        for a in order
-    ]
+    per_account, names, order, series = _account_series(
+        days, ((c.account_id, c.account_name, c.day, c.cost) for c in data.cost_days), styles
+    )
     chart = charts.line_chart(
         label=f"Daily unblended cost per account ({currency})",
         x=charts.date_axis(days),
@@ -519,23 +531,11 @@ def compliance_section(data: ReportData, styles: dict[str, AccountStyle]) -> Sec
         "v_compliance_trend, and the current non-compliant rules from v_config_rules_current.",
     )
     days = _days(data.period)
-    index = {d: i for i, d in enumerate(days)}
-    per_account: dict[str, list[Decimal | None]] = {}
-    names: dict[str, str | None] = {}
-    for c in data.compliance_days:
-        values = per_account.setdefault(c.account_id, [None] * len(days))
-        values[index[c.day]] = c.compliance_pct
-        names[c.account_id] = c.account_name
-    order = _in_account_order(per_account, styles)
-    series = [
-        Series(
-            _style(styles, a, names[a]).label,
-            per_account[a],
-            _style(styles, a, names[a]).color,
-            _style(styles, a, names[a]).dash,
-        )
-        for a in order
-    ]
+    _, _, _, series = _account_series(
+        days,
+        ((c.account_id, c.account_name, c.day, c.compliance_pct) for c in data.compliance_days),
+        styles,
+    )
     section.add_figure(
         Figure(
             "compliance",
