@@ -1088,6 +1088,14 @@ def test_cli_reports_an_unreachable_database(tmp_path, capsys):
     assert "secret-password" not in err and not out.exists()
 
 
+@pytest.mark.parametrize("command", ["report", "migrate"])
+def test_cli_refuses_a_malformed_database_url(tmp_path, capsys, command):
+    out = ["--out", str(tmp_path / "report.html")] if command == "report" else []
+    assert main([command, "--database-url", "not a url", *out]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: not a usable PostgreSQL URL or connection string")
+
+
 def test_cli_reports_a_database_error(data_api, tmp_path, capsys):
     database = "no_such_database"
     out = tmp_path / "report.html"

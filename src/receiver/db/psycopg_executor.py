@@ -27,6 +27,8 @@ class PsycopgExecutor:
             self._conn = psycopg.connect(dsn, autocommit=True)
         except psycopg.OperationalError as exc:
             raise TransientDatabaseError(f"cannot connect to PostgreSQL: {exc}") from exc
+        except psycopg.ProgrammingError as exc:  # e.g. a malformed connection string
+            raise DatabaseError(f"not a usable PostgreSQL URL or connection string: {exc}") from exc
         self._conn.execute("SET TIME ZONE 'UTC'")
         # uuid as str, like the Data API returns it.
         self._conn.adapters.register_loader("uuid", TextLoader)
