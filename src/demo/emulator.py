@@ -15,9 +15,13 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+
+import boto3
+import botocore.session
 
 ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "demo",
@@ -33,7 +37,23 @@ ENVIRONMENT = {
     "POWERTOOLS_METRICS_NAMESPACE": "AwsObservabilityDemo",
     "POWERTOOLS_TRACE_DISABLED": "true",
 }
-START_TIMEOUT_S = 60
+_LOADER: Any = None
+_LOADER_LOCK = threading.Lock()
+
+
+def session(**kwargs: Any) -> boto3.Session:
+    """A boto3 session whose botocore data loader (service models, paginators, endpoints) is
+    shared with every other demo session. Each account has its own sessions, and each new loader
+    would parse the same JSON models again: megabytes per service, seconds of CPU per account.
+    (A Lambda container has one session, so production code never needs this.)"""
+    global _LOADER
+    core = botocore.session.get_session()
+    with _LOADER_LOCK:
+        if _LOADER is None:
+            _LOADER = core.get_component("data_loader")
+        else:
+            core.register_component("data_loader", _LOADER)
+    return boto3.Session(botocore_session=core, **kwargs)
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import boto3
 
+from demo.emulator import session
 from demo.profiles import HOME_REGION, AccountProfile
 
 ACCESS_ROLE = "OrganizationAccountAccessRole"
@@ -85,7 +86,7 @@ def assume_access_role(management: boto3.Session, account_id: str) -> boto3.Sess
         RoleArn=f"arn:aws:iam::{account_id}:role/{ACCESS_ROLE}",
         RoleSessionName="observability-demo",
     )["Credentials"]
-    return boto3.Session(
+    return session(
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],

@@ -24,11 +24,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import boto3
-
 from demo import seed
 from demo.analytics import Analytics, create_analytics, deliver
-from demo.emulator import emulated_aws
+from demo.emulator import emulated_aws, session
 from demo.organization import Member, Organization, create_organization
 from demo.profiles import HOME_REGION, PROFILES, REGIONS
 from demo.summary import Summary, summarize
@@ -81,7 +79,7 @@ def run(options: Options, progress: Progress) -> Outcome:
 
     with emulated_aws() as endpoint:
         progress(f"moto server up at {endpoint} (every AWS call of this process goes there)")
-        management = boto3.Session(region_name=HOME_REGION)
+        management = session(region_name=HOME_REGION)
         organization = create_organization(management, PROFILES)
         names = ", ".join(f"{m.profile.name} ({m.account_id})" for m in organization.members)
         progress(

@@ -27,6 +27,7 @@ import boto3
 from botocore.awsrequest import AWSResponse
 from botocore.validate import ParamValidator
 
+from demo.emulator import session
 from demo.profiles import AccountProfile
 
 DATA = Path(__file__).with_name("data")
@@ -202,7 +203,7 @@ class RecordedApis:
             if key not in self._helpers:
                 if self._helper_session is None:
                     credentials = self._session.get_credentials().get_frozen_credentials()
-                    self._helper_session = boto3.Session(
+                    self._helper_session = session(
                         aws_access_key_id=credentials.access_key,
                         aws_secret_access_key=credentials.secret_key,
                         aws_session_token=credentials.token,
