@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import os
 import sys
-import time
+import time as clock
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -45,11 +46,11 @@ class Options:
 
 class Progress:
     def __init__(self, stream: Any = None) -> None:
-        self.started = time.monotonic()
+        self.started = clock.monotonic()
         self.stream = stream or sys.stdout
 
     def __call__(self, message: str) -> None:
-        elapsed = time.monotonic() - self.started
+        elapsed = clock.monotonic() - self.started
         print(f"[{elapsed:5.1f}s] {message}", file=self.stream, flush=True)
 
 
@@ -57,7 +58,6 @@ class Progress:
 class Outcome:
     organization: Organization
     analytics: Analytics
-    sender_runs: list[dict[str, Any]]
     recorded_calls: dict[tuple[str, str], int]
     database_url: str
     report: Any
@@ -66,123 +66,159 @@ class Outcome:
 
 def run(options: Options, progress: Progress) -> Outcome:
     from demo.recorded import install
+
+    database_url = prepare_database(options.database_url, progress)
+    with emulated_aws() as endpoint:
+        # imported once the environment is the demo's: the Lambda code configures its logger
+        # and metrics from it at import time
+        from receiver.handler import lambda_handler as receiver
+
+        progress(f"moto server up at {endpoint} (every AWS call of this process goes there)")
+        organization, analytics = build_organization(progress)
+        first_day = options.today - timedelta(days=options.days - 1)
+        seed_accounts(organization.members, first_day, progress)
+        recorded = {m.account_id: install(m.session, m.profile) for m in organization.members}
+        senders = Senders(organization.members, analytics, recorded)
+        with receiver_environment(analytics, database_url):
+            for offset in range(options.days):
+                day = first_day + timedelta(days=offset)
+                statuses = senders.scheduled_day(day, changes=offset > 0)
+                loaded = deliver(analytics, receiver)
+                progress(
+                    f"day {day}: DAILY runs of {len(organization.members)} accounts "
+                    f"({statuses}), {loaded} files delivered to the receiver"
+                )
+            start = options.today - timedelta(days=options.history_days)
+            for member, windows in senders.backfill(start, options.today):
+                progress(
+                    f"history backfill for {member.profile.name}: {windows} days of cost, "
+                    "commitments and usage uploaded"
+                )
+            loaded = deliver(analytics, receiver)
+            progress(f"{loaded} backfill files delivered to the receiver")
+        report, summary = write_report(database_url, analytics, options, progress)
+        calls: Counter[tuple[str, str]] = Counter()
+        for apis in recorded.values():
+            calls.update(apis.calls)
+        return Outcome(organization, analytics, dict(calls), database_url, report, summary)
+
+
+def prepare_database(server_url: str, progress: Progress) -> str:
+    """A fresh ``observability_demo`` database on the server, migrated; returns its URL."""
     from receiver.db import connect
     from receiver.migrations import migrate
 
-    database_url = recreate_database(options.database_url, DATABASE)
+    database_url = recreate_database(server_url, DATABASE)
     executor = connect(database_url=database_url)
     try:
         result = migrate(executor)
     finally:
         executor.close()
     progress(f"database {DATABASE} created, {len(result.applied)} migrations applied")
+    return database_url
 
-    with emulated_aws() as endpoint:
-        progress(f"moto server up at {endpoint} (every AWS call of this process goes there)")
-        management = session(region_name=HOME_REGION)
-        organization = create_organization(management, PROFILES)
-        names = ", ".join(f"{m.profile.name} ({m.account_id})" for m in organization.members)
-        progress(
-            f"organization {organization.id}: management {organization.management_account}, "
-            f"analytics {organization.analytics_account}, members {names}"
+
+def build_organization(progress: Progress) -> tuple[Organization, Analytics]:
+    organization = create_organization(session(region_name=HOME_REGION), PROFILES)
+    names = ", ".join(f"{m.profile.name} ({m.account_id})" for m in organization.members)
+    progress(
+        f"organization {organization.id}: management {organization.management_account}, "
+        f"analytics {organization.analytics_account}, members {names}"
+    )
+    analytics = create_analytics(organization.analytics, organization.analytics_account)
+    progress(
+        f"analytics side: bucket {analytics.bucket}, KMS key, queue observability-ingest "
+        "with a dead-letter queue, bucket notification for data/"
+    )
+    return organization, analytics
+
+
+def seed_accounts(members: tuple[Member, ...], first_day: date, progress: Progress) -> None:
+    def seed_one(member: Member) -> str:
+        seed.seed(member, first_day)
+        return _seeded(member)
+
+    for member, seeded in zip(members, _each(members, seed_one), strict=True):
+        progress(f"seeded {member.profile.name} in {', '.join(REGIONS)}: {seeded}")
+
+
+class Senders:
+    """The production sender of every member account, each with its own credentials and
+    clients (kept across runs, like a warm Lambda container), all uploading to the central
+    bucket."""
+
+    def __init__(
+        self, members: tuple[Member, ...], analytics: Analytics, recorded: dict[str, Any]
+    ) -> None:
+        from sender.aws import Clients
+        from sender.settings import Settings
+
+        self.members = members
+        self.recorded = recorded
+        self.settings = Settings(
+            region=HOME_REGION,
+            bucket=analytics.bucket,
+            kms_key=analytics.kms_key_arn,
+            regions=REGIONS,
+            max_workers=16,
+            collector_timeout=60.0,
+            collector_metrics=False,
         )
-        analytics = create_analytics(organization.analytics, organization.analytics_account)
-        progress(
-            f"analytics side: bucket {analytics.bucket}, KMS key, queue observability-ingest "
-            "with a dead-letter queue, bucket notification for data/"
-        )
-        first_day = options.today - timedelta(days=options.days - 1)
-        for member, seeded in zip(
-            organization.members,
-            _each(organization.members, lambda m: (seed.seed(m, first_day), _seeded(m))[1]),
-            strict=True,
-        ):
-            progress(f"seeded {member.profile.name} in {', '.join(REGIONS)}: {seeded}")
+        self.clients = {m.account_id: Clients(session=m.session) for m in members}
 
-        recorded = {m.account_id: install(m.session, m.profile) for m in organization.members}
-        with receiver_environment(analytics, database_url):
-            from receiver.handler import lambda_handler
-            from sender.aws import Clients
-            from sender.handler import handle
-            from sender.handler import metrics as sender_metrics
-            from sender.settings import Settings
+    def scheduled_day(self, day: date, *, changes: bool) -> str:
+        """Every account's 02:00 DAILY run on ``day`` (after the day's changes); returns the
+        collector statuses, e.g. ``113 ok 1 skipped``."""
 
-            settings = Settings(
-                region=HOME_REGION,
-                bucket=analytics.bucket,
-                kms_key=analytics.kms_key_arn,
-                regions=REGIONS,
-                max_workers=16,
-                collector_timeout=60.0,
-                collector_metrics=False,
-            )
-            clients = {m.account_id: Clients(session=m.session) for m in organization.members}
-            runs: list[dict[str, Any]] = []
-            for offset in range(options.days):
-                day = first_day + timedelta(days=offset)
+        def scheduled(member: Member) -> dict[str, Any]:
+            if changes:
+                seed.advance(member, day)
+            return self._handle(member, {"interval": "DAILY"}, day)
 
-                def scheduled_run(member: Member, day: date = day, offset: int = offset) -> Any:
-                    if offset:
-                        seed.advance(member, day)
-                    recorded[member.account_id].today = day
-                    return handle(
-                        {"interval": "DAILY"},
-                        None,
-                        settings=settings,
-                        clients=clients[member.account_id],
-                        now=datetime.combine(day, datetime.min.time(), UTC).replace(hour=2),
-                    )
+        return _statuses(_each(self.members, scheduled))
 
-                runs.extend(_each(organization.members, scheduled_run))
-                sender_metrics.clear_metrics()  # what the Lambda runtime's flush would do
-                loaded = deliver(analytics, lambda_handler)
-                statuses = _statuses(runs[-len(organization.members) :])
-                progress(
-                    f"day {day}: DAILY runs of {len(organization.members)} accounts "
-                    f"({statuses}), {loaded} files delivered to the receiver"
-                )
-            history = {
-                "history": True,
-                "interval": "DAILY",
-                "start": (options.today - timedelta(days=options.history_days)).isoformat(),
-                "end": (options.today - timedelta(days=1)).isoformat(),
-            }
-            now = datetime.combine(options.today, datetime.min.time(), UTC).replace(hour=2)
+    def backfill(self, start: date, today: date) -> list[tuple[Member, int]]:
+        """Every account's history run from ``start`` to yesterday; windows uploaded each."""
+        event = {
+            "history": True,
+            "interval": "DAILY",
+            "start": start.isoformat(),
+            "end": (today - timedelta(days=1)).isoformat(),
+        }
+        summaries = _each(self.members, lambda member: self._handle(member, event, today))
+        return [(m, len(s.get("runs", []))) for m, s in zip(self.members, summaries, strict=True)]
 
-            def backfill(member: Member) -> Any:
-                recorded[member.account_id].today = options.today
-                return handle(
-                    history, None, settings=settings, clients=clients[member.account_id], now=now
-                )
+    def _handle(self, member: Member, event: dict[str, Any], day: date) -> dict[str, Any]:
+        from sender.handler import handle, metrics
 
-            for member, summary in zip(
-                organization.members, _each(organization.members, backfill), strict=True
-            ):
-                runs.extend(summary.get("runs", []))
-                progress(
-                    f"history backfill for {member.profile.name}: {len(summary.get('runs', []))} "
-                    "days of cost, commitments and usage uploaded"
-                )
-            sender_metrics.clear_metrics()
-            loaded = deliver(analytics, lambda_handler)
-            progress(f"{loaded} backfill files delivered to the receiver")
-            calls: dict[tuple[str, str], int] = {}
-            for apis in recorded.values():
-                for key, count in apis.calls.items():
-                    calls[key] = calls.get(key, 0) + count
-
-        from receiver.report import build_report
-
-        executor = connect(database_url=database_url)
+        self.recorded[member.account_id].today = day
         try:
-            report = build_report(executor, days=options.history_days)
-            options.out.parent.mkdir(parents=True, exist_ok=True)
-            options.out.write_text(report.html, encoding="utf-8")
-            progress(f"report written to {options.out}: {report.charts} charts")
-            summary = summarize(executor, analytics)
+            return handle(
+                event,
+                None,
+                settings=self.settings,
+                clients=self.clients[member.account_id],
+                now=datetime.combine(day, time(2), UTC),
+            )
         finally:
-            executor.close()
-        return Outcome(organization, analytics, runs, calls, database_url, report, summary)
+            metrics.clear_metrics()  # what the Lambda runtime's flush does after an invocation
+
+
+def write_report(
+    database_url: str, analytics: Analytics, options: Options, progress: Progress
+) -> tuple[Any, Summary]:
+    from receiver.db import connect
+    from receiver.report import build_report
+
+    executor = connect(database_url=database_url)
+    try:
+        report = build_report(executor, days=options.history_days)
+        options.out.parent.mkdir(parents=True, exist_ok=True)
+        options.out.write_text(report.html, encoding="utf-8")
+        progress(f"report written to {options.out}: {report.charts} charts")
+        return report, summarize(executor, analytics)
+    finally:
+        executor.close()
 
 
 def _each(members: tuple[Member, ...], work: Callable[[Member], Any]) -> list[Any]:
