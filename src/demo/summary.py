@@ -36,7 +36,7 @@ class Summary:
 
 def summarize(executor: Any, analytics: Analytics) -> Summary:
     s3 = analytics.session.client("s3", region_name=HOME_REGION)
-    loaded = _count_keys(s3, analytics.bucket, "loaded/")
+    loaded = len(_keys(s3, analytics.bucket, "loaded/"))
     failed = [
         key for key in _keys(s3, analytics.bucket, "failed/") if not key.endswith(".reason.json")
     ]
@@ -77,8 +77,7 @@ def summarize(executor: Any, analytics: Analytics) -> Summary:
                 problems.setdefault(account, []).append(
                     f"{where}: {row['status']}: {(row['error'] or '')[:160]}"
                 )
-    return Summary(len(loaded) if isinstance(loaded, list) else loaded, len(failed), dead,
-                   ingestions, rows, statuses, problems)  # fmt: skip
+    return Summary(loaded, len(failed), dead, ingestions, rows, statuses, problems)
 
 
 def _keys(s3: Any, bucket: str, prefix: str) -> list[str]:
@@ -88,10 +87,6 @@ def _keys(s3: Any, bucket: str, prefix: str) -> list[str]:
         for page in paginator.paginate(Bucket=bucket, Prefix=prefix)
         for item in page.get("Contents", [])
     ]
-
-
-def _count_keys(s3: Any, bucket: str, prefix: str) -> int:
-    return len(_keys(s3, bucket, prefix))
 
 
 def render(
