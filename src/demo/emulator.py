@@ -57,40 +57,51 @@ def session(**kwargs: Any) -> boto3.Session:
 
 
 @contextmanager
-def emulated_aws() -> Iterator[str]:
-    """Start moto, set the environment; yield the endpoint URL; undo everything on exit."""
-    saved = {
-        name: os.environ.get(name) for name in [*ENVIRONMENT, "AWS_ENDPOINT_URL", "AWS_PROFILE"]
-    }
-    os.environ.pop("AWS_PROFILE", None)
-    os.environ.update(ENVIRONMENT)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "demo.emulator"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+def environment(values: dict[str, str | None]) -> Iterator[None]:
+    """Set (or, for None, unset) environment variables; restore the previous values on exit."""
+    saved = {name: os.environ.get(name) for name in values}
     try:
-        assert server.stdout is not None
-        ready = server.stdout.readline().strip()  # "listening on http://127.0.0.1:PORT"
-        if not ready.startswith("listening on "):
-            raise RuntimeError(f"the moto server did not start (exit code {server.poll()})")
-        os.environ["AWS_ENDPOINT_URL"] = ready.removeprefix("listening on ")
-        yield os.environ["AWS_ENDPOINT_URL"]
+        for name, value in values.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        yield
     finally:
-        if server.stdin:
-            server.stdin.close()
-        server.terminate()  # moto keeps nothing worth a graceful shutdown
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@contextmanager
+def emulated_aws() -> Iterator[str]:
+    """Start moto, set the environment; yield the endpoint URL; undo everything on exit."""
+    with environment({**ENVIRONMENT, "AWS_PROFILE": None}):
+        server = subprocess.Popen(
+            [sys.executable, "-m", "demo.emulator"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert server.stdout is not None
+            ready = server.stdout.readline().strip()  # "listening on http://127.0.0.1:PORT"
+            if not ready.startswith("listening on "):
+                raise RuntimeError(f"the moto server did not start (exit code {server.poll()})")
+            endpoint = ready.removeprefix("listening on ")
+            with environment({"AWS_ENDPOINT_URL": endpoint}):
+                yield endpoint
+        finally:
+            if server.stdin:
+                server.stdin.close()
+            server.terminate()  # moto keeps nothing worth a graceful shutdown
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
 
 def _notify_in_the_bucket_owners_account() -> None:

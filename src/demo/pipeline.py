@@ -12,13 +12,11 @@ runs the history backfill.
 
 from __future__ import annotations
 
-import os
 import sys
 import time as clock
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -27,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from demo import seed
 from demo.analytics import Analytics, create_analytics, deliver
-from demo.emulator import emulated_aws, session
+from demo.emulator import emulated_aws, environment, session
 from demo.organization import Member, Organization, create_organization
 from demo.profiles import HOME_REGION, PROFILES, REGIONS
 from demo.summary import Summary, summarize
@@ -239,30 +237,21 @@ def recreate_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-@contextmanager
-def receiver_environment(analytics: Analytics, database_url: str) -> Iterator[None]:
+def receiver_environment(analytics: Analytics, database_url: str) -> Any:
     """The receiver Lambda's configuration, with the analytics account's credentials."""
     credentials = analytics.session.get_credentials().get_frozen_credentials()
-    values = {
-        "BUCKET": analytics.bucket,
-        "ANALYTICS_KMS_KEY": analytics.kms_key_arn,
-        "REGION": HOME_REGION,
-        "DATABASE_URL": database_url,
-        "POWERTOOLS_SERVICE_NAME": "receiver",
-        "AWS_ACCESS_KEY_ID": credentials.access_key,
-        "AWS_SECRET_ACCESS_KEY": credentials.secret_key,
-        "AWS_SESSION_TOKEN": credentials.token or "",
-    }
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    return environment(
+        {
+            "BUCKET": analytics.bucket,
+            "ANALYTICS_KMS_KEY": analytics.kms_key_arn,
+            "REGION": HOME_REGION,
+            "DATABASE_URL": database_url,
+            "POWERTOOLS_SERVICE_NAME": "receiver",
+            "AWS_ACCESS_KEY_ID": credentials.access_key,
+            "AWS_SECRET_ACCESS_KEY": credentials.secret_key,
+            "AWS_SESSION_TOKEN": credentials.token or "",
+        }
+    )
 
 
 def _seeded(member: Member) -> str:
