@@ -41,6 +41,10 @@ EXPECTED_VIEWS = {
     "v_report_collector_issues",
     "v_report_savings_current",
     "v_report_commitment_utilization",
+    # the organization roster (expected versus reporting accounts, OU and tag labels)
+    "v_expected_accounts",
+    "v_collection_health_silent",
+    "v_account_labels",
 }
 
 
@@ -404,6 +408,8 @@ def test_indexes_serve_dashboard_scans(cur):
 # --------------------------------------------------------------------------- data set
 
 A1, A2 = "900000000001", "900000000002"  # "Prod" and "Dev"
+A3 = "900000000003"  # in the roster only, SUSPENDED
+ROSTER_REFRESH = "6f1c2a4e-0d3b-4c7a-9e51-2b8d7f3a9c10"
 D1, D2 = dt.date(2025, 3, 30), dt.date(2025, 3, 31)  # two snapshot dates
 APR = dt.date(2025, 4, 1)
 SEED_KEY = f"data/{A1}/2025-03-31/run.json.gz"
@@ -659,6 +665,21 @@ def seed(cur) -> None:
          (A1, "case-900000000001-2025-abc", "1234567890", "Limit increase", "resolved", "low",
           "service-limit-increase", "other", "en", "alice@example.com",
           "2025-03-30T09:00:00Z"))
+
+    # the organization roster: both accounts expected, a suspended one that is not
+    load(cur, "organization_roster_refreshes",
+         "refresh_id organization_id management_account_id account_count active_count"
+         " started_at refreshed_at",
+         (ROSTER_REFRESH, "o-abc123", A1, 3, 2, "2025-04-02T01:30:00Z", "2025-04-02T01:30:05Z"))
+    load(cur, "organization_accounts",
+         "account_id name email status joined_method joined_at ou_id ou_path tags refresh_id",
+         (A1, "Prod", "prod@example.com", "ACTIVE", "CREATED", "2020-01-02T03:04:05Z",
+          "ou-ab12-prod0001", "Root/Workloads/Production", '{"CostCenter": "42"}',
+          ROSTER_REFRESH),
+         (A2, "Dev", "dev@example.com", "ACTIVE", "INVITED", None, "r-ab12", "Root", "{}",
+          ROSTER_REFRESH),
+         (A3, "Old", "old@example.com", "SUSPENDED", "CREATED", None, "ou-ab12-susp0001",
+          "Root/Suspended", "{}", ROSTER_REFRESH))
 # fmt: on
 
 
@@ -880,6 +901,83 @@ def test_collection_health(seeded):
     assert len(dev) == 30
     assert all(r["health"] == "missing" and r["run_received"] is False for r in dev)
     assert {r["account_name"] for r in dev} == {"Dev"}
+
+
+def test_expected_accounts_and_their_reporting_status(cur):
+    """Reporting within the threshold, silent after it, never reported; suspended accounts are
+    not expected; the latest refresh's threshold applies."""
+    b, c, d, e = "900000000011", "900000000012", "900000000013", "900000000014"
+    refresh = "0b5d8c1e-2f4a-4b6c-8d7e-9f0a1b2c3d4e"
+    load(cur, "accounts", "account_id name ou_path", (b, "Sent recently", "Root/Old"),
+         (c, "Sent 40 h ago", None), (e, "Outside the roster", "Root/Elsewhere"))
+    cur.execute(
+        """INSERT INTO collection_runs (run_id, account_id, interval, window_start, window_end,
+                                        collected_at)
+           VALUES (gen_random_uuid(), %(b)s, 'DAILY', current_date - 1, current_date,
+                   now() - interval '2 hours'),
+                  (gen_random_uuid(), %(c)s, 'DAILY', current_date - 2, current_date - 1,
+                   now() - interval '40 hours'),
+                  (gen_random_uuid(), %(e)s, 'DAILY', current_date - 1, current_date, now())""",
+        {"b": b, "c": c, "e": e},
+    )
+    load(cur, "ingestions", "bucket object_key account_id status error received_at",
+         ("obs", f"data/{d}/x.json.gz", d, "failed", "bad file", "2025-01-01T00:00:00Z"))
+    load(cur, "organization_roster_refreshes",
+         "refresh_id account_count active_count started_at refreshed_at",
+         (refresh, 4, 3, "2025-01-01T00:00:00Z", "2025-01-01T00:00:01Z"))
+    load(cur, "organization_accounts", "account_id name status ou_id ou_path tags refresh_id",
+         (b, "Bé Ünïcode", "ACTIVE", "ou-1", "Root/Workloads/Production", '{"Team": "a"}',
+          refresh),
+         (c, "Quiet", "ACTIVE", "ou-2", "Root/Workloads", "{}", refresh),
+         (d, "Never", "ACTIVE", "ou-3", "Root/Legacy", "{}", refresh),
+         ("900000000015", "Gone soon", "PENDING_CLOSURE", "ou-3", "Root/Legacy", "{}", refresh))
+
+    rows = {r["account_id"]: r for r in dicts(cur, "SELECT * FROM v_expected_accounts")}
+    assert set(rows) == {b, c, d}
+    assert rows[b]["reporting_status"] == "reporting"
+    assert rows[b]["account_name"] == "Bé Ünïcode"
+    assert rows[b]["hours_since_report"] == Decimal("2.0")
+    assert rows[c]["reporting_status"] == "silent" and rows[c]["silent_after_hours"] == 36
+    assert rows[d]["reporting_status"] == "never_reported" and rows[d]["last_report_at"] is None
+    assert rows[d]["last_received_at"] == dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    silent = dicts(cur, "SELECT account_id, reporting_status FROM v_collection_health_silent")
+    assert sorted((r["account_id"], r["reporting_status"]) for r in silent) == [
+        (c, "silent"),
+        (d, "never_reported"),
+    ]
+
+    # a later refresh with a 48-hour threshold: 40 hours is no longer silent
+    load(cur, "organization_roster_refreshes",
+         "refresh_id account_count active_count silent_after_hours started_at refreshed_at",
+         ("1b5d8c1e-2f4a-4b6c-8d7e-9f0a1b2c3d4e", 4, 3, 48, "2025-01-02T00:00:00Z",
+          "2025-01-02T00:00:01Z"))
+    status = "SELECT reporting_status FROM v_expected_accounts WHERE account_id = %s"
+    assert scalar(cur, status, (c,)) == "reporting"
+    # 48 hours later (the same rows, read with a clock moved forward) it is silent again
+    cur.execute("UPDATE collection_runs SET collected_at = collected_at - interval '9 hours' "
+                "WHERE account_id = %s", (c,))
+    assert scalar(cur, status, (c,)) == "silent"
+
+    labels = {r["account_id"]: r for r in dicts(
+        cur, "SELECT * FROM v_account_labels WHERE account_id IN (%s, %s, %s)", (b, d, e))}
+    assert labels[b]["ou_path"] == "Root/Workloads/Production"  # the roster wins
+    assert labels[b]["tags"] == {"Team": "a"} and labels[b]["has_reported"]
+    assert labels[d]["in_roster"] and not labels[d]["has_reported"]
+    assert labels[e]["ou_path"] == "Root/Elsewhere" and not labels[e]["in_roster"]
+    assert labels[e]["tags"] == {} and labels[e]["account_name"] == "Outside the roster"
+
+
+def test_roster_rejects_unknown_status_and_non_object_tags(cur):
+    refresh = "2b5d8c1e-2f4a-4b6c-8d7e-9f0a1b2c3d4e"
+    load(cur, "organization_roster_refreshes", "refresh_id account_count active_count started_at",
+         (refresh, 1, 1, "2025-01-01T00:00:00Z"))
+    for status, tags in (("GONE", "{}"), ("ACTIVE", "[]")):
+        cur.execute("SAVEPOINT s")
+        with pytest.raises(errors.CheckViolation):
+            load(cur, "organization_accounts",
+                 "account_id name status ou_id ou_path tags refresh_id",
+                 ("900000000021", "x", status, "r-1", "Root", tags, refresh))
+        cur.execute("ROLLBACK TO SAVEPOINT s")
 
 
 def test_ingestion_status(cur):
