@@ -80,6 +80,7 @@ def test_one_raising_and_one_denied_collector_still_upload_everything_else(
     registry["kms_keys"] = dataclasses.replace(registry["kms_keys"], fetch=raises)
     monkeypatch.setattr(sender.collect, "REGISTRY", registry)
     monkeypatch.setattr(handler, "Clients", DenyingClients)
+    monkeypatch.setenv("SENDER_COLLECTOR_METRICS", "true")  # the opt-in per-collector detail
     boto3.client("secretsmanager", region_name="eu-west-1").create_secret(
         Name=f"db-{uuid.uuid4().hex[:6]}", SecretString="never collected"
     )
@@ -114,6 +115,53 @@ def test_one_raising_and_one_denied_collector_still_upload_everything_else(
         blob.get("Collector") == "kms_keys" and blob.get("CollectorErrors") in (1, [1.0])
         for blob in emf
     )
+
+
+def _custom_metrics(emf: list[dict]) -> set[tuple[str, tuple[tuple[str, str], ...]]]:
+    """Distinct (metric name, dimensions) pairs in EMF blobs: what CloudWatch bills for."""
+    found = set()
+    for blob in emf:
+        for directive in blob["_aws"]["CloudWatchMetrics"]:
+            for dimension_set in directive["Dimensions"]:
+                dims = tuple(sorted((d, str(blob[d])) for d in dimension_set))
+                found |= {(m["Name"], dims) for m in directive["Metrics"]}
+    return found
+
+
+def test_a_daily_run_publishes_at_most_ten_custom_metrics_by_default(aws, monkeypatch, capsys):
+    monkeypatch.setattr(handler, "Clients", DenyingClients)
+    monkeypatch.setattr(handler, "_CLIENTS", {})
+    handler.lambda_handler({"interval": "DAILY"}, Context())  # every collector, cold start
+    handler.lambda_handler({"interval": "DAILY"}, Context())
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    metrics = _custom_metrics(emf)
+    assert 0 < len(metrics) <= 10, sorted(metrics)
+    assert not any("Collector" in dict(dims) for _, dims in metrics)
+
+
+def test_the_first_scheduled_run_starts_the_backfill_once(aws, monkeypatch, moto_server):
+    from botocore.stub import Stubber
+
+    parameter = f"/sender-{uuid.uuid4().hex[:8]}/first-run-backfill"
+    monkeypatch.setenv("SENDER_FIRST_RUN_PARAMETER", parameter)
+    monkeypatch.setenv("SENDER_COLLECTORS", "secrets,cost")
+    clients = Clients(endpoint_url=moto_server)
+    lam = Stubber(clients.client("lambda", "eu-west-1"))  # moto would need the deployed function
+    for _ in range(2):  # the complete months, then this month's days
+        lam.add_response("invoke", {"StatusCode": 202})
+    lam.activate()
+    now = datetime(2026, 11, 25, 2, tzinfo=UTC)
+
+    summary = handler.handle({"interval": "DAILY"}, Context(), clients=clients, now=now)
+    again = handler.handle({"interval": "DAILY"}, Context(), clients=clients, now=now)
+
+    lam.assert_no_pending_responses()
+    assert summary["first_run_backfill"]["status"] == "started"
+    assert [e["interval"] for e in summary["first_run_backfill"]["events"]] == ["MONTHLY", "DAILY"]
+    assert _uploaded(aws, summary["key"])["window"]["start"] == "2026-11-24"  # the run itself too
+    assert again["first_run_backfill"] == {"status": "done"}
+    ssm = boto3.client("ssm", region_name="eu-west-1")
+    assert ssm.get_parameter(Name=parameter)["Parameter"]["Value"].startswith('{"claimed_at"')
 
 
 def test_a_scheduled_event_without_input_is_a_daily_run(aws, monkeypatch):

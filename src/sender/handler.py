@@ -8,6 +8,9 @@ Events:
 * ``{"history": true, ...}``: a backfill (see `sender.history`);
 * optional ``"collectors"`` and ``"regions"`` override ``SENDER_COLLECTORS`` / ``SENDER_REGIONS``.
 
+Every run that is not a backfill first makes sure the first-run backfill has started
+(`sender.first_run`): a newly deployed sender fills its history once, by itself.
+
 Configuration comes from the environment (`sender.settings`). The handler collects, validates,
 uploads and emits metrics; a failed upload raises so that Lambda's retries and its on-failure
 destination see it.
@@ -27,6 +30,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from sender import first_run
 from sender.aws import Clients
 from sender.collect import RunRequest, RunResult, caller_account, collect, parse_request, select
 from sender.history import parse_history, run_history
@@ -84,7 +88,12 @@ def handle(
         logger.info("history run", extra={k: v for k, v in summary.items() if k != "runs"})
         return summary
     run = parse_request(event, settings, now)
-    return _run_and_upload(run, settings, clients, bucket, kms_key, now, remaining_ms, None)
+    backfill = first_run.start_once(
+        settings, clients, getattr(context, "invoked_function_arn", None), now
+    )
+    summary = _run_and_upload(run, settings, clients, bucket, kms_key, now, remaining_ms, None)
+    summary["first_run_backfill"] = backfill
+    return summary
 
 
 def _run_and_upload(

@@ -1,16 +1,22 @@
 """Sender configuration, read once from the environment and validated.
 
-| variable | meaning | default |
-|---|---|---|
-| ``REGION`` | region of the analytics bucket, and the sender's home region | ``ap-southeast-1`` |
-| ``BUCKET`` | analytics bucket the document is uploaded to | required to upload |
-| ``ANALYTICS_KMS_KEY`` | ARN of the analytics KMS key (SSE-KMS) | required to upload |
-| ``SENDER_REGIONS`` | comma-separated regions the regional collectors cover | ``REGION`` |
-| ``SENDER_COLLECTORS`` | comma-separated collector names | every collector |
-| ``SENDER_MAX_WORKERS`` | collectors running at the same time | 16 |
-| ``SENDER_COLLECTOR_TIMEOUT`` | time budget of one collector in one region, seconds | 240 |
-| ``SENDER_COST_HISTORY_MONTHS`` | months Cost Explorer keeps (current month included) | 14 |
-| ``SENDER_COLLECTOR_METRICS`` | ``false``: run totals only, no per-collector metrics | ``true`` |
+Variable: meaning (default).
+
+- ``REGION``: region of the analytics bucket, and the sender's home region (``ap-southeast-1``)
+- ``BUCKET``: analytics bucket the document is uploaded to (required to upload)
+- ``ANALYTICS_KMS_KEY``: ARN of the analytics KMS key, for SSE-KMS (required to upload)
+- ``SENDER_REGIONS``: comma-separated regions the regional collectors cover (``REGION``)
+- ``SENDER_COLLECTORS``: comma-separated collector names (every collector)
+- ``SENDER_MAX_WORKERS``: collectors running at the same time (16)
+- ``SENDER_COLLECTOR_TIMEOUT``: time budget of one collector in one region, seconds (240)
+- ``SENDER_COST_HISTORY_MONTHS``: months Cost Explorer keeps, current month included (14)
+- ``SENDER_COST_MODE``: ``account``: Cost Explorer for this account only; ``organization``: for
+  every linked account, grouped by account (management account); ``off``: no Cost Explorer
+  request, the management account collects (``account``)
+- ``SENDER_COLLECTOR_METRICS``: ``true`` adds per-collector metrics, 3 custom metrics each
+  (``false``: at most 10 custom metrics per run)
+- ``SENDER_FIRST_RUN_PARAMETER``: SSM parameter the first run claims (`sender.first_run`) (off)
+- ``SENDER_FIRST_RUN_BACKFILL_MONTHS``: months the first-run backfill covers, 0 = none (14)
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 DEFAULT_REGION = "ap-southeast-1"
+COST_MODES = ("account", "organization", "off")
 REGION_RE = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 
 
@@ -38,7 +45,10 @@ class Settings:
     max_workers: int = 16
     collector_timeout: float = 240.0
     cost_history_months: int = 14
-    collector_metrics: bool = True
+    cost_mode: str = "account"  # one of COST_MODES
+    collector_metrics: bool = False
+    first_run_parameter: str | None = None
+    first_run_backfill_months: int = 14
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -56,7 +66,10 @@ class Settings:
             max_workers=_int(env, "SENDER_MAX_WORKERS", 16, 1, 64),
             collector_timeout=float(_int(env, "SENDER_COLLECTOR_TIMEOUT", 240, 5, 880)),
             cost_history_months=_int(env, "SENDER_COST_HISTORY_MONTHS", 14, 1, 38),
-            collector_metrics=_bool(env, "SENDER_COLLECTOR_METRICS", True),
+            cost_mode=parse_cost_mode(env.get("SENDER_COST_MODE", "")),
+            collector_metrics=_bool(env, "SENDER_COLLECTOR_METRICS", False),
+            first_run_parameter=_parameter_name(env.get("SENDER_FIRST_RUN_PARAMETER", "")),
+            first_run_backfill_months=_int(env, "SENDER_FIRST_RUN_BACKFILL_MONTHS", 14, 0, 38),
         )
 
     def require_upload_target(self) -> tuple[str, str]:
@@ -98,6 +111,28 @@ def parse_collectors(value: str | list[str] | tuple[str, ...] | None) -> tuple[s
             f"unknown collector(s): {', '.join(unknown)} (known: {', '.join(sorted(REGISTRY))})"
         )
     return tuple(names)
+
+
+def _parameter_name(raw: str) -> str | None:
+    """An SSM parameter name (``/a/b`` or ``a``): letters, digits, ``_.-/``, at most 1011 chars."""
+    name = raw.strip()
+    if not name:
+        return None
+    if len(name) > 1011 or not re.fullmatch(r"/?[A-Za-z0-9_.\-]+(/[A-Za-z0-9_.\-]+)*", name):
+        raise ConfigurationError(
+            f"SENDER_FIRST_RUN_PARAMETER is not an SSM parameter name: {raw!r}"
+        )
+    return name
+
+
+def parse_cost_mode(value: str | None) -> str:
+    """``SENDER_COST_MODE``: ``account`` (default), ``organization`` or ``off``."""
+    mode = (value or "").strip().lower() or "account"
+    if mode not in COST_MODES:
+        raise ConfigurationError(
+            f"SENDER_COST_MODE must be one of {', '.join(COST_MODES)}, got {value!r}"
+        )
+    return mode
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
