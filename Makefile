@@ -18,7 +18,7 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/build/terraformrc
 export TF_IN_AUTOMATION := 1
 TF_DIRS = $(sort $(dir $(wildcard modules/*/main.tf examples/*/main.tf examples/*/*/main.tf))) ./
 
-.PHONY: help install test lint package lock demo bench clean
+.PHONY: help install test lint package release lock demo bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -43,7 +43,8 @@ build/terraformrc:
 	@echo 'disable_checkpoint = true' >> $@
 
 test: install build/terraformrc ## Run the whole test suite (starts and stops its own PostgreSQL)
-	@$(PY) scripts/package.py fetch --arch $(HOST_ARCH) --python-version $(LAMBDA_PYTHON)
+	@# both architectures for the Lambda runtime: tests/test_release.py builds a whole release offline
+	@for arch in arm64 x86_64; do $(PY) scripts/package.py fetch --arch $$arch --python-version $(LAMBDA_PYTHON); done
 	@$(PY) scripts/package.py fetch --arch $(HOST_ARCH) --python-version $(LOCAL_PYTHON_VERSION)
 	@$(PY) tests/support/browser.py ensure  # headless Chromium for the report test (apt-get if missing)
 	$(PY) tests/support/pgcluster.py run -- $(PY) -m pytest $(PYTEST_ARGS)
@@ -67,6 +68,9 @@ lint: install build/terraformrc $(CHECKOV_VENV)/.installed ## ruff, terraform fm
 
 package: install ## Build dist/sender.zip and dist/analytics.zip (ARCH=arm64|x86_64)
 	$(PY) scripts/package.py build --arch $(ARCH) --python-version $(LAMBDA_PYTHON)
+
+release: install ## dist/release/: both architectures' zips (versioned names), SHA256SUMS, manifest.json
+	$(PY) scripts/package.py release --python-version $(LAMBDA_PYTHON)
 
 lock: install ## Re-pin requirements/lambda.txt from requirements/lambda.in
 	$(PY) scripts/package.py lock

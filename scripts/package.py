@@ -6,6 +6,12 @@
 Python version and architecture, never from this machine's packages. Entries are sorted, with a
 fixed timestamp and fixed permissions, so two builds of the same sources are byte-identical.
 
+``python scripts/package.py release`` builds both architectures into ``dist/release/``:
+``sender-<version>-<arch>.zip`` and ``analytics-<version>-<arch>.zip``, ``SHA256SUMS`` (the format
+``sha256sum -c`` reads) and ``manifest.json`` (version; per zip its package, architecture, Python
+version, handlers, sha256 and size). The version is ``src/observability/VERSION``, the one version
+source (pyproject reads it too).
+
 ``--offline`` builds from wheels fetched earlier (``make install`` fetches them, so tests never
 download). ``python scripts/package.py lock`` re-resolves ``requirements/lambda.in`` for both
 architectures and rewrites the lock file.
@@ -26,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements" / "lambda.txt"
 REQUIREMENTS = ROOT / "requirements" / "lambda.in"
+VERSION_FILE = ROOT / "src" / "observability" / "VERSION"
 PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -129,6 +136,46 @@ def build(arch: str, python_version: str, out: Path, cache: Path) -> list[Path]:
     return built
 
 
+def version() -> str:
+    return VERSION_FILE.read_text(encoding="utf-8").strip()
+
+
+def release_name(package: str, release_version: str, arch: str) -> str:
+    return f"{package}-{release_version}-{arch}.zip"
+
+
+def release(python_version: str, out: Path, cache: Path) -> list[Path]:
+    """Both architectures' zips under versioned names, ``SHA256SUMS`` and ``manifest.json``.
+
+    Each architecture is built by `build` into a scratch directory, then moved into ``out``; files
+    of an earlier release in ``out`` are removed first, so ``SHA256SUMS`` lists exactly what is
+    there.
+    """
+    release_version = version()
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in [*out.glob("*.zip"), out / "SHA256SUMS", out / "manifest.json"]:
+        stale.unlink(missing_ok=True)
+    zips: dict[str, dict[str, object]] = {}
+    for arch in sorted(PLATFORMS):
+        with tempfile.TemporaryDirectory(dir=out) as scratch:
+            for built in build(arch, python_version, Path(scratch), cache):
+                destination = out / release_name(built.stem, release_version, arch)
+                built.replace(destination)
+                zips[destination.name] = {
+                    "package": built.stem,
+                    "architecture": arch,
+                    "python": python_version,
+                    "handlers": PACKAGES[built.stem]["handlers"],
+                    "sha256": hashlib.sha256(destination.read_bytes()).hexdigest(),
+                    "bytes": destination.stat().st_size,
+                }
+    sums = "".join(f"{zips[name]['sha256']}  {name}\n" for name in sorted(zips))
+    (out / "SHA256SUMS").write_text(sums)
+    manifest = {"version": release_version, "python": python_version, "zips": zips}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return [out / name for name in sorted(zips)]
+
+
 def lock(python_versions: list[str]) -> None:
     """Resolve ``lambda.in`` for every platform and Python version; pin with all wheel hashes.
 
@@ -180,6 +227,15 @@ def main() -> int:
     fetch_cmd.add_argument("--arch", choices=sorted(PLATFORMS), default="arm64")
     fetch_cmd.add_argument("--python-version", default="3.13")
     fetch_cmd.add_argument("--cache", type=Path, default=ROOT / "build" / "package-cache")
+    release_cmd = commands.add_parser(
+        "release", help="both architectures, versioned names, SHA256SUMS and manifest.json"
+    )
+    release_cmd.add_argument("--python-version", default="3.13")
+    release_cmd.add_argument("--out", type=Path, default=ROOT / "dist" / "release")
+    release_cmd.add_argument("--cache", type=Path, default=ROOT / "build" / "package-cache")
+    release_cmd.add_argument(
+        "--offline", action="store_true", help="use only wheels fetched before (no download)"
+    )
     lock_cmd = commands.add_parser("lock")
     lock_cmd.add_argument("--python-versions", nargs="+", default=["3.11", "3.12", "3.13"])
     args = parser.parse_args()
@@ -188,6 +244,14 @@ def main() -> int:
         return 0
     if args.command == "fetch":
         fetch(args.arch, args.python_version, args.cache / "wheelhouse")
+        return 0
+    if args.command == "release":
+        if not args.offline:
+            for arch in sorted(PLATFORMS):
+                fetch(arch, args.python_version, args.cache / "wheelhouse")
+        built = release(args.python_version, args.out, args.cache)
+        print("\n".join(f"{path}  {path.stat().st_size:,} bytes" for path in built))
+        print(f"{args.out / 'SHA256SUMS'}\n{args.out / 'manifest.json'}")
         return 0
     if not args.offline:
         fetch(args.arch, args.python_version, args.cache / "wheelhouse")

@@ -6,4 +6,11 @@ command line; both call `sender.collect.collect`, which runs the collectors in
 ``observability.contract``).
 """
 
-__version__ = "0.1.0"
+
+def __getattr__(name: str) -> str:
+    """``sender.__version__``: the platform version (``observability/VERSION``), read lazily."""
+    if name == "__version__":
+        from observability import version
+
+        return version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
