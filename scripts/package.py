@@ -44,7 +44,11 @@ PACKAGES: dict[str, dict[str, list[str]]] = {
     },
     "analytics": {
         "sources": ["src/observability", "src/receiver", "sql"],
-        "handlers": ["receiver.handler.lambda_handler", "receiver.migrate_handler.lambda_handler"],
+        "handlers": [
+            "receiver.handler.lambda_handler",
+            "receiver.migrate_handler.lambda_handler",
+            "receiver.roster_handler.lambda_handler",
+        ],
     },
 }
 EXCLUDED_PARTS = {"__pycache__", "bin"}

@@ -71,6 +71,7 @@ def test_manifest_lists_hashes_and_handlers(zips):
     assert manifest["analytics.zip"]["handlers"] == [
         "receiver.handler.lambda_handler",
         "receiver.migrate_handler.lambda_handler",
+        "receiver.roster_handler.lambda_handler",
     ]
     assert manifest["sender.zip"]["handlers"] == ["sender.handler.lambda_handler"]
 
@@ -126,6 +127,8 @@ def test_analytics_handlers_import_from_the_zip_alone(zips, tmp_path):
         "from receiver.migrations import default_sql_dir, discover\n"
         "assert callable(h.lambda_handler)\n"
         "assert h.__file__.startswith(sys.path[0])\n"
+        "import receiver.roster_handler as r\n"
+        "assert callable(r.lambda_handler)\n"
         "print(len(discover(default_sql_dir())))\n"
         "import importlib.util\n"
         "assert importlib.util.find_spec('psycopg') is None\n",

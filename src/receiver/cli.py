@@ -11,6 +11,7 @@ from receiver.db import DatabaseError, Executor, connect
 from receiver.file_commands import add_load_arguments, add_replay_arguments, load_files, replay
 from receiver.migrations import MigrationError, migrate
 from receiver.report.command import add_report_arguments, write_report
+from receiver.roster_command import add_roster_arguments, refresh_roster
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,6 +39,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     _add_database_options(report_cmd)
     add_report_arguments(report_cmd)
 
+    roster_cmd = commands.add_parser(
+        "roster",
+        help="refresh the organization roster from Organizations and list silent accounts",
+    )
+    _add_database_options(roster_cmd)
+    add_roster_arguments(roster_cmd)
+
     args = parser.parse_args(argv)
     if args.command == "replay-failed":
         return replay(args)
@@ -53,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return load_files(executor, args)
         if args.command == "report":
             return write_report(executor, args)
+        if args.command == "roster":
+            return refresh_roster(executor, args)
     finally:
         executor.close()
     return 2  # pragma: no cover - argparse rejects unknown commands
