@@ -72,6 +72,7 @@ locals {
         treat_missing_data  = "breaching"
       }
     } : {},
+    local.roster_alarms, # roster.tf: silent accounts and roster errors
   ) : {}
 }
 

@@ -126,3 +126,13 @@ output "sender_settings" {
     region      = local.region
   }
 }
+
+output "roster_function_name" {
+  description = "Name of the roster Lambda function (null unless organization_roster_role_arn is set)."
+  value       = one(aws_lambda_function.roster[*].function_name)
+}
+
+output "roster_function_role_arn" {
+  description = "ARN of the roster function's execution role: the principal the roster role of modules/organization must trust (null unless organization_roster_role_arn is set)."
+  value       = one(aws_iam_role.roster[*].arn)
+}

@@ -575,3 +575,51 @@ variable "create_no_uploads_alarm" {
   type        = bool
   default     = true
 }
+
+#------------------------------------------------------------------------------
+# Organization roster (expected versus reporting accounts)
+#------------------------------------------------------------------------------
+
+variable "organization_roster_role_arn" {
+  description = "Read-only role in the management account (created by modules/organization, which trusts output roster_function_role_arn) that the roster function assumes to list the organization's accounts, OUs and tags. null creates no roster function. The role may be created after this module: until then the daily run fails and the roster-errors alarm fires."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.organization_roster_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", var.organization_roster_role_arn))
+    error_message = "organization_roster_role_arn must be an IAM role ARN (arn:aws:iam::<12 digits>:role/<name>), or null."
+  }
+}
+
+variable "organization_roster_external_id" {
+  description = "External id the roster role requires (sts:ExternalId), if any."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.organization_roster_external_id == null || try(length(var.organization_roster_external_id) >= 2 && length(var.organization_roster_external_id) <= 1224 && can(regex("^[A-Za-z0-9+=,.@:/_-]+$", var.organization_roster_external_id)), false)
+    error_message = "organization_roster_external_id must be 2-1224 characters of letters, digits and + = , . @ : / _ -."
+  }
+}
+
+variable "roster_schedule_expression" {
+  description = "When the roster function refreshes the roster (EventBridge schedule expression, UTC). The default runs daily at 01:30, before the senders' 02:00 runs arrive."
+  type        = string
+  default     = "cron(30 1 * * ? *)"
+
+  validation {
+    condition     = can(regex("^(cron\\([^)]+\\)|rate\\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\\))$", var.roster_schedule_expression))
+    error_message = "roster_schedule_expression must be an EventBridge cron(...) or rate(...) expression."
+  }
+}
+
+variable "silent_after_hours" {
+  description = "An expected account is silent when its last report is older than this many hours (SilentAccounts metric and alarm, v_expected_accounts). The default, 36, tolerates one late daily run."
+  type        = number
+  default     = 36
+
+  validation {
+    condition     = var.silent_after_hours >= 1 && var.silent_after_hours <= 2160 && floor(var.silent_after_hours) == var.silent_after_hours
+    error_message = "silent_after_hours must be a whole number between 1 and 2160."
+  }
+}
