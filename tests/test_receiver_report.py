@@ -30,7 +30,7 @@ from receiver.db import Executor
 from receiver.db.psycopg_executor import PsycopgExecutor
 from receiver.loader import FileRef
 from receiver.receive import load_bytes
-from receiver.report import build_report, charts
+from receiver.report import GroupBy, build_report, charts
 from receiver.report.formatting import Unit, money
 from support.receiver_fixtures import (
     CLUSTER_ARN,
@@ -580,6 +580,12 @@ def table_rows(root: Node, ident: str) -> list[list[str]]:
     return [[td.all_text() for td in tr.find_all("td")] for tr in body.find_all("tr")]
 
 
+def table_footer(root: Node, ident: str) -> list[str]:
+    table = root.by_id(f"table-{ident}")
+    (foot,) = table.find_all("tfoot")
+    return [cell.all_text() for cell in foot.walk() if cell.tag in ("td", "th")]
+
+
 # --------------------------------------------------------------------------- fixtures
 
 
@@ -652,6 +658,7 @@ def test_page_is_well_formed_self_contained_and_scriptless(report, page):
         "cost",
         "forecast",
         "security",
+        "by-group",
         "compliance",
         "inventory",
         "savings",
@@ -664,7 +671,7 @@ def test_page_is_well_formed_self_contained_and_scriptless(report, page):
 
 def test_every_chart_follows_the_hooks(page):
     figures = page.find_all("figure", "chart")
-    assert len(figures) == 12
+    assert len(figures) == 13
     for figure in figures:
         assert figure.attrs["id"].startswith("chart-")
         svgs = figure.find_all("svg")
@@ -694,11 +701,11 @@ def test_hostile_text_is_escaped_everywhere(report, page):
 
 
 def test_summary_and_footer(report, page):
-    assert report.sections == 7 and report.charts == 12 and report.charts_with_data == 12
+    assert report.sections == 8 and report.charts == 13 and report.charts_with_data == 13
     assert report.period is not None
     assert (report.period.start, report.period.end) == PERIOD_30
-    assert report.rows_read > 100 and report.statements == 19
-    assert "7 sections, 12 charts (12 with data" in report.summary()
+    assert report.rows_read > 100 and report.statements == 22
+    assert "8 sections, 13 charts (13 with data" in report.summary()
     footer = page.find_all("footer")[0].all_text()
     assert "How to read this report" in footer
     assert "Generated 2026-11-26 12:00 UTC" in footer
@@ -1036,7 +1043,118 @@ def test_ten_accounts_for_ninety_days_build_in_well_under_two_seconds(migrated_d
     assert points(page, "cost-by-account") == 10 * 90
     assert points(page, "collection-health") == 10 * 90
     assert points(page, "cost-by-service") == 14 * 9  # 14 weeks (2 partial), 8 services + Other
-    assert report.charts == 19 and report.charts_with_data == 19  # a security chart per account
+    assert report.charts == 20 and report.charts_with_data == 20  # a security chart per account
+
+
+# --------------------------------------------------------------------------- organization roster
+
+A4, A5 = "310000000004", "310000000005"  # in the roster only: never reported, suspended
+ROSTER_SQL = """
+INSERT INTO organization_roster_refreshes (refresh_id, account_count, active_count, started_at,
+                                           refreshed_at)
+VALUES ('9d3c1b2a-0f4e-4d5c-8b7a-6e5f4d3c2b1a', 4, 3, '2026-11-26T01:30:00Z',
+        '2026-11-26T01:30:02Z');
+INSERT INTO organization_accounts (account_id, name, status, ou_id, ou_path, tags, refresh_id)
+SELECT v.account_id, v.name, v.status, v.ou_id, v.ou_path, v.tags::jsonb,
+       '9d3c1b2a-0f4e-4d5c-8b7a-6e5f4d3c2b1a'
+FROM (VALUES ('310000000001', 'Prod', 'ACTIVE', 'ou-1', 'Root/Workloads/Production',
+              '{"CostCenter": "42"}'),
+             ('310000000002', 'Staging', 'ACTIVE', 'ou-2', 'Root/Workloads', '{"CostCenter": "7"}'),
+             ('310000000004', 'Legacy Billing', 'ACTIVE', 'ou-3', 'Root/Legacy', '{}'),
+             ('310000000005', 'Closed', 'SUSPENDED', 'ou-3', 'Root/Legacy', '{}'))
+     AS v(account_id, name, status, ou_id, ou_path, tags);
+"""
+
+
+@pytest.fixture(scope="module")
+def roster_dsn(server_url: str, migrated_template: str, docs) -> Iterator[str]:
+    """The documents plus an organization roster: A3 outside it, A4 expected but never reported,
+    A5 suspended."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
+    dsn = _url_for(server_url, name)
+    executor = PsycopgExecutor(dsn)
+    try:
+        load_documents(executor, docs)
+    finally:
+        executor.close()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(ROSTER_SQL)
+    try:
+        yield dsn
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _report_page(dsn: str, **options: Any) -> Node:
+    executor = PsycopgExecutor(dsn)
+    try:
+        return parse(build_report(executor, now=NOW, **options).html)
+    finally:
+        executor.close()
+
+
+def test_collection_health_lists_expected_accounts_that_are_silent(roster_dsn, docs):
+    page = _report_page(roster_dsn)
+    rows = table_rows(page, "silent-accounts")
+    # the documents end on 2026-11-10, so by now A1 and A2 are silent; A4 never reported
+    assert [(r[0], r[1], r[2], r[3], r[4]) for r in rows] == [
+        ("Legacy Billing", A4, "Root/Legacy", "never reported", "never"),
+        (NAMES[A1], A1, "Root/Workloads/Production", "silent",
+         latest_daily(docs, A1)["collected_at"].replace("T", " ")[:16] + " UTC"),
+        ("staging", A2, "Root/Workloads", "silent",
+         latest_daily(docs, A2)["collected_at"].replace("T", " ")[:16] + " UTC"),
+    ]  # fmt: skip
+    assert int(rows[1][5].replace(",", "")) > 36
+    caption = page.by_id("table-silent-accounts").find_all("caption")[0].all_text()
+    assert "3 of 3 ACTIVE accounts" in caption and "36 hours" in caption
+    # the never-reported account is a row of missing days in the heatmap, the suspended one not
+    assert points(page, "collection-health") == 4 * 30
+    cells = page.by_id("chart-collection-health").find_all("rect", "cell")
+    assert Counter(c.attrs["data-status"] for c in cells)["missing"] == (
+        expected_grid(docs, PERIOD_30)["missing"] + 30
+    )
+    assert kpi(page, "accounts-reporting") == "3"
+    strip = page.by_id("kpi-accounts-reporting").all_text()
+    assert "3 of 4" in strip and "3 of 3 expected accounts silent or never reported" in strip
+
+
+def test_cost_and_findings_per_ou_path_and_per_tag(roster_dsn, docs):
+    cost = defaultdict(Decimal)
+    for account, _, _, amount in cost_rows(docs, PERIOD_30):
+        cost[account] += amount
+    page = _report_page(roster_dsn)
+    rows = {r[0]: r for r in table_rows(page, "cost-findings-by-group")}
+    assert set(rows) == {"Root/Workloads/Production", "Root/Workloads", "Root/Legacy",
+                         "(no OU known)"}  # fmt: skip
+    assert rows["Root/Workloads/Production"][2] == money(cost[A1])
+    assert rows["Root/Workloads"][2] == money(cost[A2])
+    assert rows["(no OU known)"][1:3] == ["1", money(cost[A3])]
+    assert rows["Root/Legacy"][1:3] == ["1", money(Decimal(0))]  # A5 (suspended) left out
+    security_total = table_footer(page, "security-current")[-1]
+    assert table_footer(page, "cost-findings-by-group")[-1] == security_total
+    assert points(page, "cost-by-group") == 3  # a bar per group with cost (not Root/Legacy)
+
+    tagged = _report_page(roster_dsn, group_by=GroupBy.parse("tag:CostCenter"))
+    section = tagged.by_id("by-group")
+    assert "By account tag CostCenter" in section.find_all("h2")[0].all_text()
+    rows = {r[0]: r for r in table_rows(tagged, "cost-findings-by-group")}
+    assert set(rows) == {"42", "7", "(untagged)"}
+    assert rows["(untagged)"][1:3] == ["2", money(cost[A3])]
+
+
+def test_cli_groups_by_a_tag_and_rejects_a_bad_grouping(roster_dsn, tmp_path, capsys):
+    out = tmp_path / "report.html"
+    options = ["--database-url", roster_dsn, "--out", str(out)]
+    assert main(["report", *options, "--group-by", "tag:CostCenter"]) == 0
+    assert "By account tag CostCenter" in out.read_text(encoding="utf-8")
+    for bad in ("account", "tag:"):
+        with pytest.raises(SystemExit) as info:
+            main(["report", *options, "--group-by", bad])
+        assert info.value.code == 2
+        assert "--group-by" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- an empty database
@@ -1072,7 +1190,7 @@ def test_cli_writes_the_report(db, tmp_path, capsys):
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == f"wrote {out}"
     assert re.match(
-        r"7 sections, \d+ charts \(\d+ with data, \d+ data points\), \d+ rows read", printed[1]
+        r"8 sections, \d+ charts \(\d+ with data, \d+ data points\), \d+ rows read", printed[1]
     )
     page = parse(out.read_text(encoding="utf-8"))
     assert "period 2026-10-26 to 2026-11-01" in page.find_all("footer")[0].all_text()

@@ -17,11 +17,11 @@ from datetime import UTC, datetime, timedelta
 
 from receiver.db import Executor
 from receiver.report import html, queries, sections
-from receiver.report.queries import Period
+from receiver.report.queries import GroupBy, Period
 
 DEFAULT_TITLE = "AWS observability report"
 
-__all__ = ["DEFAULT_TITLE", "Period", "Report", "build_report"]
+__all__ = ["DEFAULT_TITLE", "GroupBy", "Period", "Report", "build_report"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ def build_report(
     title: str = DEFAULT_TITLE,
     *,
     now: datetime | None = None,
+    group_by: GroupBy | None = None,
 ) -> Report:
     """Read the views through ``executor`` and render the report of the last ``days`` days."""
     if days < 1:
@@ -65,7 +66,7 @@ def build_report(
     database = queries.database_name(reader)
     last_day = queries.last_data_day(reader)
     period = Period(last_day - timedelta(days - 1), last_day) if last_day else None
-    data = sections.fetch(reader, period)
+    data = sections.fetch(reader, period, group_by)
     built = sections.build_sections(data)
     figures = [f for s in built for f in s.figures]
     generated = (now or datetime.now(UTC)).astimezone(UTC)

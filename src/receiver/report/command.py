@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from receiver.db import DatabaseError, Executor
-from receiver.report import DEFAULT_TITLE, build_report
+from receiver.report import DEFAULT_TITLE, GroupBy, build_report
 
 
 def _days(text: str) -> int:
@@ -20,6 +20,13 @@ def _days(text: str) -> int:
     return value
 
 
+def _group_by(text: str) -> GroupBy:
+    try:
+        return GroupBy.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="the HTML file to write")
     parser.add_argument(
@@ -29,11 +36,18 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
         help="days shown, ending on the latest day with data in the database (default 30)",
     )
     parser.add_argument("--title", default=DEFAULT_TITLE, help=f"default: {DEFAULT_TITLE!r}")
+    parser.add_argument(
+        "--group-by",
+        type=_group_by,
+        default=GroupBy(),
+        metavar="ou|tag:KEY",
+        help="group cost and findings by OU path (default) or by an account tag's value",
+    )
 
 
 def write_report(executor: Executor, args: argparse.Namespace) -> int:
     try:
-        report = build_report(executor, days=args.days, title=args.title)
+        report = build_report(executor, days=args.days, title=args.title, group_by=args.group_by)
     except DatabaseError as exc:
         print(f"error: cannot read the report's data: {exc}", file=sys.stderr)
         return 1

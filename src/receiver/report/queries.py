@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -88,8 +88,22 @@ def last_data_day(reader: Reader) -> date | None:
     return rows[0]["last_day"] if rows else None
 
 
+KNOWN_ACCOUNTS = """
+    SELECT account_id, name FROM accounts
+    UNION ALL
+    SELECT e.account_id, e.account_name
+    FROM v_expected_accounts e
+    WHERE NOT EXISTS (SELECT 1 FROM accounts x WHERE x.account_id = e.account_id)
+"""
+
+
 def accounts(reader: Reader) -> list[Account]:
-    rows = reader.rows("SELECT account_id, name FROM accounts ORDER BY name, account_id")
+    """Accounts that sent data, and expected accounts of the roster that never did."""
+    rows = reader.rows(
+        f"SELECT account_id, name FROM ({KNOWN_ACCOUNTS}) k ORDER BY name, account_id",
+        None,
+        "v_expected_accounts",
+    )
     return [Account(r["account_id"], r["name"]) for r in rows]
 
 
@@ -644,9 +658,10 @@ class CollectionDay:
 
 
 def collection_days(reader: Reader, period: Period) -> list[CollectionDay]:
-    """Every account x every day of the period; a day no run covered is ``missing``."""
+    """Every account (and expected account that never reported) x every day of the period; a
+    day no run covered is ``missing``."""
     rows = reader.rows(
-        """
+        f"""
         WITH days AS (
             SELECT g.day::date AS day
             FROM generate_series(CAST(:start AS date)::timestamp, CAST(:end AS date)::timestamp,
@@ -654,11 +669,12 @@ def collection_days(reader: Reader, period: Period) -> list[CollectionDay]:
         ),
         covered AS (
             SELECT * FROM v_report_collection_days WHERE day BETWEEN :start AND :end
-        )
+        ),
+        known AS ({KNOWN_ACCOUNTS})
         SELECT a.account_id, a.name AS account_name, d.day,
                coalesce(c.status, 'missing') AS status, c.interval,
                c.collectors_ok, c.collectors_partial, c.collectors_skipped, c.collectors_error
-        FROM accounts a
+        FROM known a
         CROSS JOIN days d
         LEFT JOIN covered c ON c.account_id = a.account_id AND c.day = d.day
         ORDER BY a.name, a.account_id, d.day
@@ -753,6 +769,170 @@ def ingestion_failures(reader: Reader, limit: int) -> list[IngestionFailureDay]:
             _int(r["files_failed"]),
             r["last_error"],
             r["last_failed_object_key"],
+        )
+        for r in rows
+    ]
+
+
+# --------------------------------------------------------------------------- organization roster
+
+
+@dataclass(frozen=True)
+class ExpectedAccount:
+    account_id: str
+    account_name: str | None
+    ou_path: str | None
+    status: str  # reporting | silent | never_reported
+    last_report_at: datetime | None
+    hours_since_report: Decimal | None
+    silent_after_hours: int
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The organization roster as the report sees it (``refreshed_at`` None: never refreshed)."""
+
+    refreshed_at: datetime | None
+    accounts: list[ExpectedAccount]
+
+    @property
+    def not_reporting(self) -> list[ExpectedAccount]:
+        return [a for a in self.accounts if a.status != "reporting"]
+
+
+def roster(reader: Reader) -> Roster:
+    """Every expected account with its reporting status, and when the roster was refreshed."""
+    refreshed = reader.rows(
+        "SELECT max(refreshed_at) AS refreshed_at FROM organization_roster_refreshes",
+        None,
+        "organization_roster_refreshes",
+    )
+    rows = reader.rows(
+        """
+        SELECT account_id, account_name, ou_path, reporting_status, last_report_at,
+               hours_since_report, silent_after_hours
+        FROM v_expected_accounts
+        ORDER BY CASE reporting_status WHEN 'never_reported' THEN 0 WHEN 'silent' THEN 1
+                 ELSE 2 END,
+                 account_name, account_id
+        """,
+        None,
+        "v_expected_accounts",
+    )
+    return Roster(
+        refreshed[0]["refreshed_at"] if refreshed else None,
+        [
+            ExpectedAccount(
+                r["account_id"],
+                r["account_name"],
+                r["ou_path"],
+                r["reporting_status"],
+                r["last_report_at"],
+                _dec(r["hours_since_report"]),
+                _int(r["silent_after_hours"]),
+            )
+            for r in rows
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class GroupBy:
+    """How the report groups accounts: by OU path, or by the value of one account tag."""
+
+    tag: str | None = None  # None: by OU path
+
+    @classmethod
+    def parse(cls, text: str) -> GroupBy:
+        """``ou`` or ``tag:<key>``."""
+        if text == "ou":
+            return cls()
+        if text.startswith("tag:") and 1 <= len(text[4:]) <= 128:
+            return cls(text[4:])
+        raise ValueError(f"group by 'ou' or 'tag:<key>', not {text!r}")
+
+    @property
+    def label(self) -> str:
+        return "OU path" if self.tag is None else f"Tag {self.tag}"
+
+    @property
+    def missing(self) -> str:
+        return "(no OU known)" if self.tag is None else "(untagged)"
+
+
+@dataclass(frozen=True)
+class GroupTotal:
+    group: str
+    accounts: int
+    cost: Decimal
+    findings: dict[str, int]  # Security Hub, current snapshot, by severity
+
+
+def group_totals(
+    reader: Reader, period: Period | None, currency: str, group_by: GroupBy
+) -> list[GroupTotal]:
+    """Per OU path (or tag value): accounts, unblended cost in the period (in ``currency``) and
+    current Security Hub findings by severity, from v_account_labels."""
+    key = (
+        "coalesce(l.ou_path, :missing)"
+        if group_by.tag is None
+        else "coalesce(l.tags ->> CAST(:tag AS text), :missing)"
+    )
+    params: dict[str, Any] = {
+        "missing": group_by.missing,
+        "currency": currency,
+        "start": period.start if period else None,
+        "end": period.end if period else None,
+    }
+    if group_by.tag is not None:
+        params["tag"] = group_by.tag
+    rows = reader.rows(
+        f"""
+        WITH labels AS (
+            SELECT l.account_id, {key} AS grp
+            FROM v_account_labels l
+            WHERE l.has_reported OR l.organization_status = 'ACTIVE'
+        ),
+        cost AS (
+            SELECT account_id, sum(unblended_cost) AS cost
+            FROM v_report_cost_daily
+            WHERE usage_date BETWEEN CAST(:start AS date) AND CAST(:end AS date)
+              AND coalesce(currency, :currency) = :currency
+            GROUP BY account_id
+        ),
+        findings AS (
+            SELECT account_id,
+                   coalesce(sum(count) FILTER (WHERE severity_label = 'CRITICAL'), 0) AS critical,
+                   coalesce(sum(count) FILTER (WHERE severity_label = 'HIGH'), 0) AS high,
+                   coalesce(sum(count) FILTER (WHERE severity_label = 'MEDIUM'), 0) AS medium,
+                   coalesce(sum(count) FILTER (WHERE severity_label = 'LOW'), 0) AS low,
+                   coalesce(sum(count) FILTER (WHERE severity_label = 'INFORMATIONAL'), 0)
+                       AS informational
+            FROM v_securityhub_severity_counts_current
+            GROUP BY account_id
+        )
+        SELECT l.grp, count(*) AS accounts,
+               coalesce(sum(c.cost), 0) AS cost,
+               coalesce(sum(f.critical), 0) AS critical, coalesce(sum(f.high), 0) AS high,
+               coalesce(sum(f.medium), 0) AS medium, coalesce(sum(f.low), 0) AS low,
+               coalesce(sum(f.informational), 0) AS informational
+        FROM labels l
+        LEFT JOIN cost c ON c.account_id = l.account_id
+        LEFT JOIN findings f ON f.account_id = l.account_id
+        GROUP BY l.grp
+        ORDER BY coalesce(sum(c.cost), 0) DESC, l.grp
+        """,
+        params,
+        "v_account_labels",
+        "v_report_cost_daily",
+        "v_securityhub_severity_counts_current",
+    )
+    return [
+        GroupTotal(
+            r["grp"],
+            _int(r["accounts"]),
+            _dec(r["cost"]) or Decimal(0),
+            {s: _int(r[s.lower()]) for s in SEVERITIES},
         )
         for r in rows
     ]

@@ -1,4 +1,4 @@
-"""The seven report sections and the KPI strip, built from the data sets of ``queries``."""
+"""The eight report sections and the KPI strip, built from the data sets of ``queries``."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ from receiver.report.queries import (
     ComplianceCurrent,
     ComplianceDay,
     Currencies,
+    GroupBy,
+    GroupTotal,
     IngestionFailureDay,
     InventoryCount,
     MonthForecast,
@@ -98,10 +100,14 @@ class ReportData:
     failures: list[CollectorIssue]
     failures_total: int
     ingestion_failures: list[IngestionFailureDay]
+    roster: q.Roster
+    group_by: GroupBy
+    groups: list[GroupTotal]
 
 
-def fetch(reader: Reader, period: Period | None) -> ReportData:
+def fetch(reader: Reader, period: Period | None, group_by: GroupBy | None = None) -> ReportData:
     """Run every query of the report (those bound to the period only when there is one)."""
+    group_by = group_by or GroupBy()
     bucket = "day" if period is None or len(period.days) <= DAILY_BARS_UP_TO else "week"
     currencies = q.cost_currencies(reader, period) if period else q.Currencies("USD", 0, ())
     noncompliant, noncompliant_total = q.noncompliant_rules(reader, TOP_RULES)
@@ -134,6 +140,9 @@ def fetch(reader: Reader, period: Period | None) -> ReportData:
         failures=failures,
         failures_total=failures_total,
         ingestion_failures=q.ingestion_failures(reader, TOP_INGESTION_FAILURES),
+        roster=q.roster(reader),
+        group_by=group_by,
+        groups=q.group_totals(reader, period, currencies.main, group_by),
     )
 
 
@@ -222,6 +231,13 @@ def kpis(data: ReportData) -> list[Kpi]:
         by_source[item.source] += item.savings
     savings_total = _sum(list(by_source.values()))
     days = len(data.period.days) if data.period else 0
+    not_reporting = len(data.roster.not_reporting)
+    reporting_detail = "sent data for at least one day of the period"
+    if data.roster.refreshed_at is not None:
+        reporting_detail += (
+            f"; {not_reporting} of {len(data.roster.accounts)} expected accounts silent or "
+            "never reported"
+        )
     return [
         Kpi(
             "total-cost",
@@ -235,7 +251,7 @@ def kpis(data: ReportData) -> list[Kpi]:
             "Accounts reporting",
             f"{len(reporting)} of {len(data.accounts)}",
             str(len(reporting)),
-            "sent data for at least one day of the period",
+            reporting_detail,
         ),
         Kpi(
             "critical-high",
@@ -515,6 +531,74 @@ def security_section(data: ReportData, styles: dict[str, AccountStyle]) -> Secti
             if table_rows
             else None,
             empty_text=no_data("current Security Hub findings"),
+        )
+    )
+    return section
+
+
+# --------------------------------------------------------------------------- 3b. groups
+
+
+def groups_section(data: ReportData) -> Section:
+    currency = data.currencies.main
+    by = data.group_by
+    what = "OU path" if by.tag is None else f"value of the account tag {by.tag}"
+    section = Section(
+        "by-group",
+        "By organizational unit" if by.tag is None else f"By account tag {by.tag}",
+        f"Unblended cost in the period and current Security Hub findings of the accounts, per "
+        f"{what} (python -m receiver report --group-by ou|tag:<key>), read from "
+        "v_account_labels (the organization roster's OU paths and account tags; an account "
+        "outside the roster keeps the OU path its sender reported), v_report_cost_daily and "
+        "v_securityhub_severity_counts_current.",
+    )
+    groups = data.groups
+    section.add_figure(
+        Figure(
+            "cost-by-group",
+            f"Cost in the period per {what}, all its accounts together.",
+            charts.hbar_chart(
+                label=f"Cost per {by.label} ({currency})",
+                categories=[g.group for g in groups],
+                series=[Series("Cost in the period", [g.cost for g in groups])],
+                unit=Unit("money", currency),
+            ),
+            no_data(f"cost per {by.label}"),
+        )
+    )
+    total = _sum([g.cost for g in groups])
+    rows = [
+        [
+            g.group,
+            count(g.accounts),
+            money(g.cost, currency),
+            percent(Decimal(100) * g.cost / total, 1) if total else EN_DASH,
+            count(g.findings["CRITICAL"]),
+            count(g.findings["HIGH"]),
+            count(sum(g.findings.values())),
+        ]
+        for g in groups
+    ]
+    section.add(
+        table_html(
+            "cost-findings-by-group",
+            f"Cost and open Security Hub findings per {by.label}",
+            [by.label, "Accounts", "Cost", "Share", "Critical", "High", "Open findings"],
+            rows,
+            numeric=(1, 2, 3, 4, 5, 6),
+            wrap=(0,),
+            footer=[
+                "All groups",
+                count(sum(g.accounts for g in groups)),
+                money(total, currency),
+                "100%" if total else EN_DASH,
+                count(sum(g.findings["CRITICAL"] for g in groups)),
+                count(sum(g.findings["HIGH"] for g in groups)),
+                count(sum(sum(g.findings.values()) for g in groups)),
+            ]
+            if rows
+            else None,
+            empty_text=no_data(f"cost or findings per {by.label}"),
         )
     )
     return section
@@ -910,6 +994,7 @@ def health_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section
             empty_text=no_data("collector failures"),
         )
     )
+    section.add(_silent_accounts_table(data, styles))
     section.add(
         table_html(
             "ingestion-failures",
@@ -933,12 +1018,49 @@ def health_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section
     return section
 
 
+STATUS_TEXT = {"silent": "silent", "never_reported": "never reported", "reporting": "reporting"}
+
+
+def _silent_accounts_table(data: ReportData, styles: dict[str, AccountStyle]) -> str:
+    roster = data.roster
+    if roster.refreshed_at is None:
+        return (
+            '<p class="no-data" id="table-silent-accounts">No organization roster yet: expected '
+            "accounts are known once the roster function (or python -m receiver roster) has "
+            "run.</p>"
+        )
+    hours = roster.accounts[0].silent_after_hours if roster.accounts else 36
+    silent = roster.not_reporting
+    return table_html(
+        "silent-accounts",
+        f"Expected accounts that are not reporting ({len(silent)} of {len(roster.accounts)} "
+        f"ACTIVE accounts of the organization; silent = nothing for more than {hours} hours; "
+        f"roster of {roster.refreshed_at:%Y-%m-%d %H:%M} UTC, v_collection_health_silent)",
+        ["Account", "Account ID", "OU path", "Status", "Last report", "Hours since"],
+        [
+            [
+                _style(styles, a.account_id, a.account_name).label,
+                a.account_id,
+                a.ou_path or "",
+                STATUS_TEXT.get(a.status, a.status),
+                f"{a.last_report_at:%Y-%m-%d %H:%M} UTC" if a.last_report_at else "never",
+                count(int(a.hours_since_report)) if a.hours_since_report is not None else EN_DASH,
+            ]
+            for a in silent
+        ],
+        numeric=(5,),
+        wrap=(2,),
+        empty_text="Every expected account of the organization is reporting.",
+    )
+
+
 def build_sections(data: ReportData) -> list[Section]:
     styles = account_styles(data.accounts)
     return [
         cost_section(data, styles),
         forecast_section(data),
         security_section(data, styles),
+        groups_section(data),
         compliance_section(data, styles),
         inventory_section(data, styles),
         savings_section(data, styles),
