@@ -5,7 +5,9 @@
 -- The roster function (src/receiver/roster.py) replaces the roster in one transaction: it
 -- records a refresh, upserts every account Organizations listed with that refresh's id, and
 -- deletes the accounts of earlier refreshes, so an account that left the organization stops
--- being expected at the next refresh. An account is expected when its roster status is ACTIVE.
+-- being expected at the next refresh. An account is expected when its roster status is ACTIVE,
+-- unless it carries the account tag observability:expected = false (for accounts that by design
+-- run no sender, e.g. a management account or a legacy account being wound down).
 -- "Reporting" is judged by the sender's own runs (collection_runs.collected_at: the sender ran
 -- and its file loaded); a file that arrived but failed to load shows as last_received_at only.
 
@@ -85,8 +87,9 @@ LEFT JOIN LATERAL (
     FROM ingestions i
     WHERE i.account_id = o.account_id::text
 ) received ON true
-WHERE o.status = 'ACTIVE';
-COMMENT ON VIEW v_expected_accounts IS 'Every ACTIVE account of the organization roster with its last report (latest collection run) and reporting_status: reporting, silent (nothing for more than silent_after_hours, 36 by default) or never_reported.';
+WHERE o.status = 'ACTIVE'
+  AND lower(coalesce(o.tags ->> 'observability:expected', 'true')) <> 'false';
+COMMENT ON VIEW v_expected_accounts IS 'Every ACTIVE account of the organization roster (but those tagged observability:expected = false) with its last report (latest collection run) and reporting_status: reporting, silent (nothing for more than silent_after_hours, 36 by default) or never_reported.';
 
 -- Collection health's list of expected accounts that are not reporting (what the roster
 -- function's SilentAccounts metric counts and the report's collection health shows).
@@ -106,6 +109,9 @@ SELECT coalesce(o.account_id, a.account_id)           AS account_id,
        coalesce(o.ou_path, a.ou_path)                  AS ou_path,
        coalesce(o.tags, '{}'::jsonb)                   AS tags,
        o.status                                        AS organization_status,
+       o.status = 'ACTIVE'
+           AND lower(coalesce(o.tags ->> 'observability:expected', 'true')) <> 'false'
+                                                       AS expected,
        o.account_id IS NOT NULL                        AS in_roster,
        a.account_id IS NOT NULL                        AS has_reported
 FROM organization_accounts o

@@ -129,7 +129,7 @@ def test_read_roster_walks_nested_ous_and_reads_tags_and_status(org: Org) -> Non
 
 def test_refresh_stores_the_roster_and_forgets_accounts_that_left(org: Org, db: Db) -> None:
     first = refresh(db.executor, org.client, now=datetime.now(UTC) - timedelta(seconds=5))
-    assert (first.accounts, first.active, first.removed) == (6, 5, 0)
+    assert (first.accounts, first.active, first.expected, first.removed) == (6, 5, 5, 0)
     stored = {
         r["account_id"]: r
         for r in db.query("SELECT * FROM organization_accounts ORDER BY account_id")
@@ -164,9 +164,14 @@ def test_refresh_stores_the_roster_and_forgets_accounts_that_left(org: Org, db: 
         DestinationParentId=org.ous["Production"],
     )
     org.client.untag_resource(ResourceId=org.ids[UNICODE_NAME], TagKeys=["CostCenter"])
+    org.client.tag_resource(
+        ResourceId=MANAGEMENT, Tags=[{"Key": "observability:expected", "Value": "False"}]
+    )
 
     second = refresh(db.executor, org.client, silent_after_hours=24)
     assert (second.accounts, second.active, second.removed, second.reporting) == (5, 4, 1, 1)
+    assert second.expected == 3  # the management account opted out
+    assert MANAGEMENT not in {s.account_id for s in second.silent}
     assert org.ids["Leaving"] not in {s.account_id for s in second.silent}
     ids = {r["account_id"] for r in db.query("SELECT account_id FROM organization_accounts")}
     assert org.ids["Leaving"] not in ids and len(ids) == 5
@@ -333,7 +338,7 @@ def test_cli_refreshes_with_the_callers_credentials(
     code = cli.main(["roster", "--database-url", migrated_dsn, "--region", "us-east-1"])
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "roster refreshed: 6 accounts in the organization, 5 expected (ACTIVE)" in out
+    assert "roster refreshed: 6 accounts in the organization, 5 ACTIVE, 5 expected to report" in out
     assert "expected vs reporting: 0 of 5 reporting, 0 silent, 5 never reported" in out
     assert "Legacy Billing" in out and UNICODE_NAME in out and "Root/Legacy" in out
 

@@ -471,6 +471,10 @@ def seed(cur) -> None:
          # a year-long forecast is not a forecast "of April"
          (A1, "2025-04-02", "UNBLENDED_COST", "2025-04-03", "2026-04-01", 1200, 1000, 1400, "USD"),
          (A1, "2025-04-02", "AMORTIZED_COST", "2025-04-03", "2025-05-01", 99, 88, 111, "USD"))
+    load(cur, "organization_cost_forecasts",  # A1 as a management account: its organization's
+         "account_id generated_on metric period_start period_end mean lower_bound upper_bound"
+         " currency",
+         (A1, "2025-04-02", "UNBLENDED_COST", "2025-04-03", "2025-05-01", 950, 850, 1050, "USD"))
     load(cur, "service_usage",
          "account_id usage_date service usage_type unit quantity unblended_cost currency",
          (A1, D1, "Amazon EC2", "BoxUsage:t3.micro", "Hrs", "24", "0.2496", "USD"),
@@ -930,7 +934,9 @@ def test_expected_accounts_and_their_reporting_status(cur):
           refresh),
          (c, "Quiet", "ACTIVE", "ou-2", "Root/Workloads", "{}", refresh),
          (d, "Never", "ACTIVE", "ou-3", "Root/Legacy", "{}", refresh),
-         ("900000000015", "Gone soon", "PENDING_CLOSURE", "ou-3", "Root/Legacy", "{}", refresh))
+         ("900000000015", "Gone soon", "PENDING_CLOSURE", "ou-3", "Root/Legacy", "{}", refresh),
+         ("900000000016", "Management", "ACTIVE", "r-1", "Root",
+          '{"observability:expected": "false"}', refresh))
 
     rows = {r["account_id"]: r for r in dicts(cur, "SELECT * FROM v_expected_accounts")}
     assert set(rows) == {b, c, d}
@@ -965,6 +971,10 @@ def test_expected_accounts_and_their_reporting_status(cur):
     assert labels[d]["in_roster"] and not labels[d]["has_reported"]
     assert labels[e]["ou_path"] == "Root/Elsewhere" and not labels[e]["in_roster"]
     assert labels[e]["tags"] == {} and labels[e]["account_name"] == "Outside the roster"
+    # opted out by its tag: in the roster and labelled, but not expected
+    opted_out = dicts(cur, "SELECT * FROM v_account_labels WHERE account_id = '900000000016'")
+    assert [(r["in_roster"], r["expected"]) for r in opted_out] == [(True, False)]
+    assert labels[b]["expected"] and not labels[e]["expected"]
 
 
 def test_roster_rejects_unknown_status_and_non_object_tags(cur):

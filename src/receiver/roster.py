@@ -8,7 +8,8 @@ DescribeOrganizationalUnit (the OU lookups are cached, so 1,000 accounts in 20 O
 2,000 ListParents/ListTagsForResource calls plus 40 for the OUs); ``write_roster`` replaces the
 roster in one transaction through any executor (Data API or psycopg): accounts that left the
 organization are deleted, so they stop being expected. ``silent_accounts`` reads the expected
-accounts that are silent or never reported (``v_collection_health_silent``).
+accounts that are silent or never reported (``v_collection_health_silent``). An ACTIVE account
+is expected unless it carries the account tag ``observability:expected`` = ``false``.
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ class SilentAccount:
 class RefreshResult:
     refresh_id: str
     accounts: int
-    active: int
+    active: int  # status ACTIVE
+    expected: int  # ACTIVE and not tagged observability:expected = false
     removed: int
     reporting: int
     silent: tuple[SilentAccount, ...]
@@ -103,7 +105,8 @@ class RefreshResult:
         return {
             "refresh_id": self.refresh_id,
             "accounts": self.accounts,
-            "expected": self.active,
+            "active": self.active,
+            "expected": self.expected,
             "reporting": self.reporting,
             "silent": sum(1 for s in self.silent if s.status == "silent"),
             "never_reported": sum(1 for s in self.silent if s.status == "never_reported"),
@@ -304,8 +307,9 @@ FROM v_collection_health_silent
 ORDER BY reporting_status, account_name, account_id
 """
 
-REPORTING_SQL = """
-SELECT count(*) AS reporting FROM v_expected_accounts WHERE reporting_status = 'reporting'
+EXPECTED_SQL = """
+SELECT count(*) AS expected, count(*) FILTER (WHERE reporting_status = 'reporting') AS reporting
+FROM v_expected_accounts
 """
 
 
@@ -376,7 +380,13 @@ def refresh(
         executor, roster, started_at=started_at, silent_after_hours=silent_after_hours
     )
     silent = silent_accounts(executor)
-    reporting = int(executor.execute(REPORTING_SQL)[0]["reporting"])
+    (counts,) = executor.execute(EXPECTED_SQL)
     return RefreshResult(
-        refresh_id, len(roster.accounts), roster.active, removed, reporting, tuple(silent)
+        refresh_id,
+        len(roster.accounts),
+        roster.active,
+        int(counts["expected"]),
+        removed,
+        int(counts["reporting"]),
+        tuple(silent),
     )

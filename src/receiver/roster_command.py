@@ -71,8 +71,9 @@ def render(result: RefreshResult) -> str:
     summary = result.summary()
     lines = [
         f"roster refreshed: {result.accounts} accounts in the organization, "
-        f"{result.active} expected (ACTIVE), {result.removed} removed since the last refresh",
-        f"expected vs reporting: {summary['reporting']} of {result.active} reporting, "
+        f"{result.active} ACTIVE, {result.expected} expected to report, {result.removed} "
+        "removed since the last refresh",
+        f"expected vs reporting: {summary['reporting']} of {result.expected} reporting, "
         f"{summary['silent']} silent, {summary['never_reported']} never reported",
     ]
     for account in result.silent:

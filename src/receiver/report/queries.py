@@ -891,7 +891,7 @@ def group_totals(
         WITH labels AS (
             SELECT l.account_id, {key} AS grp
             FROM v_account_labels l
-            WHERE l.has_reported OR l.organization_status = 'ACTIVE'
+            WHERE l.has_reported OR l.expected
         ),
         cost AS (
             SELECT account_id, sum(unblended_cost) AS cost
