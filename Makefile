@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 CHECKOV_VENV := .venv-checkov
+CFNLINT_VENV := .venv-cfnlint
 ARCH ?= arm64
 LAMBDA_PYTHON ?= 3.13
 PYTEST_ARGS ?=
@@ -18,7 +19,7 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/build/terraformrc
 export TF_IN_AUTOMATION := 1
 TF_DIRS = $(sort $(dir $(wildcard modules/*/main.tf examples/*/main.tf examples/*/*/main.tf))) ./
 
-.PHONY: help install test lint package release lock demo bench clean
+.PHONY: help install test lint package release stackset-template lock demo bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -42,7 +43,7 @@ build/terraformrc:
 	fi
 	@echo 'disable_checkpoint = true' >> $@
 
-test: install build/terraformrc ## Run the whole test suite (starts and stops its own PostgreSQL)
+test: install build/terraformrc $(CFNLINT_VENV)/.installed ## Run the whole test suite (starts and stops its own PostgreSQL)
 	@# both architectures for the Lambda runtime: tests/test_release.py builds a whole release offline
 	@for arch in arm64 x86_64; do $(PY) scripts/package.py fetch --arch $$arch --python-version $(LAMBDA_PYTHON); done
 	@$(PY) scripts/package.py fetch --arch $(HOST_ARCH) --python-version $(LOCAL_PYTHON_VERSION)
@@ -68,6 +69,25 @@ lint: install build/terraformrc $(CHECKOV_VENV)/.installed ## ruff, terraform fm
 
 package: install ## Build dist/sender.zip and dist/analytics.zip (ARCH=arm64|x86_64)
 	$(PY) scripts/package.py build --arch $(ARCH) --python-version $(LAMBDA_PYTHON)
+
+# The member sender's StackSet template, rendered by Terraform with no provider (modules/organization/
+# template through scripts/stackset-template): no AWS, no network. STACKSET_VARS passes -var-file=...
+STACKSET_OUT ?= dist/sender-stackset.json
+STACKSET_VARS ?=
+stackset-template: build/terraformrc ## dist/sender-stackset.json: the organization's sender StackSet template (example inputs)
+	@mkdir -p $(dir $(STACKSET_OUT)) build/stackset-template
+	@terraform -chdir=scripts/stackset-template init -backend=false -input=false -no-color >/dev/null
+	@terraform -chdir=scripts/stackset-template apply -auto-approve -input=false -no-color \
+		-state=$(CURDIR)/build/stackset-template/$(notdir $(STACKSET_OUT)).tfstate $(STACKSET_VARS) >/dev/null
+	@terraform -chdir=scripts/stackset-template output -no-color -raw \
+		-state=$(CURDIR)/build/stackset-template/$(notdir $(STACKSET_OUT)).tfstate template_json \
+		| $(PYTHON) -m json.tool > $(STACKSET_OUT)
+	@echo "wrote $(STACKSET_OUT)"
+
+$(CFNLINT_VENV)/.installed:
+	$(PYTHON) -m venv $(CFNLINT_VENV)
+	$(CFNLINT_VENV)/bin/pip install --quiet --disable-pip-version-check 'cfn-lint>=1.20,<2'
+	@touch $@
 
 release: install ## dist/release/: both architectures' zips (versioned names), SHA256SUMS, manifest.json
 	$(PY) scripts/package.py release --python-version $(LAMBDA_PYTHON)

@@ -25,10 +25,12 @@ def test_module_actions_equal_collector_declarations():
 
 
 def test_policy_is_built_from_the_json_file():
-    iam_tf = (ROOT / "modules/sender/iam.tf").read_text() + (
-        ROOT / "modules/sender/main.tf"
-    ).read_text()
-    assert "collector-actions.json" in iam_tf
+    """modules/sender and the StackSet template both take their actions from ``spec``."""
+    spec = (ROOT / "modules/sender/spec/main.tf").read_text()
+    assert 'file("${path.module}/../collector-actions.json")' in spec
+    for consumer in ("modules/sender/main.tf", "modules/organization/template/main.tf"):
+        text = (ROOT / consumer).read_text()
+        assert '/spec"' in text and "collector-actions.json" not in text, consumer
 
 
 def test_no_write_or_secret_reading_actions():

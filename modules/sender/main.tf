@@ -8,9 +8,7 @@ locals {
   # `id` holds the region name in both the 5.x and 6.x providers (`name` is deprecated in 6.x).
   region = data.aws_region.current.id
 
-  runtime = "python3.13"
-
-  function_arn = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${var.name}"
+  function_arn = module.spec.names.function_arn
 
   package_hash = (
     var.sender_package_sha256 != null ? var.sender_package_sha256 :
@@ -19,23 +17,32 @@ locals {
     ) : null
   )
 
-  # Collectors and the read-only IAM actions they need (single source: collector-actions.json).
-  collector_actions   = jsondecode(file("${path.module}/collector-actions.json")).collectors
-  known_collectors    = sort(keys(local.collector_actions))
-  unknown_collectors  = setsubtract(var.collectors, local.known_collectors)
-  enabled_collectors  = length(var.collectors) == 0 ? local.known_collectors : sort(var.collectors)
-  granted_iam_actions = sort(distinct(flatten([for c in local.enabled_collectors : lookup(local.collector_actions, c, [])])))
+  schedules = module.spec.schedules
+}
 
-  regions = length(var.regions) == 0 ? [local.region] : var.regions
+# Environment, schedules, actions and policies: shared with the organization's StackSet template.
+module "spec" {
+  source = "./spec"
 
-  default_schedule_expressions = {
-    DAILY   = "cron(0 2 * * ? *)"
-    WEEKLY  = "cron(0 3 ? * MON *)"
-    MONTHLY = "cron(0 4 1 * ? *)"
-    YEARLY  = "cron(0 5 1 1 ? *)"
-  }
-  schedule_expressions = merge(local.default_schedule_expressions, var.schedule_expressions)
-  schedules            = { for i in var.intervals : i => local.schedule_expressions[i] }
+  account_id  = local.account_id
+  partition   = local.partition
+  region      = local.region
+  dns_suffix  = data.aws_partition.current.dns_suffix
+  kms_key_arn = local.kms_key_arn
+
+  name                      = var.name
+  analytics_bucket_name     = var.analytics_bucket_name
+  analytics_kms_key_arn     = var.analytics_kms_key_arn
+  analytics_region          = var.analytics_region
+  regions                   = var.regions
+  collectors                = var.collectors
+  intervals                 = var.intervals
+  schedule_expressions      = var.schedule_expressions
+  log_level                 = var.log_level
+  metrics_namespace         = var.metrics_namespace
+  detailed_metrics          = var.detailed_metrics
+  first_run_backfill_months = var.first_run_backfill_months
+  cost_mode                 = var.cost_mode
 }
 
 #------------------------------------------------------------------------------
@@ -43,7 +50,7 @@ locals {
 #------------------------------------------------------------------------------
 
 resource "aws_cloudwatch_log_group" "this" {
-  name              = "/aws/lambda/${var.name}"
+  name              = module.spec.names.log_group_name
   retention_in_days = var.log_retention_days
   kms_key_id        = local.kms_key_arn
   tags              = var.tags
@@ -54,13 +61,13 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_117:Calls public AWS APIs in several regions and uploads to another account's bucket; VPC attachment would only add NAT/endpoint cost.
   #checkov:skip=CKV_AWS_272:Code signing is not configured: the zip is built reproducibly by `make package` and its SHA-256 is pinned by source_code_hash.
   function_name = var.name
-  description   = "Collects account data (${join(", ", var.intervals)}) and uploads it to the analytics bucket"
+  description   = module.spec.function_description
   role          = aws_iam_role.this.arn
-  handler       = "sender.handler.lambda_handler"
-  runtime       = local.runtime
+  handler       = module.spec.handler
+  runtime       = module.spec.runtime
   architectures = [var.architecture]
-  timeout       = var.timeout
-  memory_size   = var.memory_size
+  timeout       = coalesce(var.timeout, module.spec.default_timeout)
+  memory_size   = coalesce(var.memory_size, module.spec.default_memory_size)
   kms_key_arn   = local.kms_key_arn
 
   filename          = var.sender_package_path
@@ -81,16 +88,7 @@ resource "aws_lambda_function" "this" {
   }
 
   environment {
-    variables = {
-      REGION                       = var.analytics_region
-      BUCKET                       = var.analytics_bucket_name
-      ANALYTICS_KMS_KEY            = var.analytics_kms_key_arn
-      SENDER_REGIONS               = join(",", local.regions)
-      SENDER_COLLECTORS            = join(",", var.collectors)
-      POWERTOOLS_SERVICE_NAME      = "sender"
-      POWERTOOLS_METRICS_NAMESPACE = var.metrics_namespace
-      LOG_LEVEL                    = var.log_level
-    }
+    variables = module.spec.environment
   }
 
   tags = var.tags
@@ -101,8 +99,8 @@ resource "aws_lambda_function" "this" {
       error_message = "Exactly one of sender_package_path and sender_package_s3 must be set."
     }
     precondition {
-      condition     = length(local.unknown_collectors) == 0
-      error_message = "Unknown collectors: ${join(", ", sort(local.unknown_collectors))}. Known: ${join(", ", local.known_collectors)}."
+      condition     = length(module.spec.unknown_collectors) == 0
+      error_message = "Unknown collectors: ${join(", ", module.spec.unknown_collectors)}. Known: ${join(", ", module.spec.known_collectors)}."
     }
   }
 
@@ -117,7 +115,7 @@ resource "aws_lambda_function" "this" {
 #------------------------------------------------------------------------------
 
 resource "aws_sqs_queue" "dlq" {
-  name                              = "${var.name}-dlq"
+  name                              = module.spec.names.dlq_name
   message_retention_seconds         = var.dlq_message_retention_seconds
   kms_master_key_id                 = local.kms_key_arn
   kms_data_key_reuse_period_seconds = 300
@@ -144,7 +142,7 @@ resource "aws_cloudwatch_event_rule" "schedule" {
   for_each = local.schedules
 
   name                = "${var.name}-${lower(each.key)}"
-  description         = "Runs the ${var.name} sender for the ${each.key} interval"
+  description         = module.spec.schedule_descriptions[each.key]
   schedule_expression = each.value
   tags                = var.tags
 }
@@ -155,7 +153,7 @@ resource "aws_cloudwatch_event_target" "schedule" {
   rule      = aws_cloudwatch_event_rule.schedule[each.key].name
   target_id = "sender"
   arn       = aws_lambda_function.this.arn
-  input     = jsonencode({ interval = each.key })
+  input     = module.spec.schedule_inputs[each.key]
 }
 
 resource "aws_lambda_permission" "schedule" {

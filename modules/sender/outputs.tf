@@ -45,20 +45,30 @@ output "schedule_rule_arns" {
 
 output "schedule_expressions" {
   description = "Schedule expression of each enabled interval."
-  value       = tomap(local.schedules)
+  value       = tomap(module.spec.schedules)
 }
 
 output "enabled_collectors" {
   description = "Collectors the sender runs (all known collectors when the collectors input is empty)."
-  value       = local.enabled_collectors
+  value       = module.spec.enabled_collectors
 }
 
 output "granted_iam_actions" {
   description = "Read-only IAM actions granted for the enabled collectors."
-  value       = local.granted_iam_actions
+  value       = module.spec.granted_iam_actions
 }
 
 output "upload_prefix" {
   description = "S3 URI prefix the sender writes to: s3://<bucket>/data/<this account id>/."
   value       = "s3://${var.analytics_bucket_name}/data/${local.account_id}/"
+}
+
+output "environment" {
+  description = "Environment variables of the sender function."
+  value       = module.spec.environment
+}
+
+output "first_run_parameter_name" {
+  description = "SSM parameter the sender creates on its first run as a claim, so that its history backfill happens once (delete it to backfill again)."
+  value       = module.spec.names.first_run_parameter_name
 }

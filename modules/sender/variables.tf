@@ -116,6 +116,34 @@ variable "schedule_expressions" {
   }
 }
 
+variable "detailed_metrics" {
+  description = "Publish per-collector custom metrics (SENDER_COLLECTOR_METRICS). false: at most 10 custom metrics per run; per-collector detail stays in the logs and in collector_runs."
+  type        = bool
+  default     = false
+}
+
+variable "first_run_backfill_months" {
+  description = "Months of history the sender backfills once, by itself, on its first run (SENDER_FIRST_RUN_BACKFILL_MONTHS; 0-38, 0 disables). It claims the SSM parameter /<name>/first-run-backfill so that the backfill happens once. Default 14: what Cost Explorer keeps."
+  type        = number
+  default     = 14
+
+  validation {
+    condition     = var.first_run_backfill_months >= 0 && var.first_run_backfill_months <= 38 && floor(var.first_run_backfill_months) == var.first_run_backfill_months
+    error_message = "first_run_backfill_months must be a whole number between 0 and 38."
+  }
+}
+
+variable "cost_mode" {
+  description = "Cost Explorer collection (SENDER_COST_MODE): account (this account's own cost), organization (this sender, in the management/payer account, collects every linked account's cost) or off (the organization collects it: no Cost Explorer call and no ce: permission)."
+  type        = string
+  default     = "account"
+
+  validation {
+    condition     = contains(["account", "organization", "off"], var.cost_mode)
+    error_message = "cost_mode must be account, organization or off."
+  }
+}
+
 #------------------------------------------------------------------------------
 # Function
 #------------------------------------------------------------------------------
@@ -159,23 +187,23 @@ variable "architecture" {
 }
 
 variable "timeout" {
-  description = "Function timeout in seconds. A history backfill continues in a new invocation before the timeout."
+  description = "Function timeout in seconds (60-900). null: the sender's default, 900 (modules/sender/spec). A history backfill continues in a new invocation before the timeout."
   type        = number
-  default     = 900
+  default     = null
 
   validation {
-    condition     = var.timeout >= 60 && var.timeout <= 900
+    condition     = var.timeout == null || try(var.timeout >= 60 && var.timeout <= 900, false)
     error_message = "timeout must be between 60 and 900 seconds."
   }
 }
 
 variable "memory_size" {
-  description = "Function memory in MB (collectors run concurrently; CPU scales with memory)."
+  description = "Function memory in MB (128-10240; collectors run concurrently, CPU scales with memory). null: the sender's default, 1024 (modules/sender/spec)."
   type        = number
-  default     = 1024
+  default     = null
 
   validation {
-    condition     = var.memory_size >= 128 && var.memory_size <= 10240
+    condition     = var.memory_size == null || try(var.memory_size >= 128 && var.memory_size <= 10240, false)
     error_message = "memory_size must be between 128 and 10240."
   }
 }

@@ -126,14 +126,18 @@ run "function_environment" {
 
   assert {
     condition = one(aws_lambda_function.this.environment).variables == tomap({
-      REGION                       = "eu-west-1"
-      BUCKET                       = "obs-999999999999-eu-west-1"
-      ANALYTICS_KMS_KEY            = "arn:aws:kms:eu-west-1:999999999999:key/11111111-2222-3333-4444-555555555555"
-      SENDER_REGIONS               = "eu-west-1,us-east-1"
-      SENDER_COLLECTORS            = ""
-      POWERTOOLS_SERVICE_NAME      = "sender"
-      POWERTOOLS_METRICS_NAMESPACE = "MultiAccountObservability"
-      LOG_LEVEL                    = "INFO"
+      REGION                           = "eu-west-1"
+      BUCKET                           = "obs-999999999999-eu-west-1"
+      ANALYTICS_KMS_KEY                = "arn:aws:kms:eu-west-1:999999999999:key/11111111-2222-3333-4444-555555555555"
+      SENDER_REGIONS                   = "eu-west-1,us-east-1"
+      SENDER_COLLECTORS                = ""
+      SENDER_COLLECTOR_METRICS         = "false"
+      SENDER_FIRST_RUN_BACKFILL_MONTHS = "14"
+      SENDER_FIRST_RUN_PARAMETER       = "/observability-sender/first-run-backfill"
+      SENDER_COST_MODE                 = "account"
+      POWERTOOLS_SERVICE_NAME          = "sender"
+      POWERTOOLS_METRICS_NAMESPACE     = "MultiAccountObservability"
+      LOG_LEVEL                        = "INFO"
     })
     error_message = "The sender environment must carry the documented variables."
   }
@@ -143,11 +147,100 @@ run "function_environment" {
       aws_lambda_function.this.handler == "sender.handler.lambda_handler" &&
       aws_lambda_function.this.runtime == "python3.13" &&
       aws_lambda_function.this.timeout == 900 &&
+      aws_lambda_function.this.memory_size == 1024 &&
       aws_lambda_function.this.architectures == tolist(["arm64"]) &&
       one(aws_lambda_function.this.tracing_config).mode == "Active"
     )
     error_message = "Handler, runtime, timeout, architecture and tracing must be set."
   }
+}
+
+run "first_run_backfill_claims_exactly_one_parameter" {
+  command = plan
+
+  assert {
+    condition = one([
+      for s in jsondecode(aws_iam_role_policy.sender.policy).Statement : s
+      if s.Sid == "FirstRunClaim"
+      ]) == {
+      Sid      = "FirstRunClaim"
+      Effect   = "Allow"
+      Action   = ["ssm:PutParameter", "ssm:DeleteParameter"]
+      Resource = "arn:aws:ssm:eu-west-1:111111111111:parameter/observability-sender/first-run-backfill"
+    }
+    error_message = "The sender may create and delete only its own first-run claim parameter."
+  }
+}
+
+run "no_backfill_no_ssm_permission" {
+  command = plan
+
+  variables {
+    first_run_backfill_months = 0
+  }
+
+  assert {
+    condition = (
+      one(aws_lambda_function.this.environment).variables["SENDER_FIRST_RUN_BACKFILL_MONTHS"] == "0" &&
+      length([for s in jsondecode(aws_iam_role_policy.sender.policy).Statement : s if s.Sid == "FirstRunClaim"]) == 0
+    )
+    error_message = "With the first-run backfill disabled the role gets no SSM permission."
+  }
+}
+
+run "detailed_metrics_and_organization_cost_mode" {
+  command = plan
+
+  variables {
+    detailed_metrics = true
+    cost_mode        = "organization"
+    timeout          = 600
+    memory_size      = 2048
+  }
+
+  assert {
+    condition = (
+      one(aws_lambda_function.this.environment).variables["SENDER_COLLECTOR_METRICS"] == "true" &&
+      one(aws_lambda_function.this.environment).variables["SENDER_COST_MODE"] == "organization" &&
+      contains(one(jsondecode(aws_iam_role_policy.collectors.policy).Statement).Action, "ce:GetCostAndUsage") &&
+      aws_lambda_function.this.timeout == 600 &&
+      aws_lambda_function.this.memory_size == 2048
+    )
+    error_message = "detailed_metrics, cost_mode, timeout and memory_size reach the function."
+  }
+}
+
+run "cost_mode_off_drops_cost_explorer" {
+  command = plan
+
+  variables {
+    cost_mode = "off"
+  }
+
+  assert {
+    condition = (
+      one(aws_lambda_function.this.environment).variables["SENDER_COST_MODE"] == "off" &&
+      length([for a in one(jsondecode(aws_iam_role_policy.collectors.policy).Statement).Action : a if startswith(a, "ce:")]) == 0 &&
+      contains(one(jsondecode(aws_iam_role_policy.collectors.policy).Statement).Action, "kms:ListKeys")
+    )
+    error_message = "cost_mode off removes every ce: action and keeps the others."
+  }
+}
+
+run "bad_cost_mode" {
+  command = plan
+  variables {
+    cost_mode = "payer"
+  }
+  expect_failures = [var.cost_mode]
+}
+
+run "backfill_out_of_range" {
+  command = plan
+  variables {
+    first_run_backfill_months = 39
+  }
+  expect_failures = [var.first_run_backfill_months]
 }
 
 run "regions_default_to_the_deployment_region" {
