@@ -106,6 +106,7 @@ def test_demo_exits_0_and_shows_its_progress(demo: DemoRun) -> None:
         "] day ",
         "history backfill for Production",
         "backfill files delivered",
+        "organization roster refreshed",
         "report written",
         "Summary",
         "recorded responses",
@@ -145,6 +146,41 @@ def test_every_table_the_seeded_services_feed_has_rows(demo: DemoRun) -> None:
         t for t in tables if _query(demo.database_url, f'SELECT count(*) FROM "{t}"')[0][0] == 0
     ]
     assert empty == []
+
+
+def test_the_account_that_never_sends_is_expected_but_silent(demo: DemoRun) -> None:
+    silent = _query(
+        demo.database_url,
+        "SELECT account_name, ou_path, reporting_status FROM v_collection_health_silent",
+    )
+    assert silent == [("Legacy Billing", "Root/Legacy", "never_reported")]
+    expected = _query(
+        demo.database_url,
+        "SELECT account_name, ou_path, reporting_status FROM v_expected_accounts ORDER BY 1",
+    )
+    assert expected == [
+        ("Data Science Sandbox", "Root/Sandbox", "reporting"),
+        ("Legacy Billing", "Root/Legacy", "never_reported"),
+        ("Production", "Root/Workloads/Production", "reporting"),
+        ("Staging", "Root/Workloads/Staging", "reporting"),
+    ]
+    # the management and analytics accounts are in the roster but run no sender by design
+    (roster,) = _query(demo.database_url, "SELECT count(*) FROM organization_accounts")
+    assert roster == (6,)
+    (legacy_id,) = _query(
+        demo.database_url,
+        "SELECT account_id FROM organization_accounts WHERE name = 'Legacy Billing'",
+    )[0]
+    out = demo.stdout
+    assert "expected vs reporting accounts (organization roster): 3 of 4 expected" in out
+    assert f"never reported: Legacy Billing {legacy_id} (Root/Legacy): expected but silent" in out
+    assert "not reporting: Legacy Billing (never reported)" in out
+    html = demo.report.read_text(encoding="utf-8")
+    table = html[html.index('id="table-silent-accounts"') :]
+    table = table[: table.index("</table>")]
+    assert "Legacy Billing" in table and legacy_id in table and "never reported" in table
+    assert "Production" not in table
+    assert 'id="table-cost-findings-by-group"' in html and "Root/Workloads/Production" in html
 
 
 def test_every_collector_is_ok_but_the_one_the_sandbox_never_enabled(demo: DemoRun) -> None:

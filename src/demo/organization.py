@@ -2,14 +2,20 @@
 member accounts.
 
 The management account (moto's default, 123456789012) creates the organization, an analytics
-account in a Security OU (where `modules/analytics` would be deployed) and one member account per
-profile. Every account is then used through the credentials of ``OrganizationAccountAccessRole``,
-as a platform team's automation would, so each call lands in that account's own moto backend.
+account in a Security OU (where `modules/analytics` would be deployed), one member account per
+profile in nested OUs (Workloads/Production, Workloads/Staging, Sandbox), and "Legacy Billing" in
+a Legacy OU: an ACTIVE account that never runs a sender, so the roster shows it as expected but
+silent. The management and analytics accounts run no sender either and carry the account tag
+``observability:expected = false``. The management account also holds the read-only roster role
+(what `modules/organization` creates) that the analytics account assumes to read the roster.
+Every account is then used through the credentials of ``OrganizationAccountAccessRole``, as a
+platform team's automation would, so each call lands in that account's own moto backend.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass
 
 import boto3
@@ -18,7 +24,18 @@ from demo.emulator import session
 from demo.profiles import HOME_REGION, AccountProfile
 
 ACCESS_ROLE = "OrganizationAccountAccessRole"
-OUS = {"production": "Workloads", "staging": "Workloads", "sandbox": "Sandbox"}
+ROSTER_ROLE = "observability-roster"
+OUS = {"production": "Workloads/Production", "staging": "Workloads/Staging", "sandbox": "Sandbox"}
+NOT_EXPECTED = {"Key": "observability:expected", "Value": "false"}
+SILENT = ("Legacy Billing", "aws-legacy-billing@example.com", "Legacy", "legacy")
+ROSTER_ACTIONS = [
+    "organizations:DescribeOrganization",
+    "organizations:ListAccounts",
+    "organizations:ListParents",
+    "organizations:ListRoots",
+    "organizations:DescribeOrganizationalUnit",
+    "organizations:ListTagsForResource",
+]
 
 
 @dataclass(frozen=True)
@@ -38,6 +55,8 @@ class Organization:
     analytics_account: str
     analytics: boto3.Session
     members: tuple[Member, ...]
+    silent_account: str  # ACTIVE, expected, never sends
+    roster_role_arn: str  # in the management account, trusted by the analytics account
 
 
 def create_organization(
@@ -48,14 +67,21 @@ def create_organization(
     root_id = organizations.list_roots()["Roots"][0]["Id"]
     ou_ids: dict[str, str] = {}
 
-    def account(name: str, email: str, ou_name: str, environment: str) -> str:
+    def ou_id(path: str) -> str:
+        """The OU at ``path`` (names below the root), created with its parents when missing."""
+        if path not in ou_ids:
+            parent, _, name = path.rpartition("/")
+            ou = organizations.create_organizational_unit(
+                ParentId=ou_id(parent) if parent else root_id, Name=name
+            )
+            ou_ids[path] = ou["OrganizationalUnit"]["Id"]
+        return ou_ids[path]
+
+    def account(name: str, email: str, ou_path: str, environment: str) -> str:
         status = organizations.create_account(AccountName=name, Email=email)
         account_id = status["CreateAccountStatus"]["AccountId"]
-        if ou_name not in ou_ids:
-            ou = organizations.create_organizational_unit(ParentId=root_id, Name=ou_name)
-            ou_ids[ou_name] = ou["OrganizationalUnit"]["Id"]
         organizations.move_account(
-            AccountId=account_id, SourceParentId=root_id, DestinationParentId=ou_ids[ou_name]
+            AccountId=account_id, SourceParentId=root_id, DestinationParentId=ou_id(ou_path)
         )
         organizations.tag_resource(
             ResourceId=account_id, Tags=[{"Key": "Environment", "Value": environment}]
@@ -63,6 +89,8 @@ def create_organization(
         return account_id
 
     analytics_id = account("Observability", "aws-observability@example.com", "Security", "shared")
+    for runs_no_sender in (organization["MasterAccountId"], analytics_id):
+        organizations.tag_resource(ResourceId=runs_no_sender, Tags=[NOT_EXPECTED])
     members = []
     for profile in profiles:
         account_id = account(
@@ -71,13 +99,44 @@ def create_organization(
         )  # fmt: skip
         profile = dataclasses.replace(profile, account_id=account_id)
         members.append(Member(profile, assume_access_role(management, account_id)))
+    silent_id = account(*SILENT)
     return Organization(
         id=organization["Id"],
         management_account=organization["MasterAccountId"],
         analytics_account=analytics_id,
         analytics=assume_access_role(management, analytics_id),
         members=tuple(members),
+        silent_account=silent_id,
+        roster_role_arn=create_roster_role(management, analytics_id),
     )
+
+
+def create_roster_role(management: boto3.Session, analytics_account: str) -> str:
+    """The read-only role modules/organization creates in the management account: the analytics
+    account may assume it to read accounts, OUs and tags."""
+    iam = management.client("iam", region_name="us-east-1")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{analytics_account}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    role = iam.create_role(RoleName=ROSTER_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
+    iam.put_role_policy(
+        RoleName=ROSTER_ROLE,
+        PolicyName="read-organization",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": ROSTER_ACTIONS, "Resource": "*"}],
+            }
+        ),
+    )
+    return str(role["Role"]["Arn"])
 
 
 def assume_access_role(management: boto3.Session, account_id: str) -> boto3.Session:

@@ -7,7 +7,9 @@ bucket, the bucket notifies the queue, and `demo.analytics.deliver` hands the qu
 `receiver.handler.lambda_handler`. The schema comes from the migration code, the report from
 `receiver.report`. Days are simulated: each scheduled day the accounts change a little
 (`demo.seed.advance`), then every sender runs as its 02:00 schedule would; finally each account
-runs the history backfill.
+runs the history backfill. Before the report, the roster code (`receiver.roster`, what the
+scheduled roster function runs) reads the organization through the management account's roster
+role, assumed from the analytics account, so the report knows which accounts are expected.
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ def run(options: Options, progress: Progress) -> Outcome:
                 )
             loaded = deliver(analytics, receiver)
             progress(f"{loaded} backfill files delivered to the receiver")
+        refresh_roster(organization, database_url, progress)
         report, summary = write_report(database_url, analytics, options, progress)
         calls: Counter[tuple[str, str]] = Counter()
         for apis in recorded.values():
@@ -200,6 +203,28 @@ class Senders:
             )
         finally:
             metrics.clear_metrics()  # what the Lambda runtime's flush does after an invocation
+
+
+def refresh_roster(organization: Organization, database_url: str, progress: Progress) -> Any:
+    """The roster function's code, from the analytics account through the roster role."""
+    from receiver.db import connect
+    from receiver.roster import organizations_client, refresh
+
+    client = organizations_client(
+        organization.roster_role_arn, session=organization.analytics, region=HOME_REGION
+    )
+    executor = connect(database_url=database_url)
+    try:
+        result = refresh(executor, client)
+    finally:
+        executor.close()
+    silent = ", ".join(f"{s.name} ({s.status.replace('_', ' ')})" for s in result.silent)
+    progress(
+        f"organization roster refreshed through {organization.roster_role_arn}: "
+        f"{result.accounts} accounts, {result.expected} expected to report, "
+        f"{result.reporting} reporting; not reporting: {silent or 'none'}"
+    )
+    return result
 
 
 def write_report(

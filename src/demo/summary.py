@@ -1,5 +1,6 @@
-"""What the demo prints at the end: files, rows per table, collector statuses per account, and
-which answers were recorded responses rather than moto."""
+"""What the demo prints at the end: files, rows per table, expected versus reporting accounts (the
+organization roster), collector statuses per account, and which answers were recorded responses
+rather than moto."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ class Summary:
     rows: dict[str, int]
     statuses: dict[str, dict[str, int]]  # account -> status -> collectors
     problems: dict[str, list[str]]  # account -> "collector@region: status: error"
+    expected: int = 0  # accounts the roster expects to report
+    reporting: int = 0
+    not_reporting: tuple[tuple[str, str, str, str], ...] = ()  # name, id, status, OU path
 
     @property
     def empty_tables(self) -> list[str]:
@@ -77,7 +81,27 @@ def summarize(executor: Any, analytics: Analytics) -> Summary:
                 problems.setdefault(account, []).append(
                     f"{where}: {row['status']}: {(row['error'] or '')[:160]}"
                 )
-    return Summary(loaded, len(failed), dead, ingestions, rows, statuses, problems)
+    expected = executor.execute(
+        "SELECT account_id, account_name, ou_path, reporting_status FROM v_expected_accounts "
+        "ORDER BY account_name, account_id"
+    )
+    not_reporting = tuple(
+        (r["account_name"], r["account_id"], r["reporting_status"], r["ou_path"])
+        for r in expected
+        if r["reporting_status"] != "reporting"
+    )
+    return Summary(
+        loaded,
+        len(failed),
+        dead,
+        ingestions,
+        rows,
+        statuses,
+        problems,
+        expected=len(expected),
+        reporting=len(expected) - len(not_reporting),
+        not_reporting=not_reporting,
+    )
 
 
 def _keys(s3: Any, bucket: str, prefix: str) -> list[str]:
@@ -106,8 +130,18 @@ def render(
     ]
     width = max(len(t) for t in summary.rows) if summary.rows else 0
     table_lines = [f"{table:<{width}} {count:>7,}" for table, count in summary.rows.items()]
-    for left, right in zip(table_lines[::2], [*table_lines[1::2], ""], strict=True):
+    lefts, rights = table_lines[::2], table_lines[1::2]
+    rights += [""] * (len(lefts) - len(rights))  # an odd number of tables leaves one cell empty
+    for left, right in zip(lefts, rights, strict=True):
         lines.append(f"    {left}    {right}".rstrip())
+    lines.append(
+        f"  expected vs reporting accounts (organization roster): {summary.reporting} of "
+        f"{summary.expected} expected accounts reporting"
+    )
+    for name, account, status, ou_path in summary.not_reporting:
+        lines.append(
+            f"    {status.replace('_', ' ')}: {name} {account} ({ou_path}): expected but silent"
+        )
     lines.append("  collectors in each account's latest DAILY run:")
     for account, counts in sorted(summary.statuses.items(), key=lambda kv: names.get(kv[0], "")):
         lines.append(f"    {names.get(account, account):<22} {account}  {_pairs(counts)}")
