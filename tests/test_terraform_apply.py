@@ -1,9 +1,17 @@
-"""`examples/complete` applied on a moto server; then the real handlers run on what it deployed.
+"""A registry user's deployment on a moto server; then the real handlers run on what it deployed.
 
-pytest-terraform applies ``tests/terraform/complete_on_moto`` (examples/complete with destroyable
-settings, and zips of the sources only: moto runs no code) with the AWS provider pointed at the
-session's moto server through the environment only (``AWS_ENDPOINT_URL`` and test keys: the
-modules carry no test settings). Then:
+The release is built first (``scripts/package.py release``, offline, from the wheels ``make test``
+fetched) and checked against its ``SHA256SUMS``. Then an empty folder receives only what a
+registry user has: a copy of ``modules/``, the released files under ``release/`` and the root
+configuration ``tests/terraform/complete_on_moto/main.tf`` (examples/complete's settings with
+destroyable resources and the artifacts bucket on: the sender is deployed from the bucket). No
+``src/``, no Python: the root reads the version and file names from ``release/manifest.json``.
+pytest-terraform applies that folder with the AWS provider pointed at the session's moto server
+through the environment only (``AWS_ENDPOINT_URL`` and test keys: the modules carry no test
+settings). Then:
+
+- the sender function runs the released sender zip (its code hash) from the artifacts bucket
+  location the analytics module reports, a versioned object encrypted with the analytics key;
 
 - a document uploaded the way the sender uploads it (``sender.upload.upload``: key under
   ``data/<account>/``, SSE-KMS with the deployed key) reaches the deployed queue through the
@@ -19,27 +27,32 @@ modules carry no test settings). Then:
 moto workarounds, all in this harness:
 - ``{"lambda": {"use_docker": false}}`` before apply: moto then accepts functions and answers
   ``aws_lambda_invocation`` (the migration) with an echo instead of running the code;
-- the data bucket's policy is deleted after apply: moto ignores policy conditions, so the
-  TLS-only ``Deny`` (``aws:SecureTransport = false``) would refuse every object call;
+- the data and artifacts buckets' policies are deleted after apply: moto ignores policy
+  conditions, so the TLS-only ``Deny`` (``aws:SecureTransport = false``) would refuse every object
+  call (the analytics module attaches the artifacts policy after its uploads for the same reason);
 - moto 5.2 neither stores nor returns a queue's ``RedriveAllowPolicy``, so the provider would wait
   forever for ``aws_sqs_queue_redrive_allow_policy`` to show up: the in-process moto server's
   ``Queue`` is patched to keep and return it while this module runs;
 - the event source mapping is disabled after apply: with it enabled moto hands each message to
   its echoing Lambda and deletes it; the test plays the mapping's part instead.
 
-Apply takes about 105 s and destroy about 75 s (provider waits for SQS and RDS): about 3 min.
+Apply takes about 105 s and destroy about 75 s (provider waits for SQS and RDS), the release
+build about 15 s.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import importlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 import urllib.request
 import uuid
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,26 +73,43 @@ pytestmark = pytest.mark.terraform
 if shutil.which("terraform") is None:  # pragma: no cover - CI and the README require it
     pytest.skip("terraform is not installed (see README prerequisites)", allow_module_level=True)
 
+from py.path import local  # noqa: E402  (pytest-terraform's path type)
 from pytest_terraform import terraform  # noqa: E402
 
 from support.receiver_fixtures import FakeContext, fixture_doc  # noqa: E402
 
-# Sources of each zip (scripts/package.py's layout, without the dependencies: moto runs no code).
-ZIP_SOURCES = {
-    "analytics": ["src/observability", "src/receiver", "sql"],
-    "sender": ["src/observability", "src/sender"],
-}
+WHEELHOUSE = ROOT / "build" / "package-cache" / "wheelhouse"
+ROOT_CONFIGURATION = ROOT / "tests" / "terraform" / "complete_on_moto" / "main.tf"
 
 
-def source_zip(name: str, out: Path) -> Path:
-    path = out / f"{name}.zip"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for source in ZIP_SOURCES[name]:
-            base = ROOT / source
-            for file in sorted(base.rglob("*")):
-                if file.is_file() and "__pycache__" not in file.parts:
-                    archive.write(file, f"{base.name}/{file.relative_to(base)}")
-    return path
+def build_release(out: Path, cache: Path) -> dict[str, Any]:
+    """``scripts/package.py release`` into ``out``; checks SHA256SUMS; returns the manifest."""
+    if not any(WHEELHOUSE.glob("*aarch64*.whl")) or not any(WHEELHOUSE.glob("*x86_64*.whl")):
+        pytest.fail("wheels for both architectures are missing: `make test` fetches them first")
+    shutil.copytree(WHEELHOUSE, cache / "wheelhouse")
+    command = [
+        sys.executable, str(ROOT / "scripts" / "package.py"), "release", "--offline",
+        "--out", str(out), "--cache", str(cache),
+    ]  # fmt: skip
+    completed = subprocess.run(command, capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    for line in (out / "SHA256SUMS").read_text().splitlines():  # what `sha256sum -c` checks
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
+    return json.loads((out / "manifest.json").read_text())
+
+
+def registry_user_folder(folder: Path, release: Path) -> Path:
+    """An empty folder with a copy of ``modules/``, the released files and the root module."""
+    folder.mkdir()
+    shutil.copytree(
+        ROOT / "modules",
+        folder / "modules",
+        ignore=shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "tf_resources.json"),
+    )
+    shutil.copytree(release, folder / "release")
+    shutil.copy2(ROOT_CONFIGURATION, folder / "main.tf")
+    return folder
 
 
 def keep_redrive_allow_policy(mp: pytest.MonkeyPatch) -> None:
@@ -99,8 +129,25 @@ def keep_redrive_allow_policy(mp: pytest.MonkeyPatch) -> None:
     mp.setattr(Queue, "attributes", property(with_redrive_allow_policy))
 
 
+@dataclass
+class Release:
+    folder: Path  # what the registry user applied
+    manifest: dict[str, Any]
+
+    def zip(self, package: str, arch: str) -> Path:
+        return self.folder / "release" / f"{package}-{self.manifest['version']}-{arch}.zip"
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Release:
+    """The release, built and verified, and the registry user's folder holding it."""
+    work = tmp_path_factory.mktemp("registry-user")
+    manifest = build_release(work / "dist", work / "cache")
+    return Release(registry_user_folder(work / "deployment", work / "dist"), manifest)
+
+
 @pytest.fixture(scope="module", autouse=True)
-def moto_environment(moto_server: str, tmp_path_factory) -> Iterator[None]:
+def moto_environment(moto_server: str, release: Release) -> Iterator[None]:
     """Environment of the terraform subprocess (pytest-terraform passes ``os.environ`` on)."""
     with urllib.request.urlopen(
         urllib.request.Request(
@@ -110,8 +157,10 @@ def moto_environment(moto_server: str, tmp_path_factory) -> Iterator[None]:
         )
     ) as response:
         assert response.status < 300
-    zips = tmp_path_factory.mktemp("zips")
+    # pytest-terraform looks for the root module beside this file: point it at the new folder.
+    fixture = terraform.get_fixture("complete_on_moto")
     with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fixture, "resolve_module_dir", lambda: local(str(release.folder)), raising=False)
         keep_redrive_allow_policy(mp)
         mp.setenv("AWS_ENDPOINT_URL", moto_server)
         mp.setenv("AWS_ACCESS_KEY_ID", "testing")
@@ -124,8 +173,7 @@ def moto_environment(moto_server: str, tmp_path_factory) -> Iterator[None]:
         if rc.exists():  # written by the Makefile: the offline provider mirror, when there is one
             mp.setenv("TF_CLI_CONFIG_FILE", str(rc))
         mp.setenv("TF_VAR_name", NAME)
-        mp.setenv("TF_VAR_analytics_package_path", str(source_zip("analytics", zips)))
-        mp.setenv("TF_VAR_sender_package_path", str(source_zip("sender", zips)))
+        mp.setenv("TF_VAR_region", REGION)
         yield
 
 
@@ -162,8 +210,9 @@ def deployed(complete_on_moto, moto_server: str) -> Deployment:
     lam = boto3.client("lambda", endpoint_url=moto_server, region_name=REGION)
 
     # moto quirk: policy conditions are ignored, so the TLS-only Deny would refuse everything.
-    assert "aws:SecureTransport" in s3.get_bucket_policy(Bucket=settings["bucket_name"])["Policy"]
-    s3.delete_bucket_policy(Bucket=settings["bucket_name"])
+    for bucket in (settings["bucket_name"], outputs["artifacts_bucket_name"]):
+        assert "aws:SecureTransport" in s3.get_bucket_policy(Bucket=bucket)["Policy"]
+        s3.delete_bucket_policy(Bucket=bucket)
 
     receiver = _function(lam, f"{NAME}-receiver")
     migration = _function(lam, f"{NAME}-migrate")
@@ -251,6 +300,50 @@ def test_the_deployed_wiring(deployed):
     assert env["AURORA_SECRET_ARN"] == deployed.outputs["secret_arn"]
     assert deployed.receiver["Handler"] == "receiver.handler.lambda_handler"
     assert deployed.migration["Handler"] == "receiver.migrate_handler.lambda_handler"
+
+
+def test_only_modules_and_released_files_were_applied(deployed, release):
+    found = {p.name for p in release.folder.iterdir()}
+    assert found <= {"main.tf", "modules", "release", ".terraform.lock.hcl", "tf_resources.json"}, (
+        found
+    )
+    assert not list(release.folder.rglob("*.py")), "no Python source next to the deployment"
+    configuration = "\n".join(p.read_text() for p in release.folder.rglob("*.tf"))
+    assert "local-exec" not in configuration and 'data "external"' not in configuration
+    released = sorted(p.name for p in (release.folder / "release").iterdir())
+    assert released == sorted([*release.manifest["zips"], "SHA256SUMS", "manifest.json"])
+
+
+def test_the_sender_runs_the_released_zip_from_the_artifacts_bucket(deployed, release):
+    version = release.manifest["version"]
+    released = release.zip("sender", "arm64")
+    entry = release.manifest["zips"][released.name]
+    locations = deployed.outputs["artifact_locations"]
+    assert set(locations) == {"sender"} and set(locations["sender"]) == {"arm64", "x86_64"}
+    location = locations["sender"]["arm64"]
+    assert location["bucket"] == deployed.outputs["artifacts_bucket_name"]
+    assert location["key"] == f"releases/{version}/{released.name}"
+    assert location["version"], "the object version is pinned"
+
+    stored = deployed.client("s3").head_object(
+        Bucket=location["bucket"], Key=location["key"], VersionId=location["version"]
+    )
+    assert stored["ContentLength"] == entry["bytes"]
+    assert stored["ServerSideEncryption"] == "aws:kms"
+    assert stored["SSEKMSKeyId"] == deployed.kms_key_arn
+
+    function = deployed.client("lambda").get_function(
+        FunctionName=deployed.outputs["sender_function_name"]
+    )["Configuration"]
+    digest = base64.b64encode(hashlib.sha256(released.read_bytes()).digest()).decode()
+    assert function["CodeSha256"] == digest  # the released zip, byte for byte
+    assert function["CodeSize"] == entry["bytes"]
+    assert [function["Handler"]] == entry["handlers"]
+    assert function["Architectures"] == ["arm64"]
+    assert (
+        deployed.receiver["Handler"]
+        in release.manifest["zips"][release.zip("analytics", "arm64").name]["handlers"]
+    )
 
 
 def test_a_sender_document_is_loaded_by_the_deployed_receiver(

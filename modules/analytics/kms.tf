@@ -83,6 +83,8 @@ locals {
           Condition = local.sender_kms_conditions
         },
       ] : [],
+      # Readers of the artifacts bucket (artifacts.tf), when it is created.
+      local.artifacts_kms_statements,
     )
   }
 }

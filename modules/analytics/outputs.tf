@@ -127,6 +127,38 @@ output "sender_settings" {
   }
 }
 
+output "artifacts_bucket_name" {
+  description = "Name of the artifacts bucket (null unless create_artifacts_bucket)."
+  value       = one(aws_s3_bucket.artifacts[*].bucket)
+}
+
+output "artifacts_bucket_arn" {
+  description = "ARN of the artifacts bucket (null unless create_artifacts_bucket)."
+  value       = one(aws_s3_bucket.artifacts[*].arn)
+}
+
+output "artifact_locations" {
+  description = "S3 location of every uploaded zip, by package and architecture: { sender = { arm64 = { bucket, key, version } } }. Each value is what modules/sender takes as sender_package_s3 (version pins the object version)."
+  value = {
+    for package in distinct([for f in values(local.artifact_files) : f.package]) : package => {
+      for id, f in local.artifact_files : f.architecture => {
+        bucket  = aws_s3_object.artifacts[id].bucket
+        key     = aws_s3_object.artifacts[id].key
+        version = aws_s3_object.artifacts[id].version_id
+      } if f.package == package
+    }
+  }
+}
+
+output "artifact_sha256" {
+  description = "Base64-encoded SHA-256 of every uploaded zip, by package and architecture: what modules/sender takes as sender_package_sha256 (source_code_hash)."
+  value = {
+    for package in distinct([for f in values(local.artifact_files) : f.package]) : package => {
+      for f in values(local.artifact_files) : f.architecture => filebase64sha256(f.path) if f.package == package
+    }
+  }
+}
+
 output "roster_function_name" {
   description = "Name of the roster Lambda function (null unless organization_roster_role_arn is set)."
   value       = one(aws_lambda_function.roster[*].function_name)

@@ -125,7 +125,7 @@ variable "abort_incomplete_multipart_upload_days" {
 }
 
 variable "access_log_bucket_name" {
-  description = "Existing bucket that receives S3 server access logs of the data bucket. null disables access logging."
+  description = "Existing bucket that receives S3 server access logs of the data bucket (and of the artifacts bucket, under <artifacts bucket name>/). null disables access logging."
   type        = string
   default     = null
 
@@ -574,6 +574,59 @@ variable "create_no_uploads_alarm" {
   description = "Alarm when no object has been uploaded for a whole day (no S3 notification reached the queue in 24 hours)."
   type        = bool
   default     = true
+}
+
+#------------------------------------------------------------------------------
+# Artifacts bucket (released zips for the senders)
+#------------------------------------------------------------------------------
+
+variable "create_artifacts_bucket" {
+  description = "Create a bucket holding the released Lambda zips, readable by sender_organization_ids and sender_account_ids (GetObject through TLS, decryption through S3 only), and upload `artifacts` to it. Lambda takes code only from a bucket in its own region: the bucket serves senders whose home region is this module's region."
+  type        = bool
+  default     = false
+}
+
+variable "artifacts_bucket_name" {
+  description = "Name of the artifacts bucket. Defaults to <name>-artifacts-<account id>-<region>."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.artifacts_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.artifacts_bucket_name))
+    error_message = "artifacts_bucket_name must be a valid S3 bucket name (3-63 lower case letters, digits, dots and hyphens)."
+  }
+}
+
+variable "artifacts_version" {
+  description = "Release version of the zips in `artifacts` (e.g. 0.2.0, as in their file names); they are stored under releases/<version>/<file name>. Required when artifacts are given."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.artifacts_version == null || can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.-]+)?$", var.artifacts_version))
+    error_message = "artifacts_version must be a semantic version such as 0.2.0."
+  }
+}
+
+variable "artifacts" {
+  description = "Local paths of released zips (dist/release/ of `make release`, or the files downloaded from a release) to upload to the artifacts bucket, by package (sender, analytics) and architecture (arm64, x86_64), e.g. { sender = { arm64 = \"sender-0.2.0-arm64.zip\" } }. Ignored unless create_artifacts_bucket is true."
+  type        = map(map(string))
+  default     = {}
+
+  validation {
+    condition     = alltrue([for package in keys(var.artifacts) : contains(["sender", "analytics"], package)])
+    error_message = "artifacts keys must be sender or analytics."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for paths in values(var.artifacts) : [for architecture in keys(paths) : contains(["arm64", "x86_64"], architecture)]]))
+    error_message = "Each package's keys must be arm64 or x86_64."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for paths in values(var.artifacts) : [for path in values(paths) : endswith(path, ".zip")]]))
+    error_message = "Every artifact must be a .zip file."
+  }
 }
 
 #------------------------------------------------------------------------------

@@ -105,3 +105,9 @@ mock_resource "aws_lambda_event_source_mapping" {
     arn = "arn:aws:lambda:eu-west-1:111111111111:event-source-mapping:00000000-0000-0000-0000-000000000001"
   }
 }
+
+mock_resource "aws_s3_object" {
+  defaults = {
+    version_id = "3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrHY"
+  }
+}
