@@ -8,6 +8,15 @@ locals {
   organization_id = data.aws_organizations_organization.this.id
   org_arn_prefix  = "arn:${local.partition}:organizations::${data.aws_organizations_organization.this.master_account_id}"
 
+  roster_conditions = merge(
+    var.analytics_roster_principal_arn == null ? {} : {
+      ArnEquals = { "aws:PrincipalArn" = var.analytics_roster_principal_arn }
+    },
+    var.roster_external_id == null ? {} : {
+      StringEquals = { "sts:ExternalId" = var.roster_external_id }
+    },
+  )
+
   roster_trust = {
     Version = "2012-10-17"
     Statement = [merge(
@@ -19,9 +28,7 @@ locals {
       },
       # The condition, not the role as principal: IAM would reject a principal that does not
       # exist yet, and would silently break the trust if the role were recreated.
-      var.analytics_roster_principal_arn == null ? {} : {
-        Condition = { ArnEquals = { "aws:PrincipalArn" = var.analytics_roster_principal_arn } }
-      },
+      length(local.roster_conditions) == 0 ? {} : { Condition = local.roster_conditions },
     )]
   }
 

@@ -247,6 +247,17 @@ variable "analytics_roster_principal_arn" {
   }
 }
 
+variable "roster_external_id" {
+  description = "External id the roster role requires (sts:ExternalId), the analytics module's organization_roster_external_id. null: none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.roster_external_id == null || try(length(var.roster_external_id) >= 2 && length(var.roster_external_id) <= 1224 && can(regex("^[A-Za-z0-9+=,.@:/_-]+$", var.roster_external_id)), false)
+    error_message = "roster_external_id must be 2-1224 characters of letters, digits and + = , . @ : / _ -."
+  }
+}
+
 #------------------------------------------------------------------------------
 # Management account sender (deploy_management_sender)
 #------------------------------------------------------------------------------

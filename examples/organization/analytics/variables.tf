@@ -1,5 +1,5 @@
 variable "region" {
-  description = "Region of the analytics stack."
+  description = "Region of the analytics stack, and home region of every sender (the artifacts bucket serves senders in this region)."
   type        = string
   default     = "eu-west-1"
 }
@@ -26,6 +26,22 @@ variable "organization_id" {
   }
 }
 
+variable "management_account_id" {
+  description = "Management account of the organization, where ../management creates the roster role."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.management_account_id))
+    error_message = "management_account_id must be 12 digits."
+  }
+}
+
+variable "roster_role_name" {
+  description = "Name of the roster role ../management creates (its roster_role_name)."
+  type        = string
+  default     = "observability-roster"
+}
+
 variable "vpc_id" {
   description = "VPC of the Aurora cluster."
   type        = string
@@ -42,8 +58,35 @@ variable "alarm_email_addresses" {
   default     = []
 }
 
-variable "analytics_package_path" {
-  description = "Path of dist/analytics.zip, relative to this directory."
+variable "release_dir" {
+  description = "Folder holding the released zips (dist/release of `make release`, or the files downloaded from a release and checked against its SHA256SUMS), relative to this directory."
   type        = string
-  default     = "../../../dist/analytics.zip"
+  default     = "../../../dist/release"
+}
+
+variable "release_version" {
+  description = "Version of the released zips (their file names: sender-<version>-<architecture>.zip)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.-]+)?$", var.release_version))
+    error_message = "release_version must be a semantic version such as 0.2.0."
+  }
+}
+
+variable "analytics_architecture" {
+  description = "Architecture of the analytics functions' zip: arm64 or x86_64."
+  type        = string
+  default     = "arm64"
+}
+
+variable "sender_architecture" {
+  description = "Architecture of the senders' zip uploaded for the organization: arm64 or x86_64 (../management's sender architecture must match)."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.sender_architecture)
+    error_message = "sender_architecture must be arm64 or x86_64."
+  }
 }

@@ -113,6 +113,23 @@ run "roster_role_trusts_the_analytics_roster_function_only" {
   }
 }
 
+run "roster_role_with_an_external_id" {
+  command = plan
+
+  variables {
+    analytics_roster_principal_arn = "arn:aws:iam::999999999999:role/observability-roster-function"
+    roster_external_id             = "observability-roster"
+  }
+
+  assert {
+    condition = one(jsondecode(aws_iam_role.roster[0].assume_role_policy).Statement).Condition == {
+      ArnEquals    = { "aws:PrincipalArn" = "arn:aws:iam::999999999999:role/observability-roster-function" }
+      StringEquals = { "sts:ExternalId" = "observability-roster" }
+    }
+    error_message = "The external id is required along with the principal condition."
+  }
+}
+
 run "roster_role_falls_back_to_the_analytics_account" {
   command = plan
 
