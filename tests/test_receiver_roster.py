@@ -276,6 +276,9 @@ def test_handler_publishes_one_metric_silent_accounts_and_logs_them(
     (document,) = _emf(out)
     names = [m["Name"] for d in document["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]]
     assert names == ["SilentAccounts"]
+    # the alarm of modules/analytics watches this metric with the dimension service = roster
+    # (POWERTOOLS_SERVICE_NAME), so the dimension set must be exactly [service]
+    assert [d["Dimensions"] for d in document["_aws"]["CloudWatchMetrics"]] == [[["service"]]]
     assert document["SilentAccounts"] in (5, [5.0], 5.0)
     warnings = [r for r in caplog.records if r.getMessage() == "expected account is not reporting"]
     assert all(r.levelno == logging.WARNING for r in warnings)
