@@ -74,6 +74,10 @@ resource "aws_cloudformation_stack_set" "sender" {
       condition     = length(module.template.template_json) <= 51200
       error_message = "The rendered template exceeds CloudFormation's 51,200-byte TemplateBody limit."
     }
+    # With SERVICE_MANAGED and auto_deployment AWS fills in the service-linked administration role;
+    # provider versions before the fix of hashicorp/terraform-provider-aws#23464 then show a
+    # perpetual diff on it.
+    ignore_changes = [administration_role_arn]
   }
 }
 
