@@ -13,7 +13,15 @@ Reports:
     the sum of the collectors' serial times and the slowest single collector
     (target: wall <= 1.5 x the slowest collector);
   * API calls per run, per service;
-  * Cost Explorer calls per DAILY run (target <= 6: each costs USD 0.01).
+  * Cost Explorer calls per DAILY run (target <= 6: each costs USD 0.01), in the default
+    ``account`` cost mode (every request filtered on the sender's own account);
+  * Cost Explorer requests per day in ``organization`` cost mode for 1,000 linked accounts
+    (`organization_requests`): the management account's DAILY run of the four Cost Explorer
+    collectors against `tests/support/cost_explorer.py`, a fake Cost Explorer that groups,
+    filters and pages like the real one, over a simulated organization. Cost Explorer does not
+    document its page size; the bench assumes ``--ce-page-size`` groups per GetCostAndUsage page
+    (default 1,000) and counts the requests the code really makes. ``--cost-explorer-only``
+    prints just these counts (seconds instead of minutes).
 
 The wall time is measured with warm clients, as in a warm Lambda container (the handler keeps its
 clients); the cold-start figure, which also creates every boto3 client (CPU-bound, ~1.5 s), is
@@ -30,11 +38,12 @@ import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "src")]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 os.environ.update(
     AWS_ACCESS_KEY_ID="bench",
     AWS_SECRET_ACCESS_KEY="bench",
@@ -52,6 +61,7 @@ from sender.collect import RunRequest, collect, select  # noqa: E402
 from sender.collectors.base import Context, Shared  # noqa: E402
 from sender.intervals import Interval, latest_complete_window  # noqa: E402
 from sender.runner import plan, run_tasks  # noqa: E402
+from support.cost_explorer import Commitment, Line, OrganizationBilling  # noqa: E402
 
 ACCOUNT = "123456789012"
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -91,7 +101,7 @@ class Account:
     # --- Cost Explorer, Savings Plans (global) ---------------------------------------------
     def ce_GetCostAndUsage(self, params):
         period = params["TimePeriod"]
-        if "GroupBy" in params and "Filter" in params:  # marketplace
+        if "GroupBy" in params and "BILLING_ENTITY" in json.dumps(params.get("Filter")):
             groups = [self._group(["Datadog Pro", "hosts"], "8.96", "14", "Hosts")]
         elif "GroupBy" in params:
             services = [
@@ -885,13 +895,145 @@ def run(latency: float, regions: tuple[str, ...], workers: int) -> dict[str, Any
     }
 
 
+COST_COLLECTORS = ("cost", "service_usage", "marketplace_usage", "commitments")
+ORG_ACCOUNTS = 1000
+ORG_SERVICES = 60  # distinct services in the organization's bill
+COMMON_SERVICES = 8  # used by every account (EC2, S3, CloudWatch, KMS, ...)
+TAIL_SERVICES_PER_ACCOUNT = 4  # plus a few of the others, different per account
+USAGE_TYPES_PER_SERVICE = 4  # usage types per account and service on a day
+MARKETPLACE_PRODUCTS = 3  # subscribed by 1 account in 50
+
+
+def organization_lines(accounts: int) -> list[Line]:
+    """A simulated organization: the DAILY window in full detail; the earlier days of the month
+    (which only the comparison totals read, grouped by account) one line per account and day."""
+    one = Decimal("1.25")
+    lines = []
+    ids = [f"{200000000000 + n:012d}" for n in range(accounts)]
+    for n, account in enumerate(ids):
+        services = list(range(COMMON_SERVICES)) + [
+            COMMON_SERVICES + (n * 7 + k * 13) % (ORG_SERVICES - COMMON_SERVICES)
+            for k in range(TAIL_SERVICES_PER_ACCOUNT)
+        ]
+        for s in services:
+            for u in range(USAGE_TYPES_PER_SERVICE):
+                lines.append(
+                    Line(
+                        account,
+                        WINDOW.start,
+                        f"Service {s:02d}",
+                        f"USE1-Usage-{u}",
+                        one,
+                        one,
+                        one,
+                        "Hrs",
+                    )
+                )
+        if n % 50 == 0:
+            for p in range(MARKETPLACE_PRODUCTS):
+                lines.append(
+                    Line(
+                        account,
+                        WINDOW.start,
+                        f"Marketplace product {p}",
+                        "hosts",
+                        one,
+                        one,
+                        one,
+                        "Hosts",
+                        billing_entity="AWS Marketplace",
+                    )
+                )
+        day = WINDOW.start.replace(day=1)
+        while day < WINDOW.start:
+            lines.append(Line(account, day, "Service 00", "USE1-Usage-0", one, one, one, "Hrs"))
+            day += timedelta(days=1)
+    return lines
+
+
+def cost_explorer_requests(accounts: int, page_size: int) -> dict[str, Any]:
+    """Cost Explorer requests of one DAILY run of the four Cost Explorer collectors: account
+    mode in the bench's member account, organization mode in a management account."""
+    request = RunRequest(
+        Interval.DAILY, WINDOW, True, tuple(select(COST_COLLECTORS)), ("eu-west-1",)
+    )
+    member = BenchClients(0.0)
+    account_run = collect(request, member, home_region="eu-west-1", account_id=ACCOUNT, now=NOW)
+    validate_document(account_run.document)
+    lines = organization_lines(accounts)
+    ids = sorted({line.account for line in lines})
+    holders = [Commitment(a, "RI") for a in ids[:3]] + [Commitment(a, "SP") for a in ids[:2]]
+    clients = Clients()
+    billing = OrganizationBilling(lines, page_size=page_size, commitments=holders).install(clients)
+    started = time.monotonic()
+    organization_run = collect(
+        request,
+        clients,
+        home_region="eu-west-1",
+        account_id=ids[0],
+        now=NOW,
+        cost_mode="organization",
+    )
+    elapsed = time.monotonic() - started
+    validate_document(organization_run.document)
+    reported = {row["account_id"] for row in organization_run.document["data"]["service_usage"]}
+    assert len(reported) == accounts, "every linked account is reported"
+    by_operation = Counter(op for op, _ in billing.requests)
+    pages = sum(1 for op, r in billing.requests if op == "GetCostAndUsage" and "NextPageToken" in r)
+    return {
+        "account_mode_per_daily_run": account_run.cost_explorer_calls,
+        "account_mode_by_operation": {
+            op: n for (svc, op), n in account_run.api_calls.items() if svc == "ce"
+        },
+        "organization_accounts": accounts,
+        "organization_page_size": page_size,
+        "organization_per_day": billing.count(),
+        "organization_by_operation": dict(by_operation),
+        "organization_follow_up_pages": pages,
+        "organization_usage_rows": len(organization_run.document["data"]["service_usage"]),
+        "organization_run_s": round(elapsed, 1),
+    }
+
+
+def print_cost_explorer(counts: dict[str, Any]) -> None:
+    n = counts["organization_accounts"]
+    account_day = counts["account_mode_per_daily_run"]
+    print(
+        f"  Cost Explorer, account mode:      {account_day:6d} requests per DAILY run and account "
+        f"{counts['account_mode_by_operation']}"
+    )
+    print(
+        f"  Cost Explorer, account mode:      {account_day * n:6d} requests per day for {n:,} "
+        f"accounts (USD {account_day * n * 0.01:,.2f})"
+    )
+    print(
+        f"  Cost Explorer, organization mode: {counts['organization_per_day']:6d} requests per day "
+        f"for {n:,} linked accounts (USD {counts['organization_per_day'] * 0.01:,.2f}; "
+        f"{counts['organization_page_size']:,} groups per page assumed, "
+        f"{counts['organization_follow_up_pages']} follow-up pages) "
+        f"{counts['organization_by_operation']}"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--regions", default="eu-west-1,us-east-1")
     parser.add_argument("--workers", type=int, default=16)
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
+    parser.add_argument("--ce-page-size", type=int, default=1000, help="groups per CE page")
+    parser.add_argument("--organization-accounts", type=int, default=ORG_ACCOUNTS)
+    parser.add_argument(
+        "--cost-explorer-only", action="store_true", help="only the Cost Explorer request counts"
+    )
     args = parser.parse_args()
+    counts = cost_explorer_requests(args.organization_accounts, args.ce_page_size)
+    if args.cost_explorer_only:
+        if args.json:
+            print(json.dumps(counts, indent=2))
+        print("sender bench: Cost Explorer requests (USD 0.01 each)")
+        print_cost_explorer(counts)
+        return 0 if counts["account_mode_per_daily_run"] <= 6 else 1
     report = run(args.latency_ms / 1000, tuple(args.regions.split(",")), args.workers)
     if args.json:
         print(json.dumps(report, indent=2))
@@ -927,6 +1069,7 @@ def main() -> int:
         f"  Cost Explorer calls/DAILY {report['cost_explorer_calls']:8d}   "
         f"target <= 6    {'PASS' if ce_ok else 'FAIL'}  {report['cost_explorer_by_operation']}"
     )
+    print_cost_explorer(counts)
     print(f"  items collected           {report['items']:8d}   statuses {report['statuses']}")
     print(
         f"  contract validation       {report['validation_s']:8.2f} s   "

@@ -254,6 +254,11 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, Callable[[World], dict[str, Any]
         "get_reservation_utilization",
         lambda w: {"TimePeriod": MONTH, "Granularity": "MONTHLY"},
     ),
+    ("ce", "GetDimensionValues"): (
+        US,
+        "get_dimension_values",
+        lambda w: {"TimePeriod": PERIOD, "Dimension": "LINKED_ACCOUNT", "Context": "RESERVATIONS"},
+    ),
     ("ce", "GetReservationCoverage"): (
         US,
         "get_reservation_coverage",
@@ -738,6 +743,7 @@ def test_collectors_run_ok_on_recorded_answers(prod: World):
     validate_outcome(*outcomes, regions=(EU, US))
     recorded = {key for key, n in prod.apis.calls.items() if n}
     unused = set() if counts[("health_events", None)] else {("health", "DescribeEntityAggregates")}
+    unused.add(("ce", "GetDimensionValues"))  # SENDER_COST_MODE=organization only
     assert recorded == set(OPERATIONS) - unused  # every recorded operation fed a collector
 
 

@@ -11,6 +11,7 @@ from sender.collectors.commitments import COLLECTOR as COMMITMENTS
 from sender.collectors.marketplace_usage import COLLECTOR as MARKETPLACE
 from sender.intervals import Interval, Window
 from support.sender_fixtures import (
+    ACCOUNT,
     WireStub,
     access_denied,
     fast_retries,
@@ -21,7 +22,12 @@ from support.sender_fixtures import (
 )
 
 G = "us-east-1"
-DAY = {"TimePeriod": {"Start": "2026-11-24", "End": "2026-11-25"}, "Granularity": "DAILY"}
+OWN = {"Dimensions": {"Key": "LINKED_ACCOUNT", "Values": [ACCOUNT]}}  # every request carries it
+DAY = {
+    "TimePeriod": {"Start": "2026-11-24", "End": "2026-11-25"},
+    "Granularity": "DAILY",
+    "Filter": OWN,
+}
 RI_TOTAL = {
     "UtilizationPercentage": "98.61",
     "PurchasedHours": "240",
@@ -170,7 +176,11 @@ def test_no_commitments_cost_one_cost_explorer_call(clients):
 
 def test_monthly_windows_ask_monthly_granularity(clients):
     window = Window(date(2026, 10, 1), date(2026, 11, 1))
-    month = {"TimePeriod": {"Start": "2026-10-01", "End": "2026-11-01"}, "Granularity": "MONTHLY"}
+    month = {
+        "TimePeriod": {"Start": "2026-10-01", "End": "2026-11-01"},
+        "Granularity": "MONTHLY",
+        "Filter": OWN,
+    }
     with stubbed(clients, "ce", G) as ce, stubbed(clients, "savingsplans", G) as sp:
         ce.add_response(
             "get_reservation_utilization",
@@ -214,7 +224,9 @@ MARKET_REQUEST = {
     "TimePeriod": {"Start": "2026-11-24", "End": "2026-11-25"},
     "Granularity": "DAILY",
     "Metrics": ["UnblendedCost", "UsageQuantity"],
-    "Filter": {"Dimensions": {"Key": "BILLING_ENTITY", "Values": ["AWS Marketplace"]}},
+    "Filter": {
+        "And": [OWN, {"Dimensions": {"Key": "BILLING_ENTITY", "Values": ["AWS Marketplace"]}}]
+    },
     "GroupBy": [
         {"Type": "DIMENSION", "Key": "SERVICE"},
         {"Type": "DIMENSION", "Key": "USAGE_TYPE"},
@@ -285,7 +297,7 @@ def test_marketplace_usage_is_filtered_server_side_and_paginated(clients):
             "usage_type": "hosts",
             "unit": "Hosts",
             "quantity": "14",
-            "cost": "8.9600000000",
+            "cost": "8.96",
             "currency": "USD",
         },
         {
@@ -294,7 +306,7 @@ def test_marketplace_usage_is_filtered_server_side_and_paginated(clients):
             "usage_type": "EUW1-MP:m6i.xlarge",
             "unit": "Hrs",
             "quantity": "48",
-            "cost": "1.4400",
+            "cost": "1.44",
             "currency": "USD",
         },
     ]

@@ -29,6 +29,7 @@ from support.sender_fixtures import (
 G = "us-east-1"
 METRICS = ["UnblendedCost", "AmortizedCost", "UsageQuantity"]
 GROUPS = [{"Type": "DIMENSION", "Key": "SERVICE"}, {"Type": "DIMENSION", "Key": "USAGE_TYPE"}]
+OWN = {"Dimensions": {"Key": "LINKED_ACCOUNT", "Values": [ACCOUNT]}}  # every request carries it
 
 
 @pytest.fixture
@@ -50,7 +51,13 @@ def group(service, usage_type, unblended, amortized, quantity, unit="Hrs"):
 
 def usage_pages(stub, window=WINDOW):
     period = {"Start": window.start.isoformat(), "End": window.end.isoformat()}
-    request = {"TimePeriod": period, "Granularity": "DAILY", "Metrics": METRICS, "GroupBy": GROUPS}
+    request = {
+        "TimePeriod": period,
+        "Granularity": "DAILY",
+        "Metrics": METRICS,
+        "GroupBy": GROUPS,
+        "Filter": OWN,
+    }
     ec2 = "Amazon Elastic Compute Cloud - Compute"
     stub.add_response(
         "get_cost_and_usage",
@@ -121,6 +128,7 @@ def totals_page(stub, start, end, granularity, results):
             "TimePeriod": {"Start": start, "End": end},
             "Granularity": granularity,
             "Metrics": ["UnblendedCost", "AmortizedCost"],
+            "Filter": OWN,
         },
     )
 
@@ -144,6 +152,7 @@ def forecast(stub, metric, mean, start="2026-11-25", end="2026-12-01"):
             "Metric": metric,
             "Granularity": "MONTHLY",
             "PredictionIntervalLevel": 80,
+            "Filter": OWN,
         },
     )
 

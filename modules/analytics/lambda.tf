@@ -161,9 +161,10 @@ resource "aws_lambda_function" "receiver" {
 
   environment {
     variables = merge(local.database_environment, local.powertools_environment, {
-      BUCKET                  = local.bucket_name
-      ANALYTICS_KMS_KEY       = aws_kms_key.this.arn
-      POWERTOOLS_SERVICE_NAME = "receiver"
+      BUCKET                     = local.bucket_name
+      ANALYTICS_KMS_KEY          = aws_kms_key.this.arn
+      POWERTOOLS_SERVICE_NAME    = "receiver"
+      ORGANIZATION_COST_ACCOUNTS = join(",", var.organization_cost_accounts)
     })
   }
 

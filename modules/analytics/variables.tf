@@ -676,3 +676,14 @@ variable "silent_after_hours" {
     error_message = "silent_after_hours must be a whole number between 1 and 2160."
   }
 }
+
+variable "organization_cost_accounts" {
+  description = "Management (payer) accounts whose senders run with cost_mode = \"organization\": the receiver accepts their documents' Cost Explorer rows for other linked accounts and files them under those accounts (receiver env ORGANIZATION_COST_ACCOUNTS). Such a document from any other account is refused (failed/ with its reason). Empty: no account may report another's cost."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.organization_cost_accounts : can(regex("^[0-9]{12}$", id))])
+    error_message = "organization_cost_accounts must list 12-digit AWS account ids."
+  }
+}

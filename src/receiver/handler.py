@@ -57,7 +57,11 @@ def runtime() -> Runtime:
     rds_data = None
     if settings.database_url is None:
         rds_data = boto3.client("rds-data", region_name=settings.region, config=CLIENT_CONFIG)
-    limits = Limits(settings.max_object_bytes, settings.max_document_bytes)
+    limits = Limits(
+        settings.max_object_bytes,
+        settings.max_document_bytes,
+        organization_cost_accounts=settings.organization_cost_accounts,
+    )
     return Runtime(settings, s3, rds_data, limits)
 
 

@@ -12,6 +12,11 @@ snapshot date, a collector whose status is ``ok`` replaces what an earlier run o
 wrote for its slice (its region, or the account): rows this file did not write are deleted. A
 file older (by ``collected_at``) than a run already loaded for that day and slice writes
 nothing there. ``partial``, ``error`` and ``skipped`` collectors never delete anything.
+
+Organization cost mode: other accounts' Cost Explorer rows (already authorised by
+``rows.build``) are upserted under their own account ids, exactly as their own senders' rows
+would be (those tables have no snapshot, so there is no slice to replace); an ``accounts`` row
+is created for each of those accounts first (the foreign key), without touching known details.
 """
 
 from __future__ import annotations
@@ -95,6 +100,13 @@ WHERE bucket = :bucket AND object_key = :object_key AND version_id = :version_id
 ENSURE_ACCOUNT_SQL = """
 INSERT INTO accounts (account_id, ingestion_id)
 VALUES (CAST(:account_id AS char(12)), :ingestion_id)
+ON CONFLICT (account_id) DO NOTHING
+"""
+
+ENSURE_ACCOUNTS_SQL = """
+INSERT INTO accounts (account_id, ingestion_id)
+SELECT CAST(e.value AS char(12)), :ingestion_id
+FROM jsonb_array_elements_text(CAST(:accounts AS jsonb)) AS e(value)
 ON CONFLICT (account_id) DO NOTHING
 """
 
@@ -275,6 +287,11 @@ def _write(tx: Executor, plan: Plan, result: LoadResult, max_request_bytes: int)
         tx.execute(ENSURE_ACCOUNT_SQL, params)
     else:
         result.rows["accounts"] = upsert.upsert(tx, ACCOUNTS, built_accounts.rows, params, **limit)
+    if plan.other_accounts:
+        tx.execute(
+            ENSURE_ACCOUNTS_SQL,
+            {"accounts": json.dumps(plan.other_accounts), "ingestion_id": result.ingestion_id},
+        )
     _write_run(tx, plan, result)
 
     newer = _newer_slices(tx, plan)
@@ -293,7 +310,9 @@ def _write(tx: Executor, plan: Plan, result: LoadResult, max_request_bytes: int)
             removed = upsert.delete_children(tx, table, parents, params, **limit)
             if removed:
                 result.removed[table.name] = removed
-        result.rows[table.name] = upsert.upsert(tx, table, rows, params, pointers=pointers, **limit)
+        written_rows = upsert.upsert(tx, table, rows, params, pointers=pointers, **limit)
+        # += : in organization cost mode a table may come twice (own rows, other accounts')
+        result.rows[table.name] = result.rows.get(table.name, 0) + written_rows
         written = bool(rows)
         built.rows, built.pointers = [], []  # written: let the memory go
         del rows, pointers

@@ -28,6 +28,8 @@ class Limits:
     max_object_bytes: int = DEFAULT_MAX_OBJECT_BYTES  # stored (compressed) size
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES  # decompressed size
     max_request_bytes: int = upsert.MAX_REQUEST_BYTES  # per database request
+    # accounts allowed to send other accounts' Cost Explorer rows (ORGANIZATION_COST_ACCOUNTS)
+    organization_cost_accounts: frozenset[str] = frozenset()
 
 
 def receive_object(
@@ -100,7 +102,9 @@ def load_bytes(
             expected_account=expected_account,
         )
         run_id = doc["run_id"]
-        plan = rows.build(doc, consume=True)
+        plan = rows.build(
+            doc, consume=True, organization_cost_accounts=limits.organization_cost_accounts
+        )
         del doc  # only the rows are needed from here on
         return loader.load_plan(
             executor, ref, plan, started=started, max_request_bytes=limits.max_request_bytes

@@ -5,6 +5,12 @@ Rows are plain dicts keyed by column name, with values ready for ``json_to_recor
 concurrent loads lock rows in the same order. A natural key that occurs twice in one file is a
 permanent error naming both items: the file is ambiguous, and PostgreSQL would refuse to
 update one row twice in one statement anyway.
+
+Organization cost mode: a management account's document may carry other accounts' Cost
+Explorer rows (``account_id`` on the row, see ``tables.ORGANIZATION_COST``). They are accepted
+only when the envelope's account is one of ``organization_cost_accounts``
+(``ORGANIZATION_COST_ACCOUNTS``); otherwise the file fails permanently, naming the first such row.
+Rows of the sending account itself (no ``account_id``, or its own) load as usual.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from receiver.failures import PermanentLoadError
-from receiver.tables import BY_NAME, TABLES, Table, TableRows
+from receiver.tables import BY_NAME, ORGANIZATION_COST, TABLES, Table, TableRows
 
 INT_RANGES = {"integer": 2**31 - 1, "bigint": 2**63 - 1}
 
@@ -29,6 +35,7 @@ class Plan:
     run: dict[str, Any]
     collectors: list[dict[str, Any]]
     tables: list[TableRows] = field(default_factory=list)
+    other_accounts: list[str] = field(default_factory=list)  # organization cost mode, sorted
 
     def collector_status(self) -> dict[tuple[str, str], str]:
         """(collector, region or '') -> status."""
@@ -39,11 +46,17 @@ class Plan:
         return sum(len(t.rows) for t in self.tables)
 
 
-def build(doc: dict[str, Any], *, consume: bool = False) -> Plan:
+def build(
+    doc: dict[str, Any],
+    *,
+    consume: bool = False,
+    organization_cost_accounts: frozenset[str] | set[str] = frozenset(),
+) -> Plan:
     """Rows for every table a (validated) document feeds.
 
     ``consume``: drop each section from the document once its rows are built, so that the
     document and all the rows never need memory at the same time (the caller is done with it).
+    ``organization_cost_accounts``: the accounts allowed to send other accounts' cost rows.
     """
     end = date.fromisoformat(doc["window"]["end"])
     plan = Plan(
@@ -53,14 +66,56 @@ def build(doc: dict[str, Any], *, consume: bool = False) -> Plan:
         collectors=_collectors(doc),
     )
     data = doc.get("data") or {}
+    others: set[str] = set()
     for index, table in enumerate(TABLES):
         built = _table_rows(table, data)
+        if built is not None and table.name in ORGANIZATION_COST:
+            built, theirs = _split_accounts(built, plan.account_id, organization_cost_accounts)
+            if theirs is not None:
+                others.update(row["account_id"] for row in theirs.rows)
+                _sort_and_check(theirs)
+                plan.tables.append(theirs)
         if built is not None:
             _sort_and_check(built)
             plan.tables.append(built)
         if consume and all(t.path[0] != table.path[0] for t in TABLES[index + 1 :]):
             data.pop(table.path[0], None)
+    plan.other_accounts = sorted(others)
     return plan
+
+
+def _split_accounts(
+    built: TableRows, sender: str, allowed: frozenset[str] | set[str]
+) -> tuple[TableRows, TableRows | None]:
+    """Split off the rows that name another account than the sender's, for the per-row table."""
+    if not any(row.get("account_id") not in (None, sender) for row in built.rows):
+        for row in built.rows:
+            row.pop("account_id", None)
+        return built, None
+    if sender not in allowed:
+        first = next(
+            p
+            for r, p in zip(built.rows, built.pointers, strict=True)
+            if r.get("account_id") not in (None, sender)
+        )
+        listed = ", ".join(sorted(allowed)) or "none"
+        raise PermanentLoadError(
+            "organization_cost",
+            f"account {sender} sent Cost Explorer rows of other accounts, but it is not an "
+            f"organization cost account (ORGANIZATION_COST_ACCOUNTS: {listed})",
+            field=f"{first}/account_id",
+        )
+    variant = ORGANIZATION_COST[built.table.name]
+    own, theirs = TableRows(built.table), TableRows(variant)
+    for row, pointer in zip(built.rows, built.pointers, strict=True):
+        account = row.pop("account_id", None)
+        if account in (None, sender):
+            own.rows.append(row)
+            own.pointers.append(pointer)
+        else:
+            theirs.rows.append({"account_id": account, **row})
+            theirs.pointers.append(pointer)
+    return own, theirs
 
 
 def _run(doc: dict[str, Any]) -> dict[str, Any]:
@@ -171,6 +226,8 @@ def _row(table: Table, item: dict[str, Any], inherited: dict[str, Any], pointer:
             row[column.name] = value
         else:
             row[column.name] = value
+    if table.name in ORGANIZATION_COST and item.get("account_id") is not None:
+        row["account_id"] = item["account_id"]  # split off by _split_accounts
     return row
 
 

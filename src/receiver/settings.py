@@ -44,6 +44,9 @@ class ReceiverSettings:
     max_document_bytes: int
     database_url: str | None  # local runs only: psycopg instead of the Data API
     database: DatabaseSettings | None
+    # ORGANIZATION_COST_ACCOUNTS: management accounts whose documents may carry other accounts'
+    # Cost Explorer rows (organization cost mode); empty: none may
+    organization_cost_accounts: frozenset[str] = frozenset()
 
     @classmethod
     def from_env(cls) -> ReceiverSettings:
@@ -56,7 +59,22 @@ class ReceiverSettings:
             max_document_bytes=_positive_int("MAX_DOCUMENT_BYTES", 256 * 1024 * 1024),
             database_url=database_url,
             database=None if database_url else DatabaseSettings.from_env(),
+            organization_cost_accounts=organization_cost_accounts(
+                os.environ.get("ORGANIZATION_COST_ACCOUNTS", "")
+            ),
         )
+
+
+def organization_cost_accounts(value: str) -> frozenset[str]:
+    """``ORGANIZATION_COST_ACCOUNTS``: comma-separated 12-digit account ids (empty: none)."""
+    accounts = [part.strip() for part in value.split(",") if part.strip()]
+    bad = [a for a in accounts if not (len(a) == 12 and a.isascii() and a.isdigit())]
+    if bad:
+        raise ConfigurationError(
+            "environment variable ORGANIZATION_COST_ACCOUNTS must list 12-digit account ids, "
+            f"got {', '.join(repr(b) for b in bad)}"
+        )
+    return frozenset(accounts)
 
 
 def _positive_int(name: str, default: int) -> int:

@@ -9,7 +9,7 @@ the SQL in ``receiver.upsert``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,14 @@ class Table:
     # False: a file without rows for this table never deletes the day's rows (cost forecasts
     # come only from scheduled runs; a backfill of the same day has none to replace them with)
     replace_when_empty: bool = True
+    # organization cost mode: account_id is a column of each row (other accounts' Cost Explorer
+    # rows sent by a management account), not bound once per file; see `per_row_account`
+    account_per_row: bool = False
 
     @property
     def constant_columns(self) -> tuple[str, ...]:
-        return ("account_id", self.snapshot) if self.snapshot else ("account_id",)
+        constants = () if self.account_per_row else ("account_id",)
+        return (*constants, self.snapshot) if self.snapshot else constants
 
     @property
     def natural_key(self) -> tuple[str, ...]:
@@ -111,6 +115,18 @@ COST_PERIOD_TOTALS = Table(
 COST_FORECASTS = Table(
     "cost_forecasts",
     ("cost", "forecast"),
+    key=("metric", "period_start", "period_end"),
+    snapshot="generated_on",
+    collector="cost",
+    replace_when_empty=False,
+    columns=cols(
+        "metric text, period_start date, period_end date, mean numeric, lower_bound numeric, "
+        "upper_bound numeric, currency text"
+    ),
+)
+ORGANIZATION_COST_FORECASTS = Table(
+    "organization_cost_forecasts",
+    ("cost", "organization_forecast"),
     key=("metric", "period_start", "period_end"),
     snapshot="generated_on",
     collector="cost",
@@ -481,6 +497,7 @@ TABLES: tuple[Table, ...] = (
     COST_DAILY,
     COST_PERIOD_TOTALS,
     COST_FORECASTS,
+    ORGANIZATION_COST_FORECASTS,
     SERVICE_USAGE,
     MARKETPLACE_USAGE,
     COMMITMENT_UTILIZATION,
@@ -512,6 +529,33 @@ TABLES: tuple[Table, ...] = (
     IAM_USERS,
 )
 BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+
+def per_row_account(table: Table) -> Table:
+    """The same SQL table, written with ``account_id`` taken from each row (first key column)."""
+    account = Column("account_id", "char(12)", "account_id")
+    return replace(
+        table,
+        key=("account_id", *table.key),
+        columns=(account, *table.columns),
+        account_per_row=True,
+    )
+
+
+# Tables whose rows may name another account (documents in organization cost mode, from an
+# account the receiver lists in ORGANIZATION_COST_ACCOUNTS): table name -> per-row variant.
+# None has a snapshot column, so a row of another account is a plain upsert, as from its own
+# sender. Kept in sync with observability.contract.validation.ORGANIZATION_COST_PARTS.
+ORGANIZATION_COST: dict[str, Table] = {
+    t.name: per_row_account(t)
+    for t in (
+        COST_DAILY,
+        COST_PERIOD_TOTALS,
+        SERVICE_USAGE,
+        MARKETPLACE_USAGE,
+        COMMITMENT_UTILIZATION,
+    )
+}
 
 
 @dataclass

@@ -42,7 +42,8 @@ def _constants(table: Table, alias: str = "t") -> list[str]:
 @functools.cache
 def upsert_sql(table: Table) -> str:
     """One statement that upserts ``:rows`` into ``table`` and returns how many it wrote."""
-    constants = ["CAST(:account_id AS char(12))"]
+    # account_per_row: account_id is one of the row's columns (organization cost mode)
+    constants = [] if table.account_per_row else ["CAST(:account_id AS char(12))"]
     if table.snapshot:
         constants.append("CAST(:snapshot_date AS date)")
     insert_columns = [*table.constant_columns, *table.column_names, "ingestion_id"]

@@ -122,6 +122,7 @@ def collect(
     shared: Shared | None = None,
     cost_history_months: int = 14,
     freeze_gc: bool = False,
+    cost_mode: str = "account",
 ) -> RunResult:
     """Run ``request``; the document is validated (a section breaking the contract is dropped,
     see `sender.document.quarantine`) but not uploaded.
@@ -150,6 +151,7 @@ def collect(
             clients=clients,
             shared=shared,
             cost_history_months=cost_history_months,
+            cost_mode=cost_mode,
         )
 
     tasks = plan(request.collectors, request.regions)
@@ -181,6 +183,7 @@ def collect(
         outcomes=outcomes,
         run_id=run_id,
         collected_at=now,
+        cost_mode=cost_mode,
     )
     validation_started = time.monotonic()
     dropped = quarantine(document, sections_of(request.collectors))

@@ -51,7 +51,13 @@ def assemble_data(outcomes: Iterable[Outcome]) -> dict[str, Any]:
             for part in collector.parts:
                 target.setdefault(part, [])
             for part, item in outcome.items:
-                _add(target[part], item, collector.key_fields(part), seen, (section, part))
+                _add(
+                    target.setdefault(part, []),
+                    item,
+                    collector.key_fields(part),
+                    seen,
+                    (section, part),
+                )
             continue
         target_list = data.setdefault(section, [])
         for item in outcome.items:
@@ -78,9 +84,10 @@ def build_document(
     outcomes: list[Outcome],
     run_id: str | None = None,
     collected_at: datetime | None = None,
+    cost_mode: str = "account",
 ) -> dict[str, Any]:
     collected_at = collected_at or datetime.now(UTC)
-    return {
+    document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "account_id": account_id,
         "regions": list(dict.fromkeys(regions)),
@@ -94,6 +101,9 @@ def build_document(
         "collectors": collector_entries(outcomes),
         "data": assemble_data(outcomes),
     }
+    if cost_mode == "organization":  # Cost Explorer rows may name other (linked) accounts
+        document["cost_mode"] = cost_mode
+    return document
 
 
 def quarantine(document: dict[str, Any], sections: dict[str, list[str]]) -> list[str]:

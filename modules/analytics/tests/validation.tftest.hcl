@@ -21,6 +21,14 @@ run "bad_account_id" {
   expect_failures = [var.sender_account_ids]
 }
 
+run "bad_organization_cost_account" {
+  command = plan
+  variables {
+    organization_cost_accounts = ["111111111111", "payer"]
+  }
+  expect_failures = [var.organization_cost_accounts]
+}
+
 run "bad_organization_id" {
   command = plan
   variables {

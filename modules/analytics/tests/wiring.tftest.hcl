@@ -154,6 +154,7 @@ run "functions_are_configured_for_the_packaged_handlers" {
       POWERTOOLS_SERVICE_NAME      = "receiver"
       POWERTOOLS_METRICS_NAMESPACE = "MultiAccountObservability"
       LOG_LEVEL                    = "INFO"
+      ORGANIZATION_COST_ACCOUNTS   = ""
     })
     error_message = "The receiver environment must carry the documented variables."
   }
@@ -392,5 +393,17 @@ run "sender_settings_output" {
       region      = "eu-west-1"
     }
     error_message = "sender_settings carries what a sender needs."
+  }
+}
+
+run "organization_cost_accounts_reach_the_receiver" {
+  command = plan
+  variables {
+    organization_cost_accounts = ["111111111111", "333333333333"]
+  }
+
+  assert {
+    condition     = one(aws_lambda_function.receiver.environment).variables["ORGANIZATION_COST_ACCOUNTS"] == "111111111111,333333333333"
+    error_message = "organization_cost_accounts must reach the receiver as ORGANIZATION_COST_ACCOUNTS."
   }
 }

@@ -25,7 +25,8 @@ application_signals       application-signals ListServices,                     
 cloudtrail_trails         cloudtrail DescribeTrails, GetTrailStatus                  moto
 commitments               savingsplans DescribeSavingsPlans                          recorded
 commitments               ce GetReservationUtilization, GetReservationCoverage,      recorded
-                          GetSavingsPlansUtilization, GetSavingsPlansCoverage
+                          GetSavingsPlansUtilization, GetSavingsPlansCoverage,
+                          GetDimensionValues
 compute_optimizer         compute-optimizer GetEC2InstanceRecommendations,           recorded
                           GetEBSVolumeRecommendations,
                           GetLambdaFunctionRecommendations,

@@ -816,6 +816,20 @@ def describe_savings_plans(call: Call) -> dict[str, Any]:
     return response
 
 
+def get_dimension_values(call: Call) -> dict[str, Any]:
+    """Which linked accounts hold reservations or Savings Plans (organization cost mode).
+
+    Each demo account answers for itself, as a member account's Cost Explorer does."""
+    commitments = _commitments(call)
+    context = call.params.get("Context")
+    holds = {"RESERVATIONS": commitments.reservations, "SAVINGS_PLANS": commitments.plans}
+    values = []
+    if call.params.get("Dimension") == "LINKED_ACCOUNT" and holds.get(context):
+        account = call.profile.account_id
+        values = [{"Value": account, "Attributes": {"description": call.profile.key}}]
+    return {"DimensionValues": values, "ReturnSize": len(values), "TotalSize": len(values)}
+
+
 def _uuid(*parts: Any) -> str:
     raw = digest(*parts)
     return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:32]}"
@@ -826,6 +840,7 @@ MISSING = "not implemented by moto 5.2"
 ANSWERS: Answers = {
     ("ce", "GetCostAndUsage"): Answer(FIFO, get_cost_and_usage),
     ("ce", "GetCostForecast"): Answer(MISSING, get_cost_forecast),
+    ("ce", "GetDimensionValues"): Answer(MISSING, get_dimension_values),
     ("ce", "GetReservationUtilization"): Answer(MISSING, get_reservation_utilization),
     ("ce", "GetReservationCoverage"): Answer(MISSING, get_reservation_coverage),
     ("ce", "GetSavingsPlansUtilization"): Answer(MISSING, get_savings_plans_utilization),

@@ -188,6 +188,43 @@ def _cross_field(doc: Any) -> Iterator[tuple[ContractViolation, set[str]]]:
             f"{account['account_id']!r} differs from the envelope's account_id {envelope_id!r}"
         )
         yield ContractViolation(path, message), {path, "/account_id"}
+    if isinstance(data, dict) and doc.get("cost_mode") != "organization":
+        yield from _organization_rows(data)
+
+
+# Cost Explorer parts whose rows may name another account, in organization cost mode only.
+ORGANIZATION_COST_PARTS = (
+    ("cost", "daily"),
+    ("cost", "totals"),
+    ("service_usage",),
+    ("marketplace_usage",),
+    ("commitments",),
+)
+
+
+def _organization_rows(data: dict[str, Any]) -> Iterator[tuple[ContractViolation, set[str]]]:
+    """Without ``cost_mode: organization`` no row names an account, and there is no
+    organization forecast: a member's sender never speaks for another account."""
+    cost = data.get("cost")
+    if isinstance(cost, dict) and "organization_forecast" in cost:
+        path = "/data/cost/organization_forecast"
+        message = "only allowed when the document declares cost_mode 'organization'"
+        yield ContractViolation(path, message), {path, "/cost_mode"}
+    for parts in ORGANIZATION_COST_PARTS:
+        node: Any = data
+        for part in parts:
+            node = node.get(part) if isinstance(node, dict) else None
+        if not isinstance(node, list):
+            continue
+        for index, item in enumerate(node):
+            if isinstance(item, dict) and "account_id" in item:
+                path = "/data/" + "/".join(parts) + f"/{index}/account_id"
+                message = (
+                    "a row may name its account only when the document declares cost_mode "
+                    "'organization'"
+                )
+                yield ContractViolation(path, message), {path, "/cost_mode"}
+                break  # one per part is enough to say what is wrong
 
 
 @functools.cache

@@ -1,21 +1,35 @@
 """Cost Explorer queries shared by the cost, service_usage and marketplace_usage collectors.
 
-Every Cost Explorer request costs USD 0.01, so the sender asks as little as it can: one
-``GetCostAndUsage`` grouped by service and usage type (DAILY rows) feeds both ``cost.daily`` and
-``service_usage`` and the window total; one ungrouped query over the previous window and the
-month to date gives the comparison totals. Both are computed once per run (`Context.shared`),
-whichever collector asks first. Granularity is DAILY, or MONTHLY where every boundary is a month
-start; the interval itself (WEEKLY, YEARLY) is never passed as a granularity.
+Every Cost Explorer request costs USD 0.01, so the sender asks as little as it can. What it asks
+depends on ``SENDER_COST_MODE`` (`Context.cost_mode`):
+
+* ``account`` (default): every request carries a ``LINKED_ACCOUNT`` filter on the sender's own
+  account. Without it, a sender in the management (payer) account would report the whole
+  organization's cost as its own. One ``GetCostAndUsage`` grouped by service and usage type
+  (DAILY rows) feeds both ``cost.daily`` and ``service_usage`` and the window total; one
+  ungrouped query over the previous window and the month to date gives the comparison totals.
+* ``organization`` (the management account, or wherever the organization's billing data is
+  readable): the same data for every linked account, grouped by ``LINKED_ACCOUNT``. GroupBy takes
+  at most two dimensions, and usage needs three (account, service, usage type), so one query
+  lists the window's services and then one query per service is grouped by account and usage
+  type: the request count grows with the number of services (and pages), not of accounts.
+  Comparison totals come from one query grouped by account. Each row names its account.
+* ``off``: no request at all; the collectors report ``skipped`` with `OFF_REASON`.
+
+Results are computed once per run (`Context.shared`), whichever collector asks first.
+Granularity is DAILY, or MONTHLY where every boundary is a month start; the interval itself
+(WEEKLY, YEARLY) is never passed as a granularity.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sender.collectors.base import Context
+from sender.collectors.base import Context, NotEnabled
 from sender.intervals import (
     Window,
     add_months,
@@ -28,10 +42,49 @@ from sender.normalize import decimal
 
 TOKEN = ("NextPageToken", "NextPageToken")
 COST_METRICS = ["UnblendedCost", "AmortizedCost"]
+ORGANIZATION = "organization"
+OFF_REASON = "Cost Explorer is collected by the organization's management account"
+
+
+def dimension(key: str, values: str | list[str]) -> dict[str, Any]:
+    return {"Dimensions": {"Key": key, "Values": [values] if isinstance(values, str) else values}}
+
+
+def group_by(*keys: str) -> list[dict[str, str]]:
+    return [{"Type": "DIMENSION", "Key": key} for key in keys]
+
+
+def organization_mode(ctx: Context) -> bool:
+    """True in organization mode; raises `NotEnabled` (``skipped``) when the mode is ``off``."""
+    if ctx.cost_mode == "off":
+        raise NotEnabled(OFF_REASON)
+    return ctx.cost_mode == ORGANIZATION
+
+
+def account_filter(account_id: str, *others: dict[str, Any] | None) -> dict[str, Any]:
+    """``LINKED_ACCOUNT = account_id``, and-ed with the other filters given."""
+    parts = [dimension("LINKED_ACCOUNT", account_id), *(o for o in others if o)]
+    return parts[0] if len(parts) == 1 else {"And": parts}
+
+
+def scoped(ctx: Context, *others: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The filter of a request: the sender's own account in account mode, nothing more in
+    organization mode (the organization's data, grouped or filtered by the caller)."""
+    if organization_mode(ctx):
+        parts = [o for o in others if o]
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else {"And": parts}
+    return account_filter(ctx.account_id, *others)
+
+
+def with_filter(query: dict[str, Any], expression: dict[str, Any] | None) -> dict[str, Any]:
+    return {**query, "Filter": expression} if expression else dict(query)
 
 
 @dataclass(frozen=True)
 class UsageRow:
+    account_id: str
     date: str
     service: str
     usage_type: str
@@ -44,6 +97,7 @@ class UsageRow:
 
 @dataclass(frozen=True)
 class Total:
+    account_id: str
     kind: str
     window: Window
     unblended: Decimal
@@ -65,52 +119,112 @@ def granularity(*days: date) -> str:
 
 
 def usage_rows(ctx: Context) -> list[UsageRow]:
-    """The window's cost and usage by day, service and usage type (one query per run)."""
-    return ctx.shared.get(("ce-usage", ctx.window), lambda: _fetch_usage(ctx))
+    """The window's cost and usage by account, day, service and usage type (shared per run)."""
+    organization = organization_mode(ctx)
+    return ctx.shared.get(("ce-usage", ctx.window), lambda: _fetch_usage(ctx, organization))
 
 
-def _fetch_usage(ctx: Context) -> list[UsageRow]:
-    rows = []
+def _fetch_usage(ctx: Context, organization: bool) -> list[UsageRow]:
+    metrics = [*COST_METRICS, "UsageQuantity"]
+    if not organization:
+        return list(
+            grouped_rows(
+                ctx,
+                ("SERVICE", "USAGE_TYPE"),
+                metrics,
+                account_filter(ctx.account_id),
+                lambda keys: (ctx.account_id, keys[0], keys[1]),
+            )
+        )
+    rows: list[UsageRow] = []
+    for service in dimension_values(ctx, "SERVICE"):
+        rows.extend(
+            grouped_rows(
+                ctx,
+                ("LINKED_ACCOUNT", "USAGE_TYPE"),
+                metrics,
+                dimension("SERVICE", service),
+                lambda keys, service=service: (keys[0], service, keys[1]),
+            )
+        )
+    return rows
+
+
+def dimension_values(ctx: Context, key: str, expression: dict[str, Any] | None = None) -> list[str]:
+    """Values of ``key`` with cost in the window, from one ``GetCostAndUsage`` grouped by it
+    (organization mode: the services, or Marketplace products, to ask about one by one)."""
+    query = {
+        "TimePeriod": period(ctx.window),
+        "Granularity": granularity(ctx.window.start, ctx.window.end),
+        "Metrics": ["UnblendedCost"],
+        "GroupBy": group_by(key),
+    }
+    values: dict[str, None] = {}
+    client = ctx.global_client("ce")
+    for page in ctx.pages(
+        client, "get_cost_and_usage", token=TOKEN, **with_filter(query, expression)
+    ):
+        for result in page.get("ResultsByTime", []):
+            for group in result.get("Groups", []):
+                keys = group.get("Keys") or [""]
+                if keys[0]:
+                    values[keys[0]] = None
+    return sorted(values)
+
+
+def grouped_rows(
+    ctx: Context,
+    keys: tuple[str, str],
+    metrics: list[str],
+    expression: dict[str, Any] | None,
+    identify: Any,
+) -> Iterator[UsageRow]:
+    """DAILY rows of one query grouped by two dimensions; ``identify(keys)`` maps a group's
+    keys to (account, service, usage type)."""
     pages = ctx.pages(
         ctx.global_client("ce"),
         "get_cost_and_usage",
         token=TOKEN,
-        TimePeriod=period(ctx.window),
-        Granularity="DAILY",
-        Metrics=[*COST_METRICS, "UsageQuantity"],
-        GroupBy=[
-            {"Type": "DIMENSION", "Key": "SERVICE"},
-            {"Type": "DIMENSION", "Key": "USAGE_TYPE"},
-        ],
+        **with_filter(
+            {
+                "TimePeriod": period(ctx.window),
+                "Granularity": "DAILY",
+                "Metrics": metrics,
+                "GroupBy": group_by(*keys),
+            },
+            expression,
+        ),
     )
     for page in pages:
         for result in page.get("ResultsByTime", []):
             day = result["TimePeriod"]["Start"]
             for group in result.get("Groups", []):
-                keys = [*group.get("Keys", []), "", ""]
-                metrics = group.get("Metrics", {})
-                unblended = metrics.get("UnblendedCost", {})
-                rows.append(
-                    UsageRow(
-                        date=day,
-                        service=keys[0],
-                        usage_type=keys[1],
-                        unblended=decimal(unblended.get("Amount")),
-                        amortized=decimal(metrics.get("AmortizedCost", {}).get("Amount")),
-                        quantity=decimal(metrics.get("UsageQuantity", {}).get("Amount")),
-                        unit=metrics.get("UsageQuantity", {}).get("Unit"),
-                        currency=unblended.get("Unit"),
-                    )
+                account, service, usage_type = identify([*group.get("Keys", []), "", ""])
+                metrics_of = group.get("Metrics", {})
+                unblended = metrics_of.get("UnblendedCost", {})
+                usage = metrics_of.get("UsageQuantity", {})
+                yield UsageRow(
+                    account_id=account,
+                    date=day,
+                    service=service,
+                    usage_type=usage_type,
+                    unblended=decimal(unblended.get("Amount")),
+                    amortized=decimal(metrics_of.get("AmortizedCost", {}).get("Amount")),
+                    quantity=decimal(usage.get("Amount")),
+                    unit=usage.get("Unit"),
+                    currency=unblended.get("Unit"),
                 )
-    return rows
 
 
 def comparison_totals(ctx: Context) -> list[Total]:
-    """Previous window and month to date, from one ungrouped query (once per run)."""
-    return ctx.shared.get(("ce-totals", ctx.interval, ctx.window), lambda: _fetch_totals(ctx))
+    """Previous window and month to date, from one query (once per run): ungrouped and
+    filtered on the own account, or grouped by account in organization mode."""
+    organization = organization_mode(ctx)
+    key = ("ce-totals", ctx.interval, ctx.window)
+    return ctx.shared.get(key, lambda: _fetch_totals(ctx, organization))
 
 
-def _fetch_totals(ctx: Context) -> list[Total]:
+def _fetch_totals(ctx: Context, organization: bool) -> list[Total]:
     earliest = earliest_date(ctx.today, ctx.cost_history_months)
     wanted = {
         "previous_window": previous_window(ctx.interval, ctx.window),
@@ -121,24 +235,43 @@ def _fetch_totals(ctx: Context) -> list[Total]:
         return []
     span = Window(min(w.start for w in wanted.values()), ctx.window.end)
     bounds = [span.start, span.end, *(d for w in wanted.values() for d in (w.start, w.end))]
-    sums: dict[str, list[Any]] = {kind: [Decimal(0), Decimal(0), None] for kind in wanted}
-    pages = ctx.pages(
-        ctx.global_client("ce"),
-        "get_cost_and_usage",
-        token=TOKEN,
-        TimePeriod=period(span),
-        Granularity=granularity(*bounds),
-        Metrics=COST_METRICS,
-    )
-    for page in pages:
+    query: dict[str, Any] = {
+        "TimePeriod": period(span),
+        "Granularity": granularity(*bounds),
+        "Metrics": COST_METRICS,
+    }
+    if organization:
+        query["GroupBy"] = group_by("LINKED_ACCOUNT")
+    else:
+        query["Filter"] = account_filter(ctx.account_id)
+    sums: dict[tuple[str, str], list[Any]] = {}
+    if not organization:  # the own account always gets its totals, zero when nothing was spent
+        sums = {(ctx.account_id, kind): [Decimal(0), Decimal(0), None] for kind in wanted}
+    for page in ctx.pages(ctx.global_client("ce"), "get_cost_and_usage", token=TOKEN, **query):
         for result in page.get("ResultsByTime", []):
             start = date.fromisoformat(result["TimePeriod"]["Start"])
             end = date.fromisoformat(result["TimePeriod"]["End"])
-            total = result.get("Total", {})
-            for kind, window in wanted.items():
-                if window.start <= start and end <= window.end:
-                    acc = sums[kind]
-                    acc[0] += decimal(total.get("UnblendedCost", {}).get("Amount")) or 0
-                    acc[1] += decimal(total.get("AmortizedCost", {}).get("Amount")) or 0
-                    acc[2] = acc[2] or total.get("UnblendedCost", {}).get("Unit")
-    return [Total(kind, wanted[kind], *sums[kind]) for kind in wanted]
+            if organization:
+                entries = [
+                    ((g.get("Keys") or [""])[0], g.get("Metrics", {}))
+                    for g in result.get("Groups", [])
+                ]
+            else:
+                entries = [(ctx.account_id, result.get("Total", {}))]
+            for account, metrics in entries:
+                if not account:
+                    continue
+                for kind, window in wanted.items():
+                    if window.start <= start and end <= window.end:
+                        acc = sums.setdefault((account, kind), [Decimal(0), Decimal(0), None])
+                        acc[0] += decimal(metrics.get("UnblendedCost", {}).get("Amount")) or 0
+                        acc[1] += decimal(metrics.get("AmortizedCost", {}).get("Amount")) or 0
+                        acc[2] = acc[2] or metrics.get("UnblendedCost", {}).get("Unit")
+    if organization:  # an account seen in one period has a (zero) total in the other
+        for account in {a for a, _ in sums}:
+            for kind in wanted:
+                sums.setdefault((account, kind), [Decimal(0), Decimal(0), None])
+    return [
+        Total(account, kind, wanted[kind], *sums[(account, kind)])
+        for account, kind in sorted(sums, key=lambda k: (k[0], list(wanted).index(k[1])))
+    ]

@@ -120,6 +120,7 @@ class Context:
     clients: Clients
     shared: Shared
     cost_history_months: int = 14
+    cost_mode: str = "account"  # SENDER_COST_MODE: account | organization | off
     deadline: float = float("inf")  # time.monotonic() value
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep

@@ -6,6 +6,17 @@ utilisation shows purchased hours. One item per kind for the window (the ``Total
 for month-aligned windows, MONTHLY query).
 https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_GetReservationUtilization.html
 https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_GetSavingsPlansUtilization.html
+
+Account mode: every query carries a ``LINKED_ACCOUNT`` filter on the own account (all four APIs
+document that dimension in their Filter). Organization mode: none of the utilisation APIs can
+group by account (reservation utilisation groups only by subscription, Savings Plans utilisation
+not at all, Savings Plans coverage only by instance family, region or service), so the sender
+asks ``GetDimensionValues`` which linked accounts have reservations (context ``RESERVATIONS``)
+and which have Savings Plans (context ``SAVINGS_PLANS``), then runs exactly the account-mode
+queries, filtered on each of those accounts: two requests plus two to four per account that
+holds commitments (usually a handful), never per account of the organization. Rows then name
+their account.
+https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_GetDimensionValues.html
 """
 
 from __future__ import annotations
@@ -25,17 +36,49 @@ NO_DATA = "DataUnavailableException"
 
 
 def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
+    organization = ce.organization_mode(ctx)  # raises NotEnabled (skipped) when off
     client = ctx.global_client("ce")
     window = ctx.window
-    query = {
+    base = {
         "TimePeriod": ce.period(window),
         "Granularity": ce.granularity(window.start, window.end),
     }
-    ri = _reserved_instances(ctx, client, query)
-    if ri is not None:
-        yield ri
-    if _has_savings_plans(ctx):
-        yield _savings_plans(ctx, client, query)
+    if not organization:
+        query = {**base, "Filter": ce.account_filter(ctx.account_id)}
+        ri = _reserved_instances(ctx, client, query)
+        if ri is not None:
+            yield ri
+        if _has_savings_plans(ctx):
+            yield _savings_plans(ctx, client, query)
+        return
+    items: list[dict[str, Any]] = []
+    for account in _accounts_with(ctx, client, "RESERVATIONS"):
+        ri = _reserved_instances(ctx, client, {**base, "Filter": ce.account_filter(account)})
+        if ri is not None:
+            items.append({"account_id": account, **ri})
+    for account in _accounts_with(ctx, client, "SAVINGS_PLANS"):
+        sp = _savings_plans(ctx, client, {**base, "Filter": ce.account_filter(account)})
+        items.append({"account_id": account, **sp})
+    yield from sorted(items, key=lambda item: (item["account_id"], item["kind"]))
+
+
+def _accounts_with(ctx: Context, client: Any, context: str) -> list[str]:
+    """Linked accounts that have reservations or Savings Plans in the window."""
+    accounts: set[str] = set()
+    pages = ctx.pages(
+        client,
+        "get_dimension_values",
+        token=ce.TOKEN,
+        TimePeriod=ce.period(ctx.window),
+        Dimension="LINKED_ACCOUNT",
+        Context=context,
+    )
+    for page in pages:
+        for entry in page.get("DimensionValues", []):
+            value = entry.get("Value") or ""
+            if len(value) == 12 and value.isdigit():
+                accounts.add(value)
+    return sorted(accounts)
 
 
 def _reserved_instances(ctx: Context, client: Any, query: dict[str, Any]) -> dict | None:
@@ -143,10 +186,11 @@ COLLECTOR = Collector(
     name="commitments",
     scope="global",
     fetch=fetch,
-    keys=("kind", "period_start", "period_end"),
+    keys=("account_id", "kind", "period_start", "period_end"),
     supports_history=True,
     services=("ce", "savingsplans"),
     iam_actions=(
+        "ce:GetDimensionValues",
         "ce:GetReservationCoverage",
         "ce:GetReservationUtilization",
         "ce:GetSavingsPlansCoverage",

@@ -1,8 +1,15 @@
 """Cost Explorer: daily unblended and amortized cost by service, comparison totals, forecast.
 
-Account-wide, so collected once per account (never per region). Requests per run: the shared
-usage query (`_costexplorer.usage_rows`, also feeding ``service_usage``), the shared totals query,
-and on scheduled runs one ``GetCostForecast`` per metric (to the end of the current month).
+Account-wide, so collected once per account (never per region). Requests per run in account
+mode, every one filtered on the own account (``LINKED_ACCOUNT``): the shared usage query
+(`_costexplorer.usage_rows`, also feeding ``service_usage``), the shared totals query, and on
+scheduled runs one ``GetCostForecast`` per metric (to the end of the current month).
+
+Organization mode (``SENDER_COST_MODE=organization``, see `_costexplorer`): the same rows for
+every linked account, each naming its ``account_id``. ``GetCostForecast`` has no GroupBy, so a
+forecast per account would cost two requests per account and day; the sender forecasts the
+organization's total instead (two requests), reported as what it is: the part
+``organization_forecast`` (table ``organization_cost_forecasts``), never as any account's forecast.
 https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_GetCostAndUsage.html
 https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_GetCostForecast.html
 """
@@ -25,50 +32,62 @@ FORECAST_METRICS = ("UNBLENDED_COST", "AMORTIZED_COST")
 
 
 def fetch(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
+    organization = ce.organization_mode(ctx)  # raises NotEnabled (skipped) when off
     rows = ce.usage_rows(ctx)
-    daily: dict[tuple[str, str], list[Any]] = {}
-    total = [Decimal(0), Decimal(0)]
-    currency = None
+    daily: dict[tuple[str, str, str], list[Any]] = {}
+    totals: dict[str, list[Any]] = {}
+    if not organization:
+        totals[ctx.account_id] = [Decimal(0), Decimal(0), None]
     for row in rows:
-        acc = daily.setdefault((row.date, row.service), [Decimal(0), Decimal(0), row.currency])
+        key = (row.account_id, row.date, row.service)
+        acc = daily.setdefault(key, [Decimal(0), Decimal(0), row.currency])
         acc[0] += row.unblended or 0
         acc[1] += row.amortized or 0
+        total = totals.setdefault(row.account_id, [Decimal(0), Decimal(0), None])
         total[0] += row.unblended or 0
         total[1] += row.amortized or 0
-        currency = currency or row.currency
-    for (day, service), (unblended, amortized, unit) in sorted(daily.items()):
+        total[2] = total[2] or row.currency
+    for (account, day, service), (unblended, amortized, unit) in sorted(daily.items()):
         if not service:
             continue
-        yield (
-            "daily",
-            {
-                "date": day,
-                "service": text(service),
-                "unblended_cost": format_decimal(unblended),
-                "amortized_cost": format_decimal(amortized),
-                "currency": _currency(unit),
-            },
-        )
-    yield "totals", _total("window", ctx.window, total[0], total[1], currency)
+        item = {
+            "date": day,
+            "service": text(service),
+            "unblended_cost": format_decimal(unblended),
+            "amortized_cost": format_decimal(amortized),
+            "currency": _currency(unit),
+        }
+        yield "daily", _tagged(item, account, organization)
     try:
-        for other in ce.comparison_totals(ctx):
-            yield (
-                "totals",
-                _total(
-                    other.kind,
-                    other.window,
-                    other.unblended,
-                    other.amortized,
-                    other.currency or currency,
-                ),
-            )
+        others = ce.comparison_totals(ctx)
     except ClientError as exc:
         ctx.warn(f"comparison totals: {error_message(exc)}")
+        others = []
+    for account in sorted({*totals, *(o.account_id for o in others)}):
+        unblended, amortized, currency = totals.get(account, [Decimal(0), Decimal(0), None])
+        item = _total("window", ctx.window, unblended, amortized, currency)
+        yield "totals", _tagged(item, account, organization)
+        for other in (o for o in others if o.account_id == account):
+            item = _total(
+                other.kind,
+                other.window,
+                other.unblended,
+                other.amortized,
+                other.currency or currency,
+            )
+            yield "totals", _tagged(item, account, organization)
     if ctx.current:
-        yield from _forecast(ctx)
+        part = "organization_forecast" if organization else "forecast"
+        for item in _forecast(ctx, None if organization else ce.account_filter(ctx.account_id)):
+            yield part, item
 
 
-def _forecast(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
+def _tagged(item: dict[str, Any], account: str, organization: bool) -> dict[str, Any]:
+    """Organization mode: every row names the account it belongs to."""
+    return {"account_id": account, **item} if organization else item
+
+
+def _forecast(ctx: Context, expression: dict[str, Any] | None) -> Iterator[dict[str, Any]]:
     start = ctx.today  # Cost Explorer forecasts from today...
     end = add_months(month_start(start), 1)  # ...to the end of the current month
     client = ctx.global_client("ce")
@@ -76,10 +95,15 @@ def _forecast(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
         ctx.check_time()
         try:
             response = client.get_cost_forecast(
-                TimePeriod=ce.period(Window(start, end)),
-                Metric=metric,
-                Granularity="MONTHLY",
-                PredictionIntervalLevel=80,
+                **ce.with_filter(
+                    {
+                        "TimePeriod": ce.period(Window(start, end)),
+                        "Metric": metric,
+                        "Granularity": "MONTHLY",
+                        "PredictionIntervalLevel": 80,
+                    },
+                    expression,
+                )
             )
         except ClientError as exc:
             if error_code(exc) == "DataUnavailableException":  # too little history to forecast
@@ -93,18 +117,15 @@ def _forecast(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
         lower = _sum(r.get("PredictionIntervalLowerBound") for r in results)
         upper = _sum(r.get("PredictionIntervalUpperBound") for r in results)
         total = response.get("Total", {})
-        yield (
-            "forecast",
-            {
-                "period_start": start.isoformat(),
-                "period_end": end.isoformat(),
-                "metric": metric,
-                "mean": money(total.get("Amount")),
-                "lower_bound": lower,
-                "upper_bound": upper,
-                "currency": _currency(total.get("Unit")),
-            },
-        )
+        yield {
+            "period_start": start.isoformat(),
+            "period_end": end.isoformat(),
+            "metric": metric,
+            "mean": money(total.get("Amount")),
+            "lower_bound": lower,
+            "upper_bound": upper,
+            "currency": _currency(total.get("Unit")),
+        }
 
 
 def _sum(values: Any) -> str | None:
@@ -136,9 +157,10 @@ COLLECTOR = Collector(
     shape="parts",
     parts=("daily", "totals", "forecast"),
     keys={
-        "daily": ("date", "service"),
-        "totals": ("kind", "period_start", "period_end"),
+        "daily": ("account_id", "date", "service"),
+        "totals": ("account_id", "kind", "period_start", "period_end"),
         "forecast": ("metric", "period_start", "period_end"),
+        "organization_forecast": ("metric", "period_start", "period_end"),
     },
     supports_history=True,
     services=("ce",),

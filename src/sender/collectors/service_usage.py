@@ -1,6 +1,7 @@
 """Usage quantity, unit and unblended cost per day, service and usage type (Cost Explorer).
 
 Reuses the cost collector's query (`_costexplorer.usage_rows`): no extra Cost Explorer request.
+In organization cost mode each row names its linked account (``account_id``).
 https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_GetCostAndUsage.html
 """
 
@@ -15,10 +16,11 @@ from sender.normalize import format_decimal, text
 
 
 def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
+    organization = ce.organization_mode(ctx)  # raises NotEnabled (skipped) when off
     for row in ce.usage_rows(ctx):
         if not row.service or not row.usage_type:
             continue
-        yield {
+        item = {
             "date": row.date,
             "service": text(row.service),
             "usage_type": text(row.usage_type),
@@ -27,13 +29,14 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
             "unblended_cost": None if row.unblended is None else format_decimal(row.unblended),
             "currency": row.currency if row.currency and len(row.currency) == 3 else None,
         }
+        yield {"account_id": row.account_id, **item} if organization else item
 
 
 COLLECTOR = Collector(
     name="service_usage",
     scope="global",
     fetch=fetch,
-    keys=("date", "service", "usage_type", "unit"),
+    keys=("account_id", "date", "service", "usage_type", "unit"),
     supports_history=True,
     services=("ce",),
     iam_actions=("ce:GetCostAndUsage",),

@@ -1,0 +1,320 @@
+"""A fake Cost Explorer over an organization's billing lines, as the management account sees it.
+
+`OrganizationBilling` answers the Cost Explorer operations the sender calls (and Savings Plans'
+``DescribeSavingsPlans``) from a list of `Line` items, the way the API reference describes:
+``Filter`` expressions (``Dimensions`` on ``LINKED_ACCOUNT``, ``SERVICE``, ``USAGE_TYPE``,
+``BILLING_ENTITY``; ``And``, ``Or``, ``Not``), up to two ``GroupBy`` dimensions, DAILY or MONTHLY
+``ResultsByTime``, and grouped results cut into pages of ``page_size`` groups chained by
+``NextPageToken``. Without a ``LINKED_ACCOUNT`` filter it answers with every account's cost: what
+a sender in the payer account gets when it forgets to filter.
+
+It answers through botocore's ``before-call`` event, after botocore has validated the request
+against the real ``ce`` model; every response is validated against the output shape too, so
+nothing here can drift from the API. ``requests`` records every call (operation, parameters).
+Shared by the tests and ``bench/sender_bench.py`` (organization request counts).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ClientError
+from botocore.validate import ParamValidator
+
+CE_OPERATIONS = (
+    "GetCostAndUsage",
+    "GetCostForecast",
+    "GetDimensionValues",
+    "GetReservationUtilization",
+    "GetReservationCoverage",
+    "GetSavingsPlansUtilization",
+    "GetSavingsPlansCoverage",
+)
+DIMENSIONS = {
+    "LINKED_ACCOUNT": "account",
+    "SERVICE": "service",
+    "USAGE_TYPE": "usage_type",
+    "BILLING_ENTITY": "billing_entity",
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    """Cost and usage of one account, day, service and usage type."""
+
+    account: str
+    day: date
+    service: str
+    usage_type: str
+    unblended: Decimal
+    amortized: Decimal
+    quantity: Decimal
+    unit: str
+    billing_entity: str = "AWS"
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """Reservation or Savings Plans figures of one owning account (any window)."""
+
+    account: str
+    kind: str  # RI | SP
+    utilization_pct: str = "98.61"
+    coverage_pct: str = "41.20"
+    commitment: str = "52.56"
+    used: str = "51.83"
+    net_savings: str = "23.19"
+    on_demand_equivalent: str = "75.02"
+
+
+_PARAMS = "fake-cost-explorer-params"
+
+
+def _remember(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    """The API parameters, for the before-call handler of the same request (thread-safe)."""
+    context[_PARAMS] = dict(params)
+
+
+def _amount(value: Decimal) -> str:
+    return f"{value:.10f}"
+
+
+@dataclass
+class OrganizationBilling:
+    lines: list[Line]
+    page_size: int = 1000  # groups per GetCostAndUsage page (see bench/sender_bench.py)
+    commitments: list[Commitment] = field(default_factory=list)
+    caller: str | None = None  # the account whose DescribeSavingsPlans is answered
+    requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    # --- wiring ----------------------------------------------------------------------------
+    def install(self, clients: Any, region: str = "us-east-1") -> OrganizationBilling:
+        """Answer ``ce`` (and ``savingsplans``) calls of ``clients`` (a `sender.aws.Clients`)."""
+        for service, operations in (
+            ("ce", CE_OPERATIONS),
+            ("savingsplans", ("DescribeSavingsPlans",)),
+        ):
+            client = clients.client(service, region)
+            client.meta.events.register_first("before-parameter-build.*.*", _remember)
+            for operation in operations:
+                client.meta.events.register_first(
+                    f"before-call.*.{operation}", self._handler(client, operation)
+                )
+        return self
+
+    def _handler(self, client: Any, operation: str) -> Any:
+        shape = client.meta.service_model.operation_model(operation).output_shape
+
+        def handler(context: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+            request = context[_PARAMS]
+            self.requests.append((operation, request))
+            try:
+                response = getattr(self, operation)(request)
+            except ClientError as exc:
+                return AWSResponse("https://fake", 400, {}, None), exc.response
+            report = ParamValidator().validate(response, shape)
+            if report.has_errors():
+                raise AssertionError(report.generate_report())
+            return AWSResponse("https://fake", 200, {}, None), response
+
+        return handler
+
+    def count(self, operation: str | None = None) -> int:
+        return sum(1 for op, _ in self.requests if operation in (None, op))
+
+    # --- filters and periods -------------------------------------------------------------
+    def _matches(self, expression: dict[str, Any] | None, line: Line) -> bool:
+        if not expression:
+            return True
+        if "And" in expression:
+            return all(self._matches(e, line) for e in expression["And"])
+        if "Or" in expression:
+            return any(self._matches(e, line) for e in expression["Or"])
+        if "Not" in expression:
+            return not self._matches(expression["Not"], line)
+        dimension = expression["Dimensions"]
+        return getattr(line, DIMENSIONS[dimension["Key"]]) in dimension["Values"]
+
+    def _selected(self, request: dict[str, Any]) -> list[Line]:
+        start = date.fromisoformat(request["TimePeriod"]["Start"])
+        end = date.fromisoformat(request["TimePeriod"]["End"])
+        return [
+            line
+            for line in self.lines
+            if start <= line.day < end and self._matches(request.get("Filter"), line)
+        ]
+
+    @staticmethod
+    def _periods(request: dict[str, Any]) -> list[tuple[date, date]]:
+        start = date.fromisoformat(request["TimePeriod"]["Start"])
+        end = date.fromisoformat(request["TimePeriod"]["End"])
+        periods = []
+        while start < end:
+            if request.get("Granularity") == "MONTHLY":
+                following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+            else:
+                following = start + timedelta(days=1)
+            periods.append((start, min(following, end)))
+            start = following
+        return periods
+
+    @staticmethod
+    def _metrics(lines: Iterable[Line], metrics: list[str]) -> dict[str, dict[str, str]]:
+        lines = list(lines)
+        values = {
+            "UnblendedCost": (sum((x.unblended for x in lines), Decimal(0)), "USD"),
+            "AmortizedCost": (sum((x.amortized for x in lines), Decimal(0)), "USD"),
+        }
+        units = {x.unit for x in lines}
+        quantity = sum((x.quantity for x in lines), Decimal(0))
+        values["UsageQuantity"] = (quantity, units.pop() if len(units) == 1 else "N/A")
+        return {m: {"Amount": _amount(values[m][0]), "Unit": values[m][1]} for m in metrics}
+
+    # --- operations ------------------------------------------------------------------------
+    def GetCostAndUsage(self, request: dict[str, Any]) -> dict[str, Any]:
+        lines = self._selected(request)
+        keys = [DIMENSIONS[g["Key"]] for g in request.get("GroupBy", [])]
+        entries: list[tuple[int, dict[str, Any] | None]] = []
+        periods = self._periods(request)
+        for index, (start, end) in enumerate(periods):
+            inside = [x for x in lines if start <= x.day < end]
+            if not keys:
+                entries.append((index, None))
+                continue
+            groups: dict[tuple[str, ...], list[Line]] = defaultdict(list)
+            for line in inside:
+                groups[tuple(getattr(line, k) for k in keys)].append(line)
+            for key in sorted(groups):
+                group = {
+                    "Keys": list(key),
+                    "Metrics": self._metrics(groups[key], request["Metrics"]),
+                }
+                entries.append((index, group))
+        first = int(str(request.get("NextPageToken") or "page-0").removeprefix("page-"))
+        size = self.page_size if keys else len(entries) or 1
+        chunk = entries[first * size : (first + 1) * size]
+        results: dict[int, dict[str, Any]] = {}
+        for index, group in chunk:
+            start, end = periods[index]
+            result = results.setdefault(
+                index,
+                {
+                    "TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
+                    "Total": {},
+                    "Groups": [],
+                    "Estimated": False,
+                },
+            )
+            if group is None:
+                inside = [x for x in lines if start <= x.day < end]
+                result["Total"] = self._metrics(inside, request["Metrics"])
+            else:
+                result["Groups"].append(group)
+        response: dict[str, Any] = {"ResultsByTime": [results[i] for i in sorted(results)]}
+        if (first + 1) * size < len(entries):
+            response["NextPageToken"] = f"page-{first + 1}"
+        return response
+
+    def GetCostForecast(self, request: dict[str, Any]) -> dict[str, Any]:
+        lines = [x for x in self.lines if self._matches(request.get("Filter"), x)]
+        days = {x.day for x in lines} or {date.min}
+        field_name = "unblended" if request["Metric"] == "UNBLENDED_COST" else "amortized"
+        daily = sum((getattr(x, field_name) for x in lines), Decimal(0)) / len(days)
+        mean = daily * 30
+        period = request["TimePeriod"]
+        return {
+            "Total": {"Amount": _amount(mean), "Unit": "USD"},
+            "ForecastResultsByTime": [
+                {
+                    "TimePeriod": period,
+                    "MeanValue": _amount(mean),
+                    "PredictionIntervalLowerBound": _amount(mean * Decimal("0.9")),
+                    "PredictionIntervalUpperBound": _amount(mean * Decimal("1.1")),
+                }
+            ],
+        }
+
+    def GetDimensionValues(self, request: dict[str, Any]) -> dict[str, Any]:
+        assert request["Dimension"] == "LINKED_ACCOUNT", request
+        kind = {"RESERVATIONS": "RI", "SAVINGS_PLANS": "SP"}[request["Context"]]
+        accounts = sorted({c.account for c in self.commitments if c.kind == kind})
+        values = [{"Value": a, "Attributes": {"description": f"account {a}"}} for a in accounts]
+        return {"DimensionValues": values, "ReturnSize": len(values), "TotalSize": len(values)}
+
+    def _commitment(self, request: dict[str, Any], kind: str) -> Commitment | None:
+        for commitment in self.commitments:
+            if commitment.kind == kind and self._matches(
+                request.get("Filter"),
+                Line(commitment.account, date.min, "", "", Decimal(0), Decimal(0), Decimal(0), ""),
+            ):
+                return commitment
+        return None
+
+    def GetReservationUtilization(self, request: dict[str, Any]) -> dict[str, Any]:
+        ri = self._commitment(request, "RI")
+        if ri is None:
+            return {"UtilizationsByTime": [], "Total": {"PurchasedHours": "0"}}
+        unused = Decimal(ri.commitment) - Decimal(ri.used)
+        total = {
+            "UtilizationPercentage": ri.utilization_pct,
+            "PurchasedHours": "240",
+            "TotalAmortizedFee": ri.commitment,
+            "RICostForUnusedHours": _amount(unused),
+            "NetRISavings": ri.net_savings,
+            "OnDemandCostOfRIHoursUsed": ri.on_demand_equivalent,
+        }
+        return {"UtilizationsByTime": [], "Total": total}
+
+    def GetReservationCoverage(self, request: dict[str, Any]) -> dict[str, Any]:
+        ri = self._commitment(request, "RI")
+        hours = {"CoverageHoursPercentage": ri.coverage_pct if ri else "0"}
+        return {"CoveragesByTime": [], "Total": {"CoverageHours": hours}}
+
+    def GetSavingsPlansUtilization(self, request: dict[str, Any]) -> dict[str, Any]:
+        sp = self._commitment(request, "SP")
+        if sp is None:
+            raise ClientError(
+                {"Error": {"Code": "DataUnavailableException", "Message": "no data"}},
+                "GetSavingsPlansUtilization",
+            )
+        unused = Decimal(sp.commitment) - Decimal(sp.used)
+        return {
+            "Total": {
+                "Utilization": {
+                    "TotalCommitment": sp.commitment,
+                    "UsedCommitment": sp.used,
+                    "UnusedCommitment": _amount(unused),
+                    "UtilizationPercentage": sp.utilization_pct,
+                },
+                "Savings": {
+                    "NetSavings": sp.net_savings,
+                    "OnDemandCostEquivalent": sp.on_demand_equivalent,
+                },
+            }
+        }
+
+    def GetSavingsPlansCoverage(self, request: dict[str, Any]) -> dict[str, Any]:
+        sp = self._commitment(request, "SP")
+        covered = Decimal(sp.used) if sp else Decimal(0)
+        total = covered * 100 / Decimal(sp.coverage_pct) if sp else Decimal(0)
+        coverage = {"SpendCoveredBySavingsPlans": _amount(covered), "TotalCost": _amount(total)}
+        return {"SavingsPlansCoverages": [{"Coverage": coverage}]}
+
+    def DescribeSavingsPlans(self, request: dict[str, Any]) -> dict[str, Any]:
+        owned = [c for c in self.commitments if c.kind == "SP" and c.account == self.caller]
+        plans = [
+            {
+                "savingsPlanId": f"sp-{c.account}",
+                "start": "2025-06-01T00:00:00.000Z",
+                "end": "2028-06-01T00:00:00.000Z",
+                "state": "active",
+            }
+            for c in owned
+        ]
+        return {"savingsPlans": plans}
