@@ -58,6 +58,20 @@ def test_collect_writes_gzip_for_gz_names(moto_server, monkeypatch, tmp_path):
     validate_document(json.loads(gzip.decompress(target.read_bytes())))
 
 
+def test_collect_honours_sender_cost_mode(moto_server, monkeypatch, tmp_path):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+    monkeypatch.setenv("SENDER_COST_MODE", "off")
+    target = tmp_path / "run.json"
+    args = ["collect", "--out", str(target), "--collectors", "cost", "--region", "eu-west-1"]
+    out = io.StringIO()
+    assert main(args, out=out) == 0
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert [(c["name"], c["status"]) for c in document["collectors"]] == [("cost", "skipped")]
+    assert "(0 Cost Explorer)" in out.getvalue()
+    monkeypatch.setenv("SENDER_COST_MODE", "payer")
+    assert main(args, out=io.StringIO()) == 1
+
+
 def test_collect_refuses_bad_input(tmp_path, capsys):
     args = ["collect", "--out", str(tmp_path / "x.json"), "--collectors", "nope"]
     assert main(args, out=io.StringIO()) == 1

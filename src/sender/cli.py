@@ -25,7 +25,13 @@ from sender.aws import Clients
 from sender.collect import RunResult, collect, parse_request
 from sender.collectors import REGISTRY, iam_actions
 from sender.intervals import Interval
-from sender.settings import ConfigurationError, Settings, parse_collectors, parse_regions
+from sender.settings import (
+    ConfigurationError,
+    Settings,
+    parse_collectors,
+    parse_cost_mode,
+    parse_regions,
+)
 from sender.upload import encode
 
 
@@ -78,6 +84,7 @@ def _collect(args: argparse.Namespace, out: TextIO) -> int:
         region=parse_regions(home, "--region")[0],
         regions=parse_regions(regions, "--regions"),
         collectors=parse_collectors(args.collectors or os.environ.get("SENDER_COLLECTORS", "")),
+        cost_mode=parse_cost_mode(os.environ.get("SENDER_COST_MODE", "")),
     )
     event = {"interval": args.interval, **({"date": args.date} if args.date else {})}
     now = datetime.now(UTC)
@@ -89,6 +96,7 @@ def _collect(args: argparse.Namespace, out: TextIO) -> int:
         now=now,
         max_workers=args.workers or settings.max_workers,
         budget=args.timeout or settings.collector_timeout,
+        cost_mode=settings.cost_mode,
     )
     size = _write(args.out, result.document)
     _print_table(result, out)
