@@ -127,6 +127,16 @@ def test_read_roster_walks_nested_ous_and_reads_tags_and_status(org: Org) -> Non
     assert calls["ListRoots"] == 1
 
 
+def test_an_account_leaving_during_the_read_is_left_out(org: Org) -> None:
+    def leave(**_: Any) -> None:  # right after ListAccounts listed it
+        org.client.remove_account_from_organization(AccountId=org.ids["Leaving"])
+
+    org.client.meta.events.register_first("after-call.organizations.ListAccounts", leave)
+    result = read_roster(org.client)
+    assert org.ids["Leaving"] not in {a.account_id for a in result.accounts}
+    assert len(result.accounts) == 5
+
+
 def test_refresh_stores_the_roster_and_forgets_accounts_that_left(org: Org, db: Db) -> None:
     first = refresh(db.executor, org.client, now=datetime.now(UTC) - timedelta(seconds=5))
     assert (first.accounts, first.active, first.expected, first.removed) == (6, 5, 5, 0)

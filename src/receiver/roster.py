@@ -36,6 +36,8 @@ ORGANIZATIONS_CONFIG = Config(
 CHUNK_ACCOUNTS = 250  # accounts per upsert statement: far below the Data API's 4 MiB request
 DEFAULT_SILENT_AFTER_HOURS = 36
 ACCESS_DENIED = frozenset({"AccessDenied", "AccessDeniedException"})
+# an account that left (or an OU deleted) between ListAccounts and the calls about it
+GONE = frozenset({"ChildNotFoundException", "AccountNotFoundException", "TargetNotFoundException"})
 # ListAccounts' newer State field, for an account that carries no Status
 STATE_TO_STATUS = {"PENDING_ACTIVATION": "PENDING_ACTIVATION", "CLOSED": "CLOSED"}
 
@@ -226,7 +228,13 @@ def read_roster(client: Any) -> Roster:
         accounts = []
         for account in _accounts(client):
             account_id = account["Id"]
-            ou_id, ou_path = tree.placement(account_id)
+            try:
+                ou_id, ou_path = tree.placement(account_id)
+                tags = _tags(client, account_id)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code", "") in GONE:
+                    continue  # it left while we read: the next refresh will not list it
+                raise
             status = account.get("Status") or STATE_TO_STATUS.get(account.get("State", ""))
             accounts.append(
                 RosterAccount(
@@ -238,7 +246,7 @@ def read_roster(client: Any) -> Roster:
                     joined_at=account.get("JoinedTimestamp"),
                     ou_id=ou_id,
                     ou_path=ou_path,
-                    tags=_tags(client, account_id),
+                    tags=tags,
                 )
             )
     except ClientError as exc:
