@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 
-from observability.contract import ContractError, validate_document
+from observability.contract import ContractError, load_schema, validate_document
+from observability.contract.validation import ORGANIZATION_COST_PARTS
 from receiver.loader import FileRef
 from receiver.receive import Limits, load_bytes
 from receiver.settings import ConfigurationError, ReceiverSettings, organization_cost_accounts
+from receiver.tables import ORGANIZATION_COST
 from support.receiver_fixtures import (
     Db,
     data_key,
@@ -154,6 +156,16 @@ def test_re_collecting_a_day_replaces_it(db):
     assert [str(v["unblended_cost"]) for v in values] == ["1"]
     rows = db.query("SELECT count(*) AS n FROM cost_daily")[0]["n"]
     assert rows == len(first["data"]["cost"]["daily"])
+
+
+def test_the_contract_and_the_receiver_agree_on_which_rows_may_name_an_account():
+    paths = {table.path for table in ORGANIZATION_COST.values()}
+    assert paths == set(ORGANIZATION_COST_PARTS)
+    assert set(ORGANIZATION_COST) == set(COST_TABLES)
+    schema = load_schema()["$defs"]
+    for name in ("costDaily", "costTotal", "serviceUsage", "marketplaceUsage", "commitment"):
+        assert "account_id" in schema[name]["properties"], name
+    assert "account_id" not in schema["costForecast"]["properties"]
 
 
 def test_the_receiver_setting_is_validated(monkeypatch):
