@@ -55,10 +55,9 @@ run "roster_function_when_the_role_is_given" {
       aws_lambda_function.roster[0].handler == "receiver.roster_handler.lambda_handler" &&
       aws_lambda_function.roster[0].filename == "does-not-exist/analytics.zip" &&
       aws_lambda_function.roster[0].kms_key_arn == aws_kms_key.this.arn &&
-      aws_lambda_function.roster[0].reserved_concurrent_executions == 1 &&
       aws_lambda_function.roster[0].timeout == 900
     )
-    error_message = "The roster function runs the roster handler of the analytics zip, encrypted, one at a time."
+    error_message = "The roster function runs the roster handler of the analytics zip, encrypted."
   }
 
   assert {
