@@ -173,7 +173,21 @@ variable "sender" {
 
   validation {
     condition     = alltrue([for k, _ in var.sender.schedule_expressions : contains(["DAILY", "WEEKLY", "MONTHLY", "YEARLY"], k)])
-    error_message = "sender.schedule_expressions keys must be among DAILY, WEEKLY, MONTHLY, YEARLY (the values are checked by modules/sender's rules in the management sender, and by EventBridge)."
+    error_message = "sender.schedule_expressions keys must be among DAILY, WEEKLY, MONTHLY, YEARLY."
+  }
+
+  validation {
+    # The rules of modules/sender's schedule_expressions: a bad expression would otherwise fail
+    # only in CloudFormation, account by account.
+    condition = alltrue([
+      for _, e in var.sender.schedule_expressions :
+      can(regex("^rate\\((1 (minute|hour|day)|[1-9][0-9]* (minutes|hours|days))\\)$", e)) && !can(regex("^rate\\(1 (minutes|hours|days)\\)$", e)) ||
+      (
+        can(regex("^cron\\([0-9*,/-]+ [0-9*,/-]+ [0-9*,/?LW-]+ [0-9A-Z*,/-]+ [0-9A-Z*,/?L#-]+ [0-9*,/-]+\\)$", e)) &&
+        try(length([for f in [split(" ", e)[2], split(" ", e)[4]] : f if f == "?"]) == 1, false)
+      )
+    ])
+    error_message = "sender.schedule_expressions values must be cron(min hour day-of-month month day-of-week year) with exactly one of day-of-month/day-of-week set to ?, or rate(N unit)."
   }
 
   validation {

@@ -323,3 +323,11 @@ run "bad_call_as" {
   }
   expect_failures = [var.call_as]
 }
+
+run "bad_schedule" {
+  command = plan
+  variables {
+    sender = { schedule_expressions = { DAILY = "cron(0 2 * * *)" } }
+  }
+  expect_failures = [var.sender]
+}
