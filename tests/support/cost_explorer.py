@@ -16,6 +16,7 @@ Shared by the tests and ``bench/sender_bench.py`` (organization request counts).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -81,6 +82,17 @@ def _remember(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None
     context[_PARAMS] = dict(params)
 
 
+def _services_of(expression: dict[str, Any] | None) -> set[str] | None:
+    """The SERVICE values a filter restricts to (directly or in an ``And``), None if any."""
+    if not expression:
+        return None
+    for part in expression.get("And", [expression]):
+        dimension = part.get("Dimensions") or {}
+        if dimension.get("Key") == "SERVICE":
+            return set(dimension["Values"])
+    return None
+
+
 def _amount(value: Decimal) -> str:
     return f"{value:.10f}"
 
@@ -92,6 +104,14 @@ class OrganizationBilling:
     commitments: list[Commitment] = field(default_factory=list)
     caller: str | None = None  # the account whose DescribeSavingsPlans is answered
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    _index: dict[tuple[date, str], list[Line]] = field(default_factory=dict, repr=False)
+    _answers: dict[str, tuple[list[Any], list[Any]]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        index: dict[tuple[date, str], list[Line]] = defaultdict(list)
+        for line in self.lines:
+            index[(line.day, line.service)].append(line)
+        self._index = dict(index)
 
     # --- wiring ----------------------------------------------------------------------------
     def install(self, clients: Any, region: str = "us-east-1") -> OrganizationBilling:
@@ -144,10 +164,14 @@ class OrganizationBilling:
     def _selected(self, request: dict[str, Any]) -> list[Line]:
         start = date.fromisoformat(request["TimePeriod"]["Start"])
         end = date.fromisoformat(request["TimePeriod"]["End"])
+        expression = request.get("Filter")
+        services = _services_of(expression)  # an index lookup instead of a scan, when it can
         return [
             line
-            for line in self.lines
-            if start <= line.day < end and self._matches(request.get("Filter"), line)
+            for (day, service), lines in self._index.items()
+            if start <= day < end and (services is None or service in services)
+            for line in lines
+            if self._matches(expression, line)
         ]
 
     @staticmethod
@@ -178,24 +202,13 @@ class OrganizationBilling:
 
     # --- operations ------------------------------------------------------------------------
     def GetCostAndUsage(self, request: dict[str, Any]) -> dict[str, Any]:
-        lines = self._selected(request)
-        keys = [DIMENSIONS[g["Key"]] for g in request.get("GroupBy", [])]
-        entries: list[tuple[int, dict[str, Any] | None]] = []
+        query = {k: v for k, v in request.items() if k != "NextPageToken"}
+        cache_key = json.dumps(query, sort_keys=True)
+        if cache_key not in self._answers:  # the next pages of a query read the same groups
+            self._answers[cache_key] = self._entries(request)
+        entries, by_period = self._answers[cache_key]
+        keys = request.get("GroupBy", [])
         periods = self._periods(request)
-        for index, (start, end) in enumerate(periods):
-            inside = [x for x in lines if start <= x.day < end]
-            if not keys:
-                entries.append((index, None))
-                continue
-            groups: dict[tuple[str, ...], list[Line]] = defaultdict(list)
-            for line in inside:
-                groups[tuple(getattr(line, k) for k in keys)].append(line)
-            for key in sorted(groups):
-                group = {
-                    "Keys": list(key),
-                    "Metrics": self._metrics(groups[key], request["Metrics"]),
-                }
-                entries.append((index, group))
         first = int(str(request.get("NextPageToken") or "page-0").removeprefix("page-"))
         size = self.page_size if keys else len(entries) or 1
         chunk = entries[first * size : (first + 1) * size]
@@ -212,14 +225,36 @@ class OrganizationBilling:
                 },
             )
             if group is None:
-                inside = [x for x in lines if start <= x.day < end]
-                result["Total"] = self._metrics(inside, request["Metrics"])
+                result["Total"] = self._metrics(by_period[index], request["Metrics"])
             else:
                 result["Groups"].append(group)
         response: dict[str, Any] = {"ResultsByTime": [results[i] for i in sorted(results)]}
         if (first + 1) * size < len(entries):
             response["NextPageToken"] = f"page-{first + 1}"
         return response
+
+    def _entries(self, request: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+        """(period index, group or None) in page order, and each period's lines."""
+        keys = [DIMENSIONS[g["Key"]] for g in request.get("GroupBy", [])]
+        periods = self._periods(request)
+        by_period: list[list[Line]] = [[] for _ in periods]
+        for line in self._selected(request):
+            for index, (start, end) in enumerate(periods):
+                if start <= line.day < end:
+                    by_period[index].append(line)
+                    break
+        entries: list[tuple[int, dict[str, Any] | None]] = []
+        for index, inside in enumerate(by_period):
+            if not keys:
+                entries.append((index, None))
+                continue
+            groups: dict[tuple[str, ...], list[Line]] = defaultdict(list)
+            for line in inside:
+                groups[tuple(getattr(line, k) for k in keys)].append(line)
+            for key in sorted(groups):
+                metrics = self._metrics(groups[key], request["Metrics"])
+                entries.append((index, {"Keys": list(key), "Metrics": metrics}))
+        return entries, by_period
 
     def GetCostForecast(self, request: dict[str, Any]) -> dict[str, Any]:
         lines = [x for x in self.lines if self._matches(request.get("Filter"), x)]
