@@ -219,3 +219,34 @@ def test_bad_events_fail_before_any_collection(aws):
         handler.handle({"date": "2099-01-01"}, Context())
     with pytest.raises(ValueError, match="unknown collector"):
         handler.handle({"collectors": ["cost", "nope"]}, Context())
+
+
+def test_the_cost_mode_reaches_the_collectors(aws, monkeypatch):
+    """SENDER_COST_MODE=off (members of an organization-mode deployment): no Cost Explorer."""
+    monkeypatch.setenv("SENDER_COST_MODE", "off")
+    monkeypatch.setenv("SENDER_COLLECTORS", "cost,secrets")
+    summary = handler.handle({"interval": "DAILY"}, Context())
+    status = {e["name"]: e for e in _uploaded(aws, summary["key"])["collectors"]}
+    assert status["cost"]["status"] == "skipped"
+    assert "management account" in status["cost"]["error"]
+    assert summary["cost_explorer_calls"] == 0
+
+
+def test_history_windows_may_use_the_whole_invocation(aws, monkeypatch):
+    """A backfill window runs only the Cost Explorer collectors: their budget is the time left,
+    not the SENDER_COLLECTOR_TIMEOUT of a scheduled run, so that an organization-mode month of
+    1,000 accounts (about 1,500 requests) fits."""
+    budgets = []
+    real = sender.collect.collect
+
+    def recording(*args, **kwargs):
+        budgets.append(kwargs["budget"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(handler, "collect", recording)
+    monkeypatch.setenv("SENDER_COLLECTORS", "commitments")
+    now = datetime(2026, 11, 25, 2, tzinfo=UTC)
+    event = {"history": True, "start": "2026-11-20", "end": "2026-11-20"}
+    handler.handle(event, Context(remaining_ms=900_000), now=now)
+    handler.handle({"interval": "DAILY"}, Context(remaining_ms=900_000), now=now)
+    assert budgets[0] > 800 and budgets[1] == 30.0  # SENDER_COLLECTOR_TIMEOUT of the fixture

@@ -75,8 +75,12 @@ def handle(
 
         def run_window(window: Window) -> dict[str, Any]:
             run = RunRequest(request.interval, window, False, collectors, request.regions)
+            # Only the Cost Explorer collectors run, one at a time per window: each may use the
+            # whole invocation (an organization-mode month is ~1,500 requests at 1,000
+            # accounts), and `run_history` hands over to a new invocation in time.
+            budget = max(settings.collector_timeout, remaining_ms() / 1000 - UPLOAD_RESERVE_S)
             return _run_and_upload(
-                run, settings, clients, bucket, kms_key, now, remaining_ms, account_id
+                run, settings, clients, bucket, kms_key, now, remaining_ms, account_id, budget
             )
 
         summary = run_history(
@@ -105,6 +109,7 @@ def _run_and_upload(
     now: datetime,
     remaining_ms: Callable[[], int],
     account_id: str | None,
+    budget: float | None = None,
 ) -> dict[str, Any]:
     run_deadline = time.monotonic() + remaining_ms() / 1000 - UPLOAD_RESERVE_S
     result = collect(
@@ -114,11 +119,12 @@ def _run_and_upload(
         account_id=account_id,
         now=now,
         max_workers=settings.max_workers,
-        budget=settings.collector_timeout,
+        budget=budget or settings.collector_timeout,
         run_deadline=run_deadline,
         initializer=_trace_propagation(),
         cost_history_months=settings.cost_history_months,
         freeze_gc=True,
+        cost_mode=settings.cost_mode,
     )
     s3 = clients.client("s3", settings.region)
     uploaded = upload(s3, bucket, kms_key, result.document, validated=True)  # collect validated
