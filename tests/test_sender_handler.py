@@ -139,6 +139,37 @@ def test_a_daily_run_publishes_at_most_ten_custom_metrics_by_default(aws, monkey
     assert not any("Collector" in dict(dims) for _, dims in metrics)
 
 
+def test_with_metrics_disabled_a_daily_run_publishes_no_custom_metric(aws, monkeypatch, capsys):
+    """Terraform publish_metrics = false: POWERTOOLS_METRICS_DISABLED=true, no EMF blob at all.
+
+    Powertools reads the variable when it flushes (``is_metrics_disabled``), not when ``Metrics()``
+    is built, so setting it after import is what Lambda does too. The cold-start flag is set so
+    that the ColdStart metric, which Powertools prints even when disabled, would show.
+    """
+    from aws_lambda_powertools.metrics.provider import cold_start
+
+    monkeypatch.setattr(handler, "Clients", DenyingClients)
+    monkeypatch.setattr(handler, "_CLIENTS", {})
+    monkeypatch.setattr(cold_start, "is_cold_start", True)
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+    for _ in range(2):
+        summary = handler.lambda_handler({"interval": "DAILY"}, Context())
+        assert summary["collectors"]["ok"] > 0  # the run itself happened and uploaded
+    out = capsys.readouterr().out
+    assert '"_aws"' not in out, _custom_metrics(
+        [json.loads(line) for line in out.splitlines() if '"_aws"' in line]
+    )
+    assert not handler.metrics.provider.metric_set  # nothing kept to leak out later
+
+    # The same process with metrics on publishes again, cold start included: the check above
+    # looked at the right place.
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    handler.lambda_handler({"interval": "DAILY"}, Context())
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    names = {name for name, _ in _custom_metrics(emf)}
+    assert {"ColdStart", "ItemsCollected", "UploadBytes"} <= names
+
+
 def test_the_first_scheduled_run_starts_the_backfill_once(aws, monkeypatch, moto_server):
     from botocore.stub import Stubber
 

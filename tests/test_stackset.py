@@ -205,6 +205,8 @@ def stack(moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             # collectors, tested in its own module); the environment still names the claim.
             "first_run_backfill_months": 0,
             "detailed_metrics": False,
+            # Not the default, so that the parity test sees the switch reach both sides.
+            "publish_metrics": False,
         },
         "tags": {"project": "stackset-test"},
     }
@@ -263,6 +265,7 @@ def test_the_stack_creates_the_sender(stack):
     assert env["BUCKET"] == stack.analytics_bucket
     assert env["ANALYTICS_KMS_KEY"] == stack.analytics_key
     assert env["SENDER_FIRST_RUN_PARAMETER"] == f"/{NAME}/first-run-backfill"
+    assert env["POWERTOOLS_METRICS_DISABLED"] == "true"  # sender.publish_metrics = false
 
     # Fn::Sub resolved per account: the upload prefix and the function's own ARN.
     statements = {s["Sid"]: s for s in stack.role_policy("sender")["Statement"]}

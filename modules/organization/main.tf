@@ -134,6 +134,7 @@ module "management_sender" {
   create_alarms                   = var.sender.create_alarms
   alarm_topic_arn                 = var.management_sender_alarm_topic_arn
   detailed_metrics                = var.sender.detailed_metrics
+  publish_metrics                 = var.sender.publish_metrics
   first_run_backfill_months       = var.sender.first_run_backfill_months
   cost_mode                       = var.cost_mode
 }

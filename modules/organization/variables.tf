@@ -162,6 +162,7 @@ variable "sender" {
     kms_key_deletion_window_in_days = optional(number, 30)
     create_alarms                   = optional(bool, true)
     detailed_metrics                = optional(bool, false)
+    publish_metrics                 = optional(bool, true)
     first_run_backfill_months       = optional(number, 14)
   })
   default = {}
@@ -221,6 +222,11 @@ variable "sender" {
   validation {
     condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], var.sender.log_level) && can(regex("^[A-Za-z0-9._/#:-]{1,255}$", var.sender.metrics_namespace)) && !startswith(var.sender.metrics_namespace, "AWS/")
     error_message = "sender.log_level must be DEBUG, INFO, WARNING, ERROR or CRITICAL; sender.metrics_namespace 1-255 characters of letters, digits and . _ / # : -, not starting with AWS/."
+  }
+
+  validation {
+    condition     = var.sender.publish_metrics || !var.sender.detailed_metrics
+    error_message = "sender.detailed_metrics = true with sender.publish_metrics = false is contradictory: per-collector metrics cannot be published while custom metrics are disabled. Set one of them differently."
   }
 
   validation {

@@ -41,6 +41,7 @@ module "spec" {
   log_level                 = var.log_level
   metrics_namespace         = var.metrics_namespace
   detailed_metrics          = var.detailed_metrics
+  publish_metrics           = var.publish_metrics
   first_run_backfill_months = var.first_run_backfill_months
   cost_mode                 = var.cost_mode
 }
@@ -101,6 +102,11 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = length(module.spec.unknown_collectors) == 0
       error_message = "Unknown collectors: ${join(", ", module.spec.unknown_collectors)}. Known: ${join(", ", module.spec.known_collectors)}."
+    }
+    precondition {
+      # A precondition, not a validation: validations may reference other variables only from Terraform 1.9.
+      condition     = var.publish_metrics || !var.detailed_metrics
+      error_message = "detailed_metrics = true with publish_metrics = false is contradictory: per-collector metrics cannot be published while custom metrics are disabled. Set one of them differently."
     }
   }
 

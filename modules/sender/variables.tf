@@ -122,6 +122,12 @@ variable "detailed_metrics" {
   default     = false
 }
 
+variable "publish_metrics" {
+  description = "Publish the sender's custom CloudWatch metrics (EMF, POWERTOOLS_METRICS_DISABLED). At USD 0.30 per metric-month the default 10 run metrics cost about USD 3 per account per month (USD 3,000 at 1,000 accounts). false: no custom metric at all (not even ColdStart); lost are the run totals as CloudWatch metrics (collectors by status, items, duration, API and Cost Explorer calls, upload bytes), which the logs and collector_runs still hold. The sender's alarms use the free AWS/Lambda and AWS/SQS metrics and keep working. Cannot be false with detailed_metrics = true."
+  type        = bool
+  default     = true
+}
+
 variable "first_run_backfill_months" {
   description = "Months of history the sender backfills once, by itself, on its first run (SENDER_FIRST_RUN_BACKFILL_MONTHS; 0-38, 0 disables). It claims the SSM parameter /<name>/first-run-backfill so that the backfill happens once. Default 14: what Cost Explorer keeps."
   type        = number

@@ -28,6 +28,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sender import first_run
@@ -48,9 +49,18 @@ STATUSES = ("ok", "partial", "skipped", "error")
 
 @logger.inject_lambda_context(log_event=True)
 @tracer.capture_lambda_handler(capture_response=False)
-@metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any] | None, context: LambdaContext) -> dict[str, Any]:
-    return handle(event or {}, context)
+    if is_metrics_disabled():
+        # POWERTOOLS_METRICS_DISABLED (Terraform publish_metrics = false): no custom metric at all.
+        # Powertools itself would still print the ColdStart metric (single_metric ignores the
+        # variable), so the metrics decorator is left out altogether.
+        return handle(event or {}, context)
+    return _handle_with_metrics(event or {}, context)
+
+
+@metrics.log_metrics(capture_cold_start_metric=True)
+def _handle_with_metrics(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return handle(event, context)
 
 
 def handle(
@@ -160,6 +170,10 @@ def _summary(result: RunResult, uploaded: UploadResult) -> dict[str, Any]:
 
 
 def _record_metrics(result: RunResult, uploaded: UploadResult, per_collector: bool) -> None:
+    if is_metrics_disabled():
+        # Powertools skips the flush but keeps the values, which would pile up in a warm container
+        # until its 100-value limit prints them anyway; per-collector single_metric always prints.
+        return
     entries = result.document["collectors"]
     for status in STATUSES:
         count = sum(1 for e in entries if e["status"] == status)

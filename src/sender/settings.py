@@ -17,6 +17,8 @@ Variable: meaning (default).
   (``false``: at most 10 custom metrics per run)
 - ``SENDER_FIRST_RUN_PARAMETER``: SSM parameter the first run claims (`sender.first_run`) (off)
 - ``SENDER_FIRST_RUN_BACKFILL_MONTHS``: months the first-run backfill covers, 0 = none (14)
+- ``POWERTOOLS_METRICS_DISABLED``: ``true``: no custom metric at all; read by Powertools and
+  `sender.handler`, not by `Settings` (``false``)
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ module "spec" {
   log_level                 = var.sender.log_level
   metrics_namespace         = var.sender.metrics_namespace
   detailed_metrics          = var.sender.detailed_metrics
+  publish_metrics           = var.sender.publish_metrics
   first_run_backfill_months = var.sender.first_run_backfill_months
   cost_mode                 = var.cost_mode
 }

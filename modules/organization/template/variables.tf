@@ -56,6 +56,7 @@ variable "sender" {
     kms_key_deletion_window_in_days = optional(number, 30)
     create_alarms                   = optional(bool, true)
     detailed_metrics                = optional(bool, false)
+    publish_metrics                 = optional(bool, true)
     first_run_backfill_months       = optional(number, 14)
   })
   default = {}

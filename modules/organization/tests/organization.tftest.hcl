@@ -240,6 +240,44 @@ run "organization_cost_mode_with_management_sender" {
   }
 }
 
+run "custom_metrics_published_by_default" {
+  command = plan
+
+  assert {
+    condition = (
+      output.member_environment.POWERTOOLS_METRICS_DISABLED == "false" &&
+      jsondecode(output.template_json).Resources.Function.Properties.Environment.Variables.POWERTOOLS_METRICS_DISABLED == "false"
+    )
+    error_message = "By default the member senders publish their run metrics."
+  }
+}
+
+run "publish_metrics_off_in_members_and_management_sender" {
+  command = plan
+
+  variables {
+    deploy_management_sender = true
+    sender                   = { publish_metrics = false }
+  }
+
+  assert {
+    condition = (
+      output.member_environment.POWERTOOLS_METRICS_DISABLED == "true" &&
+      jsondecode(output.template_json).Resources.Function.Properties.Environment.Variables.POWERTOOLS_METRICS_DISABLED == "true" &&
+      module.management_sender[0].environment.POWERTOOLS_METRICS_DISABLED == "true"
+    )
+    error_message = "sender.publish_metrics = false reaches the template's function and the management sender."
+  }
+}
+
+run "detailed_metrics_need_published_metrics" {
+  command = plan
+  variables {
+    sender = { publish_metrics = false, detailed_metrics = true }
+  }
+  expect_failures = [var.sender]
+}
+
 run "template_has_the_senders_parts" {
   command = plan
 

@@ -58,6 +58,7 @@ locals {
     SENDER_COST_MODE                 = var.cost_mode
     POWERTOOLS_SERVICE_NAME          = "sender"
     POWERTOOLS_METRICS_NAMESPACE     = var.metrics_namespace
+    POWERTOOLS_METRICS_DISABLED      = var.publish_metrics ? "false" : "true"
     LOG_LEVEL                        = var.log_level
   }
 

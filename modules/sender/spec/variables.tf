@@ -95,6 +95,12 @@ variable "detailed_metrics" {
   default     = false
 }
 
+variable "publish_metrics" {
+  description = "Publish custom CloudWatch metrics (false: POWERTOOLS_METRICS_DISABLED=true)."
+  type        = bool
+  default     = true
+}
+
 variable "first_run_backfill_months" {
   description = "Months of history the sender backfills once on its first run (0: none)."
   type        = number

@@ -137,6 +137,7 @@ run "function_environment" {
       SENDER_COST_MODE                 = "account"
       POWERTOOLS_SERVICE_NAME          = "sender"
       POWERTOOLS_METRICS_NAMESPACE     = "MultiAccountObservability"
+      POWERTOOLS_METRICS_DISABLED      = "false"
       LOG_LEVEL                        = "INFO"
     })
     error_message = "The sender environment must carry the documented variables."
@@ -208,6 +209,32 @@ run "detailed_metrics_and_organization_cost_mode" {
     )
     error_message = "detailed_metrics, cost_mode, timeout and memory_size reach the function."
   }
+}
+
+run "publish_metrics_off_disables_every_custom_metric" {
+  command = plan
+
+  variables {
+    publish_metrics = false
+  }
+
+  assert {
+    condition = (
+      one(aws_lambda_function.this.environment).variables["POWERTOOLS_METRICS_DISABLED"] == "true" &&
+      one(aws_lambda_function.this.environment).variables["SENDER_COLLECTOR_METRICS"] == "false" &&
+      length(aws_cloudwatch_metric_alarm.this) == 2
+    )
+    error_message = "publish_metrics = false sets POWERTOOLS_METRICS_DISABLED=true and keeps the alarms (AWS/Lambda and AWS/SQS metrics)."
+  }
+}
+
+run "detailed_metrics_need_published_metrics" {
+  command = plan
+  variables {
+    publish_metrics  = false
+    detailed_metrics = true
+  }
+  expect_failures = [aws_lambda_function.this]
 }
 
 run "cost_mode_off_drops_cost_explorer" {

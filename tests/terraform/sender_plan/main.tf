@@ -69,6 +69,7 @@ variable "sender" {
     intervals                 = list(string)
     first_run_backfill_months = number
     detailed_metrics          = bool
+    publish_metrics           = optional(bool, true)
   })
 }
 
@@ -93,4 +94,5 @@ module "sender" {
   intervals                 = var.sender.intervals
   first_run_backfill_months = var.sender.first_run_backfill_months
   detailed_metrics          = var.sender.detailed_metrics
+  publish_metrics           = var.sender.publish_metrics
 }
