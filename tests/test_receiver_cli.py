@@ -112,3 +112,22 @@ def test_the_module_runs_as_a_command():
         check=False,
     )
     assert result.returncode == 0 and "s3://bucket/key" in result.stdout
+
+
+def test_load_takes_the_management_accounts_of_organization_cost_mode(db, tmp_path, capsys):
+    """A management account's organization-mode file names other accounts: refused unless the
+    operator lists that account, as ORGANIZATION_COST_ACCOUNTS does for the Lambda."""
+    path = tmp_path / "data" / "111111111111" / "organization.json.gz"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(gz(fixture_doc("organization-daily")))
+
+    assert main(["load", *database_options(db), str(path)]) == 1
+    assert "organization_cost" in capsys.readouterr().out
+
+    listed = ["--organization-cost-accounts", "111111111111"]
+    assert main(["load", *database_options(db), *listed, str(path)]) == 0
+    assert capsys.readouterr().out.startswith(f"loaded   {path} (")
+
+    with pytest.raises(SystemExit):
+        main(["load", *database_options(db), "--organization-cost-accounts", "12", str(path)])
+    assert "12-digit" in capsys.readouterr().err

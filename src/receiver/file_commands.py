@@ -22,6 +22,7 @@ from receiver.db import Executor
 from receiver.failures import TransientLoadError
 from receiver.loader import FileRef, LoadResult
 from receiver.receive import Limits, load_bytes, receive_object
+from receiver.settings import ConfigurationError, organization_cost_accounts
 
 _ACCOUNT_IN_PATH = re.compile(r"(?:^|/)data/([0-9]{12})/")
 
@@ -40,6 +41,20 @@ def add_load_arguments(parser: argparse.ArgumentParser) -> None:
         default=Limits().max_document_bytes,
         help="refuse documents larger than this once decompressed",
     )
+    parser.add_argument(
+        "--organization-cost-accounts",
+        type=_account_list,
+        default=os.environ.get("ORGANIZATION_COST_ACCOUNTS", ""),
+        help="comma-separated management accounts whose files may carry other accounts' Cost "
+        "Explorer rows (organization cost mode; default $ORGANIZATION_COST_ACCOUNTS, else none)",
+    )
+
+
+def _account_list(value: str) -> frozenset[str]:
+    try:
+        return organization_cost_accounts(value)
+    except ConfigurationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_replay_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,7 +70,10 @@ def add_replay_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def load_files(executor: Executor, args: argparse.Namespace) -> int:
-    limits = Limits(max_document_bytes=args.max_document_bytes)
+    limits = Limits(
+        max_document_bytes=args.max_document_bytes,
+        organization_cost_accounts=args.organization_cost_accounts,
+    )
     s3: Any = None
     failures = 0
     for name in args.files:
