@@ -310,6 +310,12 @@ def test_only_modules_and_released_files_were_applied(deployed, release):
     assert not list(release.folder.rglob("*.py")), "no Python source next to the deployment"
     configuration = "\n".join(p.read_text() for p in release.folder.rglob("*.tf"))
     assert "local-exec" not in configuration and 'data "external"' not in configuration
+    # No sql/ beside modules/ and no sql_checksum input: the released analytics zip decides when
+    # the migrations run.
+    analytics = release.zip("analytics", "arm64").read_bytes()
+    digest = base64.b64encode(hashlib.sha256(analytics).digest()).decode()
+    invocation = deployed.state["aws_lambda_invocation.migration"]
+    assert json.loads(invocation["input"])["sql_checksum"] == f"package:{digest}"
     released = sorted(p.name for p in (release.folder / "release").iterdir())
     assert released == sorted([*release.manifest["zips"], "SHA256SUMS", "manifest.json"])
 

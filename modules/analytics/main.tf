@@ -30,10 +30,27 @@ locals {
     ) : null
   )
 
-  # Hash of every SQL migration shipped with the module; a change re-runs the migration Lambda.
-  sql_dir = "${path.module}/../../sql"
-  default_sql_checksum = sha256(join("\n", [
-    for f in sort(fileset(local.sql_dir, "*.sql")) : "${f}=${filesha256("${local.sql_dir}/${f}")}"
+  # What re-runs the migration Lambda when it changes, first found of: the sql_checksum input; a
+  # hash of the repository's sql/*.sql beside modules/ (what `make package` puts in the zip); when
+  # modules/ was copied without sql/ (a registry or release user), the analytics package itself
+  # (its SHA-256, the local zip's, or the S3 object's version), which carries the migrations.
+  # Migrations apply once each, so a run for a code-only change does nothing.
+  sql_dir   = coalesce(var.sql_directory, "${path.module}/../../sql")
+  sql_files = sort(fileset(local.sql_dir, "*.sql"))
+  sql_dir_checksum = length(local.sql_files) == 0 ? null : sha256(join("\n", [
+    for f in local.sql_files : "${f}=${filesha256("${local.sql_dir}/${f}")}"
   ]))
-  sql_checksum = coalesce(var.sql_checksum, local.default_sql_checksum)
+  # try(): null without an S3 package or without its version.
+  package_checksum = (
+    local.package_hash != null ? "package:${local.package_hash}" :
+    try("s3:${var.analytics_package_s3.bucket}/${var.analytics_package_s3.key}?versionId=${var.analytics_package_s3.version}", null)
+  )
+  sql_checksum_source = (
+    var.sql_checksum != null ? "input" :
+    local.sql_dir_checksum != null ? "sql_directory" :
+    local.package_checksum != null ? "package" : "none"
+  )
+  # "none": no sql/ and a package with neither a hash nor a version (a local zip not built yet,
+  # or an S3 object without version): the migrations then run on the first apply only.
+  sql_checksum = coalesce(var.sql_checksum, local.sql_dir_checksum, local.package_checksum, sha256(""))
 }

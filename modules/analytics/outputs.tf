@@ -118,6 +118,11 @@ output "sql_checksum" {
   value       = local.sql_checksum
 }
 
+output "sql_checksum_source" {
+  description = "What sql_checksum comes from: input, sql_directory, package (modules/ without sql/: the analytics package's hash or S3 version) or none (migrations run on the first apply only)."
+  value       = local.sql_checksum_source
+}
+
 output "sender_settings" {
   description = "What a sender needs: pass these to modules/sender (analytics_bucket_name, analytics_kms_key_arn, analytics_region)."
   value = {

@@ -315,13 +315,24 @@ variable "run_migrations_on_apply" {
 }
 
 variable "sql_checksum" {
-  description = "Checksum of the SQL migrations packaged in the zip; a change triggers the migration Lambda. Defaults to a hash of sql/*.sql next to the module (../../sql)."
+  description = "Checksum of the SQL migrations packaged in the zip; a change triggers the migration Lambda. null: a hash of sql_directory's *.sql; when that holds none (modules/ copied without sql/), the analytics package's hash (analytics_package_sha256, else the local zip's) or the S3 object's version."
   type        = string
   default     = null
 
   validation {
     condition     = var.sql_checksum == null || try(length(var.sql_checksum) > 0, false)
     error_message = "sql_checksum must be a non-empty string, or null."
+  }
+}
+
+variable "sql_directory" {
+  description = "Directory whose *.sql files are hashed into the default sql_checksum. null: sql/ beside modules/ (../../sql from this module, the repository's layout). A directory without *.sql files (or none at all) lets the analytics package decide when the migrations run."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.sql_directory == null || try(length(var.sql_directory) > 0, false)
+    error_message = "sql_directory must be a non-empty path, or null."
   }
 }
 

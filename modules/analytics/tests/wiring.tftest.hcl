@@ -235,8 +235,93 @@ run "default_sql_checksum_hashes_the_sql_directory" {
   command = plan
 
   assert {
-    condition     = can(regex("^[0-9a-f]{64}$", output.sql_checksum)) && aws_lambda_invocation.migration[0].triggers.sql_checksum == output.sql_checksum
+    condition     = can(regex("^[0-9a-f]{64}$", output.sql_checksum)) && aws_lambda_invocation.migration[0].triggers.sql_checksum == output.sql_checksum && output.sql_checksum_source == "sql_directory"
     error_message = "Without an input, the checksum is a SHA-256 of sql/*.sql."
+  }
+}
+
+# modules/ copied without sql/ beside it (a registry or release user): the package decides.
+run "without_sql_the_local_zip_triggers_the_migrations" {
+  command = plan
+
+  variables {
+    sql_directory          = "does-not-exist/sql"
+    analytics_package_path = "tests/fixtures/analytics-0.2.0-arm64.zip"
+  }
+
+  assert {
+    condition = (
+      output.sql_checksum == "package:${filebase64sha256("tests/fixtures/analytics-0.2.0-arm64.zip")}" &&
+      output.sql_checksum_source == "package" &&
+      aws_lambda_invocation.migration[0].triggers.sql_checksum == output.sql_checksum &&
+      jsondecode(aws_lambda_invocation.migration[0].input).sql_checksum == output.sql_checksum
+    )
+    error_message = "Without sql/, the local zip's hash (which carries the migrations) triggers the migration Lambda."
+  }
+}
+
+run "without_sql_the_package_hash_input_triggers_the_migrations" {
+  command = plan
+
+  variables {
+    sql_directory            = "tests/fixtures" # zips, no *.sql
+    analytics_package_path   = null
+    analytics_package_s3     = { bucket = "artifacts", key = "obs/analytics.zip", version = "v7" }
+    analytics_package_sha256 = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+  }
+
+  assert {
+    condition     = output.sql_checksum == "package:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" && output.sql_checksum_source == "package"
+    error_message = "analytics_package_sha256 comes before the S3 object's version."
+  }
+}
+
+run "without_sql_the_s3_object_version_triggers_the_migrations" {
+  command = plan
+
+  variables {
+    sql_directory          = "tests/fixtures"
+    analytics_package_path = null
+    analytics_package_s3   = { bucket = "artifacts", key = "obs/analytics.zip", version = "v7" }
+  }
+
+  assert {
+    condition = (
+      output.sql_checksum == "s3:artifacts/obs/analytics.zip?versionId=v7" &&
+      output.sql_checksum_source == "package" &&
+      aws_lambda_invocation.migration[0].triggers.sql_checksum == output.sql_checksum
+    )
+    error_message = "With an S3 package and no hash, its version triggers the migration Lambda."
+  }
+}
+
+run "without_sql_nor_package_identity_the_migrations_run_once" {
+  command = plan
+
+  variables {
+    sql_directory          = "tests/fixtures"
+    analytics_package_path = null
+    analytics_package_s3   = { bucket = "artifacts", key = "obs/analytics.zip" }
+  }
+
+  assert {
+    condition     = output.sql_checksum == sha256("") && output.sql_checksum_source == "none"
+    error_message = "Nothing to hash: a constant checksum (migrations on the first apply), reported as none."
+  }
+}
+
+run "the_sql_checksum_input_comes_first" {
+  command = plan
+
+  variables {
+    sql_checksum           = "release-0.2.0"
+    sql_directory          = "tests/fixtures"
+    analytics_package_path = "tests/fixtures/analytics-0.2.0-arm64.zip"
+  }
+
+  assert {
+    condition     = output.sql_checksum == "release-0.2.0" && output.sql_checksum_source == "input"
+    error_message = "An explicit sql_checksum wins over the package's hash."
   }
 }
 

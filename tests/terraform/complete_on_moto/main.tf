@@ -117,9 +117,8 @@ module "analytics" {
 
   analytics_package_path = local.zip_path["analytics/arm64"]
   architecture           = "arm64"
-  # modules/ alone has no sql/ beside it: the analytics zip (which carries sql/) decides when
-  # the migrations run.
-  sql_checksum = local.release.zips["analytics-${local.version}-arm64.zip"].sha256
+  # No sql_checksum: modules/ alone has no sql/ beside it, so the module falls back to the
+  # analytics zip's hash (the zip carries sql/) to decide when the migrations run.
 
   create_artifacts_bucket = true
   artifacts_version       = local.version
