@@ -184,6 +184,24 @@ def test_the_account_that_never_sends_is_expected_but_silent(demo: DemoRun) -> N
     assert 'id="table-cost-findings-by-group"' in html and "Root/Workloads/Production" in html
 
 
+def test_security_hub_open_findings_are_counted_apart_from_closed_ones(demo: DemoRun) -> None:
+    """The seed holds suppressed findings and passed controls (RESOLVED, still ACTIVE)."""
+    ((open_, suppressed, resolved, active, critical_high),) = _query(
+        demo.database_url,
+        """
+        SELECT sum(open_count), sum(workflow_suppressed), sum(workflow_resolved), sum(count),
+               sum(open_count) FILTER (WHERE severity_label IN ('CRITICAL', 'HIGH'))
+        FROM v_securityhub_severity_counts_current
+        """,
+    )
+    assert suppressed > 0 and resolved > open_ > 0
+    assert open_ + suppressed + resolved == active
+    html = demo.report.read_text(encoding="utf-8")
+    kpi = html[html.index('id="kpi-critical-high"') :]
+    assert f'data-value="{critical_high}"' in kpi[: kpi.index("</div>")]
+    assert "All ACTIVE records" in html and "workflow NEW or NOTIFIED" in html
+
+
 def test_every_collector_is_ok_but_the_one_the_sandbox_never_enabled(demo: DemoRun) -> None:
     not_ok = _query(
         demo.database_url,

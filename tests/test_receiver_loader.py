@@ -554,3 +554,40 @@ def test_a_permanent_error_writes_no_row(db):
     assert caught.value.kind == "duplicate_key"
     assert caught.value.field == "/data/kms_keys/3"
     assert db.counts() == {} and db.query("SELECT * FROM ingestions") == []
+
+
+# --------------------------------------------------------------------------- issue 17
+
+
+def test_security_hub_open_counts_exclude_suppressed_and_resolved_findings(db):
+    """open = workflow NEW + NOTIFIED; an older sender's counts load with the split unknown."""
+    day1 = fixture_doc("full-daily")
+
+    def older_sender(doc: dict[str, Any]) -> None:
+        for c in doc["data"]["securityhub"]["severity_counts"]:
+            for status in ("new", "notified", "suppressed", "resolved"):
+                del c[f"workflow_{status}"]
+
+    day0 = variant(shifted(day1, days=-1), older_sender)
+    assert load_doc(db, day0).status == "loaded"
+    assert load_doc(db, day1).status == "loaded"
+    current = {
+        (r["region"], r["severity_label"]): (r["count"], r["open_count"])
+        for r in db.query("SELECT * FROM v_securityhub_severity_counts_current")
+    }
+    assert current == {
+        ("eu-west-1", "CRITICAL"): (0, 0),
+        ("eu-west-1", "HIGH"): (3, 1),
+        ("eu-west-1", "MEDIUM"): (17, 3),
+        ("us-east-1", "CRITICAL"): (1, 1),
+        ("us-east-1", "LOW"): (42, 0),  # 40 passed controls (RESOLVED), 2 suppressed
+    }
+    (old,) = db.query(
+        "SELECT securityhub_open_high, securityhub_active_records FROM v_security_posture "
+        "WHERE snapshot_date = '2026-11-23'"
+    )
+    assert (old["securityhub_open_high"], old["securityhub_active_records"]) == (None, 63)
+    (new,) = db.query("SELECT * FROM v_security_posture WHERE snapshot_date = '2026-11-24'")
+    assert (new["securityhub_open_critical"], new["securityhub_open_high"]) == (1, 1)
+    assert (new["securityhub_open_medium"], new["securityhub_open_low"]) == (3, 0)
+    assert (new["securityhub_suppressed"], new["securityhub_resolved"]) == (7, 51)

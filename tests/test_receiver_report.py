@@ -124,11 +124,33 @@ def daily_doc(account: str, day: date) -> dict[str, Any]:
         "LOW": 10 * i,
         "INFORMATIONAL": d % 3,
     }
+    # counts are the open findings (workflow NEW or NOTIFIED); closed ones come on top: one
+    # suppressed MEDIUM, and 30 passed control findings (INFORMATIONAL, RESOLVED) per day
+    closed = {"MEDIUM": (1, 0), "INFORMATIONAL": (0, 30)}
     severity_counts = [
-        {"region": "eu-west-1", "severity_label": sev, "count": n} for sev, n in counts.items()
+        {
+            "region": "eu-west-1",
+            "severity_label": sev,
+            "count": n + sum(closed.get(sev, (0, 0))),
+            "workflow_new": n - n // 2,
+            "workflow_notified": n // 2,
+            "workflow_suppressed": closed.get(sev, (0, 0))[0],
+            "workflow_resolved": closed.get(sev, (0, 0))[1],
+        }
+        for sev, n in counts.items()
     ]
-    if account == A1:
-        severity_counts.append({"region": "us-east-1", "severity_label": "HIGH", "count": 1})
+    if account == A1:  # one open, one resolved
+        severity_counts.append(
+            {
+                "region": "us-east-1",
+                "severity_label": "HIGH",
+                "count": 2,
+                "workflow_new": 1,
+                "workflow_notified": 0,
+                "workflow_suppressed": 0,
+                "workflow_resolved": 1,
+            }
+        )
     rules = [
         {
             "rule_name": "s3-bucket-public-read-prohibited",
@@ -403,6 +425,11 @@ def cost_rows(docs: list[dict[str, Any]], period: tuple[date, date]) -> list[tup
         for c in doc["data"].get("cost", {}).get("daily", [])
         if in_period(date.fromisoformat(c["date"]), period)
     ]
+
+
+def open_count(severity_count: dict[str, Any]) -> int:
+    """Open Security Hub findings of a severity count: workflow NEW or NOTIFIED."""
+    return severity_count["workflow_new"] + severity_count["workflow_notified"]
 
 
 def snapshot_day(doc: dict[str, Any]) -> date:
@@ -728,7 +755,7 @@ def test_kpis_equal_sums_of_the_documents(page, docs):
     for account in (A1, A2, A3):
         doc = latest_daily(docs, account)
         critical_high += sum(
-            c["count"]
+            open_count(c)
             for c in doc["data"]["securityhub"]["severity_counts"]
             if c["severity_label"] in ("CRITICAL", "HIGH")
         )
@@ -810,7 +837,7 @@ def test_security_section(page, docs):
             if doc["account_id"] != account or "securityhub" not in doc["data"]:
                 continue
             for c in doc["data"]["securityhub"]["severity_counts"]:
-                per_day[snapshot_day(doc), c["severity_label"]] += c["count"]
+                per_day[snapshot_day(doc), c["severity_label"]] += open_count(c)
         assert points(page, f"security-{account}") == sum(1 for n in per_day.values() if n)
         assert legend(page, f"security-{account}") == [s.title() for s in SEVERITIES]
     # A2's Security Hub failed on Nov 5: no bar that day.
@@ -830,11 +857,54 @@ def test_security_section(page, docs):
     }
     table = {r[1]: r for r in table_rows(page, "security-current")}
     for account in (A1, A2, A3):
-        counts = Counter()
+        counts, closed = Counter(), Counter()
         for c in latest_daily(docs, account)["data"]["securityhub"]["severity_counts"]:
-            counts[c["severity_label"]] += c["count"]
+            counts[c["severity_label"]] += open_count(c)
+            for status in ("suppressed", "resolved"):
+                closed[status] += c[f"workflow_{status}"]
+            closed["active"] += c["count"]
         assert table[account][3:8] == [str(counts[s]) for s in SEVERITIES]
+        assert table[account][8] == str(sum(counts.values()))  # the open total
+        # closed findings (30 passed controls a day) are shown apart, never in the open total
+        assert table[account][9:] == [
+            str(closed["suppressed"]),
+            f"{closed['resolved']:,}",
+            f"{closed['active']:,}",
+        ]
+        assert closed["resolved"] >= 30 > sum(counts.values()) - closed["active"]
         assert table[account][2] == "2026-11-10"
+    headers = [th.all_text() for th in page.by_id("table-security-current").find_all("th")]
+    assert headers[3:12] == [
+        "Open critical",
+        "Open high",
+        "Open medium",
+        "Open low",
+        "Open informational",
+        "Open total",
+        "Suppressed",
+        "Resolved",
+        "All ACTIVE records",
+    ]
+
+
+def test_security_counts_of_an_older_sender_are_shown_as_unknown(migrated_dsn, docs):
+    """Counts without a workflow split are not open counts: a dash, and not in the KPI."""
+    older = [copy.deepcopy(d) for d in docs if d["account_id"] in (A1, A3)]
+    for doc in older:
+        for c in doc["data"].get("securityhub", {}).get("severity_counts", []):
+            if doc["account_id"] == A3:
+                for status in ("new", "notified", "suppressed", "resolved"):
+                    del c[f"workflow_{status}"]
+    executor = PsycopgExecutor(migrated_dsn)
+    try:
+        load_documents(executor, older)
+    finally:
+        executor.close()
+    page = _report_page(migrated_dsn)
+    row = {r[1]: r for r in table_rows(page, "security-current")}[A3]
+    assert row[3:11] == ["\u2013"] * 8 and row[11] != "\u2013"
+    assert table_footer(page, "security-current")[8] == "\u2013"
+    assert "1 account(s) not counted" in page.by_id("kpi-critical-high").all_text()
 
 
 def test_compliance_section(page, docs):
@@ -995,8 +1065,10 @@ INSERT INTO cost_forecasts (account_id, generated_on, metric, period_start, peri
 SELECT account_id, window_start, 'UNBLENDED_COST', window_end,
        (date_trunc('month', window_end) + interval '1 month')::date, 1000, 900, 1100, 'USD'
 FROM collection_runs;
-INSERT INTO securityhub_severity_counts (account_id, snapshot_date, region, severity_label, count)
-SELECT r.account_id, r.window_start, g.region, v.sev, 3
+INSERT INTO securityhub_severity_counts (account_id, snapshot_date, region, severity_label, count,
+                                         workflow_new, workflow_notified, workflow_suppressed,
+                                         workflow_resolved)
+SELECT r.account_id, r.window_start, g.region, v.sev, 3, 1, 1, 0, 1
 FROM collection_runs r, (VALUES ('eu-west-1'), ('us-east-1')) g(region),
      (VALUES ('CRITICAL'), ('HIGH'), ('MEDIUM'), ('LOW'), ('INFORMATIONAL')) v(sev);
 INSERT INTO config_rules (account_id, snapshot_date, region, rule_name, compliance,
@@ -1133,7 +1205,7 @@ def test_cost_and_findings_per_ou_path_and_per_tag(roster_dsn, docs):
     assert rows["Root/Workloads"][2] == money(cost[A2])
     assert rows["(no OU known)"][1:3] == ["1", money(cost[A3])]
     assert rows["Root/Legacy"][1:3] == ["1", money(Decimal(0))]  # A5 (suspended) left out
-    security_total = table_footer(page, "security-current")[-1]
+    security_total = table_footer(page, "security-current")[8]  # open total
     assert table_footer(page, "cost-findings-by-group")[-1] == security_total
     assert points(page, "cost-by-group") == 3  # a bar per group with cost (not Root/Legacy)
 

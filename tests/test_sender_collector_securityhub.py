@@ -132,3 +132,38 @@ def test_findings_from_moto_and_throttling_is_retried(clients):
     data = section(outcome)
     assert len(data["findings"]) == 3
     assert {c["severity_label"]: c["count"] for c in data["severity_counts"]}["HIGH"] == 2
+
+
+def test_counts_split_by_workflow_status_so_closed_findings_are_not_open(clients):
+    """Suppressed, resolved and passed control findings stay ACTIVE but are not open."""
+    passed = {
+        "Severity": {"Label": "INFORMATIONAL", "Original": "INFORMATIONAL", "Normalized": 0},
+        "Compliance": {"Status": "PASSED"},
+        "Workflow": {"Status": "RESOLVED"},
+    }
+    findings = [
+        finding(1, "CRITICAL"),
+        finding(2, "HIGH", Workflow={"Status": "NOTIFIED"}),
+        finding(3, "HIGH", Workflow={"Status": "SUPPRESSED"}),
+        finding(4, "HIGH", Workflow={"Status": "RESOLVED"}),
+        *(finding(10 + n, **passed) for n in range(5)),
+    ]
+    with stubbed(clients, "securityhub") as hub:
+        hub.add_response(
+            "get_findings",
+            {"Findings": findings},
+            {"Filters": _filters("ACTIVE"), "MaxResults": 100},
+        )
+        hub.add_response("get_findings", {"Findings": []})
+        outcome = run_collector(COLLECTOR, make_context(clients))
+    assert outcome.status == "ok", outcome.error
+    counts = {c["severity_label"]: c for c in section(outcome)["severity_counts"]}
+    high, critical, info = counts["HIGH"], counts["CRITICAL"], counts["INFORMATIONAL"]
+    assert high["count"] == 3  # every ACTIVE record, as before
+    assert (high["workflow_new"], high["workflow_notified"]) == (0, 1)
+    assert (high["workflow_suppressed"], high["workflow_resolved"]) == (1, 1)
+    assert (critical["workflow_new"], critical["count"]) == (1, 1)
+    assert (info["count"], info["workflow_resolved"], info["workflow_new"]) == (5, 5, 0)
+    for c in counts.values():
+        split = sum(c[f"workflow_{w}"] for w in ("new", "notified", "suppressed", "resolved"))
+        assert split == c["count"]

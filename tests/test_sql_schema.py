@@ -496,11 +496,19 @@ def seed(cur) -> None:
          (A1, f"arn:aws:securityhub:us-east-1:{A1}:finding/1", "Security Hub", "S3 bucket public",
           "HIGH", 70, "us-east-1", "ACTIVE", "NEW", "2025-03-01T00:00:00Z",
           "2025-03-30T00:00:00Z"))
-    load(cur, "securityhub_severity_counts",
+    load(cur, "securityhub_severity_counts",  # count = new + notified + suppressed + resolved
+         "account_id snapshot_date region severity_label count workflow_new workflow_notified"
+         " workflow_suppressed workflow_resolved",
+         (A1, D1, "us-east-1", "CRITICAL", 1, 1, 0, 0, 0),
+         (A1, D1, "us-east-1", "HIGH", 3, 1, 1, 1, 0),
+         (A1, D1, "eu-west-1", "HIGH", 2, 0, 0, 0, 2),
+         (A1, D1, "eu-west-1", "LOW", 5, 1, 0, 0, 4),
+         # passed control findings: ACTIVE, RESOLVED, INFORMATIONAL
+         (A1, D1, "eu-west-1", "INFORMATIONAL", 40, 0, 0, 0, 40),
+         (A1, D2, "us-east-1", "CRITICAL", 0, 0, 0, 0, 0),
+         (A1, D2, "us-east-1", "HIGH", 4, 2, 0, 1, 1))
+    load(cur, "securityhub_severity_counts",  # an older sender: no workflow counts
          "account_id snapshot_date region severity_label count",
-         (A1, D1, "us-east-1", "CRITICAL", 1), (A1, D1, "us-east-1", "HIGH", 3),
-         (A1, D1, "eu-west-1", "HIGH", 2), (A1, D1, "eu-west-1", "LOW", 5),
-         (A1, D2, "us-east-1", "CRITICAL", 0), (A1, D2, "us-east-1", "HIGH", 4),
          (A2, D2, "us-east-1", "MEDIUM", 7))
     load(cur, "guardduty_findings",
          "account_id region finding_id detector_id type severity title count archived created_at",
@@ -771,9 +779,15 @@ def test_security_posture(seeded):
     def pick(row, prefix, *levels):
         return tuple(row[f"{prefix}_{level}"] for level in levels)
 
-    sh_levels = ("critical", "high", "medium", "low", "informational")
-    assert pick(d1, "securityhub", *sh_levels) == (1, 5, 0, 5, 0)  # summed over regions
-    assert pick(d2, "securityhub", *sh_levels) == (0, 4, 0, 0, 0)
+    # Security Hub, summed over regions: open = workflow NEW or NOTIFIED; suppressed and
+    # resolved findings (the 40 passed controls among them) are counted apart, never as open.
+    sh_open = ("open_critical", "open_high", "open_medium", "open_low", "open_informational")
+    closed = ("suppressed", "resolved", "active_records")
+    assert pick(d1, "securityhub", *sh_open) == (1, 2, 0, 1, 0)
+    assert pick(d1, "securityhub", *closed) == (1, 46, 51)
+    assert pick(d2, "securityhub", *sh_open) == (0, 2, 0, 0, 0)
+    assert pick(d2, "securityhub", *closed) == (1, 1, 4)
+    assert "securityhub_critical" not in d1  # no figure left unnamed
     # GuardDuty on D1: f1 (8.0) and f6 (7.0, created 22:00 UTC) high, f2 (5.0) medium,
     # f5 (3.9, archived unknown) low; f3 is created on D2; f4 is archived.
     assert pick(d1, "guardduty", "high", "medium", "low") == (2, 1, 1)
@@ -782,7 +796,9 @@ def test_security_posture(seeded):
     assert pick(d1, "inspector", "critical", "high", "medium", "low", "other") == (1, 0, 0, 0, 1)
     assert pick(d2, "inspector", "critical", "high", "medium", "low", "other") == (1, 1, 0, 0, 1)
     dev = rows[(A2, D2)]
-    assert dev["account_name"] == "Dev" and dev["securityhub_medium"] == 7
+    # an older sender sent no workflow counts: open is unknown, not the ACTIVE count
+    assert dev["account_name"] == "Dev" and dev["securityhub_active_records"] == 7
+    assert pick(dev, "securityhub", *sh_open, "suppressed") == (None,) * 6
     assert pick(dev, "guardduty", "high", "medium", "low") == (0, 0, 0)
 
 
@@ -1140,5 +1156,6 @@ def test_check_constraints_reject_bad_values(seeded):
 
 def test_applying_a_file_twice_fails_loudly(db):
     for path in sorted(SQL_DIR.glob("*.sql")):
-        with pytest.raises((errors.DuplicateTable, errors.DuplicateObject)), db.transaction():
+        duplicate = (errors.DuplicateTable, errors.DuplicateObject, errors.DuplicateColumn)
+        with pytest.raises(duplicate), db.transaction():
             db.execute(path.read_text(encoding="utf-8"))

@@ -86,20 +86,29 @@ def seed(member: Member, first_day: date) -> None:
 
 
 def advance(member: Member, day: date) -> None:
-    """What changes in an account during ``day``: a new finding or two, some get resolved."""
+    """What changes in an account during ``day``: a new finding or two, some get fixed (the
+    control passes: Security Hub resolves the finding, which stays ACTIVE), now and then one is
+    suppressed (reviewed, no action needed), and a resource deleted archives its finding."""
     rng = random.Random(f"advance:{member.profile.key}:{day}")
     for region in REGIONS:
         hub = member.session.client("securityhub", region_name=region)
         findings = hub.get_findings(MaxResults=100)["Findings"]
-        active = [f for f in findings if f["RecordState"] == "ACTIVE"]
+        open_ = [
+            f
+            for f in findings
+            if f["RecordState"] == "ACTIVE" and f["Workflow"]["Status"] in ("NEW", "NOTIFIED")
+        ]
         at = datetime.combine(day, time(rng.randint(8, 18), rng.randint(0, 59)), UTC)
-        resolved = rng.sample(active, k=min(len(active), rng.choice((0, 1, 1, 2))))
+        changed = rng.sample(open_, k=min(len(open_), rng.choice((0, 1, 1, 2, 3))))
         updates = []
-        for finding in resolved:
+        for n, finding in enumerate(changed):
             finding = dict(finding)
-            finding["RecordState"] = "ARCHIVED"
-            finding["Workflow"] = {"Status": "RESOLVED"}
-            finding["Compliance"] = {"Status": "PASSED"}
+            if n == 0:
+                finding.update(_passed(finding))
+            elif n == 1:
+                finding["Workflow"] = {"Status": "SUPPRESSED"}
+            else:
+                finding["RecordState"] = "ARCHIVED"
             finding["UpdatedAt"] = _iso(at)
             updates.append(finding)
         new = rng.choice((0, 1, 1, 2, 3)) if member.profile.environment != "production" else 1
@@ -108,6 +117,16 @@ def advance(member: Member, day: date) -> None:
             updates.append(_finding(member, region, offset + index, at, rng))
         if updates:
             hub.batch_import_findings(Findings=updates)
+
+
+def _passed(finding: dict[str, Any]) -> dict[str, Any]:
+    """What Security Hub changes when a control check passes: compliance PASSED, severity
+    INFORMATIONAL, workflow RESOLVED; the finding stays ACTIVE."""
+    return {
+        "Compliance": {"Status": "PASSED"},
+        "Severity": {"Label": "INFORMATIONAL", "Normalized": 0},
+        "Workflow": {"Status": "RESOLVED"},
+    }
 
 
 def _iso(moment: datetime) -> str:
@@ -299,9 +318,18 @@ def _security_services(member: Member, region: str, first_day: date, rng: random
     hub.enable_security_hub(EnableDefaultStandards=True)
     at = datetime.combine(first_day - timedelta(days=1), time(3), UTC)
     failing = FAILING.get(profile.environment, 8) // (1 if region == HOME_REGION else 2)
-    hub.batch_import_findings(
-        Findings=[_finding(member, region, index, at, rng) for index in range(failing)]
-    )
+    findings = [_finding(member, region, index, at, rng) for index in range(failing)]
+    # passed controls (ACTIVE, RESOLVED, INFORMATIONAL) outnumber the failures, as in a real
+    # account; one failure was reviewed and suppressed, one the owner was notified of
+    passed = 3 * failing
+    findings += [
+        {**_finding(member, region, failing + index, at, rng), **_passed({})}
+        for index in range(passed)
+    ]
+    findings[0]["Workflow"] = {"Status": "SUPPRESSED"}
+    if failing > 1:
+        findings[1]["Workflow"] = {"Status": "NOTIFIED"}
+    hub.batch_import_findings(Findings=findings)
     if region == HOME_REGION and profile.environment != "sandbox":
         waf = member.session.client("wafv2", region_name=region)
         waf.create_web_acl(

@@ -186,7 +186,10 @@ SECURITYHUB_SEVERITY_COUNTS = Table(
     snapshot="snapshot_date",
     collector="securityhub",
     region_column="region",
-    columns=cols("region text, severity_label text, count integer"),
+    columns=cols(
+        "region text, severity_label text, count integer, workflow_new integer, "
+        "workflow_notified integer, workflow_suppressed integer, workflow_resolved integer"
+    ),
 )
 GUARDDUTY_FINDINGS = Table(
     "guardduty_findings",

@@ -308,19 +308,20 @@ class SecurityDay:
     account_id: str
     account_name: str | None
     day: date
-    counts: dict[str, int]
+    counts: dict[str, int | None]  # open (workflow NEW or NOTIFIED); None: sender predates it
 
 
 def security_by_day(reader: Reader, period: Period) -> list[SecurityDay]:
-    """Security Hub findings by severity per account and day (days Security Hub reported)."""
+    """Open Security Hub findings (workflow NEW or NOTIFIED) by severity per account and day
+    (days Security Hub reported); None where the day's counts carry no workflow split."""
     rows = reader.rows(
         """
         SELECT account_id, account_name, snapshot_date,
-               securityhub_critical, securityhub_high, securityhub_medium, securityhub_low,
-               securityhub_informational
+               securityhub_open_critical, securityhub_open_high, securityhub_open_medium,
+               securityhub_open_low, securityhub_open_informational
         FROM v_security_posture
         WHERE snapshot_date BETWEEN :start AND :end
-          AND securityhub_critical IS NOT NULL
+          AND securityhub_active_records IS NOT NULL
         ORDER BY account_id, snapshot_date
         """,
         period.params(),
@@ -331,7 +332,7 @@ def security_by_day(reader: Reader, period: Period) -> list[SecurityDay]:
             r["account_id"],
             r["account_name"],
             r["snapshot_date"],
-            {s: _int(r[f"securityhub_{s.lower()}"]) for s in SEVERITIES},
+            {s: _int_or_none(r[f"securityhub_open_{s.lower()}"]) for s in SEVERITIES},
         )
         for r in rows
     ]
@@ -342,20 +343,44 @@ class SecurityCurrent:
     account_id: str
     account_name: str | None
     as_of: date
-    counts: dict[str, int]
+    counts: dict[str, int | None]  # open (workflow NEW or NOTIFIED); None: unknown
+    suppressed: int | None  # workflow SUPPRESSED, every severity
+    resolved: int | None  # workflow RESOLVED (passed control findings among them)
+    active_records: int  # every ACTIVE finding, whatever its workflow status
+
+    @property
+    def known(self) -> bool:
+        """False when a region's sender sent no workflow split (its open count is unknown)."""
+        return all(n is not None for n in self.counts.values())
+
+    @property
+    def open_total(self) -> int | None:
+        return sum(n or 0 for n in self.counts.values()) if self.known else None
+
+
+# open = workflow NEW + NOTIFIED; `known` is false when some region's counts have no split
+_OPEN_BY_SEVERITY = """
+               bool_and(c.open_count IS NOT NULL) AS known,
+               coalesce(sum(c.open_count) FILTER (WHERE c.severity_label = 'CRITICAL'), 0)
+                   AS critical,
+               coalesce(sum(c.open_count) FILTER (WHERE c.severity_label = 'HIGH'), 0) AS high,
+               coalesce(sum(c.open_count) FILTER (WHERE c.severity_label = 'MEDIUM'), 0)
+                   AS medium,
+               coalesce(sum(c.open_count) FILTER (WHERE c.severity_label = 'LOW'), 0) AS low,
+               coalesce(sum(c.open_count) FILTER (WHERE c.severity_label = 'INFORMATIONAL'), 0)
+                   AS informational"""
 
 
 def security_current(reader: Reader) -> list[SecurityCurrent]:
-    """Per account: Security Hub counts by severity in the current snapshot of each region."""
+    """Per account: open Security Hub findings by severity, suppressed, resolved and every
+    ACTIVE record, in the current snapshot of each region."""
     rows = reader.rows(
-        """
+        f"""
         SELECT c.account_id, a.name AS account_name, max(c.snapshot_date) AS as_of,
-               coalesce(sum(c.count) FILTER (WHERE c.severity_label = 'CRITICAL'), 0) AS critical,
-               coalesce(sum(c.count) FILTER (WHERE c.severity_label = 'HIGH'), 0) AS high,
-               coalesce(sum(c.count) FILTER (WHERE c.severity_label = 'MEDIUM'), 0) AS medium,
-               coalesce(sum(c.count) FILTER (WHERE c.severity_label = 'LOW'), 0) AS low,
-               coalesce(sum(c.count) FILTER (WHERE c.severity_label = 'INFORMATIONAL'), 0)
-                   AS informational
+               {_OPEN_BY_SEVERITY},
+               coalesce(sum(c.workflow_suppressed), 0) AS suppressed,
+               coalesce(sum(c.workflow_resolved), 0) AS resolved,
+               coalesce(sum(c.count), 0) AS active_records
         FROM v_securityhub_severity_counts_current c
         JOIN accounts a ON a.account_id = c.account_id
         GROUP BY c.account_id, a.name
@@ -369,10 +394,17 @@ def security_current(reader: Reader) -> list[SecurityCurrent]:
             r["account_id"],
             r["account_name"],
             r["as_of"],
-            {s: _int(r[s.lower()]) for s in SEVERITIES},
+            {s: _int(r[s.lower()]) if r["known"] else None for s in SEVERITIES},
+            _int(r["suppressed"]) if r["known"] else None,
+            _int(r["resolved"]) if r["known"] else None,
+            _int(r["active_records"]),
         )
         for r in rows
     ]
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 # --------------------------------------------------------------------------- compliance
@@ -865,7 +897,9 @@ class GroupTotal:
     group: str
     accounts: int
     cost: Decimal
-    findings: dict[str, int]  # Security Hub, current snapshot, by severity
+    # open Security Hub findings (workflow NEW or NOTIFIED), current snapshot, by severity;
+    # None when an account of the group sent no workflow split
+    findings: dict[str, int | None]
 
 
 def group_totals(
@@ -901,18 +935,13 @@ def group_totals(
             GROUP BY account_id
         ),
         findings AS (
-            SELECT account_id,
-                   coalesce(sum(count) FILTER (WHERE severity_label = 'CRITICAL'), 0) AS critical,
-                   coalesce(sum(count) FILTER (WHERE severity_label = 'HIGH'), 0) AS high,
-                   coalesce(sum(count) FILTER (WHERE severity_label = 'MEDIUM'), 0) AS medium,
-                   coalesce(sum(count) FILTER (WHERE severity_label = 'LOW'), 0) AS low,
-                   coalesce(sum(count) FILTER (WHERE severity_label = 'INFORMATIONAL'), 0)
-                       AS informational
-            FROM v_securityhub_severity_counts_current
-            GROUP BY account_id
+            SELECT c.account_id,{_OPEN_BY_SEVERITY}
+            FROM v_securityhub_severity_counts_current c
+            GROUP BY c.account_id
         )
         SELECT l.grp, count(*) AS accounts,
                coalesce(sum(c.cost), 0) AS cost,
+               coalesce(bool_and(f.known), true) AS known,
                coalesce(sum(f.critical), 0) AS critical, coalesce(sum(f.high), 0) AS high,
                coalesce(sum(f.medium), 0) AS medium, coalesce(sum(f.low), 0) AS low,
                coalesce(sum(f.informational), 0) AS informational
@@ -932,7 +961,7 @@ def group_totals(
             r["grp"],
             _int(r["accounts"]),
             _dec(r["cost"]) or Decimal(0),
-            {s: _int(r[s.lower()]) for s in SEVERITIES},
+            {s: _int(r[s.lower()]) if r["known"] else None for s in SEVERITIES},
         )
         for r in rows
     ]

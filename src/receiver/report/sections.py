@@ -224,7 +224,10 @@ def kpis(data: ReportData) -> list[Kpi]:
     currency = data.currencies.main
     total = _sum([c.cost for c in data.cost_days])
     reporting = {c.account_id for c in data.collection if c.status != "missing"}
-    critical_high = sum(s.counts["CRITICAL"] + s.counts["HIGH"] for s in data.security_now)
+    critical_high = sum(
+        (s.counts["CRITICAL"] or 0) + (s.counts["HIGH"] or 0) for s in data.security_now
+    )
+    unknown = sum(not s.known for s in data.security_now)
     pct = data.compliance_now.pct
     by_source: dict[str, Decimal] = defaultdict(Decimal)
     for item in data.savings:
@@ -258,7 +261,13 @@ def kpis(data: ReportData) -> list[Kpi]:
             "Open critical/high findings",
             count(critical_high),
             str(critical_high),
-            "Security Hub, current snapshot",
+            "Security Hub, workflow NEW or NOTIFIED (suppressed and resolved not counted), "
+            "current snapshot"
+            + (
+                f"; {unknown} account(s) not counted: their sender sends no workflow status"
+                if unknown
+                else ""
+            ),
         ),
         Kpi(
             "compliance",
@@ -463,9 +472,11 @@ def security_section(data: ReportData, styles: dict[str, AccountStyle]) -> Secti
     section = Section(
         "security",
         "Security findings",
-        "Active Security Hub findings by severity for each account and day, read from "
-        "v_security_posture, and the current count per account and severity from "
-        "v_securityhub_severity_counts_current.",
+        "Open Security Hub findings (record state ACTIVE, workflow status NEW or NOTIFIED) by "
+        "severity for each account and day, read from v_security_posture, and the current "
+        "open count per account and severity from v_securityhub_severity_counts_current. "
+        "Suppressed and resolved findings (passed control findings among them) are closed: "
+        "they are counted apart, never as open. A dash: the sender sent no workflow status.",
     )
     days = _days(data.period)
     index = {d: i for i, d in enumerate(days)}
@@ -480,60 +491,78 @@ def security_section(data: ReportData, styles: dict[str, AccountStyle]) -> Secti
         section.add(f"<h3>{esc(style.label)} <small>{esc(account_id)}</small></h3>")
         series = []
         for severity in SEVERITIES:
-            values: list[int | None] = [None] * len(days)
+            values: list[int | None] = [None] * len(days)  # open findings
             for r in rows:
                 values[index[r.day]] = r.counts[severity]
             series.append(Series(severity.title(), values, SEVERITY_COLORS[severity]))
         section.add_figure(
             Figure(
                 f"security-{account_id}",
-                f"{style.label} ({account_id}): active Security Hub findings per day by severity.",
+                f"{style.label} ({account_id}): open Security Hub findings (workflow NEW or "
+                "NOTIFIED) per day by severity.",
                 charts.stacked_bar_chart(
-                    label=f"Security Hub findings by severity, {style.label} ({account_id})",
+                    label=f"Open Security Hub findings by severity, {style.label} ({account_id})",
                     x=charts.date_axis(days),
                     series=series,
                     unit=unit,
                     height=150,
                 ),
-                no_data(f"Security Hub findings of {style.label}"),
+                no_data(f"open Security Hub findings of {style.label}"),
             )
         )
     if not order:
         section.add_figure(
             Figure(
                 "security",
-                "Active Security Hub findings per day by severity, one chart per account.",
+                "Open Security Hub findings (workflow NEW or NOTIFIED) per day by severity, one "
+                "chart per account.",
                 None,
-                no_data("Security Hub findings"),
+                no_data("open Security Hub findings"),
             )
         )
     table_rows = []
-    totals = dict.fromkeys(SEVERITIES, 0)
+    columns: list[list[int | None]] = []
     for s in data.security_now:
         style = _style(styles, s.account_id, s.account_name)
-        for severity in SEVERITIES:
-            totals[severity] += s.counts[severity]
+        figures = [
+            *(s.counts[sev] for sev in SEVERITIES),
+            s.open_total,
+            s.suppressed,
+            s.resolved,
+            s.active_records,
+        ]
+        columns.append(figures)
         table_rows.append(
-            [style.label, s.account_id, long_day(s.as_of)]
-            + [count(s.counts[sev]) for sev in SEVERITIES]
-            + [count(sum(s.counts.values()))]
+            [style.label, s.account_id, long_day(s.as_of)] + [count(n) for n in figures]
         )
+    footer = [_sum_known([row[i] for row in columns]) for i in range(len(SEVERITIES) + 4)]
     section.add(
         table_html(
             "security-current",
-            "Current Security Hub findings per account and severity",
-            ["Account", "Account ID", "As of", *[s.title() for s in SEVERITIES], "Total"],
+            "Current Security Hub findings per account: open (workflow NEW or NOTIFIED) by "
+            "severity, closed (suppressed, resolved) and every ACTIVE record",
+            [
+                "Account",
+                "Account ID",
+                "As of",
+                *[f"Open {s.lower()}" for s in SEVERITIES],
+                "Open total",
+                "Suppressed",
+                "Resolved",
+                "All ACTIVE records",
+            ],
             table_rows,
-            numeric=(3, 4, 5, 6, 7, 8),
-            footer=["All accounts", "", ""]
-            + [count(totals[sev]) for sev in SEVERITIES]
-            + [count(sum(totals.values()))]
-            if table_rows
-            else None,
+            numeric=tuple(range(3, 3 + len(SEVERITIES) + 4)),
+            footer=["All accounts", "", ""] + [count(n) for n in footer] if table_rows else None,
             empty_text=no_data("current Security Hub findings"),
         )
     )
     return section
+
+
+def _sum_known(values: list[int | None]) -> int | None:
+    """The sum, or None (shown as a dash) when any value is unknown."""
+    return None if any(v is None for v in values) else sum(v or 0 for v in values)
 
 
 # --------------------------------------------------------------------------- 3b. groups
@@ -546,7 +575,8 @@ def groups_section(data: ReportData) -> Section:
     section = Section(
         "by-group",
         "By organizational unit" if by.tag is None else f"By account tag {by.tag}",
-        f"Unblended cost in the period and current Security Hub findings of the accounts, per "
+        f"Unblended cost in the period and current open Security Hub findings (workflow NEW or "
+        f"NOTIFIED) of the accounts, per "
         f"{what} (python -m receiver report --group-by ou|tag:<key>), read from "
         "v_account_labels (the organization roster's OU paths and account tags; an account "
         "outside the roster keeps the OU path its sender reported), v_report_cost_daily and "
@@ -575,7 +605,7 @@ def groups_section(data: ReportData) -> Section:
             percent(Decimal(100) * g.cost / total, 1) if total else EN_DASH,
             count(g.findings["CRITICAL"]),
             count(g.findings["HIGH"]),
-            count(sum(g.findings.values())),
+            count(_sum_known(list(g.findings.values()))),
         ]
         for g in groups
     ]
@@ -583,7 +613,7 @@ def groups_section(data: ReportData) -> Section:
         table_html(
             "cost-findings-by-group",
             f"Cost and open Security Hub findings per {by.label}",
-            [by.label, "Accounts", "Cost", "Share", "Critical", "High", "Open findings"],
+            [by.label, "Accounts", "Cost", "Share", "Open critical", "Open high", "Open total"],
             rows,
             numeric=(1, 2, 3, 4, 5, 6),
             wrap=(0,),
@@ -592,9 +622,9 @@ def groups_section(data: ReportData) -> Section:
                 count(sum(g.accounts for g in groups)),
                 money(total, currency),
                 "100%" if total else EN_DASH,
-                count(sum(g.findings["CRITICAL"] for g in groups)),
-                count(sum(g.findings["HIGH"] for g in groups)),
-                count(sum(sum(g.findings.values()) for g in groups)),
+                count(_sum_known([g.findings["CRITICAL"] for g in groups])),
+                count(_sum_known([g.findings["HIGH"] for g in groups])),
+                count(_sum_known([_sum_known(list(g.findings.values())) for g in groups])),
             ]
             if rows
             else None,

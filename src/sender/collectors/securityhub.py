@@ -2,7 +2,11 @@
 
 Filters are server-side: this account, this region (so a cross-region aggregator does not report
 other regions' findings twice), record state, and for archived findings ``UpdatedAt`` from the
-window start. Severity counts are computed from the active findings fetched, no extra call.
+window start. Severity counts are computed from the active findings fetched, no extra call:
+``count`` is every ACTIVE finding of the severity whatever its workflow status, and
+``workflow_new``, ``workflow_notified``, ``workflow_suppressed`` and ``workflow_resolved`` split
+them by ``Workflow.Status``. Open findings are NEW or NOTIFIED; SUPPRESSED and RESOLVED ones
+(among them passed control findings, which Security Hub resolves) stay ACTIVE but are closed.
 An account that has not enabled Security Hub answers ``InvalidAccessException``: skipped.
 https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_GetFindings.html
 """
@@ -17,6 +21,7 @@ from sender.collectors.base import Collector, Context
 from sender.normalize import arn, long_text, number, region, text, timestamp
 
 LABELS = ("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL")
+WORKFLOW = ("NEW", "NOTIFIED", "SUPPRESSED", "RESOLVED")
 
 
 def fetch(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -34,6 +39,7 @@ def fetch(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
         },
     ]
     counts: Counter[str] = Counter()
+    by_workflow: Counter[tuple[str, str]] = Counter()
     seen: set[str] = set()
     for filters in queries:
         for page in ctx.pages(client, "get_findings", Filters=filters, MaxResults=100):
@@ -44,11 +50,17 @@ def fetch(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
                 seen.add(item["finding_id"])
                 if item["record_state"] == "ACTIVE" and item["severity_label"]:
                     counts[item["severity_label"]] += 1
+                    by_workflow[item["severity_label"], item["workflow_status"] or ""] += 1
                 yield "findings", item
     for label in LABELS:
         yield (
             "severity_counts",
-            {"region": ctx.region, "severity_label": label, "count": counts[label]},
+            {
+                "region": ctx.region,
+                "severity_label": label,
+                "count": counts[label],
+                **{f"workflow_{w.lower()}": by_workflow[label, w] for w in WORKFLOW},
+            },
         )
 
 
@@ -95,7 +107,8 @@ COLLECTOR = Collector(
     weight=8,
     description=(
         "Security Hub findings of every severity (active, and archived during the window) with "
-        "product, resource, compliance, workflow and record state; severity counts per region. "
+        "product, resource, compliance, workflow and record state; per region and severity the "
+        "ACTIVE findings and their split by workflow status (open = NEW or NOTIFIED). "
         "https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_GetFindings.html"
     ),
 )

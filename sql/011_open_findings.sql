@@ -1,0 +1,106 @@
+-- 011_open_findings: count what is open, and say what each figure is.
+--
+-- Security Hub: securityhub_severity_counts.count is every ACTIVE finding of a severity,
+-- whatever its workflow status, so SUPPRESSED and RESOLVED findings (passed control findings
+-- among them) were reported as if open. Senders now also send the split by workflow status;
+-- open = NEW + NOTIFIED. Rows from older senders have NULL workflow columns: their open count
+-- is unknown (NULL), never guessed from count.
+
+ALTER TABLE securityhub_severity_counts
+    ADD COLUMN workflow_new        integer CHECK (workflow_new >= 0),
+    ADD COLUMN workflow_notified   integer CHECK (workflow_notified >= 0),
+    ADD COLUMN workflow_suppressed integer CHECK (workflow_suppressed >= 0),
+    ADD COLUMN workflow_resolved   integer CHECK (workflow_resolved >= 0);
+COMMENT ON TABLE securityhub_severity_counts IS 'ACTIVE Security Hub findings of one severity in one region of an account on a snapshot date: all of them (count) and by workflow status (open = workflow_new + workflow_notified).';
+COMMENT ON COLUMN securityhub_severity_counts.count IS 'Every ACTIVE finding of this severity whatever its workflow status (SUPPRESSED and RESOLVED ones too): not the open count.';
+COMMENT ON COLUMN securityhub_severity_counts.workflow_new IS 'ACTIVE findings with workflow status NEW (open); NULL when the sender predates workflow counts.';
+COMMENT ON COLUMN securityhub_severity_counts.workflow_notified IS 'ACTIVE findings with workflow status NOTIFIED (open); NULL when the sender predates workflow counts.';
+COMMENT ON COLUMN securityhub_severity_counts.workflow_suppressed IS 'ACTIVE findings with workflow status SUPPRESSED (closed: reviewed, no action needed).';
+COMMENT ON COLUMN securityhub_severity_counts.workflow_resolved IS 'ACTIVE findings with workflow status RESOLVED (closed; Security Hub resolves passed control findings).';
+
+CREATE OR REPLACE VIEW v_securityhub_severity_counts_current AS
+SELECT t.*,
+       t.workflow_new + t.workflow_notified AS open_count
+FROM securityhub_severity_counts t
+JOIN v_snapshot_current s ON s.account_id = t.account_id AND s.collector = 'securityhub'
+ AND s.region = t.region AND s.snapshot_date = t.snapshot_date;
+COMMENT ON VIEW v_securityhub_severity_counts_current IS 'Rows of securityhub_severity_counts in the current snapshot (see v_snapshot_current), with open_count = workflow NEW + NOTIFIED (NULL when unknown).';
+COMMENT ON COLUMN v_securityhub_severity_counts_current.open_count IS 'Open findings (workflow NEW or NOTIFIED, record state ACTIVE); NULL when the sender predates workflow counts.';
+
+-- v_security_posture, recreated with every figure named for what it is.
+-- Security Hub, per account and snapshot date over every region reported that date:
+--   securityhub_open_<severity>   workflow NEW or NOTIFIED (NULL when some region's sender
+--                                 sent no workflow counts that date)
+--   securityhub_suppressed, securityhub_resolved   closed findings, all severities
+--   securityhub_active_records    every ACTIVE finding, whatever its workflow status
+-- GuardDuty and Inspector findings are kept in their latest state, so "active on date D"
+-- means created/first observed by the end of D (UTC) and currently not archived / ACTIVE.
+-- GuardDuty bands: high >= 7, medium >= 4 and < 7, low < 4.
+DROP VIEW v_security_posture;
+CREATE VIEW v_security_posture AS
+WITH snapshots AS (
+    SELECT account_id, snapshot_date FROM securityhub_severity_counts
+    UNION
+    SELECT account_id, window_end - 1 FROM collection_runs
+),
+securityhub AS (
+    SELECT account_id,
+           snapshot_date,
+           bool_and(workflow_new IS NOT NULL AND workflow_notified IS NOT NULL) AS known,
+           coalesce(sum(workflow_new + workflow_notified) FILTER (WHERE severity_label = 'CRITICAL'), 0)      AS open_critical,
+           coalesce(sum(workflow_new + workflow_notified) FILTER (WHERE severity_label = 'HIGH'), 0)          AS open_high,
+           coalesce(sum(workflow_new + workflow_notified) FILTER (WHERE severity_label = 'MEDIUM'), 0)        AS open_medium,
+           coalesce(sum(workflow_new + workflow_notified) FILTER (WHERE severity_label = 'LOW'), 0)           AS open_low,
+           coalesce(sum(workflow_new + workflow_notified) FILTER (WHERE severity_label = 'INFORMATIONAL'), 0) AS open_informational,
+           sum(workflow_suppressed)                                                                           AS suppressed,
+           sum(workflow_resolved)                                                                             AS resolved,
+           coalesce(sum(count), 0)                                                                            AS active_records
+    FROM securityhub_severity_counts
+    GROUP BY account_id, snapshot_date
+)
+SELECT s.account_id,
+       a.name                                                  AS account_name,
+       s.snapshot_date,
+       CASE WHEN sh.known THEN sh.open_critical END            AS securityhub_open_critical,
+       CASE WHEN sh.known THEN sh.open_high END                AS securityhub_open_high,
+       CASE WHEN sh.known THEN sh.open_medium END              AS securityhub_open_medium,
+       CASE WHEN sh.known THEN sh.open_low END                 AS securityhub_open_low,
+       CASE WHEN sh.known THEN sh.open_informational END       AS securityhub_open_informational,
+       CASE WHEN sh.known THEN coalesce(sh.suppressed, 0) END  AS securityhub_suppressed,
+       CASE WHEN sh.known THEN coalesce(sh.resolved, 0) END    AS securityhub_resolved,
+       sh.active_records                                       AS securityhub_active_records,
+       gd.high                                                 AS guardduty_high,
+       gd.medium                                               AS guardduty_medium,
+       gd.low                                                  AS guardduty_low,
+       insp.critical                                           AS inspector_critical,
+       insp.high                                               AS inspector_high,
+       insp.medium                                             AS inspector_medium,
+       insp.low                                                AS inspector_low,
+       insp.other                                              AS inspector_other
+FROM snapshots s
+JOIN accounts a ON a.account_id = s.account_id
+LEFT JOIN securityhub sh ON sh.account_id = s.account_id AND sh.snapshot_date = s.snapshot_date
+CROSS JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE g.severity >= 7)                  AS high,
+           count(*) FILTER (WHERE g.severity >= 4 AND g.severity < 7) AS medium,
+           count(*) FILTER (WHERE g.severity < 4)                   AS low
+    FROM guardduty_findings g
+    WHERE g.account_id = s.account_id
+      AND g.archived IS NOT TRUE
+      AND (g.created_at IS NULL OR g.created_at < (s.snapshot_date + 1)::timestamp AT TIME ZONE 'UTC')
+) gd
+CROSS JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE i.severity = 'CRITICAL')                 AS critical,
+           count(*) FILTER (WHERE i.severity = 'HIGH')                     AS high,
+           count(*) FILTER (WHERE i.severity = 'MEDIUM')                   AS medium,
+           count(*) FILTER (WHERE i.severity = 'LOW')                      AS low,
+           count(*) FILTER (WHERE i.severity IS NULL
+                               OR i.severity NOT IN ('CRITICAL', 'HIGH', 'MEDIUM', 'LOW')) AS other
+    FROM inspector_findings i
+    WHERE i.account_id = s.account_id
+      AND i.status = 'ACTIVE'
+      AND (i.first_observed_at IS NULL
+           OR i.first_observed_at < (s.snapshot_date + 1)::timestamp AT TIME ZONE 'UTC')
+) insp;
+COMMENT ON VIEW v_security_posture IS 'Per account and snapshot date: open Security Hub findings (workflow NEW or NOTIFIED) by severity, suppressed, resolved and all ACTIVE records; active GuardDuty and Inspector findings by severity.';
+COMMENT ON COLUMN v_security_posture.securityhub_active_records IS 'Every ACTIVE Security Hub finding whatever its workflow status (open, suppressed and resolved): not an open count.';
