@@ -13,8 +13,11 @@ Reports:
     the sum of the collectors' serial times and the slowest single collector
     (target: wall <= 1.5 x the slowest collector);
   * API calls per run, per service;
-  * Cost Explorer calls per DAILY run (target <= 6: each costs USD 0.01), in the default
-    ``account`` cost mode (every request filtered on the sender's own account);
+  * Cost Explorer calls per DAILY run (target <= 10: each costs USD 0.01), in the default
+    ``account`` cost mode (every request filtered on the sender's own account), for an account
+    using two reservation services (EC2, RDS) without commitments of its own: 5 for cost,
+    usage, forecasts and Marketplace, 2 per reservation service (utilization, coverage) and 1
+    for Savings Plans coverage (+1 utilization for an owner of a plan);
   * Cost Explorer requests per day in ``organization`` cost mode for 1,000 linked accounts
     (`organization_requests`): the management account's DAILY run of the four Cost Explorer
     collectors against `tests/support/cost_explorer.py`, a fake Cost Explorer that groups,
@@ -165,6 +168,14 @@ class Account:
 
     def ce_GetReservationUtilization(self, params):
         return {"UtilizationsByTime": [], "Total": {"PurchasedHours": "0"}}
+
+    def ce_GetReservationCoverage(self, params):  # covered by reservations bought elsewhere
+        hours = {"ReservedHours": "48", "TotalRunningHours": "120", "OnDemandHours": "72"}
+        return {"CoveragesByTime": [], "Total": {"CoverageHours": hours}}
+
+    def ce_GetSavingsPlansCoverage(self, params):
+        coverage = {"SpendCoveredBySavingsPlans": "40.5", "TotalCost": "98.2"}
+        return {"SavingsPlansCoverages": [{"Coverage": coverage}]}
 
     def savingsplans_DescribeSavingsPlans(self, params):
         return {"savingsPlans": []}
@@ -896,12 +907,18 @@ def run(latency: float, regions: tuple[str, ...], workers: int) -> dict[str, Any
 
 
 COST_COLLECTORS = ("cost", "service_usage", "marketplace_usage", "commitments")
+CE_TARGET = 10  # Cost Explorer requests per DAILY run in account mode (see the docstring)
 ORG_ACCOUNTS = 1000
 ORG_SERVICES = 60  # distinct services in the organization's bill
 COMMON_SERVICES = 8  # used by every account (EC2, S3, CloudWatch, KMS, ...)
 TAIL_SERVICES_PER_ACCOUNT = 4  # plus a few of the others, different per account
 USAGE_TYPES_PER_SERVICE = 4  # usage types per account and service on a day
 MARKETPLACE_PRODUCTS = 3  # subscribed by 1 account in 50
+# two of the common services sell reservations (asked one by one, see commitments.py)
+SERVICE_NAMES = {
+    0: "Amazon Elastic Compute Cloud - Compute",
+    1: "Amazon Relational Database Service",
+}
 
 
 def organization_lines(accounts: int) -> list[Line]:
@@ -921,7 +938,7 @@ def organization_lines(accounts: int) -> list[Line]:
                     Line(
                         account,
                         WINDOW.start,
-                        f"Service {s:02d}",
+                        SERVICE_NAMES.get(s, f"Service {s:02d}"),
                         f"USE1-Usage-{u}",
                         one,
                         one,
@@ -1033,12 +1050,12 @@ def main() -> int:
             print(json.dumps(counts, indent=2))
         print("sender bench: Cost Explorer requests (USD 0.01 each)")
         print_cost_explorer(counts)
-        return 0 if counts["account_mode_per_daily_run"] <= 6 else 1
+        return 0 if counts["account_mode_per_daily_run"] <= CE_TARGET else 1
     report = run(args.latency_ms / 1000, tuple(args.regions.split(",")), args.workers)
     if args.json:
         print(json.dumps(report, indent=2))
     wall_ok = report["wall_over_slowest"] <= 1.5
-    ce_ok = report["cost_explorer_calls"] <= 6
+    ce_ok = report["cost_explorer_calls"] <= CE_TARGET
     print(
         f"sender bench: {report['tasks']} collector tasks over {len(report['regions'])} "
         f"regions, {args.latency_ms:.0f} ms per AWS call, {report['workers']} workers"
@@ -1067,7 +1084,8 @@ def main() -> int:
     )
     print(
         f"  Cost Explorer calls/DAILY {report['cost_explorer_calls']:8d}   "
-        f"target <= 6    {'PASS' if ce_ok else 'FAIL'}  {report['cost_explorer_by_operation']}"
+        f"target <= {CE_TARGET}   {'PASS' if ce_ok else 'FAIL'}  "
+        f"{report['cost_explorer_by_operation']}"
     )
     print_cost_explorer(counts)
     print(f"  items collected           {report['items']:8d}   statuses {report['statuses']}")

@@ -566,11 +566,21 @@ def test_commitments_are_well_used_and_sandbox_has_none(aws: None):
     assert all(0 < float(c["Coverage"]["CoveragePercentage"]) < 100 for c in coverage)
     plans = prod.client("savingsplans", US).describe_savings_plans()["savingsPlans"]
     assert sorted(p["state"] for p in plans) == ["active", "retired"]
-    assert "sandbox" not in COMMITMENTS
+    # reservations are answered per SERVICE (EC2 when none is named, as Cost Explorer does)
+    rds = {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon Relational Database Service"]}}
+    ec2_only = ce.get_reservation_utilization(**query)["Total"]["PurchasedHours"]
+    rds_only = ce.get_reservation_utilization(**query, Filter=rds)["Total"]["PurchasedHours"]
+    assert float(ec2_only) == 8 * 24 * 31 and float(rds_only) == 4 * 24 * 31
+    rds_coverage = ce.get_reservation_coverage(**query, Filter=rds)["Total"]["CoverageHours"]
+    assert 0 < float(rds_coverage["CoverageHoursPercentage"]) <= 100
+    # sandbox owns nothing, yet prod's Savings Plan covers part of its spend (shared)
+    assert not COMMITMENTS["sandbox"].plans and not COMMITMENTS["sandbox"].reservations
     sandbox = world("sandbox")
     sandbox_ce = sandbox.client("ce", US)
     with pytest.raises(sandbox_ce.exceptions.DataUnavailableException):
         sandbox_ce.get_reservation_utilization(**query)
+    shared = sandbox_ce.get_savings_plans_coverage(**query)["SavingsPlansCoverages"]
+    assert all(30 < float(c["Coverage"]["CoveragePercentage"]) < 40 for c in shared)
 
 
 def test_cost_lines_are_deterministic():
@@ -593,7 +603,11 @@ def test_compute_optimizer_recommends_for_the_instances_that_exist(prod: World):
     assert xlarge["finding"] == "Overprovisioned"
     best = xlarge["recommendationOptions"][0]
     assert best["instanceType"] == "m6i.large"
-    assert best["savingsOpportunity"]["estimatedMonthlySavings"]["value"] > 50
+    on_demand = best["savingsOpportunity"]["estimatedMonthlySavings"]["value"]
+    assert on_demand > 50
+    # prod's Compute Savings Plan (27 % off) already lowers what rightsizing saves
+    after = best["savingsOpportunityAfterDiscounts"]["estimatedMonthlySavings"]["value"]
+    assert after == round(on_demand * (1 - 0.27), 2)
     assert by_type["r6g.large"]["finding"] == "Optimized"
     refreshed = xlarge["lastRefreshTimestamp"]
     assert refreshed.date() < TODAY
@@ -740,6 +754,13 @@ def test_collectors_run_ok_on_recorded_answers(prod: World):
     for must_have_items in ("cost", "service_usage", "commitments", "compute_optimizer", "config"):
         assert any(n for (name, _), n in counts.items() if name == must_have_items)
     assert counts[("marketplace_usage", None)] == len(PROFILE["prod"].marketplace)
+    (optimizer,) = [o for o in outcomes if o.collector.name == "compute_optimizer"]
+    priced = {i["resource_type"]: i["savings_basis"] for i in optimizer.items}
+    assert priced["EC2"] == "after_discounts"  # the figure the sender keeps
+    (commitments,) = [o for o in outcomes if o.collector.name == "commitments"]
+    reservations = {i["service"]: i for i in commitments.items if i["kind"] == "RI"}
+    assert reservations["Amazon Relational Database Service"]["commitment"]  # prod's RDS RI
+    assert reservations["Amazon Elastic Compute Cloud - Compute"]["commitment"]
     validate_outcome(*outcomes, regions=(EU, US))
     recorded = {key for key, n in prod.apis.calls.items() if n}
     unused = set() if counts[("health_events", None)] else {("health", "DescribeEntityAggregates")}
@@ -750,11 +771,16 @@ def test_collectors_run_ok_on_recorded_answers(prod: World):
 def test_sandbox_collectors_report_empty_not_errors(aws: None):
     sandbox = world("sandbox")
     clients = Clients(session=sandbox.session)
-    for name in ("application_signals", "commitments"):
-        region = EU if REGISTRY[name].scope == "regional" else None
-        ctx = make_context(clients, region, window=WINDOW, now=NOW, regions=(EU, US))
-        outcome = run_collector(REGISTRY[name], ctx)
-        assert (outcome.status, outcome.items) == ("ok", [])
+    ctx = make_context(clients, EU, window=WINDOW, now=NOW, regions=(EU, US))
+    outcome = run_collector(REGISTRY["application_signals"], ctx)
+    assert (outcome.status, outcome.items) == ("ok", [])
+    # no commitment of its own: coverage only, part of it from prod's shared Savings Plan
+    ctx = make_context(clients, None, window=WINDOW, now=NOW, regions=(EU, US))
+    outcome = run_collector(REGISTRY["commitments"], ctx)
+    assert outcome.status == "ok"
+    assert all(item["commitment"] is None for item in outcome.items)
+    (sp,) = [item for item in outcome.items if item["kind"] == "SP"]
+    assert 30 < float(sp["coverage_pct"]) < 40
 
 
 def test_patches_get_installed_day_by_day(prod: World):

@@ -30,7 +30,7 @@ COST_TABLES = {
     "cost_period_totals": "kind, period_start, period_end",
     "service_usage": "usage_date, service, usage_type, unit",
     "marketplace_usage": "usage_date, product, usage_type",
-    "commitment_utilization": "kind, period_start, period_end",
+    "commitment_utilization": "kind, service, period_start, period_end",
 }
 PAYERS = Limits(organization_cost_accounts=frozenset({PAYER}))
 

@@ -254,6 +254,7 @@ def daily_doc(account: str, day: date) -> dict[str, Any]:
                 "region": "eu-west-1",
                 "finding": "Overprovisioned",
                 "estimated_monthly_savings": str(Decimal("70.08") * i),
+                "savings_basis": "after_discounts",  # the others: an older sender's shape
                 "currency": "USD",
             },
             {
@@ -294,6 +295,24 @@ def daily_doc(account: str, day: date) -> dict[str, Any]:
                 "unused": str(Decimal(50) - used),
                 "currency": "USD",
             },
+            *(
+                [  # A1 also holds an RDS reservation (rows before it name no service: EC2)
+                    {
+                        "kind": "RI",
+                        "service": "Amazon Relational Database Service",
+                        "period_start": day.isoformat(),
+                        "period_end": (day + timedelta(1)).isoformat(),
+                        "utilization_pct": "100",
+                        "coverage_pct": "100",
+                        "commitment": "10.00",
+                        "used": "10.00",
+                        "unused": "0",
+                        "currency": "USD",
+                    }
+                ]
+                if account == A1
+                else []
+            ),
             {
                 "kind": "SP",
                 "period_start": day.isoformat(),
@@ -731,7 +750,7 @@ def test_summary_and_footer(report, page):
     assert report.sections == 8 and report.charts == 13 and report.charts_with_data == 13
     assert report.period is not None
     assert (report.period.start, report.period.end) == PERIOD_30
-    assert report.rows_read > 100 and report.statements == 22
+    assert report.rows_read > 100 and report.statements == 23
     assert "8 sections, 13 charts (13 with data" in report.summary()
     footer = page.find_all("footer")[0].all_text()
     assert "How to read this report" in footer
@@ -962,8 +981,13 @@ def test_savings_section(page, docs):
 
     assert points(page, "savings-compute-optimizer") == 2  # EC2 and EBS save, the others do not
     optimizer = {(r[0], r[1]): r for r in table_rows(page, "savings-compute-optimizer")}
-    assert optimizer["EC2", "Overprovisioned"][2:] == ["3", money(Decimal("70.08") * 6)]
-    assert optimizer["ASG", "Underprovisioned"][2:] == ["3", "$0.00"]
+    assert optimizer["EC2", "Overprovisioned"][2:] == [
+        "3",
+        money(Decimal("70.08") * 6),
+        "after SP/RI discounts",
+    ]
+    assert optimizer["EBS", "NotOptimized"][4] == "On-Demand prices"  # older senders' savings
+    assert optimizer["ASG", "Underprovisioned"][2:] == ["3", "$0.00", "\u2013"]
     assert optimizer["LAMBDA", "Optimized"][2] == "3"
 
     # RI and SP, utilization and coverage, for each of the ten days.
@@ -975,8 +999,16 @@ def test_savings_section(page, docs):
         "Savings Plans coverage",
     ]
     titles = [t.all_text() for t in page.by_id("chart-commitments").find_all("title")]
-    used = sum(Decimal(50) * (90 + INDEX[a]) / 100 for a in (A1, A2, A3))
-    assert f"RI utilization · Nov 10: {(100 * used / 150).quantize(Decimal('0.01'))}%" in titles
+    used = sum(Decimal(50) * (90 + INDEX[a]) / 100 for a in (A1, A2, A3)) + 10  # + A1's RDS
+    assert f"RI utilization · Nov 10: {(100 * used / 160).quantize(Decimal('0.01'))}%" in titles
+    (figcaption,) = page.by_id("chart-commitments").find_all("figcaption")
+    assert "every reservation service" in figcaption.all_text()
+    assert "shared from another account" in figcaption.all_text()
+    services = {(r[0], r[1]): r for r in table_rows(page, "savings-commitment-services")}
+    ec2, rds = "Amazon Elastic Compute Cloud - Compute", "Amazon Relational Database Service"
+    assert set(services) == {("RI", ec2), ("RI", rds), ("Savings Plans", "(all eligible services)")}
+    assert services["RI", rds][2:5] == ["1", "100.0%", "100.0%"]  # A1's reservation
+    assert services["RI", ec2][2] == "3"
     unused = table_rows(page, "savings-commitments")
     assert sum(Decimal(r[4].strip("$")) for r in unused) == savings["commitment"] == 360
 

@@ -1,4 +1,10 @@
-"""commitments and marketplace_usage: Cost Explorer only when there is something to ask about."""
+"""commitments and marketplace_usage: Cost Explorer only when there is something to ask about.
+
+Reservations are asked service by service (without a SERVICE filter Cost Explorer answers for EC2
+only), for the reservation services the window's cost and usage shows; coverage is asked whatever
+the account owns (commitments are shared across the billing family). Responses are shaped like
+the API reference's and the CLI's examples.
+"""
 
 from __future__ import annotations
 
@@ -23,9 +29,18 @@ from support.sender_fixtures import (
 
 G = "us-east-1"
 OWN = {"Dimensions": {"Key": "LINKED_ACCOUNT", "Values": [ACCOUNT]}}  # every request carries it
-DAY = {
-    "TimePeriod": {"Start": "2026-11-24", "End": "2026-11-25"},
+EC2 = "Amazon Elastic Compute Cloud - Compute"
+RDS = "Amazon Relational Database Service"
+PERIOD = {"Start": "2026-11-24", "End": "2026-11-25"}
+DAY = {"TimePeriod": PERIOD, "Granularity": "DAILY", "Filter": OWN}
+USAGE_REQUEST = {
+    "TimePeriod": PERIOD,
     "Granularity": "DAILY",
+    "Metrics": ["UnblendedCost", "AmortizedCost", "UsageQuantity"],
+    "GroupBy": [
+        {"Type": "DIMENSION", "Key": "SERVICE"},
+        {"Type": "DIMENSION", "Key": "USAGE_TYPE"},
+    ],
     "Filter": OWN,
 }
 RI_TOTAL = {
@@ -43,6 +58,51 @@ RI_TOTAL = {
 }
 
 
+def of(service=None, query=DAY):
+    """The request of one account (and one service): filters are And-ed."""
+    if service is None:
+        return query
+    service_filter = {"Dimensions": {"Key": "SERVICE", "Values": [service]}}
+    return {**query, "Filter": {"And": [OWN, service_filter]}}
+
+
+def usage(ce, *entries):
+    """The window's cost and usage (the cost collectors' shared query): (service, usage type)."""
+    groups = [
+        {
+            "Keys": [service, usage_type],
+            "Metrics": {
+                "UnblendedCost": {"Amount": "4.11", "Unit": "USD"},
+                "AmortizedCost": {"Amount": "4.11", "Unit": "USD"},
+                "UsageQuantity": {"Amount": "24", "Unit": "Hrs"},
+            },
+        }
+        for service, usage_type in entries
+    ]
+    ce.add_response(
+        "get_cost_and_usage",
+        {"ResultsByTime": [{"TimePeriod": PERIOD, "Groups": groups, "Estimated": True}]},
+        USAGE_REQUEST,
+    )
+
+
+def coverage_hours(reserved, total, pct):
+    return {
+        "CoveragesByTime": [],
+        "Total": {
+            "CoverageHours": {
+                "OnDemandHours": str(float(total) - float(reserved)),
+                "ReservedHours": reserved,
+                "TotalRunningHours": total,
+                "CoverageHoursPercentage": pct,
+            }
+        },
+    }
+
+
+NO_RI = {"UtilizationsByTime": [], "Total": {"PurchasedHours": "0"}}
+
+
 @pytest.fixture
 def clients(monkeypatch):
     fast_retries(monkeypatch)
@@ -58,25 +118,18 @@ def plans(stub, *entries, token=None):
     )
 
 
+def no_sp_coverage(ce, query=DAY):
+    ce.add_response("get_savings_plans_coverage", {"SavingsPlansCoverages": []}, query)
+
+
 def test_reserved_instances_and_savings_plans(clients):
     with stubbed(clients, "ce", G) as ce, stubbed(clients, "savingsplans", G) as sp:
+        usage(ce, (EC2, "EUW1-BoxUsage:m5.large"), ("Amazon Simple Storage Service", "Requests"))
         ce.add_response(
-            "get_reservation_utilization", {"UtilizationsByTime": [], "Total": RI_TOTAL}, DAY
+            "get_reservation_coverage", coverage_hours("236.66", "576.66", "41.04"), of(EC2)
         )
         ce.add_response(
-            "get_reservation_coverage",
-            {
-                "CoveragesByTime": [],
-                "Total": {
-                    "CoverageHours": {
-                        "OnDemandHours": "340",
-                        "ReservedHours": "236.66",
-                        "TotalRunningHours": "576.66",
-                        "CoverageHoursPercentage": "41.20",
-                    }
-                },
-            },
-            DAY,
+            "get_reservation_utilization", {"UtilizationsByTime": [], "Total": RI_TOTAL}, of(EC2)
         )
         plans(
             sp,
@@ -148,10 +201,13 @@ def test_reserved_instances_and_savings_plans(clients):
     ri, sp_item = section(outcome)
     assert ri == {
         "kind": "RI",
+        "service": EC2,
         "period_start": "2026-11-24",
         "period_end": "2026-11-25",
         "utilization_pct": "98.61",
-        "coverage_pct": "41.20",
+        "coverage_pct": "41.0397808067",  # 236.66 of 576.66 running hours
+        "coverage_covered": "236.66",
+        "coverage_eligible": "576.66",
         "commitment": "52.5600",
         "used": "51.83",
         "unused": "0.73",
@@ -160,18 +216,92 @@ def test_reserved_instances_and_savings_plans(clients):
         "currency": "USD",
     }
     assert sp_item["coverage_pct"] == "63.698493796"  # 96 of 150.71 spend covered
+    assert (sp_item["coverage_covered"], sp_item["coverage_eligible"]) == ("96", "150.71")
     assert (sp_item["utilization_pct"], sp_item["net_savings"]) == ("100", "38.4000")
+    assert sp_item["service"] is None
+
+
+def test_reservations_are_asked_per_service_and_rds_is_reported(clients):
+    """Issue 17, item 2: without a SERVICE filter both reservation APIs answer for EC2 only, so
+    an account holding only RDS reservations reported nothing."""
+    rds_total = {  # GetReservationUtilization, one db.r6g.large reservation, fully used
+        "UtilizationPercentage": "100",
+        "PurchasedHours": "24",
+        "TotalActualHours": "24",
+        "UnusedHours": "0",
+        "OnDemandCostOfRIHoursUsed": "6.19",
+        "NetRISavings": "2.35",
+        "TotalPotentialRISavings": "2.35",
+        "AmortizedUpfrontFee": "1.92",
+        "AmortizedRecurringFee": "1.92",
+        "TotalAmortizedFee": "3.84",
+        "RICostForUnusedHours": "0",
+    }
+    with stubbed(clients, "ce", G) as ce, stubbed(clients, "savingsplans", G) as sp:
+        usage(ce, (EC2, "EUW1-BoxUsage:t3.large"), (RDS, "EUW1-InstanceUsage:db.r6g.large"))
+        ce.add_response("get_reservation_coverage", coverage_hours("0", "48", "0"), of(EC2))
+        ce.add_response("get_reservation_utilization", NO_RI, of(EC2))
+        ce.add_response("get_reservation_coverage", coverage_hours("24", "24", "100"), of(RDS))
+        ce.add_response(
+            "get_reservation_utilization", {"UtilizationsByTime": [], "Total": rds_total}, of(RDS)
+        )
+        plans(sp)
+        no_sp_coverage(ce)
+        outcome = run_collector(COMMITMENTS, make_context(clients, None))
+    assert outcome.status == "ok", outcome.error
+    ec2, rds = section(outcome)
+    assert (ec2["service"], ec2["coverage_pct"], ec2["utilization_pct"]) == (EC2, "0", None)
+    assert ec2["coverage_eligible"] == "48" and ec2["commitment"] is None  # no reservation owned
+    assert (rds["service"], rds["utilization_pct"], rds["coverage_pct"]) == (RDS, "100", "100")
+    assert (rds["commitment"], rds["net_savings"]) == ("3.84", "2.35")
+
+
+def test_a_member_covered_by_commitments_bought_elsewhere_reports_coverage(clients):
+    """Issue 17, item 3: a Savings Plan and a reservation of another account of the billing
+    family cover this account's usage; it owns neither, and still reports its coverage."""
+    with stubbed(clients, "ce", G) as ce, stubbed(clients, "savingsplans", G) as sp:
+        usage(ce, (EC2, "EUW1-BoxUsage:m6i.xlarge"))
+        ce.add_response("get_reservation_coverage", coverage_hours("12", "48", "25"), of(EC2))
+        ce.add_response("get_reservation_utilization", NO_RI, of(EC2))
+        plans(sp)  # this account owns no plan
+        ce.add_response(
+            "get_savings_plans_coverage",
+            {
+                "SavingsPlansCoverages": [
+                    {
+                        "Attributes": {},
+                        "Coverage": {
+                            "SpendCoveredBySavingsPlans": "30.72",
+                            "OnDemandCost": "7.68",
+                            "TotalCost": "38.40",
+                            "CoveragePercentage": "80",
+                        },
+                        "TimePeriod": PERIOD,
+                    }
+                ]
+            },
+            DAY,
+        )
+        outcome = run_collector(COMMITMENTS, make_context(clients, None))
+    assert outcome.status == "ok", outcome.error
+    ri, sp_item = section(outcome)
+    assert (ri["kind"], ri["coverage_pct"], ri["utilization_pct"]) == ("RI", "25", None)
+    assert (sp_item["kind"], sp_item["coverage_pct"]) == ("SP", "80")
+    assert sp_item["utilization_pct"] is None and sp_item["commitment"] is None
 
 
 def test_no_commitments_cost_one_cost_explorer_call(clients):
+    """No reservation service used, no plan: only the Savings Plans coverage is asked (the
+    usage query is the cost collectors', shared per run)."""
     with stubbed(clients, "ce", G) as ce, stubbed(clients, "savingsplans", G) as sp:
-        ce.add_client_error(
-            "get_reservation_utilization", service_error_code="DataUnavailableException"
-        )
+        usage(ce, ("Amazon Simple Storage Service", "EUW1-Requests-Tier1"))
         plans(sp)
+        ce.add_client_error(
+            "get_savings_plans_coverage", service_error_code="DataUnavailableException"
+        )
         outcome = run_collector(COMMITMENTS, make_context(clients, None))
     assert outcome.status == "ok" and section(outcome) == []
-    assert clients.calls_for("ce") == 1
+    assert clients.calls_for("ce") == 2  # the shared usage query, the Savings Plans coverage
 
 
 def test_monthly_windows_ask_monthly_granularity(clients):
@@ -183,9 +313,9 @@ def test_monthly_windows_ask_monthly_granularity(clients):
     }
     with stubbed(clients, "ce", G) as ce, stubbed(clients, "savingsplans", G) as sp:
         ce.add_response(
-            "get_reservation_utilization",
-            {"UtilizationsByTime": [], "Total": {"PurchasedHours": "0"}},
-            month,
+            "get_cost_and_usage",
+            {"ResultsByTime": []},
+            {**USAGE_REQUEST, "TimePeriod": month["TimePeriod"]},
         )
         plans(
             sp,
@@ -196,6 +326,7 @@ def test_monthly_windows_ask_monthly_granularity(clients):
                 "state": "active",
             },
         )  # after the window
+        no_sp_coverage(ce, month)
         outcome = run_collector(
             COMMITMENTS, make_context(clients, None, interval=Interval.MONTHLY, window=window)
         )
@@ -204,14 +335,16 @@ def test_monthly_windows_ask_monthly_granularity(clients):
 
 def test_commitments_access_denied_is_skipped(clients):
     with stubbed(clients, "ce", G) as ce:
-        access_denied(ce, "get_reservation_utilization")
+        usage(ce, (EC2, "EUW1-BoxUsage:t3.large"))
+        access_denied(ce, "get_reservation_coverage")
         assert run_collector(COMMITMENTS, make_context(clients, None)).status == "skipped"
 
 
 def test_commitments_throttling_is_retried(clients):
     wire = WireStub(clients.client("ce", G))
-    wire.add_error("GetReservationUtilization", "ThrottlingException")
-    wire.add("GetReservationUtilization", {"UtilizationsByTime": [], "Total": {}})
+    wire.add("GetCostAndUsage", {"ResultsByTime": []})
+    wire.add_error("GetSavingsPlansCoverage", "ThrottlingException")
+    wire.add("GetSavingsPlansCoverage", {"SavingsPlansCoverages": []})
     sp = WireStub(clients.client("savingsplans", G))
     sp.add_error("DescribeSavingsPlans", "ThrottlingException", status=429)
     sp.add("DescribeSavingsPlans", {"savingsPlans": []})

@@ -138,6 +138,7 @@ def test_all_four_resource_types_over_pages(clients):
         "recommended_configuration": "m6i.large",
         "estimated_monthly_savings": "70.08",
         "savings_percentage": 50,
+        "savings_basis": "on_demand",  # Compute Optimizer gave no after-discount figure
         "performance_risk": "Low",
         "currency": "USD",
     }
@@ -148,6 +149,110 @@ def test_all_four_resource_types_over_pages(clients):
         items["LAMBDA"]["recommended_configuration"],
     ) == ("1024 MB", "512 MB")
     assert items["ASG"]["recommended_configuration"] is None
+
+
+def test_savings_after_discounts_are_preferred_and_named(clients):
+    """Issue 17, item 7: ``savingsOpportunity`` is priced at On-Demand; for resources covered by
+    Savings Plans or RIs ``savingsOpportunityAfterDiscounts`` is what rightsizing saves."""
+    arn = f"arn:aws:ec2:eu-west-1:{ACCOUNT}"
+    with stubbed(clients, "compute-optimizer") as co:
+        co.add_response(
+            "get_ec2_instance_recommendations",
+            {
+                "instanceRecommendations": [
+                    {
+                        "instanceArn": f"{arn}:instance/i-0fedcba9876543210",
+                        "currentInstanceType": "m5.2xlarge",
+                        "finding": "Overprovisioned",
+                        "recommendationOptions": [
+                            {
+                                "instanceType": "m5.xlarge",
+                                "rank": 1,
+                                "savingsOpportunity": savings(140.16, 50.0),
+                                "savingsOpportunityAfterDiscounts": savings(84.10, 30.0),
+                            }
+                        ],
+                    }
+                ]
+            },
+            REQUEST,
+        )
+        co.add_response(
+            "get_ebs_volume_recommendations",
+            {
+                "volumeRecommendations": [
+                    {
+                        "volumeArn": f"{arn}:volume/vol-0123456789abcdef0",
+                        "finding": "NotOptimized",
+                        "currentConfiguration": {"volumeType": "io1", "volumeSize": 200},
+                        "volumeRecommendationOptions": [
+                            {
+                                "rank": 1,
+                                "configuration": {"volumeType": "gp3", "volumeSize": 200},
+                                "savingsOpportunity": savings(26.0, 65.0),
+                                "savingsOpportunityAfterDiscounts": savings(26.0, 65.0),
+                            }
+                        ],
+                    }
+                ]
+            },
+            REQUEST,
+        )
+        co.add_response(
+            "get_lambda_function_recommendations",
+            {
+                "lambdaFunctionRecommendations": [
+                    {
+                        "functionArn": f"{LAMBDA}:thumbnailer:$LATEST",
+                        "currentMemorySize": 2048,
+                        "finding": "NotOptimized",
+                        "memorySizeRecommendationOptions": [
+                            {
+                                "rank": 1,
+                                "memorySize": 1024,
+                                "savingsOpportunity": savings(3.2, 48.0),
+                                "savingsOpportunityAfterDiscounts": savings(2.5, 37.5),
+                            }
+                        ],
+                    }
+                ]
+            },
+            REQUEST,
+        )
+        co.add_response(
+            "get_auto_scaling_group_recommendations",
+            {
+                "autoScalingGroupRecommendations": [
+                    {
+                        "autoScalingGroupArn": f"{ASG}:9f8e:autoScalingGroupName/web",
+                        "finding": "NotOptimized",
+                        "currentConfiguration": {"instanceType": "c5.2xlarge"},
+                        "recommendationOptions": [
+                            {
+                                "configuration": {"instanceType": "c5.xlarge"},
+                                "rank": 1,
+                                "savingsOpportunity": savings(244.0, 50.0),
+                                "savingsOpportunityAfterDiscounts": savings(0, 0),  # all RI
+                            }
+                        ],
+                    }
+                ]
+            },
+            REQUEST,
+        )
+        outcome = run_collector(COLLECTOR, make_context(clients))
+    assert outcome.status == "ok", outcome.error
+    items = {i["resource_type"]: i for i in section(outcome)}
+    got = {
+        kind: (i["estimated_monthly_savings"], i["savings_percentage"], i["savings_basis"])
+        for kind, i in items.items()
+    }
+    assert got == {
+        "EC2": ("84.1", 30, "after_discounts"),
+        "EBS": ("26", 65, "after_discounts"),
+        "LAMBDA": ("2.5", 37.5, "after_discounts"),
+        "ASG": ("0", 0, "after_discounts"),  # covered by discounts: nothing left to save
+    }
 
 
 def test_not_opted_in_is_skipped(clients):

@@ -223,4 +223,62 @@ def test_organization_mode_with_a_thousand_accounts_stays_a_few_requests():
     assert accounts == set(many)
     # services (1) + 2 services x 2 pages + totals (1 day x 1000 groups: 2 pages)
     # + forecast (2) + Marketplace products (1) + commitment holders (2)
-    assert billing.count() == 1 + 4 + 2 + 2 + 1 + 2
+    # + EC2 reservation coverage of every account (1, grouped by account)
+    assert billing.count() == 1 + 4 + 2 + 2 + 1 + 2 + 1
+
+
+RDS = "Amazon Relational Database Service"
+
+
+def shared_commitments_run(account: str, mode: str) -> tuple[dict[str, Any], OrganizationBilling]:
+    """DEV holds an RDS reservation; PAYER's Savings Plan and EC2 reservation cover PROD."""
+    hours = Decimal(24)
+    rds = Line(
+        DEV, WINDOW.start, RDS, "EUW1-InstanceUsage:db.r6g.large", hours, hours, hours, "Hrs"
+    )
+    lines = [*billing_lines(), rds]
+    commitments = [
+        Commitment(PAYER, "SP", coverage_pct="80", shared_with=(PROD,)),
+        Commitment(PAYER, "RI", coverage_pct="50", shared_with=(PROD,)),
+        Commitment(DEV, "RI", service=RDS, utilization_pct="100", coverage_pct="100"),
+    ]
+    clients = Clients()
+    billing = OrganizationBilling(lines, commitments=commitments, caller=account).install(clients)
+    request = RunRequest(
+        Interval.DAILY, WINDOW, True, tuple(select(COST_COLLECTORS)), ("us-east-1",)
+    )
+    result = collect(
+        request, clients, home_region="us-east-1", account_id=account, now=NOW, cost_mode=mode
+    )
+    validate_document(result.document)
+    return result.document, billing
+
+
+def test_reservations_of_every_service_and_shared_commitments_are_reported():
+    """Issue 17, items 2 and 3: an RDS reservation is reported (a request without a SERVICE
+    filter answers for EC2 only), and PROD, covered by the payer's plan and reservation, reports
+    its coverage though it owns neither."""
+    dev, billing = shared_commitments_run(DEV, "account")
+    rows = {(c["kind"], c["service"]): c for c in dev["data"]["commitments"]}
+    assert rows[("RI", RDS)]["utilization_pct"] == "100"
+    assert rows[("RI", RDS)]["coverage_pct"] == "100"
+    assert rows[("RI", EC2)]["coverage_pct"] == "0" and rows[("RI", EC2)]["commitment"] is None
+    reservation_requests = [r for op, r in billing.requests if op.startswith("GetReservation")]
+    assert reservation_requests and all(
+        "SERVICE" in repr(r["Filter"]) for r in reservation_requests
+    )
+    prod, _ = shared_commitments_run(PROD, "account")
+    rows = {(c["kind"], c["service"]): c for c in prod["data"]["commitments"]}
+    assert rows[("SP", None)]["coverage_pct"] == "80"
+    assert rows[("SP", None)]["utilization_pct"] is None  # the plan is the payer's
+    assert rows[("RI", EC2)]["coverage_pct"] == "50" and rows[("RI", EC2)]["commitment"] is None
+    organization, _ = shared_commitments_run(PAYER, "organization")
+    by_account = {
+        (c["account_id"], c["kind"], c["service"]) for c in organization["data"]["commitments"]
+    }
+    # coverage of every account using EC2, whoever owns the reservation; DEV's RDS reservation
+    assert {(DEV, "RI", EC2), (PROD, "RI", EC2), (DEV, "RI", RDS)} <= by_account
+    for account in (DEV, PROD):
+        own, _ = shared_commitments_run(account, "account")
+        ri = [c for c in rows_of(organization, account)["commitments"] if c["kind"] == "RI"]
+        assert ri == [c for c in rows_of(own, account)["commitments"] if c["kind"] == "RI"]

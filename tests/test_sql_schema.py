@@ -41,6 +41,7 @@ EXPECTED_VIEWS = {
     "v_report_collector_issues",
     "v_report_savings_current",
     "v_report_commitment_utilization",
+    "v_report_commitment_services",
     # the organization roster (expected versus reporting accounts, OU and tag labels)
     "v_expected_accounts",
     "v_collection_health_silent",
@@ -1040,7 +1041,12 @@ def test_every_view_returns_rows_for_the_data_set(seeded):
     add_run(seeded, A1, D2, APR)
     # v_report_collector_issues lists failed collectors only and v_report_commitment_utilization
     # sums over accounts: tests/test_receiver_report.py covers both
-    exempt = {"v_ingestion_status", "v_report_collector_issues", "v_report_commitment_utilization"}
+    exempt = {
+        "v_ingestion_status",
+        "v_report_collector_issues",
+        "v_report_commitment_utilization",
+        "v_report_commitment_services",
+    }
     for view in sorted(EXPECTED_VIEWS - exempt):
         query = sql.SQL("SELECT count(*) FROM {} WHERE account_id IN (%s, %s)")
         assert scalar(seeded, query.format(sql.Identifier(view)), (A1, A2)) > 0, view

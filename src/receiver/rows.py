@@ -216,6 +216,11 @@ def _row(table: Table, item: dict[str, Any], inherited: dict[str, Any], pointer:
             row[column.name] = inherited[column.name]
             continue
         value = item.get(column.source)
+        if column.absent and column.source not in item:
+            field, when, default = column.absent
+            other = item.get(field)
+            matches = other is not None if when is None else other == when
+            value = default if matches else None
         if value is None:
             row[column.name] = "" if column.empty_default else None
         elif isinstance(value, Decimal):

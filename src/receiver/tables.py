@@ -18,6 +18,10 @@ class Column:
     type: str  # PostgreSQL type of the column in the jsonb_to_recordset definition
     source: str  # field of the document item (or of its parent, see Table.parent_fields)
     empty_default: bool = False  # NOT NULL DEFAULT '' key column: null in the document -> ''
+    # documents of older senders lack the field: (other field, its value or None for any
+    # non-null value, value to use), e.g. a commitment row without ``service`` was EC2 when its
+    # kind is RI (Cost Explorer's default)
+    absent: tuple[str, str | None, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -156,14 +160,19 @@ MARKETPLACE_USAGE = Table(
         usage_date="date",
     ),
 )
+EC2_SERVICE = "Amazon Elastic Compute Cloud - Compute"
 COMMITMENT_UTILIZATION = Table(
     "commitment_utilization",
     ("commitments",),
-    key=("kind", "period_start", "period_end"),
-    columns=cols(
-        "kind text, period_start date, period_end date, utilization_pct numeric, "
-        "coverage_pct numeric, commitment numeric, used numeric, unused numeric, "
-        "net_savings numeric, on_demand_equivalent numeric, currency text"
+    key=("kind", "service", "period_start", "period_end"),
+    columns=tuple(
+        replace(c, absent=("kind", "RI", EC2_SERVICE)) if c.name == "service" else c
+        for c in cols(
+            "kind text, service text!, period_start date, period_end date, "
+            "utilization_pct numeric, coverage_pct numeric, coverage_covered numeric, "
+            "coverage_eligible numeric, commitment numeric, used numeric, unused numeric, "
+            "net_savings numeric, on_demand_equivalent numeric, currency text"
+        )
     ),
 )
 SECURITYHUB_FINDINGS = Table(
@@ -426,6 +435,7 @@ RESILIENCEHUB_APPS = Table(
         f"last_assessment_at {TS}, assessment_status text"
     ),
 )
+SAVINGS_ON_DEMAND = ("estimated_monthly_savings", None, "on_demand")
 COMPUTE_OPTIMIZER_RECOMMENDATIONS = Table(
     "compute_optimizer_recommendations",
     ("compute_optimizer",),
@@ -433,11 +443,15 @@ COMPUTE_OPTIMIZER_RECOMMENDATIONS = Table(
     snapshot="snapshot_date",
     collector="compute_optimizer",
     region_column="region",
-    columns=cols(
-        "resource_arn text, resource_type text, region text, finding text, "
-        "current_configuration text, recommended_configuration text, "
-        "estimated_monthly_savings numeric, savings_percentage numeric, "
-        "performance_risk text, currency text"
+    columns=(
+        *cols(
+            "resource_arn text, resource_type text, region text, finding text, "
+            "current_configuration text, recommended_configuration text, "
+            "estimated_monthly_savings numeric, savings_percentage numeric, "
+            "performance_risk text, currency text"
+        ),
+        # older senders priced every saving at On-Demand (savingsOpportunity)
+        Column("savings_basis", "text", "savings_basis", absent=SAVINGS_ON_DEMAND),
     ),
 )
 RESOURCES = Table(

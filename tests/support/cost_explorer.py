@@ -72,6 +72,10 @@ class Commitment:
     used: str = "51.83"
     net_savings: str = "23.19"
     on_demand_equivalent: str = "75.02"
+    # RI: the SERVICE it reserves (Cost Explorer answers EC2 when a request names none)
+    service: str = "Amazon Elastic Compute Cloud - Compute"
+    # other accounts of the billing family whose usage it covers (commitments are shared)
+    shared_with: tuple[str, ...] = ()
 
 
 _PARAMS = "fake-cost-explorer-params"
@@ -91,6 +95,20 @@ def _services_of(expression: dict[str, Any] | None) -> set[str] | None:
         if dimension.get("Key") == "SERVICE":
             return set(dimension["Values"])
     return None
+
+
+def _accounts_of(expression: dict[str, Any] | None) -> set[str] | None:
+    """The LINKED_ACCOUNT values a filter restricts to (directly or in an ``And``), None if any."""
+    if not expression:
+        return None
+    for part in expression.get("And", [expression]):
+        dimension = part.get("Dimensions") or {}
+        if dimension.get("Key") == "LINKED_ACCOUNT":
+            return set(dimension["Values"])
+    return None
+
+
+EC2 = "Amazon Elastic Compute Cloud - Compute"
 
 
 def _amount(value: Decimal) -> str:
@@ -283,10 +301,22 @@ class OrganizationBilling:
         return {"DimensionValues": values, "ReturnSize": len(values), "TotalSize": len(values)}
 
     def _commitment(self, request: dict[str, Any], kind: str) -> Commitment | None:
+        services = _services_of(request.get("Filter")) or {EC2}  # the API's default: EC2
         for commitment in self.commitments:
+            if kind == "RI" and commitment.service not in services:
+                continue
             if commitment.kind == kind and self._matches(
                 request.get("Filter"),
-                Line(commitment.account, date.min, "", "", Decimal(0), Decimal(0), Decimal(0), ""),
+                Line(
+                    commitment.account,
+                    date.min,
+                    commitment.service if kind == "RI" else "",
+                    "",
+                    Decimal(0),
+                    Decimal(0),
+                    Decimal(0),
+                    "",
+                ),
             ):
                 return commitment
         return None
@@ -306,10 +336,64 @@ class OrganizationBilling:
         }
         return {"UtilizationsByTime": [], "Total": total}
 
+    def _covering(self, account: str, kind: str, service: str | None) -> Commitment | None:
+        """The commitment covering an account's usage: its own or one shared with it."""
+        for c in self.commitments:
+            mine = c.account == account or account in c.shared_with
+            if c.kind == kind and mine and (kind == "SP" or c.service == service):
+                return c
+        return None
+
+    def _hours(self, request: dict[str, Any], account: str, service: str) -> dict | None:
+        """Coverage hours of one account and service: its Hrs lines in the period (240 when a
+        commitment covers it and no line says otherwise), covered at the commitment's rate."""
+        start = date.fromisoformat(request["TimePeriod"]["Start"])
+        end = date.fromisoformat(request["TimePeriod"]["End"])
+        total = sum(
+            (
+                x.quantity
+                for (day, s), lines in self._index.items()
+                if s == service and start <= day < end
+                for x in lines
+                if x.account == account and x.unit == "Hrs"
+            ),
+            Decimal(0),
+        )
+        covering = self._covering(account, "RI", service)
+        if covering is None and not total:
+            return None
+        total = total or Decimal(240)
+        pct = Decimal(covering.coverage_pct) if covering else Decimal(0)
+        reserved = total * pct / 100
+        return {
+            "ReservedHours": _amount(reserved),
+            "OnDemandHours": _amount(total - reserved),
+            "TotalRunningHours": _amount(total),
+            "CoverageHoursPercentage": _amount(pct),
+        }
+
     def GetReservationCoverage(self, request: dict[str, Any]) -> dict[str, Any]:
-        ri = self._commitment(request, "RI")
-        hours = {"CoverageHoursPercentage": ri.coverage_pct if ri else "0"}
-        return {"CoveragesByTime": [], "Total": {"CoverageHours": hours}}
+        services = _services_of(request.get("Filter")) or {EC2}  # the API's default: EC2
+        assert len(services) == 1, "the fake answers one service at a time"
+        (service,) = services
+        accounts = _accounts_of(request.get("Filter"))
+        if accounts is None:  # every account of the organization
+            accounts = {x.account for x in self.lines} | {c.account for c in self.commitments}
+            accounts |= {a for c in self.commitments for a in c.shared_with}
+        hours = {a: self._hours(request, a, service) for a in sorted(accounts)}
+        hours = {a: h for a, h in hours.items() if h}
+        if request.get("GroupBy"):
+            assert request["GroupBy"] == [{"Type": "DIMENSION", "Key": "LINKED_ACCOUNT"}]
+            groups = [
+                {"Attributes": {"linkedAccount": a}, "Coverage": {"CoverageHours": h}}
+                for a, h in hours.items()
+            ]
+            return {"CoveragesByTime": [{"TimePeriod": request["TimePeriod"], "Groups": groups}]}
+        if not hours:
+            return {"CoveragesByTime": [], "Total": {"CoverageHours": {}}}
+        if len(hours) > 1:
+            raise AssertionError("an ungrouped coverage request mixes accounts")
+        return {"CoveragesByTime": [], "Total": {"CoverageHours": next(iter(hours.values()))}}
 
     def GetSavingsPlansUtilization(self, request: dict[str, Any]) -> dict[str, Any]:
         sp = self._commitment(request, "SP")
@@ -335,7 +419,9 @@ class OrganizationBilling:
         }
 
     def GetSavingsPlansCoverage(self, request: dict[str, Any]) -> dict[str, Any]:
-        sp = self._commitment(request, "SP")
+        accounts = _accounts_of(request.get("Filter")) or set()
+        covering = [self._covering(a, "SP", None) for a in sorted(accounts)]
+        sp = next((c for c in covering if c), None)
         covered = Decimal(sp.used) if sp else Decimal(0)
         total = covered * 100 / Decimal(sp.coverage_pct) if sp else Decimal(0)
         coverage = {"SpendCoveredBySavingsPlans": _amount(covered), "TotalCost": _amount(total)}

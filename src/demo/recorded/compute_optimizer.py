@@ -3,7 +3,10 @@ groups that exist in moto for the account and region.
 
 The finding of an instance follows from its type (``data/instance_types.json``: an m6i.xlarge
 idling at 23 % CPU is over-provisioned, m6i.large is the recommendation); the utilisation
-figures move a little from day to day. Savings are the on-demand price difference over a month.
+figures move a little from day to day. Savings are the on-demand price difference over a month
+(``savingsOpportunity``) and, as Compute Optimizer also answers, the same after the account's
+Savings Plans discount (``savingsOpportunityAfterDiscounts``: Compute Savings Plans cover EC2,
+Auto Scaling groups and Lambda, not EBS).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any
 
 from demo.recorded import _moto
 from demo.recorded._core import Answer, Answers, Call, at, load, page
-from demo.recorded.cost import instance_price
+from demo.recorded.cost import COMMITMENTS, instance_price
 
 HOURS_PER_MONTH = 730
 MISSING = "moto 5.2 has no Compute Optimizer service"
@@ -30,6 +33,27 @@ def _savings(current: float, recommended: float) -> dict[str, Any]:
     return {
         "savingsOpportunityPercentage": round(percentage, 2),
         "estimatedMonthlySavings": {"currency": "USD", "value": round(monthly, 2)},
+    }
+
+
+def _discount(call: Call) -> float:
+    """The account's Compute Savings Plans discount (its largest), 0 without a plan."""
+    plans = COMMITMENTS[call.profile.key].plans if call.profile.key in COMMITMENTS else ()
+    return max((plan.discount for plan in plans), default=0.0)
+
+
+def _after_discounts(call: Call, option: dict[str, Any], covered: bool = True) -> dict[str, Any]:
+    """``option`` with ``savingsOpportunityAfterDiscounts``: its On-Demand savings less the
+    Savings Plans discount the account already gets (unchanged where plans do not apply)."""
+    on_demand = option["savingsOpportunity"]
+    rate = 1 - (_discount(call) if covered else 0.0)
+    value = on_demand["estimatedMonthlySavings"]["value"]
+    return {
+        **option,
+        "savingsOpportunityAfterDiscounts": {
+            "savingsOpportunityPercentage": on_demand["savingsOpportunityPercentage"],
+            "estimatedMonthlySavings": {"currency": "USD", "value": round(value * rate, 2)},
+        },
     }
 
 
@@ -97,7 +121,7 @@ def _ec2_item(call: Call, instance: dict[str, Any]) -> dict[str, Any]:
             "savingsOpportunity": _savings(price, option_price),
             "migrationEffort": "VeryLow",
         }
-        options.append(option)
+        options.append(_after_discounts(call, option))
     item: dict[str, Any] = {
         "instanceArn": f"arn:aws:ec2:{call.region}:{call.account_id}:instance/{instance_id}",
         "accountId": call.account_id,
@@ -192,17 +216,21 @@ def _ebs_item(call: Call, volume: dict[str, Any]) -> dict[str, Any]:
         ],
         "lookBackPeriodInDays": 14.0,
         "volumeRecommendationOptions": [
-            {
-                "configuration": target,
-                "performanceRisk": 0.0 if finding == "NotOptimized" else 1.0,
-                "rank": 1,
-                "savingsOpportunity": {
-                    "savingsOpportunityPercentage": round(100 * savings / price, 2)
-                    if price
-                    else 0.0,
-                    "estimatedMonthlySavings": {"currency": "USD", "value": round(savings, 2)},
+            _after_discounts(
+                call,
+                {
+                    "configuration": target,
+                    "performanceRisk": 0.0 if finding == "NotOptimized" else 1.0,
+                    "rank": 1,
+                    "savingsOpportunity": {
+                        "savingsOpportunityPercentage": round(100 * savings / price, 2)
+                        if price
+                        else 0.0,
+                        "estimatedMonthlySavings": {"currency": "USD", "value": round(savings, 2)},
+                    },
                 },
-            }
+                covered=False,  # Savings Plans do not cover EBS
+            )
         ],
         "lastRefreshTimestamp": _refreshed(call),
         "currentPerformanceRisk": "VeryLow",
@@ -259,7 +287,7 @@ def _lambda_item(call: Call, function: dict[str, Any]) -> dict[str, Any]:
         "lastRefreshTimestamp": _refreshed(call),
         "finding": finding,
         "findingReasonCodes": reasons,
-        "memorySizeRecommendationOptions": options,
+        "memorySizeRecommendationOptions": [_after_discounts(call, o) for o in options],
         "currentPerformanceRisk": "High" if "MemoryUnderprovisioned" in reasons else "VeryLow",
     }
 
@@ -324,20 +352,23 @@ def _asg_item(call: Call, group: dict[str, Any], kind: str) -> dict[str, Any]:
         "lookBackPeriodInDays": 14.0,
         "currentConfiguration": current,
         "recommendationOptions": [
-            {
-                "configuration": target,
-                "projectedUtilizationMetrics": [
-                    {
-                        "name": "Cpu",
-                        "statistic": "Maximum",
-                        "value": round(min(cpu * price / target_price, 100), 2),
-                    }
-                ],
-                "performanceRisk": 1.0,
-                "rank": 1,
-                "savingsOpportunity": _savings(price * capacity, target_price * capacity),
-                "migrationEffort": "Low",
-            }
+            _after_discounts(
+                call,
+                {
+                    "configuration": target,
+                    "projectedUtilizationMetrics": [
+                        {
+                            "name": "Cpu",
+                            "statistic": "Maximum",
+                            "value": round(min(cpu * price / target_price, 100), 2),
+                        }
+                    ],
+                    "performanceRisk": 1.0,
+                    "rank": 1,
+                    "savingsOpportunity": _savings(price * capacity, target_price * capacity),
+                    "migrationEffort": "Low",
+                },
+            )
         ],
         "lastRefreshTimestamp": _refreshed(call),
         "currentPerformanceRisk": RISK.get(finding, "Low"),

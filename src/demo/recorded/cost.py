@@ -474,6 +474,9 @@ class Commitments:
     reservations: tuple[Reservation, ...] = ()
     plans: tuple[SavingsPlan, ...] = ()
     amortized: dict[str, float] = field(default_factory=dict)
+    # commitments bought by another account of the billing family cover part of this one's
+    # usage: the share of eligible usage covered ("SP", or a reservation SERVICE)
+    shared: dict[str, float] = field(default_factory=dict)
 
 
 COMMITMENTS: dict[str, Commitments] = {
@@ -492,7 +495,19 @@ COMMITMENTS: dict[str, Commitments] = {
         plans=(SavingsPlan(0.40, 0.22, "Compute", "No Upfront", 150, 1, (0.82, 0.06)),),
         amortized={EC2: 0.97},
     ),
+    # sandbox owns nothing: prod's Compute Savings Plan covers part of its EC2 and Lambda spend
+    "sandbox": Commitments(shared={"SP": 0.35}),
 }
+
+
+def _services(call: Call) -> set[str]:
+    """The SERVICE values a reservation request names; Cost Explorer's default is EC2."""
+    expression = call.params.get("Filter") or {}
+    for part in expression.get("And", [expression]):
+        dimension = part.get("Dimensions") or {}
+        if dimension.get("Key") == "SERVICE":
+            return set(dimension.get("Values") or [])
+    return {EC2}
 
 
 def _commitments(call: Call) -> Commitments:
@@ -574,7 +589,8 @@ def _add(total: dict[str, Decimal], part: dict[str, Decimal]) -> None:
 
 def get_reservation_utilization(call: Call) -> dict[str, Any]:
     start, end = _period(call)
-    reservations = _commitments(call).reservations
+    services = _services(call)
+    reservations = tuple(r for r in _commitments(call).reservations if r.service in services)
     if not reservations:
         raise ApiError(*NO_DATA)
     by_time, overall = [], {}
@@ -595,17 +611,20 @@ def get_reservation_utilization(call: Call) -> dict[str, Any]:
 
 
 def _coverage_day(call: Call, day: date) -> dict[str, Decimal]:
-    """Instance hours of EC2 and RDS (the cost model's) and the RI hours that covered them."""
+    """Instance hours of the requested services (EC2 when none is named, as in Cost Explorer)
+    and the RI hours that covered them."""
     spike = spike_day(call)
+    services = _services(call)
     hours, cost = ZERO, ZERO
     for line in lines(call.profile, day, spike):
-        if line.service in (EC2, RDS) and line.unit == "Hrs":
+        if line.service in services and line.unit == "Hrs":
             hours += line.quantity
             cost += line.unblended
     reserved = sum(
         (
             _ri_day(call, r, day).get("TotalActualHours", ZERO)
             for r in _commitments(call).reservations
+            if r.service in services
         ),
         ZERO,
     )
@@ -733,15 +752,19 @@ def get_savings_plans_coverage(call: Call) -> dict[str, Any]:
     entries = []
     for first, stop in periods(call, start, end):
         covered, eligible = ZERO, ZERO
+        shared = Decimal(str(_commitments(call).shared.get("SP", 0)))
         for day in days(first, stop):
-            covered += _sp_day(call, day).get("equivalent", ZERO)
-            eligible += sum(
+            spend = sum(
                 (
                     line.unblended
                     for line in lines(call.profile, day, spike)
                     if line.service in (EC2, LAMBDA)
                 ),
                 ZERO,
+            )
+            eligible += spend
+            covered += _sp_day(call, day).get("equivalent", ZERO) + (spend * shared).quantize(
+                PLACES
             )
         eligible = max(eligible, covered)
         entries.append(

@@ -603,6 +603,7 @@ class OptimizerGroup:
     recommendations: int
     savings: Decimal
     currency: str | None
+    basis: str | None = None  # after_discounts | on_demand | mixed (of the positive savings)
 
 
 def compute_optimizer(reader: Reader) -> list[OptimizerGroup]:
@@ -613,7 +614,11 @@ def compute_optimizer(reader: Reader) -> list[OptimizerGroup]:
         SELECT resource_type, finding, count(*) AS recommendations,
                coalesce(sum(estimated_monthly_savings)
                             FILTER (WHERE estimated_monthly_savings > 0), 0) AS savings,
-               min(currency) AS currency
+               min(currency) AS currency,
+               min(coalesce(savings_basis, 'on_demand'))
+                   FILTER (WHERE estimated_monthly_savings > 0) AS basis_min,
+               max(coalesce(savings_basis, 'on_demand'))
+                   FILTER (WHERE estimated_monthly_savings > 0) AS basis_max
         FROM v_compute_optimizer_recommendations_current
         GROUP BY resource_type, finding
         ORDER BY resource_type, finding
@@ -628,6 +633,7 @@ def compute_optimizer(reader: Reader) -> list[OptimizerGroup]:
             _int(r["recommendations"]),
             _dec(r["savings"]) or Decimal(0),
             r["currency"],
+            r["basis_min"] if r["basis_min"] == r["basis_max"] else "mixed",
         )
         for r in rows
     ]
@@ -667,6 +673,49 @@ def commitments(reader: Reader, period: Period) -> list[CommitmentPeriod]:
             _dec(r["coverage_pct"]),
             _dec(r["unused"]),
             _dec(r["net_savings"]),
+            r["currency"],
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class CommitmentService:
+    kind: str
+    service: str  # RI: the reservation service; '' for SP
+    period_start: date
+    period_end: date
+    accounts: int
+    utilization_pct: Decimal | None
+    coverage_pct: Decimal | None
+    unused: Decimal | None
+    currency: str | None
+
+
+def commitment_services(reader: Reader, period: Period) -> list[CommitmentService]:
+    """Per kind and service, the latest period inside the report period: accounts reporting,
+    utilization of the commitments owned and usage-weighted coverage of every account."""
+    rows = reader.rows(
+        """
+        SELECT DISTINCT ON (kind, service) kind, service, period_start, period_end, accounts,
+               utilization_pct, coverage_pct, unused, currency
+        FROM v_report_commitment_services
+        WHERE period_start >= :start AND period_end <= CAST(:end AS date) + 1
+        ORDER BY kind, service, period_end DESC, period_start DESC
+        """,
+        period.params(),
+        "v_report_commitment_services",
+    )
+    return [
+        CommitmentService(
+            r["kind"],
+            r["service"],
+            r["period_start"],
+            r["period_end"],
+            _int(r["accounts"]),
+            _dec(r["utilization_pct"]),
+            _dec(r["coverage_pct"]),
+            _dec(r["unused"]),
             r["currency"],
         )
         for r in rows

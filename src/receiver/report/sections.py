@@ -96,6 +96,7 @@ class ReportData:
     savings: list[SavingsItem]
     optimizer: list[OptimizerGroup]
     commitments: list[CommitmentPeriod]
+    commitment_services: list[q.CommitmentService]
     collection: list[CollectionDay]
     failures: list[CollectorIssue]
     failures_total: int
@@ -136,6 +137,7 @@ def fetch(reader: Reader, period: Period | None, group_by: GroupBy | None = None
         savings=q.savings_current(reader),
         optimizer=q.compute_optimizer(reader),
         commitments=q.commitments(reader, period) if period else [],
+        commitment_services=q.commitment_services(reader, period) if period else [],
         collection=q.collection_days(reader, period) if period else [],
         failures=failures,
         failures_total=failures_total,
@@ -833,7 +835,9 @@ def savings_section(data: ReportData, styles: dict[str, AccountStyle]) -> Sectio
         Figure(
             "savings-compute-optimizer",
             "Estimated monthly savings of current Compute Optimizer recommendations per resource "
-            "type, stacked by finding (recommendations that cost more are not counted).",
+            "type, stacked by finding (recommendations that cost more are not counted), after "
+            "Savings Plans and RI discounts where Compute Optimizer gives them, else at "
+            "On-Demand prices (the table says which).",
             charts.hbar_chart(
                 label="Compute Optimizer estimated monthly savings by type and finding "
                 f"({currency})",
@@ -851,13 +855,14 @@ def savings_section(data: ReportData, styles: dict[str, AccountStyle]) -> Sectio
         table_html(
             "savings-compute-optimizer",
             "Current Compute Optimizer recommendations by resource type and finding",
-            ["Resource type", "Finding", "Recommendations", "Savings/month"],
+            ["Resource type", "Finding", "Recommendations", "Savings/month", "Priced at"],
             [
                 [
                     g.resource_type,
                     g.finding or "(none)",
                     count(g.recommendations),
                     money(g.savings, g.currency or currency),
+                    BASIS_LABELS.get(g.basis or "", EN_DASH),
                 ]
                 for g in data.optimizer
             ],
@@ -868,6 +873,28 @@ def savings_section(data: ReportData, styles: dict[str, AccountStyle]) -> Sectio
 
     section.add("<h3>Reserved Instances and Savings Plans</h3>")
     section.add_figure(_commitment_figure(data))
+    section.add(
+        table_html(
+            "savings-commitment-services",
+            "Reserved Instances per service and Savings Plans, latest period: utilization of the "
+            "commitments owned, coverage of every account's usage whoever owns the commitment",
+            ["Kind", "Service", "Accounts", "Utilization", "Coverage", "Unused", "Period ends"],
+            [
+                [
+                    "RI" if s.kind == "RI" else "Savings Plans",
+                    s.service or "(all eligible services)",
+                    count(s.accounts),
+                    percent(s.utilization_pct),
+                    percent(s.coverage_pct),
+                    money(s.unused, s.currency or currency),
+                    long_day(s.period_end - timedelta(1)),
+                ]
+                for s in data.commitment_services
+            ],
+            numeric=(2, 3, 4, 5),
+            empty_text=no_data("RI/SP utilization"),
+        )
+    )
     unused = [s for s in data.savings if s.source == "commitment"]
     section.add(
         table_html(
@@ -890,6 +917,13 @@ def savings_section(data: ReportData, styles: dict[str, AccountStyle]) -> Sectio
         )
     )
     return section
+
+
+BASIS_LABELS = {  # compute_optimizer_recommendations.savings_basis
+    "after_discounts": "after SP/RI discounts",
+    "on_demand": "On-Demand prices",
+    "mixed": "mixed (after discounts where given)",
+}
 
 
 def _commitment_figure(data: ReportData) -> Figure:
@@ -931,7 +965,10 @@ def _commitment_figure(data: ReportData) -> Figure:
     return Figure(
         "commitments",
         f"Utilization (used / committed) and coverage of Reserved Instances and Savings Plans "
-        f"per {per}, all accounts (coverage is the mean of the accounts' percentages).",
+        f"per {per}, all accounts and every reservation service (EC2, RDS, ElastiCache, "
+        "MemoryDB, Redshift, OpenSearch). Utilization counts the commitments accounts own; "
+        "coverage the usage of every account, covered by commitments owned there or shared "
+        "from another account of the billing family (weighted by usage: RI hours, SP spend).",
         charts.line_chart(
             label="RI and Savings Plans utilization and coverage (%)",
             x=axis,

@@ -1,21 +1,36 @@
 """Reserved Instance and Savings Plans utilisation and coverage over the window.
 
-Cost Explorer requests cost money, so the Savings Plans queries run only when
-``DescribeSavingsPlans`` (free) shows a plan overlapping the window, and RI coverage only when RI
-utilisation shows purchased hours. One item per kind for the window (the ``Total`` of a DAILY or,
-for month-aligned windows, MONTHLY query).
+One item per kind (``RI`` per reservation service, ``SP`` once) for the window (the ``Total`` of
+a DAILY or, for month-aligned windows, MONTHLY query).
 https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_GetReservationUtilization.html
 https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_GetSavingsPlansUtilization.html
 
-Account mode: every query carries a ``LINKED_ACCOUNT`` filter on the own account (all four APIs
-document that dimension in their Filter). Organization mode: none of the utilisation APIs can
-group by account (reservation utilisation groups only by subscription, Savings Plans utilisation
-not at all, Savings Plans coverage only by instance family, region or service), so the sender
-asks ``GetDimensionValues`` which linked accounts have reservations (context ``RESERVATIONS``)
-and which have Savings Plans (context ``SAVINGS_PLANS``), then runs exactly the account-mode
-queries, filtered on each of those accounts: two requests plus two to four per account that
-holds commitments (usually a handful), never per account of the organization. Rows then name
-their account.
+Reservations: ``GetReservationUtilization`` and ``GetReservationCoverage`` default to EC2 when
+the request has no ``SERVICE`` filter, and coverage cannot be grouped by service, so each service
+that sells reservations (`RESERVATION_SERVICES`: EC2, RDS, ElastiCache, MemoryDB, Redshift,
+OpenSearch) is asked on its own, and only when the window's cost and usage (the query the cost
+collectors already make, shared per run: no extra request) shows that service: usage is what
+coverage measures, and an owned reservation's fee is billed under its service. Each row names
+its ``service``.
+
+Coverage is asked whatever the account owns: reservations and Savings Plans are shared across
+the consolidated billing family, so a member account is covered by commitments bought elsewhere.
+Utilization describes the commitment's owner: Savings Plans utilization is asked only when the
+free ``DescribeSavingsPlans`` finds a plan of the account's overlapping the window.
+
+Account mode (every query filtered on the own ``LINKED_ACCOUNT``): per reservation service used,
+one utilization and one coverage request; one Savings Plans coverage request, plus one
+utilization request for an owner of a plan.
+
+Organization mode: reservation coverage of every account in one request per service, grouped
+by ``LINKED_ACCOUNT`` (each group's only attribute is the account). Utilization cannot be grouped
+by account (reservation utilization groups only by subscription, Savings Plans utilization not
+at all) and Savings Plans coverage groups only by instance family, region or service, so the
+sender asks ``GetDimensionValues`` which linked accounts have reservations (context
+``RESERVATIONS``) and which have Savings Plans (context ``SAVINGS_PLANS``), and asks those
+accounts one by one: two requests plus a few per account that holds commitments, never per
+account of the organization. Savings Plans coverage of members that hold no plan is therefore
+not collected in organization mode.
 https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_GetDimensionValues.html
 """
 
@@ -33,33 +48,72 @@ from sender.collectors.base import Collector, Context
 from sender.normalize import decimal, format_decimal, money, timestamp
 
 NO_DATA = "DataUnavailableException"
+# The SERVICE values GetReservationUtilization / GetReservationCoverage accept (API reference);
+# without a SERVICE filter both answer for EC2 only.
+RESERVATION_SERVICES = (
+    "Amazon Elastic Compute Cloud - Compute",
+    "Amazon Relational Database Service",
+    "Amazon ElastiCache",
+    "Amazon MemoryDB",
+    "Amazon Redshift",
+    "Amazon OpenSearch Service",
+    "Amazon Elasticsearch Service",  # OpenSearch's former name, in older bills
+)
 
 
 def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
     organization = ce.organization_mode(ctx)  # raises NotEnabled (skipped) when off
     client = ctx.global_client("ce")
+    services = reservation_services(ctx)
+    if not organization:
+        for service in services:
+            coverage = _coverage(ctx, client, _filter(ctx.account_id, service))
+            ri = _reservation(ctx, client, _filter(ctx.account_id, service), service, coverage)
+            if ri is not None:
+                yield ri
+        sp = _savings_plans(ctx, client, ctx.account_id, owns=_has_savings_plans(ctx))
+        if sp is not None:
+            yield sp
+        return
+    items: list[dict[str, Any]] = []
+    holders = _accounts_with(ctx, client, "RESERVATIONS")
+    for service in services:
+        covered = _coverage_by_account(ctx, client, service)
+        for account in sorted(set(covered) | set(holders)):
+            empty = (None, None, None)
+            query = _filter(account, service)
+            if account in holders:
+                ri = _reservation(ctx, client, query, service, covered.get(account, empty))
+            else:
+                ri = _coverage_only(ctx, service, covered[account])
+            if ri is not None:
+                items.append({"account_id": account, **ri})
+    for account in _accounts_with(ctx, client, "SAVINGS_PLANS"):
+        sp = _savings_plans(ctx, client, account, owns=True)
+        if sp is not None:
+            items.append({"account_id": account, **sp})
+    yield from sorted(
+        items, key=lambda item: (item["account_id"], item["kind"], item["service"] or "")
+    )
+
+
+def reservation_services(ctx: Context) -> list[str]:
+    """The services selling reservations that appear in the window's cost and usage (the
+    shared usage query of the cost collectors: no request of its own when they run)."""
+    seen = {row.service for row in ce.usage_rows(ctx)}
+    return [service for service in RESERVATION_SERVICES if service in seen]
+
+
+def _filter(account: str, service: str | None = None) -> dict[str, Any]:
+    return ce.account_filter(account, ce.dimension("SERVICE", service) if service else None)
+
+
+def _base(ctx: Context) -> dict[str, Any]:
     window = ctx.window
-    base = {
+    return {
         "TimePeriod": ce.period(window),
         "Granularity": ce.granularity(window.start, window.end),
     }
-    if not organization:
-        query = {**base, "Filter": ce.account_filter(ctx.account_id)}
-        ri = _reserved_instances(ctx, client, query)
-        if ri is not None:
-            yield ri
-        if _has_savings_plans(ctx):
-            yield _savings_plans(ctx, client, query)
-        return
-    items: list[dict[str, Any]] = []
-    for account in _accounts_with(ctx, client, "RESERVATIONS"):
-        ri = _reserved_instances(ctx, client, {**base, "Filter": ce.account_filter(account)})
-        if ri is not None:
-            items.append({"account_id": account, **ri})
-    for account in _accounts_with(ctx, client, "SAVINGS_PLANS"):
-        sp = _savings_plans(ctx, client, {**base, "Filter": ce.account_filter(account)})
-        items.append({"account_id": account, **sp})
-    yield from sorted(items, key=lambda item: (item["account_id"], item["kind"]))
 
 
 def _accounts_with(ctx: Context, client: Any, context: str) -> list[str]:
@@ -81,38 +135,122 @@ def _accounts_with(ctx: Context, client: Any, context: str) -> list[str]:
     return sorted(accounts)
 
 
-def _reserved_instances(ctx: Context, client: Any, query: dict[str, Any]) -> dict | None:
-    try:
-        utilization = client.get_reservation_utilization(**query)
-    except ClientError as exc:
-        if error_code(exc) == NO_DATA:
-            return None
-        raise
-    total = utilization.get("Total") or {}
-    if not (decimal(total.get("PurchasedHours")) or decimal(total.get("TotalAmortizedFee"))):
-        return None  # no reservation during the window
+Coverage = tuple[Decimal | None, Decimal | None, str | None]  # reserved hours, total, percent
+
+
+def _hours(hours: dict[str, Any]) -> Coverage:
+    """(reserved, total, percent): the percent from the hours where both are given, so one
+    account's coverage reads the same from a grouped and an ungrouped query."""
+    reserved = decimal(hours.get("ReservedHours"))
+    total = decimal(hours.get("TotalRunningHours"))
+    if reserved is not None and total:
+        return reserved, total, format_decimal(reserved * 100 / total)
+    return reserved, total, money(hours.get("CoverageHoursPercentage"))
+
+
+def _coverage(ctx: Context, client: Any, expression: dict[str, Any]) -> Coverage:
+    """Reservation coverage of one account and service (whoever owns the reservations)."""
     ctx.check_time()
-    coverage_pct = None
     try:
-        coverage = client.get_reservation_coverage(**query)
-        hours = (coverage.get("Total") or {}).get("CoverageHours") or {}
-        coverage_pct = money(hours.get("CoverageHoursPercentage"))
+        coverage = client.get_reservation_coverage(**_base(ctx), Filter=expression)
     except ClientError as exc:
         if error_code(exc) != NO_DATA:
             raise
+        return (None, None, None)
+    return _hours((coverage.get("Total") or {}).get("CoverageHours") or {})
+
+
+def _coverage_by_account(ctx: Context, client: Any, service: str) -> dict[str, Coverage]:
+    """Organization mode: reservation coverage of every account for one service, one query
+    grouped by LINKED_ACCOUNT; hours are summed over the periods of the window."""
+    sums: dict[str, list[Decimal]] = {}
+    try:
+        pages = ctx.pages(
+            client,
+            "get_reservation_coverage",
+            token=ce.TOKEN,
+            **_base(ctx),
+            Filter=ce.dimension("SERVICE", service),
+            GroupBy=ce.group_by("LINKED_ACCOUNT"),
+        )
+        for page in pages:
+            for result in page.get("CoveragesByTime", []):
+                for group in result.get("Groups", []):
+                    values = list((group.get("Attributes") or {}).values())
+                    account = values[0] if len(values) == 1 else ""
+                    if not (len(account) == 12 and account.isdigit()):
+                        continue
+                    reserved, total, _ = _hours(
+                        (group.get("Coverage") or {}).get("CoverageHours") or {}
+                    )
+                    acc = sums.setdefault(account, [Decimal(0), Decimal(0)])
+                    acc[0] += reserved or 0
+                    acc[1] += total or 0
+    except ClientError as exc:
+        if error_code(exc) != NO_DATA:
+            raise
+    return {
+        account: _hours({"ReservedHours": reserved, "TotalRunningHours": total})
+        for account, (reserved, total) in sums.items()
+    }
+
+
+def _reservation(
+    ctx: Context, client: Any, expression: dict[str, Any], service: str, coverage: Coverage
+) -> dict[str, Any] | None:
+    """Utilization of the account's reservations of one service, with its coverage."""
+    ctx.check_time()
+    try:
+        utilization = client.get_reservation_utilization(**_base(ctx), Filter=expression)
+    except ClientError as exc:
+        if error_code(exc) != NO_DATA:
+            raise
+        utilization = {}
+    total = utilization.get("Total") or {}
+    if not (decimal(total.get("PurchasedHours")) or decimal(total.get("TotalAmortizedFee"))):
+        return _coverage_only(ctx, service, coverage)  # no reservation of its own: coverage
     fee = decimal(total.get("TotalAmortizedFee"))
     unused = decimal(total.get("RICostForUnusedHours"))
     used = fee - unused if fee is not None and unused is not None else None
     return _item(
         "RI",
         ctx,
+        service=service,
         utilization_pct=money(total.get("UtilizationPercentage")),
-        coverage_pct=coverage_pct,
+        **_coverage_fields(coverage),
         commitment=money(total.get("TotalAmortizedFee")),
         used=None if used is None else format_decimal(used),
         unused=money(total.get("RICostForUnusedHours")),
         net_savings=money(total.get("NetRISavings")),
         on_demand_equivalent=money(total.get("OnDemandCostOfRIHoursUsed")),
+        currency="USD",
+    )
+
+
+def _coverage_fields(coverage: Coverage) -> dict[str, Any]:
+    covered, total, pct = coverage
+    return {
+        "coverage_pct": pct,
+        "coverage_covered": None if covered is None else format_decimal(covered),
+        "coverage_eligible": None if total is None else format_decimal(total),
+    }
+
+
+def _coverage_only(ctx: Context, service: str, coverage: Coverage) -> dict[str, Any] | None:
+    """A row for usage covered (or not) by reservations the account does not own."""
+    if not coverage[1]:
+        return None  # no eligible usage: nothing to cover
+    return _item(
+        "RI",
+        ctx,
+        service=service,
+        utilization_pct=None,
+        **_coverage_fields(coverage),
+        commitment=None,
+        used=None,
+        unused=None,
+        net_savings=None,
+        on_demand_equivalent=None,
         currency="USD",
     )
 
@@ -137,16 +275,22 @@ def _has_savings_plans(ctx: Context) -> bool:
     return False
 
 
-def _savings_plans(ctx: Context, client: Any, query: dict[str, Any]) -> dict[str, Any]:
-    try:
-        total = client.get_savings_plans_utilization(**query).get("Total") or {}
-    except ClientError as exc:
-        if error_code(exc) != NO_DATA:
-            raise
-        total = {}
+def _savings_plans(ctx: Context, client: Any, account: str, *, owns: bool) -> dict | None:
+    """Savings Plans coverage of the account's spend (whoever owns the plans) and, for an
+    owner, the utilization of its plans. None when there is neither."""
+    query = {**_base(ctx), "Filter": _filter(account)}
+    total: dict[str, Any] = {}
+    if owns:
+        ctx.check_time()
+        try:
+            total = client.get_savings_plans_utilization(**query).get("Total") or {}
+        except ClientError as exc:
+            if error_code(exc) != NO_DATA:
+                raise
     utilization = total.get("Utilization") or {}
     savings = total.get("Savings") or {}
     covered, spend = Decimal(0), Decimal(0)
+    ctx.check_time()
     try:
         for page in ctx.pages(
             client, "get_savings_plans_coverage", token=("NextToken", "NextToken"), **query
@@ -158,12 +302,16 @@ def _savings_plans(ctx: Context, client: Any, query: dict[str, Any]) -> dict[str
     except ClientError as exc:
         if error_code(exc) != NO_DATA:
             raise
-    coverage_pct = format_decimal(covered * 100 / spend) if spend else None
+    if not owns and not spend:
+        return None
     return _item(
         "SP",
         ctx,
+        service=None,
         utilization_pct=money(utilization.get("UtilizationPercentage")),
-        coverage_pct=coverage_pct,
+        coverage_pct=format_decimal(covered * 100 / spend) if spend else None,
+        coverage_covered=format_decimal(covered) if spend else None,
+        coverage_eligible=format_decimal(spend) if spend else None,
         commitment=money(utilization.get("TotalCommitment")),
         used=money(utilization.get("UsedCommitment")),
         unused=money(utilization.get("UnusedCommitment")),
@@ -176,6 +324,7 @@ def _savings_plans(ctx: Context, client: Any, query: dict[str, Any]) -> dict[str
 def _item(kind: str, ctx: Context, **values: Any) -> dict[str, Any]:
     return {
         "kind": kind,
+        "service": values.pop("service"),
         "period_start": ctx.window.start.isoformat(),
         "period_end": ctx.window.end.isoformat(),
         **values,
@@ -186,10 +335,11 @@ COLLECTOR = Collector(
     name="commitments",
     scope="global",
     fetch=fetch,
-    keys=("account_id", "kind", "period_start", "period_end"),
+    keys=("account_id", "kind", "service", "period_start", "period_end"),
     supports_history=True,
     services=("ce", "savingsplans"),
     iam_actions=(
+        "ce:GetCostAndUsage",
         "ce:GetDimensionValues",
         "ce:GetReservationCoverage",
         "ce:GetReservationUtilization",
@@ -199,9 +349,10 @@ COLLECTOR = Collector(
     ),
     weight=2,
     description=(
-        "Reserved Instance and Savings Plans utilisation and coverage for the window, from Cost "
-        "Explorer (Savings Plans queried only when DescribeSavingsPlans finds one). "
+        "Reserved Instance utilisation and coverage per reservation service (EC2, RDS, "
+        "ElastiCache, MemoryDB, Redshift, OpenSearch) used in the window, and Savings Plans "
+        "coverage (utilisation too when DescribeSavingsPlans finds a plan), from Cost Explorer. "
         "https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/"
-        "API_GetReservationUtilization.html"
+        "API_GetReservationCoverage.html"
     ),
 )

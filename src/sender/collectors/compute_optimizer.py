@@ -3,6 +3,13 @@
 One paginated call per resource type, filtered server-side to this account. An account not
 opted in answers ``OptInRequiredException`` (skipped); a type that fails on its own is a warning.
 https://docs.aws.amazon.com/compute-optimizer/latest/APIReference/API_GetEC2InstanceRecommendations.html
+
+Savings: ``savingsOpportunity`` is priced at On-Demand rates, so for a resource covered by
+Savings Plans or Reserved Instances it overstates what rightsizing saves.
+``savingsOpportunityAfterDiscounts`` (EC2, EBS, Lambda and Auto Scaling options) includes those
+discounts; it is used where present, and ``savings_basis`` says which one each item carries
+(``after_discounts`` or ``on_demand``).
+https://docs.aws.amazon.com/compute-optimizer/latest/APIReference/API_InstanceSavingsOpportunityAfterDiscounts.html
 """
 
 from __future__ import annotations
@@ -106,12 +113,25 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
         ctx.warn(error_message(exc))
 
 
+def _savings(option: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The option's savings after Savings Plans / RI discounts where Compute Optimizer gives
+    them, else at On-Demand prices; with the basis used (None when there is neither)."""
+    for field, basis in (
+        ("savingsOpportunityAfterDiscounts", "after_discounts"),
+        ("savingsOpportunity", "on_demand"),
+    ):
+        savings = option.get(field) or {}
+        if (savings.get("estimatedMonthlySavings") or {}).get("value") is not None:
+            return savings, basis
+    return {}, None
+
+
 def _item(kind: str, rec: dict[str, Any], convert, region: str | None) -> dict[str, Any] | None:
     resource_arn, current, recommended, option = convert(rec)
     resource_arn = arn(resource_arn)
     if not resource_arn:
         return None
-    savings = option.get("savingsOpportunity") or {}
+    savings, basis = _savings(option)
     estimated = savings.get("estimatedMonthlySavings") or {}
     currency = estimated.get("currency")
     return {
@@ -123,6 +143,7 @@ def _item(kind: str, rec: dict[str, Any], convert, region: str | None) -> dict[s
         "recommended_configuration": text(recommended),
         "estimated_monthly_savings": money(estimated.get("value")),
         "savings_percentage": percent(savings.get("savingsOpportunityPercentage")),
+        "savings_basis": basis,
         "performance_risk": text(rec.get("currentPerformanceRisk")),
         "currency": currency if isinstance(currency, str) and len(currency) == 3 else None,
     }
@@ -148,7 +169,8 @@ COLLECTOR = Collector(
     weight=3,
     description=(
         "Compute Optimizer findings and top recommendation with estimated monthly savings for "
-        "EC2 instances, EBS volumes, Lambda functions and Auto Scaling groups. "
+        "EC2 instances, EBS volumes, Lambda functions and Auto Scaling groups, after Savings "
+        "Plans and RI discounts where Compute Optimizer gives them (savings_basis). "
         "https://docs.aws.amazon.com/compute-optimizer/latest/APIReference/"
         "API_GetEC2InstanceRecommendations.html"
     ),
