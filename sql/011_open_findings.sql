@@ -5,6 +5,71 @@
 -- among them) were reported as if open. Senders now also send the split by workflow status;
 -- open = NEW + NOTIFIED. Rows from older senders have NULL workflow columns: their open count
 -- is unknown (NULL), never guessed from count.
+--
+-- GuardDuty: guardduty_findings keeps every finding ever seen in its latest state, but GuardDuty
+-- deletes findings 90 days after their last update and disabling a detector deletes them all,
+-- so "not archived" there only ever grows. A finding is open when the detector lists it, not
+-- archived, in the latest complete collection: guardduty_finding_snapshots records per run
+-- (snapshot_date) which findings each region's collector listed, and the views read only the
+-- latest snapshot whose collector status was ok. A collector that ended partial, error or
+-- skipped never replaces the picture (an older complete snapshot stays current).
+
+CREATE TABLE guardduty_finding_snapshots (
+    account_id      char(12)    NOT NULL REFERENCES accounts (account_id),
+    snapshot_date   date        NOT NULL,
+    region          text        NOT NULL,
+    finding_id      text        NOT NULL,
+    detector_id     text,
+    type            text,
+    severity        numeric     CHECK (severity BETWEEN 0 AND 10),
+    title           text,
+    resource_type   text,
+    resource_id     text,
+    count           bigint      CHECK (count >= 0),
+    archived        boolean,
+    created_at      timestamptz,
+    updated_at      timestamptz,
+    ingestion_id    bigint      REFERENCES ingestions (id) ON DELETE SET NULL,
+    first_loaded_at timestamptz NOT NULL DEFAULT now(),
+    last_loaded_at  timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT guardduty_finding_snapshots_pkey PRIMARY KEY (account_id, snapshot_date, region, finding_id)
+);
+COMMENT ON TABLE guardduty_finding_snapshots IS 'One GuardDuty finding as a region''s collector listed it on a snapshot date (current and archived during the window); what a complete collection did not list no longer exists in GuardDuty.';
+
+-- Best effort for data loaded before this file: a finding row names the last file that wrote
+-- it, so the findings of each region's latest complete collection are recovered as of that run.
+INSERT INTO guardduty_finding_snapshots (account_id, snapshot_date, region, finding_id,
+                                         detector_id, type, severity, title, resource_type,
+                                         resource_id, count, archived, created_at, updated_at,
+                                         ingestion_id)
+SELECT g.account_id, r.window_end - 1, g.region, g.finding_id, g.detector_id, g.type, g.severity,
+       g.title, g.resource_type, g.resource_id, g.count, g.archived, g.created_at, g.updated_at,
+       g.ingestion_id
+FROM guardduty_findings g
+JOIN ingestions i ON i.id = g.ingestion_id
+JOIN collection_runs r ON r.run_id = i.run_id AND r.account_id = g.account_id
+JOIN collector_runs c ON c.run_id = r.run_id AND c.collector = 'guardduty_findings'
+ AND c.region = g.region AND c.status = 'ok';
+
+-- Per account and region: dates of complete GuardDuty collections (status ok only: a partial
+-- listing misses findings, so it must not make findings look closed).
+CREATE VIEW v_guardduty_complete_collections AS
+SELECT r.account_id, c.region, r.window_end - 1 AS snapshot_date
+FROM collection_runs r
+JOIN collector_runs c ON c.run_id = r.run_id
+WHERE c.collector = 'guardduty_findings' AND c.status = 'ok'
+GROUP BY r.account_id, c.region, r.window_end;
+COMMENT ON VIEW v_guardduty_complete_collections IS 'Per account, region and snapshot date: a GuardDuty collection that ended ok (complete).';
+
+CREATE VIEW v_guardduty_findings_current AS
+SELECT t.*
+FROM guardduty_finding_snapshots t
+JOIN (
+    SELECT account_id, region, max(snapshot_date) AS snapshot_date
+    FROM v_guardduty_complete_collections
+    GROUP BY account_id, region
+) s ON s.account_id = t.account_id AND s.region = t.region AND s.snapshot_date = t.snapshot_date;
+COMMENT ON VIEW v_guardduty_findings_current IS 'GuardDuty findings as listed by the latest complete (status ok) collection of each account and region; open = archived IS NOT TRUE. Errors, skips and partial collections never replace it.';
 
 ALTER TABLE securityhub_severity_counts
     ADD COLUMN workflow_new        integer CHECK (workflow_new >= 0),
@@ -33,9 +98,11 @@ COMMENT ON COLUMN v_securityhub_severity_counts_current.open_count IS 'Open find
 --                                 sent no workflow counts that date)
 --   securityhub_suppressed, securityhub_resolved   closed findings, all severities
 --   securityhub_active_records    every ACTIVE finding, whatever its workflow status
--- GuardDuty and Inspector findings are kept in their latest state, so "active on date D"
--- means created/first observed by the end of D (UTC) and currently not archived / ACTIVE.
--- GuardDuty bands: high >= 7, medium >= 4 and < 7, low < 4.
+-- GuardDuty, open on date D: listed and not archived by the latest complete collection of each
+-- region on or before D (guardduty_listed_on: the oldest of those collections' dates, NULL
+-- when none); bands high >= 7, medium >= 4 and < 7, low < 4.
+-- Inspector findings are kept in their latest state, so "active on date D" means first
+-- observed by the end of D (UTC) and currently ACTIVE.
 DROP VIEW v_security_posture;
 CREATE VIEW v_security_posture AS
 WITH snapshots AS (
@@ -72,6 +139,7 @@ SELECT s.account_id,
        gd.high                                                 AS guardduty_high,
        gd.medium                                               AS guardduty_medium,
        gd.low                                                  AS guardduty_low,
+       gd.listed_on                                            AS guardduty_listed_on,
        insp.critical                                           AS inspector_critical,
        insp.high                                               AS inspector_high,
        insp.medium                                             AS inspector_medium,
@@ -81,13 +149,19 @@ FROM snapshots s
 JOIN accounts a ON a.account_id = s.account_id
 LEFT JOIN securityhub sh ON sh.account_id = s.account_id AND sh.snapshot_date = s.snapshot_date
 CROSS JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE g.severity >= 7)                  AS high,
-           count(*) FILTER (WHERE g.severity >= 4 AND g.severity < 7) AS medium,
-           count(*) FILTER (WHERE g.severity < 4)                   AS low
-    FROM guardduty_findings g
-    WHERE g.account_id = s.account_id
-      AND g.archived IS NOT TRUE
-      AND (g.created_at IS NULL OR g.created_at < (s.snapshot_date + 1)::timestamp AT TIME ZONE 'UTC')
+    SELECT count(g.finding_id) FILTER (WHERE g.severity >= 7)                  AS high,
+           count(g.finding_id) FILTER (WHERE g.severity >= 4 AND g.severity < 7) AS medium,
+           count(g.finding_id) FILTER (WHERE g.severity < 4)                   AS low,
+           min(l.snapshot_date)                                                AS listed_on
+    FROM (
+        SELECT c.region, max(c.snapshot_date) AS snapshot_date
+        FROM v_guardduty_complete_collections c
+        WHERE c.account_id = s.account_id AND c.snapshot_date <= s.snapshot_date
+        GROUP BY c.region
+    ) l
+    LEFT JOIN guardduty_finding_snapshots g
+           ON g.account_id = s.account_id AND g.region = l.region
+          AND g.snapshot_date = l.snapshot_date AND g.archived IS NOT TRUE
 ) gd
 CROSS JOIN LATERAL (
     SELECT count(*) FILTER (WHERE i.severity = 'CRITICAL')                 AS critical,
@@ -102,5 +176,6 @@ CROSS JOIN LATERAL (
       AND (i.first_observed_at IS NULL
            OR i.first_observed_at < (s.snapshot_date + 1)::timestamp AT TIME ZONE 'UTC')
 ) insp;
-COMMENT ON VIEW v_security_posture IS 'Per account and snapshot date: open Security Hub findings (workflow NEW or NOTIFIED) by severity, suppressed, resolved and all ACTIVE records; active GuardDuty and Inspector findings by severity.';
+COMMENT ON VIEW v_security_posture IS 'Per account and snapshot date: open Security Hub findings (workflow NEW or NOTIFIED) by severity, suppressed, resolved and all ACTIVE records; open GuardDuty findings (listed, not archived, by the latest complete collection of each region) and active Inspector findings by severity.';
+COMMENT ON COLUMN v_security_posture.guardduty_listed_on IS 'Oldest of the dates of the GuardDuty collections the guardduty_* counts come from (one per region); NULL when no complete collection exists yet.';
 COMMENT ON COLUMN v_security_posture.securityhub_active_records IS 'Every ACTIVE Security Hub finding whatever its workflow status (open, suppressed and resolved): not an open count.';

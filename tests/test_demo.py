@@ -202,6 +202,28 @@ def test_security_hub_open_findings_are_counted_apart_from_closed_ones(demo: Dem
     assert "All ACTIVE records" in html and "workflow NEW or NOTIFIED" in html
 
 
+def test_guardduty_open_findings_are_what_the_detectors_list_today(demo: DemoRun) -> None:
+    """v_security_posture counts the latest complete listing, not every finding ever seen."""
+    rows = _query(
+        demo.database_url,
+        """
+        SELECT p.account_name,
+               p.guardduty_high + p.guardduty_medium + p.guardduty_low,
+               (SELECT count(*) FROM v_guardduty_findings_current c
+                WHERE c.account_id = p.account_id AND c.archived IS NOT TRUE),
+               (SELECT count(*) FROM guardduty_findings g
+                WHERE g.account_id = p.account_id AND g.archived IS NOT TRUE)
+        FROM v_security_posture p
+        WHERE p.snapshot_date = (SELECT max(window_end) - 1 FROM collection_runs)
+        ORDER BY 1
+        """,
+    )
+    assert [name for name, *_ in rows] == ["Data Science Sandbox", "Production", "Staging"]
+    for _, counted, listed, ever in rows:
+        assert counted == listed <= ever
+    assert sum(listed for _, _, listed, _ in rows) > 0
+
+
 def test_every_collector_is_ok_but_the_one_the_sandbox_never_enabled(demo: DemoRun) -> None:
     not_ok = _query(
         demo.database_url,

@@ -591,3 +591,85 @@ def test_security_hub_open_counts_exclude_suppressed_and_resolved_findings(db):
     assert (new["securityhub_open_critical"], new["securityhub_open_high"]) == (1, 1)
     assert (new["securityhub_open_medium"], new["securityhub_open_low"]) == (3, 0)
     assert (new["securityhub_suppressed"], new["securityhub_resolved"]) == (7, 51)
+
+
+def _listed_by_guardduty(monkeypatch: Any, findings: list[dict[str, Any]]) -> list[dict]:
+    """The guardduty_findings items the collector makes of a detector listing ``findings``
+    (ListFindings / GetFindings answers shaped like the API reference's)."""
+    from sender.aws import Clients
+    from sender.collectors.guardduty_findings import COLLECTOR
+    from support.sender_fixtures import fast_retries, make_context, run_collector, section
+    from support.sender_fixtures import stubbed as stubbed_client
+    from test_sender_collector_guardduty_findings import ACTIVE, DETECTOR
+
+    fast_retries(monkeypatch)
+    clients = Clients()
+    ids = [f["Id"] for f in findings]
+    with stubbed_client(clients, "guardduty") as gd:
+        gd.add_response("list_detectors", {"DetectorIds": [DETECTOR]})
+        gd.add_response(
+            "list_findings",
+            {"FindingIds": ids},
+            {"DetectorId": DETECTOR, "FindingCriteria": {"Criterion": ACTIVE}, "MaxResults": 50},
+        )
+        if ids:
+            gd.add_response(
+                "get_findings", {"Findings": findings}, {"DetectorId": DETECTOR, "FindingIds": ids}
+            )
+        gd.add_response("list_findings", {"FindingIds": []})  # none archived in the window
+        outcome = run_collector(COLLECTOR, make_context(clients))
+    assert outcome.status == "ok", outcome.error
+    return section(outcome)
+
+
+def test_guardduty_findings_the_detector_no_longer_lists_are_no_longer_open(db, monkeypatch):
+    """GuardDuty deletes findings (90 days after their last update, or all of them with the
+    detector): open is what the latest complete collection lists, and an error, a skip or a
+    partial collection never empties the picture."""
+    from test_sender_collector_guardduty_findings import INSTANCE, KEY, finding
+
+    high = finding("1" * 32, KEY, Severity=8.0, Type="UnauthorizedAccess:IAMUser/MaliciousIPCaller")
+    medium = finding("2" * 32, INSTANCE, Severity=5.0, Type="Recon:EC2/Portscan")
+    low = finding("3" * 32, INSTANCE)  # 2.0
+    base = fixture_doc("full-daily")
+
+    def day(n: int, items: list[dict] | None, status: str = "ok", error: str | None = None):
+        def edit(doc: dict[str, Any]) -> None:
+            doc["data"].pop("guardduty_findings", None)
+            if items is not None:
+                doc["data"]["guardduty_findings"] = items
+            for c in doc["collectors"]:
+                if c["name"] == "guardduty_findings":
+                    region_status = status if c["region"] == "eu-west-1" else "ok"
+                    c.update(status=region_status, error=error if region_status != "ok" else None)
+                    c["item_count"] = len(items or []) if c["region"] == "eu-west-1" else 0
+
+        return variant(shifted(base, days=n), edit)
+
+    def posture(n: int) -> tuple[int, int, int]:
+        snapshot = date(2026, 11, 24) + timedelta(n)
+        (row,) = db.query(
+            "SELECT guardduty_high, guardduty_medium, guardduty_low FROM v_security_posture "
+            f"WHERE snapshot_date = '{snapshot}'"
+        )
+        return row["guardduty_high"], row["guardduty_medium"], row["guardduty_low"]
+
+    listed = _listed_by_guardduty(monkeypatch, [high, medium, low])
+    assert load_doc(db, day(0, listed)).status == "loaded"
+    assert posture(0) == (1, 1, 1)
+    # the next day the detector lists only the high finding: the other two were deleted
+    assert load_doc(db, day(1, _listed_by_guardduty(monkeypatch, [high]))).status == "loaded"
+    assert posture(1) == (1, 0, 0)
+    # an error, a partial run (out of time before listing anything) and a skip replace nothing
+    assert load_doc(db, day(2, None, "error", "ThrottlingException: Rate exceeded")).status == (
+        "loaded"
+    )
+    assert load_doc(db, day(3, [], "partial", "time budget exhausted")).status == "loaded"
+    assert load_doc(db, day(4, None, "skipped", "GuardDuty is not enabled")).status == "loaded"
+    assert [posture(n) for n in (2, 3, 4)] == [(1, 0, 0)] * 3
+    current = db.query("SELECT finding_id, snapshot_date FROM v_guardduty_findings_current")
+    assert [(r["finding_id"], str(r["snapshot_date"])) for r in current] == [
+        ("1" * 32, "2026-11-25")
+    ]
+    # the latest state of every finding ever seen stays in guardduty_findings
+    assert len(db.query("SELECT * FROM guardduty_findings WHERE region = 'eu-west-1'")) == 3

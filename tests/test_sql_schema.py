@@ -525,6 +525,15 @@ def seed(cur) -> None:
           "2025-03-20T00:00:00Z"),
          (A1, "us-east-1", "f6", "d1", "Recon:EC2/Portscan", "7.0", "f6", 1, False,
           "2025-03-31T00:00:00+02:00"))  # 22:00 UTC on D1
+    # what the collectors listed (the runs come with test_security_posture)
+    columns = "account_id snapshot_date region finding_id severity archived"
+    load(cur, "guardduty_finding_snapshots", columns,
+         (A1, D1, "us-east-1", "f1", "8.0", False), (A1, D1, "us-east-1", "f2", "5.0", False),
+         (A1, D1, "us-east-1", "f4", "2.0", True),  # archived: listed, not open
+         (A1, D1, "us-east-1", "f5", "3.9", None), (A1, D1, "us-east-1", "f6", "7.0", False),
+         (A1, D1, "eu-west-1", "f7", "4.5", False),
+         (A1, D2, "us-east-1", "f1", "8.0", False), (A1, D2, "us-east-1", "f3", "6.9", False),
+         (A1, APR, "us-east-1", "f1", "8.0", False))
     load(cur, "inspector_findings",
          "account_id finding_arn region type severity status inspector_score exploit_available"
          " fix_available first_observed_at",
@@ -772,7 +781,45 @@ def test_cost_forecast_vs_actual(seeded):
     assert april_amortized["projected_month_total"] == Decimal("5") + Decimal("6.5") + 99
 
 
+def _guardduty_listings(cur):
+    """The runs behind A1's GuardDuty listings (see seed): a complete collection on D1 in both
+    regions; on D2 us-east-1 lists only f1 and f3 (GuardDuty deleted f2, f5 and f6 after 90
+    days), eu-west-1 failed; on APR us-east-1 ran out of time (partial, f1 only) and eu-west-1
+    was skipped."""
+    add_run(
+        cur,
+        A1,
+        D1,
+        D2,
+        collectors=[
+            ("guardduty_findings", "us-east-1", "ok", None),
+            ("guardduty_findings", "eu-west-1", "ok", None),
+        ],
+    )
+    add_run(
+        cur,
+        A1,
+        D2,
+        APR,
+        collectors=[
+            ("guardduty_findings", "us-east-1", "ok", None),
+            ("guardduty_findings", "eu-west-1", "error", "ThrottlingException"),
+        ],
+    )
+    add_run(
+        cur,
+        A1,
+        APR,
+        APR + dt.timedelta(1),
+        collectors=[
+            ("guardduty_findings", "us-east-1", "partial", "time budget exhausted"),
+            ("guardduty_findings", "eu-west-1", "skipped", "GuardDuty is not enabled"),
+        ],
+    )
+
+
 def test_security_posture(seeded):
+    _guardduty_listings(seeded)
     query = "SELECT * FROM v_security_posture WHERE account_id IN (%s, %s)"
     rows = {(r["account_id"], r["snapshot_date"]): r for r in dicts(seeded, query, (A1, A2))}
     d1, d2 = rows[(A1, D1)], rows[(A1, D2)]
@@ -789,10 +836,26 @@ def test_security_posture(seeded):
     assert pick(d2, "securityhub", *sh_open) == (0, 2, 0, 0, 0)
     assert pick(d2, "securityhub", *closed) == (1, 1, 4)
     assert "securityhub_critical" not in d1  # no figure left unnamed
-    # GuardDuty on D1: f1 (8.0) and f6 (7.0, created 22:00 UTC) high, f2 (5.0) medium,
-    # f5 (3.9, archived unknown) low; f3 is created on D2; f4 is archived.
-    assert pick(d1, "guardduty", "high", "medium", "low") == (2, 1, 1)
-    assert pick(d2, "guardduty", "high", "medium", "low") == (2, 2, 1)
+    # GuardDuty: what the latest complete collection of each region lists, not archived; the
+    # guardduty_findings table still holds f2, f5 and f6 (not archived), which no longer exist.
+    # D1: f1, f6 high, f2 and eu-west-1's f7 medium, f5 (archived unknown) low; f4 archived.
+    assert pick(d1, "guardduty", "high", "medium", "low", "listed_on") == (2, 2, 1, D1)
+    # D2: us-east-1 lists f1 and f3; eu-west-1 failed, so its D1 listing (f7) stays.
+    assert pick(d2, "guardduty", "high", "medium", "low", "listed_on") == (1, 2, 0, D1)
+    # APR: a partial listing and a skip replace nothing.
+    april = rows[(A1, APR)]
+    assert pick(april, "guardduty", "high", "medium", "low", "listed_on") == (1, 2, 0, D1)
+    current = dicts(
+        seeded,
+        """SELECT region, finding_id, snapshot_date FROM v_guardduty_findings_current
+           WHERE account_id = %s ORDER BY 1, 2""",
+        (A1,),
+    )
+    assert [tuple(r.values()) for r in current] == [
+        ("eu-west-1", "f7", D1),
+        ("us-east-1", "f1", D2),
+        ("us-east-1", "f3", D2),
+    ]
     # Inspector: the CLOSED finding never counts; i2 is first observed on D2.
     assert pick(d1, "inspector", "critical", "high", "medium", "low", "other") == (1, 0, 0, 0, 1)
     assert pick(d2, "inspector", "critical", "high", "medium", "low", "other") == (1, 1, 0, 0, 1)
@@ -800,7 +863,37 @@ def test_security_posture(seeded):
     # an older sender sent no workflow counts: open is unknown, not the ACTIVE count
     assert dev["account_name"] == "Dev" and dev["securityhub_active_records"] == 7
     assert pick(dev, "securityhub", *sh_open, "suppressed") == (None,) * 6
-    assert pick(dev, "guardduty", "high", "medium", "low") == (0, 0, 0)
+    assert pick(dev, "guardduty", "high", "medium", "low", "listed_on") == (0, 0, 0, None)
+
+
+def test_guardduty_findings_loaded_before_011_are_recovered_as_of_their_last_listing(seeded):
+    """011's backfill: a finding row names the file that last wrote it; when that run's region
+    collection was complete, the finding is listed as of that run."""
+    cur = seeded
+    cur.execute("DELETE FROM guardduty_finding_snapshots")
+    run_id = add_run(cur, A1, D1, D2, collectors=[("guardduty_findings", "us-east-1", "ok", None)])
+    ingestion = scalar(
+        cur,
+        """INSERT INTO ingestions (bucket, object_key, status, run_id)
+                               VALUES ('b', 'k-011', 'loaded', %s) RETURNING id""",
+        (run_id,),
+    )
+    cur.execute(
+        "UPDATE guardduty_findings SET ingestion_id = %s WHERE finding_id IN ('f1', 'f4')",
+        (ingestion,),
+    )
+    text = (SQL_DIR / "011_open_findings.sql").read_text(encoding="utf-8")
+    (backfill,) = re.findall(r"^INSERT INTO guardduty_finding_snapshots .*?;$", text, re.S | re.M)
+    cur.execute(backfill)
+    rows = dicts(
+        cur,
+        "SELECT snapshot_date, region, finding_id, archived, ingestion_id"
+        " FROM guardduty_finding_snapshots ORDER BY finding_id",
+    )
+    assert [tuple(r.values()) for r in rows] == [
+        (D1, "us-east-1", "f1", False, ingestion),
+        (D1, "us-east-1", "f4", True, ingestion),
+    ]
 
 
 def test_compliance_trend(seeded):

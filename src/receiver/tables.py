@@ -211,6 +211,16 @@ GUARDDUTY_FINDINGS = Table(
         f"created_at {TS}, updated_at {TS}"
     ),
 )
+# What each region's collector listed on the snapshot date: GuardDuty deletes findings (after 90
+# days, or all of them with the detector), so open means listed by the latest complete collection
+GUARDDUTY_FINDING_SNAPSHOTS = replace(
+    GUARDDUTY_FINDINGS,
+    name="guardduty_finding_snapshots",
+    newer_wins=None,
+    snapshot="snapshot_date",
+    collector="guardduty_findings",
+    region_column="region",
+)
 INSPECTOR_FINDINGS = Table(
     "inspector_findings",
     ("inspector_findings",),
@@ -521,6 +531,7 @@ TABLES: tuple[Table, ...] = (
     SECURITYHUB_FINDINGS,
     SECURITYHUB_SEVERITY_COUNTS,
     GUARDDUTY_FINDINGS,
+    GUARDDUTY_FINDING_SNAPSHOTS,
     INSPECTOR_FINDINGS,
     KMS_KEYS,
     WAF_WEB_ACLS,
