@@ -667,7 +667,9 @@ def loaded_dsn(server_url: str, migrated_template: str, docs) -> Iterator[str]:
 def report(loaded_dsn: str):  # type: ignore[no-untyped-def]
     executor = PsycopgExecutor(loaded_dsn)
     try:
-        return build_report(executor, now=NOW)
+        # the module's documents carry unblended forecasts only: the unblended basis throughout;
+        # the amortized basis (the default) has its own tests at the end
+        return build_report(executor, now=NOW, cost_basis="unblended")
     finally:
         executor.close()
 
@@ -682,7 +684,7 @@ def page(report) -> Node:  # type: ignore[no-untyped-def]
 
 def test_report_reads_the_same_through_psycopg_and_the_data_api(loaded_dsn, report, data_api):
     executor = data_api_executor_for(urlsplit(loaded_dsn).path.lstrip("/"))
-    through_api = build_report(executor, now=NOW)
+    through_api = build_report(executor, now=NOW, cost_basis="unblended")
     assert through_api.html == report.html
     assert data_api.calls["ExecuteStatement"] == through_api.statements
 
@@ -1032,7 +1034,7 @@ def test_collection_health_section(page, docs):
 def test_days_option_narrows_the_period(loaded_dsn, docs):
     executor = PsycopgExecutor(loaded_dsn)
     try:
-        report = build_report(executor, days=10, title="Ten days", now=NOW)
+        report = build_report(executor, days=10, title="Ten days", now=NOW, cost_basis="unblended")
     finally:
         executor.close()
     page = parse(report.html)
@@ -1052,7 +1054,7 @@ def test_days_option_narrows_the_period(loaded_dsn, docs):
 def test_long_periods_show_services_per_week(loaded_dsn, docs):
     executor = PsycopgExecutor(loaded_dsn)
     try:
-        report = build_report(executor, days=60, now=NOW)
+        report = build_report(executor, days=60, now=NOW, cost_basis="unblended")
     finally:
         executor.close()
     page = parse(report.html)
@@ -1195,7 +1197,7 @@ def roster_dsn(server_url: str, migrated_template: str, docs) -> Iterator[str]:
 def _report_page(dsn: str, **options: Any) -> Node:
     executor = PsycopgExecutor(dsn)
     try:
-        return parse(build_report(executor, now=NOW, **options).html)
+        return parse(build_report(executor, now=NOW, cost_basis="unblended", **options).html)
     finally:
         executor.close()
 
@@ -1384,3 +1386,72 @@ def test_a_backfill_does_not_hide_what_the_scheduled_run_said(migrated_dsn):
     assert row["status"] == "skipped"
     assert (row["run_count"], row["collectors_ok"], row["collectors_skipped"]) == (2, 1, 1)
     assert row["run_id"] == backfill["run_id"]  # the latest run describes the day
+
+
+# --------------------------------------------------------------------------- cost basis
+
+# One account with a no-upfront Reserved Instance of USD 300 a month: unblended cost books the
+# fee on the 1st (on the buyer), amortized cost spreads it over the days that use it. Both
+# Cost Explorer forecasts of November exist (the cost collector asks for both metrics).
+BASIS_SQL = """
+INSERT INTO accounts (account_id, name) VALUES ('320000000001', 'RI buyer');
+INSERT INTO cost_daily (account_id, usage_date, service, unblended_cost, amortized_cost, currency)
+SELECT '320000000001', DATE '2026-11-01' + d, 'Amazon Elastic Compute Cloud - Compute',
+       CASE WHEN d = 0 THEN 310 ELSE 10 END, 20, 'USD'
+FROM generate_series(0, 9) d;
+INSERT INTO cost_forecasts (account_id, generated_on, metric, period_start, period_end, mean,
+                            lower_bound, upper_bound, currency)
+VALUES ('320000000001', '2026-11-10', 'UNBLENDED_COST', '2026-11-11', '2026-12-01', 900, 800,
+        1000, 'USD'),
+       ('320000000001', '2026-11-10', 'AMORTIZED_COST', '2026-11-11', '2026-12-01', 600, 550,
+        650, 'USD');
+"""
+
+
+@pytest.fixture
+def basis_dsn(migrated_dsn):  # type: ignore[no-untyped-def]
+    with psycopg.connect(migrated_dsn, autocommit=True) as conn:
+        conn.execute(BASIS_SQL)
+    return migrated_dsn
+
+
+def _basis_page(dsn: str, **options: Any) -> Node:
+    executor = PsycopgExecutor(dsn)
+    try:
+        return parse(build_report(executor, days=10, now=NOW, **options).html)
+    finally:
+        executor.close()
+
+
+def test_amortized_cost_basis_drives_the_report_by_default_with_unblended_alongside(basis_dsn):
+    page = _basis_page(basis_dsn)
+    assert kpi(page, "total-cost") == "200"  # 10 days x 20, the fee spread
+    detail = page.by_id("kpi-total-cost").all_text()
+    assert "amortized, 10 days" in detail and "unblended: $400.00" in detail
+    assert "Daily amortized cost per account" in page.by_id("chart-cost-by-account").all_text()
+    assert "Actual amortized cost" in page.by_id("forecast").all_text()
+    (november,) = table_rows(page, "forecast")
+    assert november[1] == money(Decimal(200))  # actual, amortized
+    assert november[3] == money(Decimal(200 + 600))  # + the AMORTIZED_COST forecast mean
+    assert "money is amortized cost" in page.all_text()
+
+
+def test_the_unblended_basis_books_the_fee_on_the_first(basis_dsn):
+    page = _basis_page(basis_dsn, cost_basis="unblended")
+    assert kpi(page, "total-cost") == "400"  # 310 on Nov 1, then 9 x 10
+    assert "amortized: $200.00" in page.by_id("kpi-total-cost").all_text()
+    assert "Daily unblended cost per account" in page.by_id("chart-cost-by-account").all_text()
+    (november,) = table_rows(page, "forecast")
+    assert november[3] == money(Decimal(400 + 900))  # + the UNBLENDED_COST forecast mean
+
+
+def test_an_unknown_cost_basis_is_refused(basis_dsn, tmp_path, capsys):
+    with pytest.raises(ValueError, match="cost basis must be one of amortized, unblended"):
+        _basis_page(basis_dsn, cost_basis="blended")
+    out = tmp_path / "report.html"
+    with pytest.raises(SystemExit):
+        main(["report", "--database-url", basis_dsn, "--out", str(out), "--cost-basis", "x"])
+    assert "--cost-basis" in capsys.readouterr().err
+    assert main(["report", "--database-url", basis_dsn, "--out", str(out),
+                 "--cost-basis", "unblended"]) == 0  # fmt: skip
+    assert "Daily unblended cost per account" in out.read_text(encoding="utf-8")

@@ -57,6 +57,7 @@ def build_report(
     *,
     now: datetime | None = None,
     group_by: GroupBy | None = None,
+    cost_basis: str = "amortized",
 ) -> Report:
     """Read the views through ``executor`` and render the report of the last ``days`` days."""
     if days < 1:
@@ -66,7 +67,7 @@ def build_report(
     database = queries.database_name(reader)
     last_day = queries.last_data_day(reader)
     period = Period(last_day - timedelta(days - 1), last_day) if last_day else None
-    data = sections.fetch(reader, period, group_by)
+    data = sections.fetch(reader, period, group_by, cost_basis)
     built = sections.build_sections(data)
     figures = [f for s in built for f in s.figures]
     generated = (now or datetime.now(UTC)).astimezone(UTC)
@@ -80,8 +81,11 @@ def build_report(
     footer = [
         "How to read this report: the strip at the top sums the whole period or the current "
         "state; each section says which view it reads; hover a bar, point or cell for its exact "
-        "value; money is unblended cost as reported by AWS; “current” means each account's "
-        "latest snapshot whose collector succeeded.",
+        f"value; money is {cost_basis} cost as reported by AWS Cost Explorer (--cost-basis: "
+        "amortized spreads Reserved Instance and Savings Plans fees over the days and accounts "
+        "that use them; unblended books a commitment's monthly fee on the 1st, on the account "
+        "that bought it); “current” means each account's latest snapshot whose collector "
+        "succeeded.",
         f"Generated {generated:%Y-%m-%d %H:%M} UTC from database {database}; "
         + (
             f"period {period.start.isoformat()} to {period.end.isoformat()}; "

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from receiver.db import DatabaseError, Executor
 from receiver.report import DEFAULT_TITLE, GroupBy, build_report
+from receiver.report.queries import COST_BASES
 
 
 def _days(text: str) -> int:
@@ -43,11 +44,25 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="ou|tag:KEY",
         help="group cost and findings by OU path (default) or by an account tag's value",
     )
+    parser.add_argument(
+        "--cost-basis",
+        choices=COST_BASES,
+        default="amortized",
+        help="cost that drives totals and charts (default amortized: commitment fees spread "
+        "over the days and accounts that use them; unblended: fees on the 1st, on the buyer); "
+        "the totals show the other one alongside",
+    )
 
 
 def write_report(executor: Executor, args: argparse.Namespace) -> int:
     try:
-        report = build_report(executor, days=args.days, title=args.title, group_by=args.group_by)
+        report = build_report(
+            executor,
+            days=args.days,
+            title=args.title,
+            group_by=args.group_by,
+            cost_basis=args.cost_basis,
+        )
     except DatabaseError as exc:
         print(f"error: cannot read the report's data: {exc}", file=sys.stderr)
         return 1

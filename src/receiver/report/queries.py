@@ -141,23 +141,54 @@ def cost_currencies(reader: Reader, period: Period) -> Currencies:
     )
 
 
+# Which cost drives the report's totals and charts (``--cost-basis``). Amortized cost spreads
+# upfront and recurring RI/Savings Plans fees over the days and accounts that use the commitment;
+# unblended cost books a no-upfront commitment's monthly fee on the 1st, on the buying account.
+COST_BASES = ("amortized", "unblended")
+_COST_COLUMNS = {"amortized": "amortized_cost", "unblended": "unblended_cost"}
+_FORECAST = {
+    "amortized": ("AMORTIZED_COST", "actual_amortized_mtd"),
+    "unblended": ("UNBLENDED_COST", "actual_unblended_mtd"),
+}
+
+
+def cost_column(basis: str) -> str:
+    """The ``cost_daily`` column of a cost basis (a fixed name: never user text in SQL)."""
+    try:
+        return _COST_COLUMNS[basis]
+    except KeyError:
+        choices = ", ".join(COST_BASES)
+        raise ValueError(f"cost basis must be one of {choices}, not {basis!r}") from None
+
+
+def other_basis(basis: str) -> str:
+    cost_column(basis)
+    return next(b for b in COST_BASES if b != basis)
+
+
 @dataclass(frozen=True)
 class AccountDayCost:
     account_id: str
     account_name: str | None
     day: date
-    cost: Decimal
+    cost: Decimal  # in the report's cost basis
+    other: Decimal = Decimal(0)  # the same day in the other basis, shown alongside the totals
 
 
-def cost_by_account_day(reader: Reader, period: Period, currency: str) -> list[AccountDayCost]:
-    """Unblended cost per account and day (rows without a currency count as ``currency``)."""
+def cost_by_account_day(
+    reader: Reader, period: Period, currency: str, basis: str = "amortized"
+) -> list[AccountDayCost]:
+    """Cost per account and day in ``basis``, with the other basis alongside (rows without a
+    currency count as ``currency``)."""
+    column, other = cost_column(basis), cost_column(other_basis(basis))
     rows = reader.rows(
-        """
-        SELECT account_id, account_name, usage_date, sum(unblended_cost) AS cost
+        f"""
+        SELECT account_id, account_name, usage_date, sum({column}) AS cost,
+               sum({other}) AS other
         FROM v_report_cost_daily
         WHERE usage_date BETWEEN :start AND :end
           AND coalesce(currency, :currency) = :currency
-          AND unblended_cost IS NOT NULL
+          AND {column} IS NOT NULL
         GROUP BY account_id, account_name, usage_date
         ORDER BY account_id, usage_date
         """,
@@ -166,7 +197,11 @@ def cost_by_account_day(reader: Reader, period: Period, currency: str) -> list[A
     )
     return [
         AccountDayCost(
-            r["account_id"], r["account_name"], r["usage_date"], _dec(r["cost"]) or Decimal(0)
+            r["account_id"],
+            r["account_name"],
+            r["usage_date"],
+            _dec(r["cost"]) or Decimal(0),
+            _dec(r["other"]) or Decimal(0),
         )
         for r in rows
     ]
@@ -183,19 +218,27 @@ class ServiceCost:
 
 
 def cost_by_service(
-    reader: Reader, period: Period, currency: str, *, top: int, bucket: str
+    reader: Reader,
+    period: Period,
+    currency: str,
+    *,
+    top: int,
+    bucket: str,
+    basis: str = "amortized",
 ) -> list[ServiceCost]:
-    """The ``top`` services by cost over the period, the rest together, per ``bucket``."""
+    """The ``top`` services by cost (in ``basis``) over the period, the rest together, per
+    ``bucket``."""
     if bucket not in ("day", "week"):
         raise ValueError(f"bucket must be day or week, not {bucket!r}")
+    column = cost_column(basis)
     rows = reader.rows(
-        """
+        f"""
         WITH period AS (
-            SELECT service, usage_date, sum(unblended_cost) AS cost
+            SELECT service, usage_date, sum({column}) AS cost
             FROM v_report_cost_daily
             WHERE usage_date BETWEEN :start AND :end
               AND coalesce(currency, :currency) = :currency
-              AND unblended_cost IS NOT NULL
+              AND {column} IS NOT NULL
             GROUP BY service, usage_date
         ),
         ranked AS (
@@ -234,13 +277,18 @@ class MonthForecast:
     currency: str | None
 
 
-def forecast_by_month(reader: Reader, period: Period) -> list[MonthForecast]:
-    """Per month touching the period: actual unblended cost of all accounts and the projected
-    month total (actual before the forecast period + forecast mean; accounts without a forecast
-    count with their actual). The interval is the sum of the accounts' bounds, shown only when
-    every forecast of the month has both bounds."""
+def forecast_by_month(
+    reader: Reader, period: Period, basis: str = "amortized"
+) -> list[MonthForecast]:
+    """Per month touching the period: actual cost (in ``basis``) of all accounts and the
+    projected month total from the forecast of the same metric (actual before the forecast
+    period + forecast mean; accounts without a forecast count with their actual). The interval
+    is the sum of the accounts' bounds, shown only when every forecast of the month has both
+    bounds."""
+    cost_column(basis)
+    metric, actual_column = _FORECAST[basis]
     rows = reader.rows(
-        """
+        f"""
         WITH months AS (
             SELECT *
             FROM v_cost_forecast_vs_actual
@@ -248,7 +296,7 @@ def forecast_by_month(reader: Reader, period: Period) -> list[MonthForecast]:
         ),
         actual AS (
             SELECT month, account_id,
-                   max(actual_unblended_mtd) AS actual,
+                   max({actual_column}) AS actual,
                    max(actual_through)       AS actual_through
             FROM months
             GROUP BY month, account_id
@@ -257,7 +305,7 @@ def forecast_by_month(reader: Reader, period: Period) -> list[MonthForecast]:
             SELECT month, account_id, forecast_mean, forecast_lower_bound, forecast_upper_bound,
                    projected_month_total, forecast_currency
             FROM months
-            WHERE forecast_metric = 'UNBLENDED_COST' AND forecast_mean IS NOT NULL
+            WHERE forecast_metric = :metric AND forecast_mean IS NOT NULL
         )
         SELECT a.month,
                sum(a.actual)                                  AS actual,
@@ -277,7 +325,7 @@ def forecast_by_month(reader: Reader, period: Period) -> list[MonthForecast]:
         GROUP BY a.month
         ORDER BY a.month
         """,
-        period.params(),
+        {**period.params(), "metric": metric},
         "v_cost_forecast_vs_actual",
     )
     result = []
@@ -952,10 +1000,15 @@ class GroupTotal:
 
 
 def group_totals(
-    reader: Reader, period: Period | None, currency: str, group_by: GroupBy
+    reader: Reader,
+    period: Period | None,
+    currency: str,
+    group_by: GroupBy,
+    basis: str = "amortized",
 ) -> list[GroupTotal]:
-    """Per OU path (or tag value): accounts, unblended cost in the period (in ``currency``) and
-    current Security Hub findings by severity, from v_account_labels."""
+    """Per OU path (or tag value): accounts, cost in ``basis`` over the period (in ``currency``)
+    and current Security Hub findings by severity, from v_account_labels."""
+    column = cost_column(basis)
     key = (
         "coalesce(l.ou_path, :missing)"
         if group_by.tag is None
@@ -977,7 +1030,7 @@ def group_totals(
             WHERE l.has_reported OR l.expected
         ),
         cost AS (
-            SELECT account_id, sum(unblended_cost) AS cost
+            SELECT account_id, sum({column}) AS cost
             FROM v_report_cost_daily
             WHERE usage_date BETWEEN CAST(:start AS date) AND CAST(:end AS date)
               AND coalesce(currency, :currency) = :currency

@@ -104,11 +104,18 @@ class ReportData:
     roster: q.Roster
     group_by: GroupBy
     groups: list[GroupTotal]
+    cost_basis: str = "amortized"  # which cost drives totals and charts (q.COST_BASES)
 
 
-def fetch(reader: Reader, period: Period | None, group_by: GroupBy | None = None) -> ReportData:
+def fetch(
+    reader: Reader,
+    period: Period | None,
+    group_by: GroupBy | None = None,
+    cost_basis: str = "amortized",
+) -> ReportData:
     """Run every query of the report (those bound to the period only when there is one)."""
     group_by = group_by or GroupBy()
+    q.cost_column(cost_basis)  # refuses an unknown basis before any query
     bucket = "day" if period is None or len(period.days) <= DAILY_BARS_UP_TO else "week"
     currencies = q.cost_currencies(reader, period) if period else q.Currencies("USD", 0, ())
     noncompliant, noncompliant_total = q.noncompliant_rules(reader, TOP_RULES)
@@ -119,14 +126,23 @@ def fetch(reader: Reader, period: Period | None, group_by: GroupBy | None = None
         period=period,
         accounts=q.accounts(reader),
         currencies=currencies,
-        cost_days=q.cost_by_account_day(reader, period, currencies.main) if period else [],
+        cost_days=(
+            q.cost_by_account_day(reader, period, currencies.main, cost_basis) if period else []
+        ),
         service_bucket=bucket,
         service_costs=(
-            q.cost_by_service(reader, period, currencies.main, top=TOP_SERVICES, bucket=bucket)
+            q.cost_by_service(
+                reader,
+                period,
+                currencies.main,
+                top=TOP_SERVICES,
+                bucket=bucket,
+                basis=cost_basis,
+            )
             if period
             else []
         ),
-        forecasts=q.forecast_by_month(reader, period) if period else [],
+        forecasts=q.forecast_by_month(reader, period, cost_basis) if period else [],
         security_days=q.security_by_day(reader, period) if period else [],
         security_now=q.security_current(reader),
         compliance_days=q.compliance_by_day(reader, period) if period else [],
@@ -144,7 +160,8 @@ def fetch(reader: Reader, period: Period | None, group_by: GroupBy | None = None
         ingestion_failures=q.ingestion_failures(reader, TOP_INGESTION_FAILURES),
         roster=q.roster(reader),
         group_by=group_by,
-        groups=q.group_totals(reader, period, currencies.main, group_by),
+        groups=q.group_totals(reader, period, currencies.main, group_by, cost_basis),
+        cost_basis=cost_basis,
     )
 
 
@@ -225,6 +242,8 @@ def _sum(values: Sequence[Decimal]) -> Decimal:
 def kpis(data: ReportData) -> list[Kpi]:
     currency = data.currencies.main
     total = _sum([c.cost for c in data.cost_days])
+    other_total = _sum([c.other for c in data.cost_days])
+    basis, other = data.cost_basis, q.other_basis(data.cost_basis)
     reporting = {c.account_id for c in data.collection if c.status != "missing"}
     critical_high = sum(
         (s.counts["CRITICAL"] or 0) + (s.counts["HIGH"] or 0) for s in data.security_now
@@ -249,7 +268,7 @@ def kpis(data: ReportData) -> list[Kpi]:
             "Total cost in period",
             money(total, currency),
             str(total),
-            f"unblended, {days} days, all accounts",
+            f"{basis}, {days} days, all accounts; {other}: {money(other_total, currency)}",
         ),
         Kpi(
             "accounts-reporting",
@@ -307,7 +326,7 @@ def cost_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section:
     section = Section(
         "cost",
         "Cost over time",
-        "Unblended cost per day for each account and for the top "
+        f"{data.cost_basis.capitalize()} cost per day for each account and for the top "
         f"{TOP_SERVICES} services (all others summed as Other), read from v_report_cost_daily "
         "(the rows of cost_daily with their currency).",
     )
@@ -316,7 +335,7 @@ def cost_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section:
         days, ((c.account_id, c.account_name, c.day, c.cost) for c in data.cost_days), styles
     )
     chart = charts.line_chart(
-        label=f"Daily unblended cost per account ({currency})",
+        label=f"Daily {data.cost_basis} cost per account ({currency})",
         x=charts.date_axis(days),
         series=series,
         unit=unit,
@@ -411,9 +430,10 @@ def forecast_section(data: ReportData) -> Section:
     section = Section(
         "forecast",
         "Forecast against actual",
-        "Actual unblended cost of each month in the period against the month total projected by "
-        "the latest Cost Explorer forecast of that month (actual before the forecast period plus "
-        "the forecast mean), read from v_cost_forecast_vs_actual.",
+        f"Actual {data.cost_basis} cost of each month in the period against the month total "
+        f"projected by the latest Cost Explorer {data.cost_basis} cost forecast of that month "
+        "(actual before the forecast period plus the forecast mean), read from "
+        "v_cost_forecast_vs_actual.",
     )
     months = data.forecasts
     chart = charts.forecast_chart(
@@ -577,7 +597,8 @@ def groups_section(data: ReportData) -> Section:
     section = Section(
         "by-group",
         "By organizational unit" if by.tag is None else f"By account tag {by.tag}",
-        f"Unblended cost in the period and current open Security Hub findings (workflow NEW or "
+        f"{data.cost_basis.capitalize()} cost in the period and current open Security Hub "
+        "findings (workflow NEW or "
         f"NOTIFIED) of the accounts, per "
         f"{what} (python -m receiver report --group-by ou|tag:<key>), read from "
         "v_account_labels (the organization roster's OU paths and account tags; an account "
