@@ -179,3 +179,46 @@ CROSS JOIN LATERAL (
 COMMENT ON VIEW v_security_posture IS 'Per account and snapshot date: open Security Hub findings (workflow NEW or NOTIFIED) by severity, suppressed, resolved and all ACTIVE records; open GuardDuty findings (listed, not archived, by the latest complete collection of each region) and active Inspector findings by severity.';
 COMMENT ON COLUMN v_security_posture.guardduty_listed_on IS 'Oldest of the dates of the GuardDuty collections the guardduty_* counts come from (one per region); NULL when no complete collection exists yet.';
 COMMENT ON COLUMN v_security_posture.securityhub_active_records IS 'Every ACTIVE Security Hub finding whatever its workflow status (open, suppressed and resolved): not an open count.';
+
+-- IAM: users_with_mfa counted every user with MFA, users_without_mfa only console users without
+-- it, so the two never added up. One population now, the users with a console password (root
+-- apart, as root_mfa_enabled): console_users_with_mfa + console_users_without_mfa =
+-- users_with_console. Senders no longer send the old pair; rows loaded before this file are
+-- converted exactly (users_without_mfa already counted console users), and
+-- v_iam_summary_current converts rows an older sender delivers later in the same way.
+ALTER TABLE iam_summary
+    ADD COLUMN console_users_with_mfa    integer CHECK (console_users_with_mfa >= 0),
+    ADD COLUMN console_users_without_mfa integer CHECK (console_users_without_mfa >= 0);
+COMMENT ON COLUMN iam_summary.console_users_with_mfa IS 'Users with a console password and MFA (root not counted); with + without = users_with_console.';
+COMMENT ON COLUMN iam_summary.console_users_without_mfa IS 'Users with a console password and no MFA (root not counted).';
+COMMENT ON COLUMN iam_summary.users_with_mfa IS 'Older senders only: every user with MFA, console password or not (another population than users_without_mfa); see console_users_with_mfa.';
+COMMENT ON COLUMN iam_summary.users_without_mfa IS 'Older senders only: console users without MFA; see console_users_without_mfa.';
+
+UPDATE iam_summary
+SET console_users_with_mfa = users_with_console - users_without_mfa,
+    console_users_without_mfa = users_without_mfa
+WHERE console_users_with_mfa IS NULL AND console_users_without_mfa IS NULL
+  AND users_with_console >= users_without_mfa;
+
+DROP VIEW v_iam_summary_current;
+CREATE VIEW v_iam_summary_current AS
+SELECT t.account_id,
+       t.snapshot_date,
+       t.users_total,
+       t.users_with_console,
+       coalesce(t.console_users_with_mfa,
+                CASE WHEN t.users_with_console >= t.users_without_mfa
+                     THEN t.users_with_console - t.users_without_mfa END) AS console_users_with_mfa,
+       coalesce(t.console_users_without_mfa, t.users_without_mfa)        AS console_users_without_mfa,
+       t.root_mfa_enabled,
+       t.root_access_keys,
+       t.access_keys_active,
+       t.access_keys_older_than_90_days,
+       t.credential_report_generated_at,
+       t.ingestion_id,
+       t.first_loaded_at,
+       t.last_loaded_at
+FROM iam_summary t
+JOIN v_snapshot_current s ON s.account_id = t.account_id AND s.collector = 'iam'
+ AND s.region = '' AND s.snapshot_date = t.snapshot_date;
+COMMENT ON VIEW v_iam_summary_current IS 'Rows of iam_summary in the current snapshot (see v_snapshot_current), MFA counted over console users only (console_users_with_mfa + console_users_without_mfa = users_with_console; older senders'' rows converted); root apart.';

@@ -224,6 +224,26 @@ def test_guardduty_open_findings_are_what_the_detectors_list_today(demo: DemoRun
     assert sum(listed for _, _, listed, _ in rows) > 0
 
 
+def test_iam_mfa_is_counted_over_console_users_only(demo: DemoRun) -> None:
+    rows = _query(
+        demo.database_url,
+        """
+        SELECT a.name, s.users_with_console, s.console_users_with_mfa,
+               s.console_users_without_mfa,
+               (SELECT count(*) FROM v_iam_users_current u
+                WHERE u.account_id = s.account_id AND u.user_name <> '<root_account>'
+                  AND u.mfa_active AND u.password_enabled IS NOT TRUE)
+        FROM v_iam_summary_current s JOIN accounts a USING (account_id)
+        ORDER BY 1
+        """,
+    )
+    assert [r[0] for r in rows] == ["Data Science Sandbox", "Production", "Staging"]
+    for _, console, with_mfa, without, _ in rows:
+        assert with_mfa + without == console and without == 1  # bob
+    # production's deploy-bot has MFA but no console password: not a console user's MFA
+    assert {name: programmatic for name, *_, programmatic in rows}["Production"] == 1
+
+
 def test_every_collector_is_ok_but_the_one_the_sandbox_never_enabled(demo: DemoRun) -> None:
     not_ok = _query(
         demo.database_url,

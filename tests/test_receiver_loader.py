@@ -673,3 +673,29 @@ def test_guardduty_findings_the_detector_no_longer_lists_are_no_longer_open(db, 
     ]
     # the latest state of every finding ever seen stays in guardduty_findings
     assert len(db.query("SELECT * FROM guardduty_findings WHERE region = 'eu-west-1'")) == 3
+
+
+def test_iam_mfa_counts_one_population_whichever_sender_wrote_them(db):
+    """console_users_with_mfa + console_users_without_mfa = users_with_console; an older
+    sender's pair (every user with MFA, console users without) is converted, not mixed."""
+    current = fixture_doc("full-daily")
+
+    def older_sender(doc: dict[str, Any]) -> None:
+        iam = doc["data"]["iam"]
+        del iam["console_users_with_mfa"], iam["console_users_without_mfa"]
+        iam.update(users_with_console=1, users_with_mfa=2, users_without_mfa=0)
+
+    def current_sender(doc: dict[str, Any]) -> None:
+        del doc["data"]["iam"]["users_with_mfa"], doc["data"]["iam"]["users_without_mfa"]
+
+    assert load_doc(db, variant(shifted(current, days=-1), older_sender)).status == "loaded"
+    (old,) = db.query("SELECT * FROM iam_summary")
+    assert (old["users_with_mfa"], old["console_users_with_mfa"]) == (2, None)
+    (view,) = db.query("SELECT * FROM v_iam_summary_current")
+    assert (view["console_users_with_mfa"], view["console_users_without_mfa"]) == (1, 0)
+    assert "users_with_mfa" not in view
+
+    assert load_doc(db, variant(current, current_sender)).status == "loaded"
+    (view,) = db.query("SELECT * FROM v_iam_summary_current")
+    figures = (view["console_users_with_mfa"], view["console_users_without_mfa"])
+    assert figures == (1, 0) and sum(figures) == view["users_with_console"]

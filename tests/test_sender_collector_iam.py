@@ -57,8 +57,8 @@ def test_summary_and_users_from_the_report(clients):
     assert summary == {
         "users_total": 3,
         "users_with_console": 2,
-        "users_with_mfa": 1,
-        "users_without_mfa": 1,  # legacy: console password, no MFA
+        "console_users_with_mfa": 1,  # anais.obrien
+        "console_users_without_mfa": 1,  # legacy: console password, no MFA
         "root_mfa_enabled": True,
         "root_access_keys": 0,
         "access_keys_active": 2,
@@ -98,3 +98,31 @@ def test_throttling_is_retried(clients):
     boto3.client("iam").create_user(UserName="bob")
     throttle_first(clients.client("iam", "us-east-1"), times=2, code="Throttling")
     assert run_collector(COLLECTOR, make_context(clients, None)).status == "ok"
+
+
+def test_mfa_is_counted_over_console_users_only(clients):
+    """A programmatic user with MFA is not a console user: with + without = console users."""
+    robot = (
+        "build-robot,arn:aws:iam::123456789012:user/automation/build-robot,"
+        "2024-05-05T05:05:05+00:00,false,N/A,N/A,N/A,true,true,2026-11-01T00:00:00+00:00,"
+        "2026-11-24T10:00:00+00:00,eu-west-1,ecr,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
+    )
+    generated = datetime(2026, 11, 25, 2, 1, 55, tzinfo=UTC)
+    with stubbed(clients, "iam", "us-east-1") as iam:
+        iam.add_response(
+            "get_credential_report",
+            {
+                "Content": (REPORT + robot).encode(),
+                "ReportFormat": "text/csv",
+                "GeneratedTime": generated,
+            },
+        )
+        outcome = run_collector(COLLECTOR, make_context(clients, None))
+    assert outcome.status == "ok", outcome.error
+    summary = section(outcome)
+    assert (summary["users_total"], summary["users_with_console"]) == (4, 2)
+    with_mfa, without = summary["console_users_with_mfa"], summary["console_users_without_mfa"]
+    assert (with_mfa, without) == (1, 1)  # build-robot's MFA is not a console user's
+    assert with_mfa + without == summary["users_with_console"]
+    assert summary["root_mfa_enabled"] is True  # the root user, apart
+    assert "users_with_mfa" not in summary and "users_without_mfa" not in summary

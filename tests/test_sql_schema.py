@@ -584,7 +584,11 @@ def seed(cur) -> None:
          "account_id snapshot_date users_total users_with_console users_with_mfa"
          " users_without_mfa root_mfa_enabled root_access_keys access_keys_active"
          " access_keys_older_than_90_days credential_report_generated_at",
-         (A1, D2, 2, 1, 1, 1, True, 0, 2, 1, "2025-03-31T01:00:00Z"))
+         (A1, D2, 2, 1, 1, 1, True, 0, 2, 1, "2025-03-31T01:00:00Z"))  # an older sender's
+    load(cur, "iam_summary",  # a current sender's: MFA over console users only
+         "account_id snapshot_date users_total users_with_console console_users_with_mfa"
+         " console_users_without_mfa root_mfa_enabled",
+         (A2, D1, 3, 2, 1, 1, False))
     load(cur, "iam_users",
          "account_id snapshot_date user_name arn password_enabled mfa_active access_key_1_active"
          " access_key_1_last_rotated_at",
@@ -894,6 +898,37 @@ def test_guardduty_findings_loaded_before_011_are_recovered_as_of_their_last_lis
         (D1, "us-east-1", "f1", False, ingestion),
         (D1, "us-east-1", "f4", True, ingestion),
     ]
+
+
+def test_iam_mfa_is_counted_over_console_users_only(seeded):
+    """with + without MFA = console users, whichever sender wrote the row (root apart)."""
+    cur = seeded
+    add_run(cur, A1, D2, APR, collectors=[("iam", "", "ok", None)])
+    add_run(cur, A2, D1, D2, collectors=[("iam", "", "ok", None)])
+    rows = dicts(
+        cur,
+        "SELECT * FROM v_iam_summary_current WHERE account_id IN (%s, %s) ORDER BY account_id",
+        (A1, A2),
+    )
+    assert "users_with_mfa" not in rows[0] and "users_without_mfa" not in rows[0]
+    figures = [
+        (r["users_with_console"], r["console_users_with_mfa"], r["console_users_without_mfa"])
+        for r in rows
+    ]
+    # A1's older sender counted 1 user with MFA (a programmatic one) and 1 console user
+    # without: its only console user has none
+    assert figures == [(1, 0, 1), (2, 1, 1)]
+    # 011 converts rows loaded before it the same way
+    text = (SQL_DIR / "011_open_findings.sql").read_text(encoding="utf-8")
+    (convert,) = re.findall(r"^UPDATE iam_summary\b.*?;$", text, re.S | re.M)
+    cur.execute(convert)
+    stored = dicts(
+        cur,
+        "SELECT console_users_with_mfa, console_users_without_mfa"
+        " FROM iam_summary WHERE account_id = %s",
+        (A1,),
+    )
+    assert [tuple(r.values()) for r in stored] == [(0, 1)]
 
 
 def test_compliance_trend(seeded):

@@ -3,7 +3,8 @@
 Per account and region: tagged EC2 instances (one stopped), an unattached volume, a load
 balancer, Lambda functions, RDS instances, S3 buckets, KMS keys (some without rotation), secrets,
 certificates, a CloudTrail trail (not in the sandbox), AWS Config with managed rules, GuardDuty,
-Security Hub with findings, a WAF web ACL, a Resilience Hub app, IAM users (one without MFA),
+Security Hub with findings, a WAF web ACL, a Resilience Hub app, IAM users (a console user
+without MFA; in production a programmatic user with MFA),
 support cases. What each profile holds differs, so the report has something to compare.
 
 `advance` changes the accounts a little between two simulated scheduled days (new findings,
@@ -146,7 +147,15 @@ def _iam(member: Member) -> None:
     for person in people:
         iam.create_user(UserName=person, Tags=[{"Key": "Team", "Value": "platform"}])
         iam.create_access_key(UserName=person)
-        if person in ("alice", "carol"):
+        if person == "deploy-bot":  # programmatic only, yet with MFA (for sts:GetSessionToken)
+            serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=person)
+            iam.enable_mfa_device(
+                UserName=person,
+                SerialNumber=serial["VirtualMFADevice"]["SerialNumber"],
+                AuthenticationCode1="123456",
+                AuthenticationCode2="654321",
+            )
+        elif person in ("alice", "carol"):
             iam.create_login_profile(UserName=person, Password="Demo-password-123!")
             serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=person)
             iam.enable_mfa_device(

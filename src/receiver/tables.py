@@ -497,7 +497,8 @@ IAM_SUMMARY = Table(
         "users_total integer, users_with_console integer, users_with_mfa integer, "
         "users_without_mfa integer, root_mfa_enabled boolean, root_access_keys integer, "
         "access_keys_active integer, access_keys_older_than_90_days integer, "
-        f"credential_report_generated_at {TS}"
+        f"credential_report_generated_at {TS}, console_users_with_mfa integer, "
+        "console_users_without_mfa integer"
     ),
 )
 IAM_USERS = Table(

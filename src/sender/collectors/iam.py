@@ -2,7 +2,9 @@
 
 ``GenerateCredentialReport`` until the report is ready (polling within the time budget), then
 ``GetCredentialReport``; one CSV gives every user, so there is no call per user. The root user is
-listed as ``<root_account>`` but not counted among the users.
+listed as ``<root_account>`` but not counted among the users (``root_mfa_enabled`` and
+``root_access_keys`` describe it). MFA is counted over one population, the users with a console
+password: ``console_users_with_mfa + console_users_without_mfa = users_with_console``.
 https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetCredentialReport.html
 """
 
@@ -37,8 +39,8 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
     summary = {
         "users_total": 0,
         "users_with_console": 0,
-        "users_with_mfa": 0,
-        "users_without_mfa": 0,
+        "console_users_with_mfa": 0,
+        "console_users_without_mfa": 0,
         "root_mfa_enabled": None,
         "root_access_keys": 0,
         "access_keys_active": 0,
@@ -79,12 +81,10 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
             continue
         summary["users_total"] += 1
         summary["access_keys_active"] += active_keys
-        if user["mfa_active"]:
-            summary["users_with_mfa"] += 1
         if user["password_enabled"]:
             summary["users_with_console"] += 1
-            if not user["mfa_active"]:
-                summary["users_without_mfa"] += 1
+            mfa = "with" if user["mfa_active"] else "without"
+            summary[f"console_users_{mfa}_mfa"] += 1
     yield summary
 
 
@@ -118,7 +118,8 @@ COLLECTOR = Collector(
     weight=2,
     description=(
         "IAM users from the credential report (console access, MFA, access key state, age and "
-        "last use) and the account's summary counts, root included. "
+        "last use) and the account's summary counts: console users with and without MFA, "
+        "root apart. "
         "https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetCredentialReport.html"
     ),
 )
