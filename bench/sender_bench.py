@@ -17,7 +17,9 @@ Reports:
     ``account`` cost mode (every request filtered on the sender's own account), for an account
     using two reservation services (EC2, RDS) without commitments of its own: 5 for cost,
     usage, forecasts and Marketplace, 2 per reservation service (utilization, coverage) and 1
-    for Savings Plans coverage (+1 utilization for an owner of a plan);
+    for Savings Plans coverage (+1 utilization for an owner of a plan). The re-collection of
+    the open month's days (Cost Explorer still revises them) is counted: it rides on the totals
+    query, answered day by day and grouped by service (5 services x 24 days: one page);
   * Cost Explorer requests per day in ``organization`` cost mode for 1,000 linked accounts
     (`organization_requests`): the management account's DAILY run of the four Cost Explorer
     collectors against `tests/support/cost_explorer.py`, a fake Cost Explorer that groups,
@@ -106,6 +108,8 @@ class Account:
         period = params["TimePeriod"]
         if "GroupBy" in params and "BILLING_ENTITY" in json.dumps(params.get("Filter")):
             groups = [self._group(["Datadog Pro", "hosts"], "8.96", "14", "Hosts")]
+        elif params.get("GroupBy") == [{"Type": "DIMENSION", "Key": "SERVICE"}]:
+            return self._by_service_daily(period)  # totals + re-collected days (scheduled run)
         elif "GroupBy" in params:
             services = [
                 "Amazon Elastic Compute Cloud - Compute",
@@ -141,6 +145,43 @@ class Account:
                 ]
             }
         return {"ResultsByTime": [{"TimePeriod": period, "Groups": groups, "Estimated": True}]}
+
+    def _by_service_daily(self, period):
+        """The comparison totals query of a scheduled DAILY run: each day of the period (the
+        open month to date) grouped by service, flagged Estimated for the last three days."""
+        start = datetime.fromisoformat(period["Start"])
+        end = datetime.fromisoformat(period["End"])
+        services = [
+            "Amazon Elastic Compute Cloud - Compute",
+            "Amazon Simple Storage Service",
+            "Amazon Relational Database Service",
+            "AWS Lambda",
+            "Amazon CloudWatch",
+        ]
+        results = []
+        for d in range((end - start).days):
+            day = start + timedelta(d)
+            results.append(
+                {
+                    "TimePeriod": {
+                        "Start": day.date().isoformat(),
+                        "End": (day + timedelta(1)).date().isoformat(),
+                    },
+                    "Total": {},
+                    "Groups": [
+                        {
+                            "Keys": [s],
+                            "Metrics": {
+                                "UnblendedCost": {"Amount": "810", "Unit": "USD"},
+                                "AmortizedCost": {"Amount": "810", "Unit": "USD"},
+                            },
+                        }
+                        for s in services
+                    ],
+                    "Estimated": (end - day).days <= 3,
+                }
+            )
+        return {"ResultsByTime": results}
 
     @staticmethod
     def _group(keys, cost, quantity, unit):
@@ -923,7 +964,8 @@ SERVICE_NAMES = {
 
 def organization_lines(accounts: int) -> list[Line]:
     """A simulated organization: the DAILY window in full detail; the earlier days of the month
-    (which only the comparison totals read, grouped by account) one line per account and day."""
+    (which only the comparison totals query reads, grouped by account and service: it
+    re-collects them) one line per account, service and day."""
     one = Decimal("1.25")
     lines = []
     ids = [f"{200000000000 + n:012d}" for n in range(accounts)]
@@ -963,7 +1005,9 @@ def organization_lines(accounts: int) -> list[Line]:
                 )
         day = WINDOW.start.replace(day=1)
         while day < WINDOW.start:
-            lines.append(Line(account, day, "Service 00", "USE1-Usage-0", one, one, one, "Hrs"))
+            for s in services:
+                name = SERVICE_NAMES.get(s, f"Service {s:02d}")
+                lines.append(Line(account, day, name, "USE1-Usage-0", one, one, one, "Hrs"))
             day += timedelta(days=1)
     return lines
 

@@ -108,6 +108,7 @@ def usage_pages(stub, window=WINDOW):
 
 
 def totals_page(stub, start, end, granularity, results):
+    """The comparison totals query of a history run: ungrouped."""
     stub.add_response(
         "get_cost_and_usage",
         {
@@ -157,10 +158,42 @@ def forecast(stub, metric, mean, start="2026-11-25", end="2026-12-01"):
     )
 
 
-def daily_totals(stub):
-    # previous day and month to date in ONE query: 1 November .. 25 November, DAILY rows
+def daily_totals(stub, current=True):
+    # previous day and month to date in ONE query: 1 November .. 25 November, DAILY rows; on a
+    # scheduled run grouped by service: the days before the window are re-collected from it
     rows = [(f"2026-11-{d:02d}", f"2026-11-{d + 1:02d}", "10.5", "10") for d in range(1, 25)]
-    totals_page(stub, "2026-11-01", "2026-11-25", "DAILY", rows)
+    if not current:
+        totals_page(stub, "2026-11-01", "2026-11-25", "DAILY", rows)
+        return
+    stub.add_response(
+        "get_cost_and_usage",
+        {
+            "ResultsByTime": [
+                {
+                    "TimePeriod": {"Start": s, "End": e},
+                    "Total": {},
+                    "Groups": [
+                        {
+                            "Keys": ["Amazon Elastic Compute Cloud - Compute"],
+                            "Metrics": {
+                                "UnblendedCost": {"Amount": u, "Unit": "USD"},
+                                "AmortizedCost": {"Amount": a, "Unit": "USD"},
+                            },
+                        }
+                    ],
+                    "Estimated": s >= "2026-11-21",
+                }
+                for s, e, u, a in rows
+            ]
+        },
+        {
+            "TimePeriod": {"Start": "2026-11-01", "End": "2026-11-25"},
+            "Granularity": "DAILY",
+            "Metrics": ["UnblendedCost", "AmortizedCost"],
+            "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}],
+            "Filter": OWN,
+        },
+    )
 
 
 def test_daily_cost_totals_and_forecast(clients):
@@ -172,13 +205,19 @@ def test_daily_cost_totals_and_forecast(clients):
         outcome = run_collector(COST, make_context(clients, None))
     assert outcome.status == "ok", outcome.error
     cost = section(outcome)
-    assert cost["daily"] == [
+    # the days before the window, re-collected from the totals query with their flags
+    again = [r for r in cost["daily"] if r["date"] < "2026-11-24"]
+    assert [(r["date"], r["unblended_cost"], r["estimated"]) for r in again] == [
+        (f"2026-11-{d:02d}", "10.5", d >= 21) for d in range(1, 24)
+    ]
+    assert [r for r in cost["daily"] if r["date"] == "2026-11-24"] == [
         {
             "date": "2026-11-24",
             "service": "Amazon Elastic Compute Cloud - Compute",
             "unblended_cost": "20.932",
             "amortized_cost": "19.5",
             "currency": "USD",
+            "estimated": True,
         },
         {
             "date": "2026-11-24",
@@ -186,6 +225,7 @@ def test_daily_cost_totals_and_forecast(clients):
             "unblended_cost": "9.48872358",
             "amortized_cost": "9.48872358",
             "currency": "USD",
+            "estimated": True,
         },
         {
             "date": "2026-11-24",
@@ -193,6 +233,7 @@ def test_daily_cost_totals_and_forecast(clients):
             "unblended_cost": "-0.00000001",
             "amortized_cost": "0",
             "currency": "USD",
+            "estimated": True,
         },
     ]
     totals = {t["kind"]: t for t in cost["totals"]}
@@ -262,10 +303,11 @@ def test_yearly_run_asks_only_daily_or_monthly_granularity(clients):
 def test_a_past_window_has_no_forecast(clients):
     with stubbed(clients, "ce", G) as ce:
         usage_pages(ce)
-        daily_totals(ce)
+        daily_totals(ce, current=False)
         outcome = run_collector(COST, make_context(clients, None, current=False))
     assert outcome.status == "ok"
     assert section(outcome)["forecast"] == []
+    assert {r["date"] for r in section(outcome)["daily"]} == {"2026-11-24"}  # no re-collection
 
 
 def test_too_little_history_to_forecast_is_not_a_failure(clients):
@@ -321,7 +363,7 @@ def test_cost_is_collected_once_per_account_whatever_the_regions(clients):
     )
     with stubbed(clients, "ce", G) as ce:
         usage_pages(ce)
-        daily_totals(ce)
+        daily_totals(ce, current=False)
         result = collect(request, clients, home_region="eu-west-1", account_id=ACCOUNT, now=NOW)
     assert [(e["name"], e["region"]) for e in result.document["collectors"]] == [("cost", None)]
     assert result.cost_explorer_calls == 3

@@ -221,10 +221,10 @@ def test_organization_mode_with_a_thousand_accounts_stays_a_few_requests():
     validate_document(result.document)
     accounts = {row["account_id"] for row in result.document["data"]["service_usage"]}
     assert accounts == set(many)
-    # services (1) + 2 services x 2 pages + totals (1 day x 1000 groups: 2 pages)
-    # + forecast (2) + Marketplace products (1) + commitment holders (2)
-    # + EC2 reservation coverage of every account (1, grouped by account)
-    assert billing.count() == 1 + 4 + 2 + 2 + 1 + 2 + 1
+    # services (1) + 2 services x 2 pages + totals and re-collected days (grouped by account
+    # and service: 1 day with cost x 2000 groups, 4 pages) + forecast (2) + Marketplace
+    # products (1) + commitment holders (2) + EC2 reservation coverage of every account (1)
+    assert billing.count() == 1 + 4 + 4 + 2 + 1 + 2 + 1
 
 
 RDS = "Amazon Relational Database Service"

@@ -25,6 +25,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from receiver import rows as rowbuilder
@@ -310,7 +311,12 @@ def _write(tx: Executor, plan: Plan, result: LoadResult, max_request_bytes: int)
             removed = upsert.delete_children(tx, table, parents, params, **limit)
             if removed:
                 result.removed[table.name] = removed
+        days = _covered_days(table, rows, plan, statuses)
         written_rows = upsert.upsert(tx, table, rows, params, pointers=pointers, **limit)
+        if days:
+            removed = upsert.delete_days(tx, table, days, params, **limit)
+            if removed:
+                result.removed[table.name] = result.removed.get(table.name, 0) + removed
         # += : in organization cost mode a table may come twice (own rows, other accounts')
         result.rows[table.name] = result.rows.get(table.name, 0) + written_rows
         written = bool(rows)
@@ -322,6 +328,32 @@ def _write(tx: Executor, plan: Plan, result: LoadResult, max_request_bytes: int)
             removed = _replace_slices(tx, table, params, statuses, newer)
             if removed:
                 result.removed[table.name] = removed
+
+
+def _covered_days(
+    table: Table,
+    rows: list[dict[str, Any]],
+    plan: Plan,
+    statuses: dict[tuple[str, str], str],
+) -> list[dict[str, Any]]:
+    """(account, day) pairs whose rows this file replaces (`Table.replace_days`): only when its
+    collector is ``ok``; the window's days for the sending account, and every day a row names
+    for the row's account (a scheduled run re-collects days before its window)."""
+    if table.replace_days is None or statuses.get((table.replace_days, "")) != "ok":
+        return []
+    day = table.key[1] if table.account_per_row else table.key[0]
+    pairs = (
+        {(plan.account_id, d) for d in _window_days(plan)} if not table.account_per_row else set()
+    )
+    for row in rows:
+        pairs.add((row["account_id"] if table.account_per_row else plan.account_id, row[day]))
+    return [{"account_id": a, "day": d} for a, d in sorted(pairs)]
+
+
+def _window_days(plan: Plan) -> list[str]:
+    start = date.fromisoformat(plan.run["window_start"])
+    end = date.fromisoformat(plan.run["window_end"])
+    return [(start + timedelta(days=n)).isoformat() for n in range((end - start).days)]
 
 
 def _write_run(tx: Executor, plan: Plan, result: LoadResult) -> None:

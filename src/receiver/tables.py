@@ -47,6 +47,11 @@ class Table:
     # organization cost mode: account_id is a column of each row (other accounts' Cost Explorer
     # rows sent by a management account), not bound once per file; see `per_row_account`
     account_per_row: bool = False
+    # collector whose ``ok`` file holds every row of the days it covers (the document's window
+    # and each day it has a row for, per account): rows of those days it did not write are
+    # deleted, e.g. a service zeroed by a credit when Cost Explorer re-collects an estimated day.
+    # The first key column is the day.
+    replace_days: str | None = None
 
     @property
     def constant_columns(self) -> tuple[str, ...]:
@@ -101,9 +106,10 @@ COST_DAILY = Table(
     "cost_daily",
     ("cost", "daily"),
     key=("usage_date", "service"),
+    replace_days="cost",
     columns=cols(
         "usage_date date, service text, unblended_cost numeric, amortized_cost numeric, "
-        "currency text",
+        "currency text, estimated boolean",
         usage_date="date",
     ),
 )

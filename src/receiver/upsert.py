@@ -110,6 +110,36 @@ def delete_stale_sql(table: Table, by_region: bool) -> str:
     )
 
 
+@functools.cache
+def delete_days_sql(table: Table) -> str:
+    """Delete rows of the (account, day) pairs in ``:days`` that this file did not write."""
+    day = q(table.key[1] if table.account_per_row else table.key[0])
+    return (
+        f"WITH removed AS (DELETE FROM {q(table.name)} AS t "
+        "USING json_to_recordset(CAST(:days AS json)) AS d(account_id char(12), day date) "
+        f"WHERE t.account_id = d.account_id AND t.{day} = d.day "
+        "AND t.ingestion_id IS DISTINCT FROM :ingestion_id "
+        "RETURNING 1) SELECT count(*) AS removed FROM removed"
+    )
+
+
+def delete_days(
+    executor: Executor,
+    table: Table,
+    days: list[dict[str, Any]],
+    params: Mapping[str, Any],
+    *,
+    max_request_bytes: int = MAX_REQUEST_BYTES,
+) -> int:
+    """`Table.replace_days`: rows of those (account, day) pairs written by earlier files."""
+    sql = delete_days_sql(table)
+    removed = 0
+    for chunk in chunks(days, _budget(sql, max_request_bytes)):
+        values = {"ingestion_id": params["ingestion_id"], "days": chunk}
+        removed += int(executor.execute(sql, values)[0]["removed"])
+    return removed
+
+
 def upsert(
     executor: Executor,
     table: Table,

@@ -121,6 +121,7 @@ class OrganizationBilling:
     page_size: int = 1000  # groups per GetCostAndUsage page (see bench/sender_bench.py)
     commitments: list[Commitment] = field(default_factory=list)
     caller: str | None = None  # the account whose DescribeSavingsPlans is answered
+    estimated_from: date | None = None  # results ending after this day are Estimated
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     _index: dict[tuple[date, str], list[Line]] = field(default_factory=dict, repr=False)
     _answers: dict[str, tuple[list[Any], list[Any]]] = field(default_factory=dict, repr=False)
@@ -239,7 +240,7 @@ class OrganizationBilling:
                     "TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
                     "Total": {},
                     "Groups": [],
-                    "Estimated": False,
+                    "Estimated": self.estimated_from is not None and end > self.estimated_from,
                 },
             )
             if group is None:

@@ -5,7 +5,10 @@ profile's daily spend and service shares, with a slow upward trend, quieter week
 services that follow traffic, a little noise, and in production one data-transfer spike day.
 Every amount is quantized to ten decimals before it is summed, so any grouping or granularity of
 the same days adds up exactly (DAILY days sum to the MONTHLY month; groups sum to the total).
-Days from ``today`` on have no data yet; Cost Explorer keeps 14 months.
+Days from ``today`` on have no data yet; Cost Explorer keeps 14 months. The last `SETTLE_DAYS`
+days before ``today`` are ``Estimated``: some of their usage records have not arrived yet
+(`LATE_SHARE` of every line is missing), so they read low until they settle, and later runs that
+re-collect them see the final amounts with ``Estimated`` false.
 
 Commitments (Reserved Instances, Savings Plans) are a table per profile; their daily utilisation
 (70-99 %) is seeded by day, and coverage is computed against the instance hours and the eligible
@@ -14,6 +17,7 @@ spend of the same cost model.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -43,6 +47,8 @@ PLACES = Decimal("0.0000000001")
 REFERENCE = date(2026, 1, 1)  # the trend is 1 % a month around this date
 GROWTH = 0.01
 HISTORY_MONTHS = 14
+SETTLE_DAYS = 3  # a day stays Estimated (incomplete) until this many days after it
+LATE_SHARE = Decimal("0.04")  # share of an estimated day's usage records not yet arrived
 WEEKEND = {"production": 0.86, "staging": 0.58, "sandbox": 0.47}
 EC2 = "Amazon Elastic Compute Cloud - Compute"
 LAMBDA = "AWS Lambda"
@@ -348,11 +354,28 @@ def _metrics(selected: list[Line], metrics: list[str]) -> dict[str, dict[str, st
     return result
 
 
+def estimated(call: Call, day: date) -> bool:
+    """Cost Explorer still estimates ``day``: it ended fewer than `SETTLE_DAYS` days ago."""
+    return day >= call.today - timedelta(days=SETTLE_DAYS)
+
+
+def _settling(line: Line) -> Line:
+    """``line`` as Cost Explorer shows it while some of its usage records are still missing."""
+    kept = 1 - LATE_SHARE
+    return dataclasses.replace(
+        line,
+        unblended=(line.unblended * kept).quantize(PLACES),
+        amortized=(line.amortized * kept).quantize(PLACES),
+        quantity=(line.quantity * kept).quantize(PLACES),
+        normalized=(line.normalized * kept).quantize(PLACES),
+    )
+
+
 def _period_lines(call: Call, start: date, end: date) -> list[Line]:
     spike = spike_day(call)
     expression = call.params.get("Filter")
     return [
-        line
+        _settling(line) if estimated(call, day) else line
         for day in days(start, end)
         for line in lines(call.profile, day, spike)
         if _matches(expression, line, call)
@@ -373,7 +396,7 @@ def get_cost_and_usage(call: Call) -> dict[str, Any]:
         selected = _period_lines(call, first, stop)
         result: dict[str, Any] = {
             "TimePeriod": {"Start": first.isoformat(), "End": stop.isoformat()},
-            "Estimated": stop > _month_start(call.today),
+            "Estimated": estimated(call, stop - timedelta(days=1)),
         }
         if group_by:
             grouped: dict[tuple[str, ...], list[Line]] = {}

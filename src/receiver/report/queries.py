@@ -207,6 +207,22 @@ def cost_by_account_day(
     ]
 
 
+def estimated_cost_days(reader: Reader, start: date, end: date) -> list[date]:
+    """Days in [start, end] with a cost row Cost Explorer still flagged Estimated when it was
+    last collected (its figures may change until the month's invoice is final)."""
+    rows = reader.rows(
+        """
+        SELECT DISTINCT usage_date
+        FROM v_report_cost_daily
+        WHERE usage_date BETWEEN :start AND :end AND estimated
+        ORDER BY usage_date
+        """,
+        {"start": start, "end": end},
+        "v_report_cost_daily",
+    )
+    return [r["usage_date"] for r in rows]
+
+
 @dataclass(frozen=True)
 class ServiceCost:
     """Cost of a top service (``service`` None = all other services) in one day or week."""

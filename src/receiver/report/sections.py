@@ -105,6 +105,16 @@ class ReportData:
     group_by: GroupBy
     groups: list[GroupTotal]
     cost_basis: str = "amortized"  # which cost drives totals and charts (q.COST_BASES)
+    # days still estimated by Cost Explorer, from the first month of the period to its end
+    estimated_days: tuple[date, ...] = ()
+
+    def period_estimated_days(self) -> list[date]:
+        if self.period is None:
+            return []
+        return [d for d in self.estimated_days if self.period.start <= d <= self.period.end]
+
+    def month_estimated_days(self, first: date) -> int:
+        return sum(1 for d in self.estimated_days if (d.year, d.month) == (first.year, first.month))
 
 
 def fetch(
@@ -162,6 +172,11 @@ def fetch(
         group_by=group_by,
         groups=q.group_totals(reader, period, currencies.main, group_by, cost_basis),
         cost_basis=cost_basis,
+        estimated_days=(
+            tuple(q.estimated_cost_days(reader, period.start.replace(day=1), period.end))
+            if period
+            else ()
+        ),
     )
 
 
@@ -268,7 +283,8 @@ def kpis(data: ReportData) -> list[Kpi]:
             "Total cost in period",
             money(total, currency),
             str(total),
-            f"{basis}, {days} days, all accounts; {other}: {money(other_total, currency)}",
+            f"{basis}, {days} days, all accounts; {other}: {money(other_total, currency)}"
+            + _estimated_note(data),
         ),
         Kpi(
             "accounts-reporting",
@@ -311,6 +327,14 @@ def kpis(data: ReportData) -> list[Kpi]:
             + " (sources may overlap)",
         ),
     ]
+
+
+def _estimated_note(data: ReportData) -> str:
+    estimated = len(data.period_estimated_days())
+    if not estimated:
+        return ""
+    days = len(data.period.days) if data.period else 0
+    return f"; {estimated} of {days} days still estimated by Cost Explorer"
 
 
 # --------------------------------------------------------------------------- 1. cost
@@ -413,6 +437,15 @@ def cost_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section:
             empty_text=no_data("cost"),
         )
     )
+    estimated = data.period_estimated_days()
+    if estimated:
+        section.add(
+            f'<p class="note" id="cost-estimated">{count(len(estimated))} of '
+            f"{count(len(days))} days of the period ({esc(long_day(estimated[0]))} "
+            f"{EN_DASH} {esc(long_day(estimated[-1]))}) are still estimated by Cost Explorer: "
+            "their cost may change (credits, refunds, discounts, tax) until the month's "
+            "invoice is final, and the sender re-collects them every day until then.</p>"
+        )
     if data.currencies.other_rows:
         section.add(
             f'<p class="note">{data.currencies.other_rows} cost rows in other currencies '
@@ -448,8 +481,10 @@ def forecast_section(data: ReportData) -> Section:
     section.add_figure(
         Figure(
             "forecast",
-            "Bars: actual cost of the month so far (whole calendar month, all accounts). Points: "
-            "forecast month total; whiskers: the sum of the accounts' prediction intervals.",
+            "Bars: actual cost of the month so far (whole calendar month, all accounts; days "
+            "Cost Explorer still estimates are included as estimated, see Days still "
+            "estimated). Points: forecast month total; whiskers: the sum of the accounts' "
+            "prediction intervals.",
             chart,
             no_data("cost or forecasts"),
         )
@@ -464,6 +499,7 @@ def forecast_section(data: ReportData) -> Section:
             if m.lower is not None and m.upper is not None
             else EN_DASH,
             f"{m.forecasts} of {m.accounts}",
+            count(data.month_estimated_days(m.month)),
         ]
         for m in months
     ]
@@ -478,9 +514,10 @@ def forecast_section(data: ReportData) -> Section:
                 "Forecast month total",
                 "Prediction interval",
                 "Accounts with a forecast",
+                "Days still estimated",
             ],
             rows,
-            numeric=(1, 3, 4, 5),
+            numeric=(1, 3, 4, 5, 6),
             empty_text=no_data("cost or forecasts"),
         )
     )

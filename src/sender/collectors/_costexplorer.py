@@ -7,14 +7,28 @@ depends on ``SENDER_COST_MODE`` (`Context.cost_mode`):
   account. Without it, a sender in the management (payer) account would report the whole
   organization's cost as its own. One ``GetCostAndUsage`` grouped by service and usage type
   (DAILY rows) feeds both ``cost.daily`` and ``service_usage`` and the window total; one
-  ungrouped query over the previous window and the month to date gives the comparison totals.
+  query over the previous window and the month to date gives the comparison totals (ungrouped,
+  or grouped by service on scheduled DAILY runs, see below).
 * ``organization`` (the management account, or wherever the organization's billing data is
   readable): the same data for every linked account, grouped by ``LINKED_ACCOUNT``. GroupBy takes
   at most two dimensions, and usage needs three (account, service, usage type), so one query
   lists the window's services and then one query per service is grouped by account and usage
   type: the request count grows with the number of services (and pages), not of accounts.
-  Comparison totals come from one query grouped by account. Each row names its account.
+  Comparison totals come from one query grouped by account (and service on scheduled DAILY
+  runs). Each row names its account.
 * ``off``: no request at all; the collectors report ``skipped`` with `OFF_REASON`.
+
+Re-collection of estimated days: Cost Explorer revises a month's figures (it refreshes billing
+data up to three times a day; credits, refunds, discounts and tax arrive later) until the month's
+invoice is final, and flags every day of a result ``Estimated`` until then. A scheduled (current)
+DAILY run therefore re-collects the days before its window (`refresh_period`): the open month,
+and during the first `PREVIOUS_MONTH_OPEN_DAYS` days of a month the previous one too. It costs
+no request of its own: the comparison totals query, which already spans the month to date,
+starts on the first re-collected day and is grouped by ``SERVICE`` (and ``LINKED_ACCOUNT``), so
+its DAILY groups give the re-collected ``cost.daily`` rows (`recollected_days`, with each day's
+``Estimated`` flag) and, summed, the totals. A service groups a day in one group (usage types
+are not split), so the pages grow with services x days, not usage types. History windows ask as
+before, for their window only.
 
 Results are computed once per run (`Context.shared`), whichever collector asks first.
 Granularity is DAILY, or MONTHLY where every boundary is a month start; the interval itself
@@ -31,6 +45,7 @@ from typing import Any
 
 from sender.collectors.base import Context, NotEnabled
 from sender.intervals import (
+    Interval,
     Window,
     add_months,
     is_month_aligned,
@@ -44,6 +59,10 @@ TOKEN = ("NextPageToken", "NextPageToken")
 COST_METRICS = ["UnblendedCost", "AmortizedCost"]
 ORGANIZATION = "organization"
 OFF_REASON = "Cost Explorer is collected by the organization's management account"
+# Days into a month during which a scheduled run still re-collects the previous month: AWS issues
+# the previous month's invoice in the first days of a month, and Cost Explorer's figures for it
+# may change until then (a day still flagged Estimated later is stored and shown as such).
+PREVIOUS_MONTH_OPEN_DAYS = 10
 
 
 def dimension(key: str, values: str | list[str]) -> dict[str, Any]:
@@ -93,6 +112,20 @@ class UsageRow:
     quantity: Decimal | None
     unit: str | None
     currency: str | None
+    estimated: bool | None = None  # Cost Explorer's Estimated flag of the row's day
+
+
+@dataclass(frozen=True)
+class DayCost:
+    """One service's cost on one re-collected day (before the window) of one account."""
+
+    account_id: str
+    date: str
+    service: str
+    unblended: Decimal
+    amortized: Decimal
+    currency: str | None
+    estimated: bool | None
 
 
 @dataclass(frozen=True)
@@ -116,6 +149,24 @@ def earliest_date(today: date, months: int) -> date:
 
 def granularity(*days: date) -> str:
     return "MONTHLY" if is_month_aligned(*days) else "DAILY"
+
+
+def refresh_period(ctx: Context) -> Window | None:
+    """The days a scheduled DAILY run re-collects before its window: from the open month's
+    first day, or the previous month's while it may still change, never before the first day
+    Cost Explorer keeps; None on other runs (history windows, other intervals) or when empty."""
+    if not ctx.current or ctx.interval is not Interval.DAILY:
+        return None
+    start = month_start(ctx.window.start)
+    if ctx.today.day <= PREVIOUS_MONTH_OPEN_DAYS:
+        start = min(start, add_months(month_start(ctx.today), -1))
+    start = max(start, earliest_date(ctx.today, ctx.cost_history_months))
+    return Window(start, ctx.window.start) if start < ctx.window.start else None
+
+
+def estimated_flag(result: dict[str, Any]) -> bool | None:
+    flag = result.get("Estimated")
+    return flag if isinstance(flag, bool) else None
 
 
 def usage_rows(ctx: Context) -> list[UsageRow]:
@@ -198,6 +249,7 @@ def grouped_rows(
     for page in pages:
         for result in page.get("ResultsByTime", []):
             day = result["TimePeriod"]["Start"]
+            estimated = estimated_flag(result)
             for group in result.get("Groups", []):
                 account, service, usage_type = identify([*group.get("Keys", []), "", ""])
                 metrics_of = group.get("Metrics", {})
@@ -213,37 +265,54 @@ def grouped_rows(
                     quantity=decimal(usage.get("Amount")),
                     unit=usage.get("Unit"),
                     currency=unblended.get("Unit"),
+                    estimated=estimated,
                 )
 
 
 def comparison_totals(ctx: Context) -> list[Total]:
-    """Previous window and month to date, from one query (once per run): ungrouped and
-    filtered on the own account, or grouped by account in organization mode."""
+    """Previous window and month to date, from one query (once per run): filtered on the own
+    account, or grouped by account in organization mode; see `recollected_days`."""
+    return _totals_and_days(ctx)[0]
+
+
+def recollected_days(ctx: Context) -> list[DayCost]:
+    """Cost per account, day and service over `refresh_period`, from the same query as the
+    comparison totals (no request of its own); empty when the run re-collects nothing."""
+    return _totals_and_days(ctx)[1]
+
+
+def _totals_and_days(ctx: Context) -> tuple[list[Total], list[DayCost]]:
     organization = organization_mode(ctx)
     key = ("ce-totals", ctx.interval, ctx.window)
     return ctx.shared.get(key, lambda: _fetch_totals(ctx, organization))
 
 
-def _fetch_totals(ctx: Context, organization: bool) -> list[Total]:
+def _fetch_totals(ctx: Context, organization: bool) -> tuple[list[Total], list[DayCost]]:
     earliest = earliest_date(ctx.today, ctx.cost_history_months)
     wanted = {
         "previous_window": previous_window(ctx.interval, ctx.window),
         "month_to_date": month_to_date(ctx.window),
     }
     wanted = {kind: w for kind, w in wanted.items() if w.start >= earliest}
-    if not wanted:
-        return []
-    span = Window(min(w.start for w in wanted.values()), ctx.window.end)
+    refresh = refresh_period(ctx)
+    if not wanted and refresh is None:
+        return [], []
+    starts = [w.start for w in wanted.values()] + ([refresh.start] if refresh else [])
+    span = Window(min(starts), ctx.window.end)
     bounds = [span.start, span.end, *(d for w in wanted.values() for d in (w.start, w.end))]
     query: dict[str, Any] = {
         "TimePeriod": period(span),
-        "Granularity": granularity(*bounds),
+        "Granularity": "DAILY" if refresh else granularity(*bounds),
         "Metrics": COST_METRICS,
     }
-    if organization:
-        query["GroupBy"] = group_by("LINKED_ACCOUNT")
-    else:
+    keys = ("LINKED_ACCOUNT",) if organization else ()
+    if refresh:  # the re-collected days by service: the same request, grouped
+        keys = (*keys, "SERVICE")
+    if keys:
+        query["GroupBy"] = group_by(*keys)
+    if not organization:
         query["Filter"] = account_filter(ctx.account_id)
+    days: list[DayCost] = []
     sums: dict[tuple[str, str], list[Any]] = {}
     if not organization:  # the own account always gets its totals, zero when nothing was spent
         sums = {(ctx.account_id, kind): [Decimal(0), Decimal(0), None] for kind in wanted}
@@ -251,16 +320,19 @@ def _fetch_totals(ctx: Context, organization: bool) -> list[Total]:
         for result in page.get("ResultsByTime", []):
             start = date.fromisoformat(result["TimePeriod"]["Start"])
             end = date.fromisoformat(result["TimePeriod"]["End"])
-            if organization:
+            if keys:
                 entries = [
-                    ((g.get("Keys") or [""])[0], g.get("Metrics", {}))
+                    (*_keys(g, organization, ctx.account_id), g.get("Metrics", {}))
                     for g in result.get("Groups", [])
                 ]
             else:
-                entries = [(ctx.account_id, result.get("Total", {}))]
-            for account, metrics in entries:
+                entries = [(ctx.account_id, "", result.get("Total", {}))]
+            recollected = refresh is not None and refresh.start <= start and end <= refresh.end
+            for account, service, metrics in entries:
                 if not account:
                     continue
+                if recollected and service:
+                    days.append(_day_cost(account, start, service, metrics, result))
                 for kind, window in wanted.items():
                     if window.start <= start and end <= window.end:
                         acc = sums.setdefault((account, kind), [Decimal(0), Decimal(0), None])
@@ -271,7 +343,30 @@ def _fetch_totals(ctx: Context, organization: bool) -> list[Total]:
         for account in {a for a, _ in sums}:
             for kind in wanted:
                 sums.setdefault((account, kind), [Decimal(0), Decimal(0), None])
-    return [
+    totals = [
         Total(account, kind, wanted[kind], *sums[(account, kind)])
         for account, kind in sorted(sums, key=lambda k: (k[0], list(wanted).index(k[1])))
     ]
+    return totals, days
+
+
+def _keys(group: dict[str, Any], organization: bool, own: str) -> tuple[str, str]:
+    """(account, service) of a totals group: keys are [account(, service)] in organization
+    mode, [service] in account mode."""
+    keys = [*group.get("Keys", []), "", ""]
+    return (keys[0], keys[1]) if organization else (own, keys[0])
+
+
+def _day_cost(
+    account: str, day: date, service: str, metrics: dict[str, Any], result: dict[str, Any]
+) -> DayCost:
+    unblended = metrics.get("UnblendedCost", {})
+    return DayCost(
+        account_id=account,
+        date=day.isoformat(),
+        service=service,
+        unblended=decimal(unblended.get("Amount")) or Decimal(0),
+        amortized=decimal(metrics.get("AmortizedCost", {}).get("Amount")) or Decimal(0),
+        currency=unblended.get("Unit"),
+        estimated=estimated_flag(result),
+    )

@@ -5,6 +5,10 @@ mode, every one filtered on the own account (``LINKED_ACCOUNT``): the shared usa
 (`_costexplorer.usage_rows`, also feeding ``service_usage``), the shared totals query, and on
 scheduled runs one ``GetCostForecast`` per metric (to the end of the current month).
 
+``cost.daily`` holds the window's days and, on scheduled DAILY runs, the days re-collected before
+it (`_costexplorer.recollected_days`: the open month, early in a month the previous one too,
+from the totals query), each with Cost Explorer's ``Estimated`` flag of its day.
+
 Organization mode (``SENDER_COST_MODE=organization``, see `_costexplorer`): the same rows for
 every linked account, each naming its ``account_id``. ``GetCostForecast`` has no GroupBy, so a
 forecast per account would cost two requests per account and day; the sender forecasts the
@@ -35,6 +39,7 @@ def fetch(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
     organization = ce.organization_mode(ctx)  # raises NotEnabled (skipped) when off
     rows = ce.usage_rows(ctx)
     daily: dict[tuple[str, str, str], list[Any]] = {}
+    estimated: dict[tuple[str, str, str], bool | None] = {}
     totals: dict[str, list[Any]] = {}
     if not organization:
         totals[ctx.account_id] = [Decimal(0), Decimal(0), None]
@@ -43,11 +48,24 @@ def fetch(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
         acc = daily.setdefault(key, [Decimal(0), Decimal(0), row.currency])
         acc[0] += row.unblended or 0
         acc[1] += row.amortized or 0
+        estimated[key] = (
+            _either(estimated[key], row.estimated) if key in estimated else row.estimated
+        )
         total = totals.setdefault(row.account_id, [Decimal(0), Decimal(0), None])
         total[0] += row.unblended or 0
         total[1] += row.amortized or 0
         total[2] = total[2] or row.currency
-    for (account, day, service), (unblended, amortized, unit) in sorted(daily.items()):
+    try:
+        others = ce.comparison_totals(ctx)
+        for again in ce.recollected_days(ctx):  # days before the window: no overlap
+            key = (again.account_id, again.date, again.service)
+            daily[key] = [again.unblended, again.amortized, again.currency]
+            estimated[key] = again.estimated
+    except ClientError as exc:
+        ctx.warn(f"comparison totals: {error_message(exc)}")
+        others = []
+    for key, (unblended, amortized, unit) in sorted(daily.items()):
+        account, day, service = key
         if not service:
             continue
         item = {
@@ -57,12 +75,9 @@ def fetch(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
             "amortized_cost": format_decimal(amortized),
             "currency": _currency(unit),
         }
+        if estimated.get(key) is not None:
+            item["estimated"] = estimated[key]
         yield "daily", _tagged(item, account, organization)
-    try:
-        others = ce.comparison_totals(ctx)
-    except ClientError as exc:
-        ctx.warn(f"comparison totals: {error_message(exc)}")
-        others = []
     for account in sorted({*totals, *(o.account_id for o in others)}):
         unblended, amortized, currency = totals.get(account, [Decimal(0), Decimal(0), None])
         item = _total("window", ctx.window, unblended, amortized, currency)
@@ -80,6 +95,13 @@ def fetch(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
         part = "organization_forecast" if organization else "forecast"
         for item in _forecast(ctx, None if organization else ce.account_filter(ctx.account_id)):
             yield part, item
+
+
+def _either(one: bool | None, other: bool | None) -> bool | None:
+    """Estimated if any part is, unknown if any part is unknown, else final."""
+    if one is True or other is True:
+        return True
+    return None if one is None or other is None else False
 
 
 def _tagged(item: dict[str, Any], account: str, organization: bool) -> dict[str, Any]:
