@@ -256,7 +256,37 @@ def test_every_collector_is_ok_but_the_one_the_sandbox_never_enabled(demo: DemoR
         GROUP BY 1, 2, 3, 4
         """,
     )
-    assert not_ok == [("Data Science Sandbox", "guardduty_findings", "us-east-1", "skipped")]
+    assert sorted(not_ok) == [
+        ("Data Science Sandbox", "guardduty_findings", "us-east-1", "skipped"),
+        # too many findings to page in its budget; counted by the server (see below)
+        ("Production", "securityhub", "eu-west-1", "partial"),
+    ]
+
+
+def test_an_account_too_large_to_page_still_shows_its_security_hub_counts(demo: DemoRun) -> None:
+    """Production's home region holds more findings than the collector can page in its budget:
+    every run there is partial, and the current counts (from the server) are that run's."""
+    ((as_of, active, everywhere, last_run),) = _query(
+        demo.database_url,
+        """
+        SELECT max(c.snapshot_date) FILTER (WHERE c.region = 'eu-west-1'),
+               sum(c.count) FILTER (WHERE c.region = 'eu-west-1'),
+               sum(c.count),
+               (SELECT max(r.window_end - 1) FROM collection_runs r
+                WHERE r.account_id = a.account_id AND r.interval = 'DAILY')
+        FROM v_securityhub_severity_counts_current c
+        JOIN accounts a USING (account_id)
+        WHERE a.name = 'Production'
+        GROUP BY a.account_id
+        """,
+    )
+    assert as_of == last_run
+    assert active > 60 * 3 * 100  # more than the demo's 60 s budget can page at 3 requests/s
+    html = demo.report.read_text(encoding="utf-8")
+    table = html[html.index('id="table-security-current"') :]
+    start = table.index("Production")
+    row = table[start : table.index("</tr>", start)]
+    assert f">{everywhere:,}<" in row  # every ACTIVE record, the table's last column
 
 
 def test_the_report_renders_every_chart_with_data_in_chromium(demo: DemoRun) -> None:

@@ -61,7 +61,11 @@ NOT_SEEDABLE = {
 MOTO_METHODS = {("s3", "ListBuckets"): "all_buckets"}
 # IAM action prefixes that are not the boto3 service name, and actions not named as operations
 IAM_SERVICES = {"tag": "resourcegroupstaggingapi", "elasticloadbalancing": "elbv2"}
-IAM_OPERATIONS = {("s3", "ListAllMyBuckets"): "ListBuckets"}
+IAM_OPERATIONS = {
+    ("s3", "ListAllMyBuckets"): "ListBuckets",
+    # GetFindingStatisticsV2 is authorized by securityhub:GetAdhocInsightResults
+    ("securityhub", "GetAdhocInsightResults"): "GetFindingStatisticsV2",
+}
 
 
 @dataclass
@@ -397,6 +401,29 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, Callable[[World], dict[str, Any]
         EU,
         "get_inventory",
         lambda w: {"ResultAttributes": [{"TypeName": "AWS:Application"}], "MaxResults": 50},
+    ),
+    ("securityhub", "GetFindingStatisticsV2"): (
+        EU,
+        "get_finding_statistics_v2",
+        lambda w: {
+            "GroupByRules": [
+                {
+                    "GroupByField": "severity",
+                    "Filters": {
+                        "CompositeFilters": [
+                            {
+                                "StringFilters": [
+                                    {
+                                        "FieldName": "status",
+                                        "Filter": {"Value": "New", "Comparison": "EQUALS"},
+                                    }
+                                ]
+                            }
+                        ]
+                    },
+                }
+            ]
+        },
     ),
     ("support", "DescribeTrustedAdvisorCheckSummaries"): (
         US,
@@ -777,7 +804,30 @@ def test_collectors_run_ok_on_recorded_answers(prod: World):
     recorded = {key for key, n in prod.apis.calls.items() if n}
     unused = set() if counts[("health_events", None)] else {("health", "DescribeEntityAggregates")}
     unused.add(("ce", "GetDimensionValues"))  # SENDER_COST_MODE=organization only
+    # prod's Security Hub is too large to page: see test_security_hub_too_large_to_page_...
+    unused.add(("securityhub", "GetFindingStatisticsV2"))
     assert recorded == set(OPERATIONS) - unused  # every recorded operation fed a collector
+
+
+def test_security_hub_too_large_to_page_still_reports_its_counts(prod: World):
+    """Production's home region holds more findings than 240 s of GetFindings at 3 requests per
+    second can list: the counts come from GetFindingStatisticsV2, no page is started."""
+    clients = Clients(session=prod.session)
+    ctx = make_context(clients, EU, window=WINDOW, now=NOW, regions=(EU, US))
+    outcome = run_collector(REGISTRY["securityhub"], ctx, budget=240.0)
+    assert outcome.status == "partial"
+    assert "GetFindings pages" in outcome.error and "findings not listed" in outcome.error
+    data = validate_outcome(outcome, regions=(EU, US))["data"]["securityhub"]
+    assert data["findings"] == []
+    counts = {c["severity_label"]: c for c in data["severity_counts"]}
+    assert sum(c["count"] for c in counts.values()) > 240 * 3 * 100
+    assert counts["INFORMATIONAL"]["workflow_resolved"] >= 84_000
+    assert counts["LOW"]["workflow_new"] > 0 and counts["LOW"]["workflow_suppressed"] > 0
+    # staging has no Security Hub V2: refused, so the sender counts while paging
+    staging = world("staging")
+    hub = staging.client("securityhub")
+    with pytest.raises(hub.exceptions.ClientError, match="not enabled"):
+        hub.get_finding_statistics_v2(GroupByRules=[{"GroupByField": "severity"}])
 
 
 def test_sandbox_collectors_report_empty_not_errors(aws: None):

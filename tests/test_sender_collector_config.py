@@ -250,3 +250,55 @@ def test_throttling_is_retried(clients):
     outcome = run_collector(COLLECTOR, make_context(clients))
     wire.assert_done()
     assert outcome.status == "ok" and outcome.item_count == 1
+
+
+class _Clock:
+    """A monotonic clock that jumps ``jump`` seconds from its ``after``-th reading on."""
+
+    def __init__(self, after: int, jump: float = 10_000.0) -> None:
+        self.calls = 0
+        self.after = after
+        self.jump = jump
+
+    def __call__(self) -> float:
+        import time
+
+        self.calls += 1
+        return time.monotonic() + (self.jump if self.calls > self.after else 0.0)
+
+
+def test_running_out_of_time_on_details_still_sends_every_rule(clients):
+    """Issue 17 item 5: the compliance percentage must cover every rule, not the ones whose
+    details were fetched before the budget ran out."""
+    names = ["a-noncompliant", "b-noncompliant", "c-compliant"]
+    with stubbed(clients, "config") as cfg:
+        cfg.add_response("describe_config_rules", {"ConfigRules": [rule(n) for n in names]})
+        cfg.add_response(
+            "describe_compliance_by_config_rule",
+            {
+                "ComplianceByConfigRules": [
+                    compliance("a-noncompliant", "NON_COMPLIANT", capped=4),
+                    compliance("b-noncompliant", "NON_COMPLIANT", capped=9),
+                    compliance("c-compliant", "COMPLIANT"),
+                ]
+            },
+        )
+        cfg.add_response("describe_conformance_packs", {"ConformancePackDetails": []})
+        cfg.add_response(
+            "get_compliance_details_by_config_rule",
+            {"EvaluationResults": [evaluation("a-noncompliant", "vol-0a1b2c3d4e5f60718")]},
+        )
+        ctx = make_context(clients)
+        # 3 listings of one page: 2 readings each; rule a: 3 (its turn, its page, the end);
+        # then out of time at rule b's turn
+        ctx.clock = _Clock(after=9)
+        outcome = run_collector(COLLECTOR, ctx)
+    assert outcome.status == "partial", outcome.error
+    assert outcome.error.startswith("non-compliant resources listed for 1 of 2")
+    data = section(outcome)
+    rules = {r["rule_name"]: r for r in data["rules"]}
+    assert sorted(rules) == names
+    assert rules["a-noncompliant"]["non_compliant_resource_count"] == 1
+    assert rules["b-noncompliant"]["non_compliant_resource_count"] == 9  # Config's capped count
+    assert rules["c-compliant"]["compliance"] == "COMPLIANT"
+    assert len(data["noncompliant_resources"]) == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import boto3
 import pytest
 from moto import mock_aws
@@ -63,6 +65,7 @@ def _filters(state, **extra):
 
 def test_pages_of_active_and_archived_findings_with_counts(clients):
     with stubbed(clients, "securityhub") as hub:
+        _v2_refused(hub)
         hub.add_response(
             "get_findings",
             {"Findings": [finding(1), finding(2, "LOW")], "NextToken": "p2"},
@@ -100,6 +103,7 @@ def test_pages_of_active_and_archived_findings_with_counts(clients):
 
 def test_not_subscribed_is_skipped(clients):
     with stubbed(clients, "securityhub") as hub:
+        _v2_refused(hub)
         hub.add_client_error(
             "get_findings",
             service_error_code="InvalidAccessException",
@@ -113,6 +117,7 @@ def test_not_subscribed_is_skipped(clients):
 
 def test_access_denied_is_skipped(clients):
     with stubbed(clients, "securityhub") as hub:
+        _v2_refused(hub)
         hub.add_client_error(
             "get_findings", service_error_code="AccessDeniedException", http_status_code=403
         )
@@ -149,6 +154,7 @@ def test_counts_split_by_workflow_status_so_closed_findings_are_not_open(clients
         *(finding(10 + n, **passed) for n in range(5)),
     ]
     with stubbed(clients, "securityhub") as hub:
+        _v2_refused(hub)
         hub.add_response(
             "get_findings",
             {"Findings": findings},
@@ -167,3 +173,117 @@ def test_counts_split_by_workflow_status_so_closed_findings_are_not_open(clients
     for c in counts.values():
         split = sum(c[f"workflow_{w}"] for w in ("new", "notified", "suppressed", "resolved"))
         assert split == c["count"]
+
+
+# ---------------------------------------------------------------- server-side counts (item 5)
+
+
+def _v2_rules():
+    scope = [
+        {"FieldName": "cloud.account.uid", "Filter": {"Value": ACCOUNT, "Comparison": "EQUALS"}},
+        {"FieldName": "cloud.region", "Filter": {"Value": REGION, "Comparison": "EQUALS"}},
+        {"FieldName": "activity_name", "Filter": {"Value": "Close", "Comparison": "NOT_EQUALS"}},
+    ]
+    return [
+        {
+            "GroupByField": "severity",
+            "Filters": {
+                "CompositeFilters": [
+                    {
+                        "StringFilters": [
+                            *scope,
+                            {"FieldName": "status", "Filter": {"Value": s, "Comparison": "EQUALS"}},
+                        ],
+                        "Operator": "AND",
+                    }
+                ]
+            },
+        }
+        for s in ("New", "In Progress", "Suppressed", "Resolved")
+    ]
+
+
+def _statistics(new, in_progress, suppressed, resolved):
+    """A GetFindingStatisticsV2 answer: one GroupByResult per rule, counts by OCSF severity."""
+    return {
+        "GroupByResults": [
+            {
+                "GroupByField": "severity",
+                "GroupByValues": [{"FieldValue": k, "Count": v} for k, v in values.items()],
+            }
+            for values in (new, in_progress, suppressed, resolved)
+        ]
+    }
+
+
+def _v2_refused(hub):
+    hub.add_client_error(
+        "get_finding_statistics_v2",
+        service_error_code="AccessDeniedException",
+        service_message="Security Hub is not enabled for this account",
+        http_status_code=403,
+    )
+
+
+def test_an_account_too_large_to_page_still_reports_complete_server_side_counts(clients):
+    """120,000 ACTIVE findings need 1,201 GetFindings pages, ~400 s at 3 requests per second:
+    more than the budget. The counts come from the server in one call; no page is started."""
+    stats = _statistics(
+        new={"Critical": 1200, "High": 8000, "Medium": 20000, "Low": 4000},
+        in_progress={"High": 800, "Fatal": 3},
+        suppressed={"Low": 997},
+        resolved={"Informational": 85000},
+    )
+    with stubbed(clients, "securityhub") as hub:
+        hub.add_response("get_finding_statistics_v2", stats, {"GroupByRules": _v2_rules()})
+        outcome = run_collector(COLLECTOR, make_context(clients), budget=240.0)
+    assert outcome.status == "partial"
+    assert "120000 ACTIVE findings need 1201 GetFindings pages" in outcome.error
+    data = section(outcome)
+    assert data["findings"] == []
+    counts = {c["severity_label"]: c for c in data["severity_counts"]}
+    assert counts["CRITICAL"]["workflow_new"] == 1200
+    assert counts["CRITICAL"]["workflow_notified"] == 3  # OCSF Fatal is above Critical
+    assert (counts["HIGH"]["count"], counts["HIGH"]["workflow_notified"]) == (8800, 800)
+    assert (counts["LOW"]["count"], counts["LOW"]["workflow_suppressed"]) == (4997, 997)
+    assert counts["INFORMATIONAL"]["workflow_resolved"] == 85000
+    assert sum(c["count"] for c in counts.values()) == 120000
+
+
+def test_server_side_counts_and_every_page_when_the_budget_covers_them(clients):
+    stats = _statistics(new={"High": 1}, in_progress={}, suppressed={}, resolved={})
+    with stubbed(clients, "securityhub") as hub:
+        hub.add_response("get_finding_statistics_v2", stats, {"GroupByRules": _v2_rules()})
+        hub.add_response(
+            "get_findings",
+            {"Findings": [finding(1)]},
+            {"Filters": _filters("ACTIVE"), "MaxResults": 100},
+        )
+        hub.add_response("get_findings", {"Findings": []})
+        outcome = run_collector(COLLECTOR, make_context(clients))
+    assert outcome.status == "ok", outcome.error
+    data = section(outcome)
+    assert len(data["findings"]) == 1
+    assert {c["severity_label"]: c["workflow_new"] for c in data["severity_counts"]}["HIGH"] == 1
+
+
+def test_without_server_counts_a_run_out_of_time_sends_no_counts(clients):
+    """Counted while paging, the counts are only complete after the last page: a run that
+    stops early sends its findings and no counts (which would otherwise look complete)."""
+    with stubbed(clients, "securityhub") as hub:
+        _v2_refused(hub)
+        hub.add_response(
+            "get_findings",
+            {"Findings": [finding(1), finding(2)], "NextToken": "p2"},
+            {"Filters": _filters("ACTIVE"), "MaxResults": 100},
+        )
+        ctx = make_context(clients)
+        start = time.monotonic()
+        readings = iter([start, start])  # the statistics call, the first page; then out of time
+        ctx.clock = lambda: next(readings, start + 10_000)
+        outcome = run_collector(COLLECTOR, ctx)
+    assert outcome.status == "partial"
+    assert outcome.error.startswith("time budget exhausted")
+    data = section(outcome)
+    assert len(data["findings"]) == 2
+    assert not data.get("severity_counts")

@@ -55,6 +55,7 @@ resources                 ec2 DescribeInstances, DescribeSubnets, DescribeVolume
                           resourcegroupstaggingapi GetResources
 secrets                   secretsmanager ListSecrets                                 moto
 securityhub               securityhub GetFindings                                    moto
+securityhub               securityhub GetFindingStatisticsV2                         recorded
 service_usage             ce GetCostAndUsage (shared with cost)                      recorded
 ssm_instances             ssm DescribeInstanceInformation, DescribeInstancePatches,  recorded
                           GetInventory
@@ -88,6 +89,7 @@ from demo.recorded import (
     health,
     inspector,
     resiliencehub,
+    securityhub,
     ssm,
     support,
     waf,
@@ -109,6 +111,7 @@ ANSWERS: Answers = {
         account,
         waf,
         resiliencehub,
+        securityhub,
     )
     for key, answer in module.ANSWERS.items()
 }

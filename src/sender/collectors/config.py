@@ -4,7 +4,14 @@ Per region: ``DescribeConfigRules`` and ``DescribeComplianceByConfigRule`` (all 
 for each non-compliant rule ``GetComplianceDetailsByConfigRule`` filtered server-side to
 ``NON_COMPLIANT`` (the only per-rule call: Config has no batch form); per conformance pack
 ``DescribeConformancePackCompliance`` for its rule counts. A rule whose details fail is a warning
-(``partial``), not a lost run. No rules, no packs and no configuration recorder: skipped.
+(``partial``), not a lost run.
+
+The rules are sent all or none, so the compliance percentage always covers every rule: the two
+listings (1 request per 25 rules, Config's default page size) come first, then the per-rule detail
+calls (one or more per non-compliant rule) while the time budget lasts; when the budget runs out
+the remaining rules keep Config's capped contributor count, the run is ``partial`` with a
+warning (not the runner's "time budget exhausted" error) and its rules are complete (see
+sql/014). No rules, no packs and no configuration recorder: skipped.
 https://docs.aws.amazon.com/config/latest/APIReference/API_DescribeComplianceByConfigRule.html
 https://docs.aws.amazon.com/config/latest/APIReference/API_GetComplianceDetailsByConfigRule.html
 """
@@ -17,7 +24,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from sender.aws import error_message
-from sender.collectors.base import Collector, Context, NotEnabled
+from sender.collectors.base import BudgetExceeded, Collector, Context, NotEnabled
 from sender.normalize import count, key_text, long_text, text, timestamp
 
 COMPLIANCE = {"COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE", "INSUFFICIENT_DATA"}
@@ -50,13 +57,32 @@ def fetch(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
                 f"AWS Config is not enabled in {ctx.region} (no configuration recorder)"
             )
 
+    # Every rule is sent, or none: the compliance percentage must cover all rules. The details
+    # of non-compliant rules are fetched first, while the budget lasts; a rule whose details
+    # were not fetched keeps Config's own (capped) contributor count.
+    details: dict[str, list[dict[str, Any]] | None] = {}
+    for name in sorted(rules):
+        if compliance.get(name, {}).get("ComplianceType") != "NON_COMPLIANT":
+            continue
+        try:
+            ctx.check_time()
+            details[name] = _noncompliant(ctx, client, name)
+        except BudgetExceeded:
+            ctx.warn(
+                f"non-compliant resources listed for {len(details)} of "
+                f"{sum(c.get('ComplianceType') == 'NON_COMPLIANT' for c in compliance.values())}"
+                " non-compliant rules before the time budget ran out (every rule's compliance "
+                "is complete)"
+            )
+            break
+
     for name in sorted(rules):
         rule = rules[name]
         state = compliance.get(name, {})
         kind = state.get("ComplianceType")
         noncompliant_count = None
         if kind == "NON_COMPLIANT":
-            resources = _noncompliant(ctx, client, name)
+            resources = details.get(name)
             if resources is not None:
                 noncompliant_count = len(resources)
                 yield from (("noncompliant_resources", r) for r in resources)
@@ -79,6 +105,13 @@ def fetch(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
             },
         )
 
+    try:
+        yield from _packs(ctx, client, packs)
+    except BudgetExceeded:
+        ctx.warn("not every conformance pack listed before the time budget ran out")
+
+
+def _packs(ctx: Context, client: Any, packs: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
     for pack in sorted(packs):
         ctx.check_time()
         compliant = non_compliant = insufficient = 0
