@@ -8,6 +8,7 @@ and operation) for the run summary and the benchmark.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections import Counter
@@ -182,3 +183,13 @@ class Clients:
     def calls_for(self, service: str) -> int:
         with self._count_lock:
             return sum(n for (svc, _), n in self.calls.items() if svc == service)
+
+
+def invoke_async(clients: Clients, function_arn: str, event: dict[str, Any]) -> None:
+    """Invoke a Lambda function (this one: a history continuation, the first-run backfill)
+    asynchronously with ``event``, in the function's own region."""
+    clients.client("lambda", function_arn.split(":")[3]).invoke(
+        FunctionName=function_arn,
+        InvocationType="Event",
+        Payload=json.dumps(event).encode("utf-8"),
+    )

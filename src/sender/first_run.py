@@ -26,22 +26,19 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from sender import __version__
-from sender.aws import Clients, error_code
+from sender.aws import Clients, error_code, invoke_async
 from sender.collectors import REGISTRY
 from sender.collectors._costexplorer import earliest_date
 from sender.intervals import add_months, month_start
 from sender.settings import Settings
 
 log = logging.getLogger(__name__)
-
-Invoke = Callable[[dict[str, Any]], None]
 
 
 def backfill_events(today: date, months: int, cost_history_months: int) -> list[dict[str, Any]]:
@@ -122,10 +119,9 @@ def start_once(
         log.warning("first-run backfill not claimed: %s", exc)
         return {"status": "failed", "reason": f"claim {name}: {error_code(exc)}"}
 
-    invoke = _invoker(clients, function_arn, region)
     try:
         for event in events:
-            invoke(event)
+            invoke_async(clients, function_arn, event)
     except Exception as exc:  # release the claim so that the next run tries again
         log.error("first-run backfill could not start: %s", exc)
         try:
@@ -135,16 +131,3 @@ def start_once(
         return {"status": "failed", "reason": f"invoke: {exc}"}
     log.info("first-run backfill started", extra={"events": events})
     return {"status": "started", "events": events}
-
-
-def _invoker(clients: Clients, function_arn: str, region: str) -> Invoke:
-    client = clients.client("lambda", region)
-
-    def invoke(event: dict[str, Any]) -> None:
-        client.invoke(
-            FunctionName=function_arn,
-            InvocationType="Event",
-            Payload=json.dumps(event).encode("utf-8"),
-        )
-
-    return invoke

@@ -18,7 +18,6 @@ destination see it.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections import defaultdict
@@ -32,7 +31,7 @@ from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sender import first_run
-from sender.aws import Clients
+from sender.aws import Clients, invoke_async
 from sender.collect import RunRequest, RunResult, caller_account, collect, parse_request, select
 from sender.history import parse_history, run_history
 from sender.intervals import Window
@@ -235,12 +234,7 @@ def _continue(clients: Clients, settings: Settings, context: Any, event: dict[st
     function = getattr(context, "invoked_function_arn", None)
     if not function:
         raise RuntimeError("cannot continue the history run: no function ARN in the context")
-    region = function.split(":")[3]
-    clients.client("lambda", region).invoke(
-        FunctionName=function,
-        InvocationType="Event",
-        Payload=json.dumps(event).encode("utf-8"),
-    )
+    invoke_async(clients, function, event)
     logger.info("history continues in a new invocation", extra={"cursor": event["cursor"]})
 
 
