@@ -250,7 +250,7 @@ def test_every_collector_is_ok_but_the_one_the_sandbox_never_enabled(demo: DemoR
         """
         SELECT a.name, c.collector, c.region, c.status
         FROM collector_runs c
-        JOIN collection_runs r USING (run_id)
+        JOIN collection_runs r USING (account_id, run_id)
         JOIN accounts a USING (account_id)
         WHERE c.status <> 'ok'
         GROUP BY 1, 2, 3, 4

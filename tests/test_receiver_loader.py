@@ -21,6 +21,8 @@ import pytest
 from receiver.failures import PermanentLoadError, TransientLoadError
 from receiver.loader import FileRef, load, status_of
 from receiver.receive import load_bytes
+from sender.collect import history_run_id
+from sender.intervals import Interval, Window
 from support.receiver_fixtures import (
     Db,
     data_key,
@@ -437,16 +439,43 @@ def test_an_older_finding_state_never_overwrites_a_newer_one(db):
     assert row["workflow_status"] == "RESOLVED"
 
 
-def test_a_run_id_of_another_account_is_refused(db):
-    doc = fixture_doc("minimal")
-    load_doc(db, doc)
-    other = copy.deepcopy(doc)
-    other["account_id"] = other["data"]["account"]["account_id"] = "999999999999"
-    result = load_doc(db, other)
-    assert result.status == "failed" and result.error.field == "/run_id"
-    assert {r["account_id"] for r in db.query("SELECT account_id FROM accounts")} == {
-        "123456789012"
-    }
+def test_a_forged_run_id_never_blocks_or_touches_another_accounts_run(db):
+    """A member uploads, under its own prefix, a file carrying another account's predictable
+    history run id (issue 12 item 2). Both runs load; each keeps its own collectors."""
+    victim = fixture_doc("minimal")
+    window = Window(*(date.fromisoformat(victim["window"][edge]) for edge in ("start", "end")))
+    victim["run_id"] = history_run_id(victim["account_id"], Interval(victim["interval"]), window)
+    forged = copy.deepcopy(victim)
+    forged["account_id"] = forged["data"]["account"]["account_id"] = "999999999999"
+    forged["collectors"] = [
+        {"name": "account", "region": None, "status": "error", "error": "forged"}
+    ]
+
+    assert load_doc(db, forged).status == "loaded"  # the forgery lands first
+    result = load_doc(db, victim)
+
+    assert result.status == "loaded", result.error
+    assert db.query("SELECT account_id, run_id::text FROM collection_runs ORDER BY account_id") == [
+        {"account_id": "123456789012", "run_id": victim["run_id"]},
+        {"account_id": "999999999999", "run_id": victim["run_id"]},
+    ]
+    statuses = db.query("SELECT account_id, collector, status FROM collector_runs ORDER BY 1, 2")
+    assert [r for r in statuses if r["account_id"] == "999999999999"] == [
+        {"account_id": "999999999999", "collector": "account", "status": "error"}
+    ]
+    assert {
+        (r["collector"], r["status"]) for r in statuses if r["account_id"] == "123456789012"
+    } == {(c["name"], c["status"]) for c in victim["collectors"]}
+    # the victim's current account snapshot is its own ok run, not the forger's error
+    current = db.query(
+        "SELECT account_id FROM v_snapshot_current WHERE collector = 'account' ORDER BY 1"
+    )
+    assert current == [{"account_id": "123456789012"}]
+    # a second delivery of the forgery changes nothing of the victim's run
+    assert load_doc(db, forged, version="v2").status == "loaded"
+    assert db.query(
+        "SELECT count(*) AS n FROM collector_runs WHERE account_id = '123456789012'"
+    ) == [{"n": len(victim["collectors"])}]
 
 
 # --------------------------------------------------------------------------- awkward values

@@ -1081,8 +1081,8 @@ INSERT INTO collection_runs (run_id, account_id, interval, window_start, window_
 SELECT md5(a || '/' || d)::uuid, (400000000000 + a)::text, 'DAILY', DATE '2026-08-01' + d,
        DATE '2026-08-02' + d, (DATE '2026-08-02' + d) + interval '2 hours'
 FROM generate_series(1, 10) a, generate_series(0, 89) d;
-INSERT INTO collector_runs (run_id, collector, region, status, error)
-SELECT r.run_id, c.name, c.region,
+INSERT INTO collector_runs (account_id, run_id, collector, region, status, error)
+SELECT r.account_id, r.run_id, c.name, c.region,
        CASE WHEN abs(hashtext(r.run_id::text || c.name)) % 97 = 0 THEN 'error' ELSE 'ok' END,
        CASE WHEN abs(hashtext(r.run_id::text || c.name)) % 97 = 0 THEN 'boom' END
 FROM collection_runs r,

@@ -124,7 +124,12 @@ def test_document_parses_into_the_expected_tables():
         "period_start",
         "period_end",
     ]
-    assert DOC_TABLES["collector_runs"]["key"] == ["run_id", "collector", "region"]
+    assert DOC_TABLES["collector_runs"]["key"] == [
+        "account_id",
+        "run_id",
+        "collector",
+        "region",
+    ]
     assert "usage_date" in DOC_TABLES["cost_daily"]["fields"]
     assert "contacts" not in DOC_TABLES["accounts"]["fields"]
     assert "aliases" in DOC_TABLES["kms_keys"]["fields"]
@@ -1000,8 +1005,9 @@ def add_run(cur, account, start, end, interval="DAILY", collectors=()):
            RETURNING run_id""",
         (account, interval, start, end, end, ["us-east-1", "eu-west-1"]),
     )
-    load(cur, "collector_runs", "run_id collector region status error item_count duration_ms",
-         *[(run_id, name, region, status, error, 0 if error else 5, 120)
+    load(cur, "collector_runs",
+         "account_id run_id collector region status error item_count duration_ms",
+         *[(account, run_id, name, region, status, error, 0 if error else 5, 120)
            for name, region, status, error in collectors])
     return run_id
 
@@ -1204,8 +1210,8 @@ def test_duplicate_natural_keys_are_rejected(seeded):
     rejected(cur, unique, "ingestions", bucket="obs-bucket", object_key=SEED_KEY,
              version_id="v1", status="failed", error="again")
     run_id = add_run(cur, A1, D1, D2, collectors=[("iam", "", "ok", None)])
-    rejected(cur, unique, "collector_runs", run_id=run_id, collector="iam", status="error",
-             error="region defaults to '' for global collectors")
+    rejected(cur, unique, "collector_runs", account_id=A1, run_id=run_id, collector="iam",
+             status="error", error="region defaults to '' for global collectors")
 
     # The loader's upsert on the documented key updates the row in place.
     cur.execute(
@@ -1236,8 +1242,8 @@ def test_rows_without_parent_are_rejected(seeded):
     rejected(cur, fk, "collection_runs", run_id="00000000-0000-0000-0000-000000000009",
              account_id=unknown, interval="DAILY", window_start=D1, window_end=D2,
              collected_at="2025-04-01T00:00:00Z")
-    rejected(cur, fk, "collector_runs", run_id="00000000-0000-0000-0000-000000000000",
-             collector="iam", status="ok")
+    rejected(cur, fk, "collector_runs", account_id=A1,
+             run_id="00000000-0000-0000-0000-000000000000", collector="iam", status="ok")
     rejected(cur, fk, "cost_daily", account_id=A1, usage_date=D1, service="x", ingestion_id=-1)
 
 
@@ -1280,9 +1286,10 @@ def test_check_constraints_reject_bad_values(seeded):
     rejected(cur, check, "ingestions", bucket="b", object_key="k", status="failed")  # no error
     rejected(cur, check, "ingestions", bucket="b", object_key="k", status="pending")
     run_id = add_run(cur, A1, D1, D2)
-    rejected(cur, check, "collector_runs", run_id=run_id, collector="kms", status="ok",
-             error="an ok collector has no error")
-    rejected(cur, check, "collector_runs", run_id=run_id, collector="kms", status="done")
+    rejected(cur, check, "collector_runs", account_id=A1, run_id=run_id, collector="kms",
+             status="ok", error="an ok collector has no error")
+    rejected(cur, check, "collector_runs", account_id=A1, run_id=run_id, collector="kms",
+             status="done")
 
 
 # fmt: on

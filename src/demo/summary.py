@@ -16,7 +16,8 @@ SELECT DISTINCT ON (r.account_id) r.account_id, r.run_id
 FROM collection_runs r
 WHERE r.interval = 'DAILY'
 ORDER BY r.account_id, r.window_start DESC,
-         (SELECT count(*) FROM collector_runs c WHERE c.run_id = r.run_id) DESC
+         (SELECT count(*) FROM collector_runs c
+          WHERE c.account_id = r.account_id AND c.run_id = r.run_id) DESC
 """
 
 
@@ -79,9 +80,10 @@ def summarize(executor: Any, analytics: Analytics) -> Summary:
     for run in executor.execute(LATEST_RUNS):
         account = run["account_id"]
         for row in executor.execute(
-            "SELECT collector, region, status, error FROM collector_runs WHERE run_id = :run "
+            "SELECT collector, region, status, error FROM collector_runs "
+            "WHERE account_id = :account AND run_id = CAST(:run AS uuid) "
             "ORDER BY collector, region",
-            {"run": run["run_id"]},
+            {"account": account, "run": run["run_id"]},
         ):
             statuses.setdefault(account, {})
             statuses[account][row["status"]] = statuses[account].get(row["status"], 0) + 1

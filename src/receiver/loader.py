@@ -120,26 +120,28 @@ WITH written AS (
            CAST(:window_start AS date), CAST(:window_end AS date),
            CAST(:collected_at AS timestamptz), :sender_version,
            ARRAY(SELECT jsonb_array_elements_text(CAST(:regions AS jsonb))), :ingestion_id
-    ON CONFLICT (run_id) DO UPDATE
+    ON CONFLICT (account_id, run_id) DO UPDATE
         SET schema_version = EXCLUDED.schema_version, "interval" = EXCLUDED."interval",
             window_start = EXCLUDED.window_start, window_end = EXCLUDED.window_end,
             collected_at = EXCLUDED.collected_at, sender_version = EXCLUDED.sender_version,
             regions = EXCLUDED.regions, ingestion_id = EXCLUDED.ingestion_id,
             last_loaded_at = now()
-        WHERE t.account_id = EXCLUDED.account_id
     RETURNING 1
 )
 SELECT count(*) AS written FROM written
 """
 
-DELETE_COLLECTORS_SQL = "DELETE FROM collector_runs WHERE run_id = CAST(:run_id AS uuid)"
+DELETE_COLLECTORS_SQL = """
+DELETE FROM collector_runs
+WHERE account_id = CAST(:account_id AS char(12)) AND run_id = CAST(:run_id AS uuid)
+"""
 
 COLLECTORS_SQL = """
 WITH written AS (
-    INSERT INTO collector_runs (run_id, collector, region, status, error, item_count,
-                                duration_ms, ingestion_id)
-    SELECT CAST(:run_id AS uuid), r.collector, r.region, r.status, r.error, r.item_count,
-           r.duration_ms, :ingestion_id
+    INSERT INTO collector_runs (account_id, run_id, collector, region, status, error,
+                                item_count, duration_ms, ingestion_id)
+    SELECT CAST(:account_id AS char(12)), CAST(:run_id AS uuid), r.collector, r.region,
+           r.status, r.error, r.item_count, r.duration_ms, :ingestion_id
     FROM json_to_recordset(CAST(:rows AS json))
          AS r(collector text, region text, status text, error text, item_count integer,
               duration_ms integer)
@@ -152,7 +154,7 @@ SELECT count(*) AS written FROM written
 NEWER_SLICES_SQL = """
 SELECT DISTINCT c.collector, c.region
 FROM collection_runs r
-JOIN collector_runs c ON c.run_id = r.run_id
+JOIN collector_runs c ON c.account_id = r.account_id AND c.run_id = r.run_id
 WHERE r.account_id = CAST(:account_id AS char(12))
   AND r.window_end = CAST(:window_end AS date)
   AND r.run_id <> CAST(:run_id AS uuid)
@@ -364,18 +366,13 @@ def _write_run(tx: Executor, plan: Plan, result: LoadResult) -> None:
         "account_id": plan.account_id,
         "ingestion_id": result.ingestion_id,
     }
-    if not int(tx.execute(RUN_SQL, values)[0]["written"]):
-        raise PermanentLoadError(
-            "run_id_conflict",
-            f"run {run['run_id']} was already loaded for another account",
-            field="/run_id",
-        )
-    result.rows["collection_runs"] = 1
-    tx.execute(DELETE_COLLECTORS_SQL, {"run_id": run["run_id"]})
+    # (account_id, run_id) is the key: another account's run with the same id is another row
+    result.rows["collection_runs"] = int(tx.execute(RUN_SQL, values)[0]["written"])
+    scope = {"account_id": plan.account_id, "run_id": run["run_id"]}
+    tx.execute(DELETE_COLLECTORS_SQL, scope)
     collectors = json.dumps(plan.collectors)
     found = tx.execute(
-        COLLECTORS_SQL,
-        {"run_id": run["run_id"], "rows": collectors, "ingestion_id": result.ingestion_id},
+        COLLECTORS_SQL, {**scope, "rows": collectors, "ingestion_id": result.ingestion_id}
     )
     result.rows["collector_runs"] = int(found[0]["written"])
 
