@@ -101,20 +101,35 @@ resource "aws_iam_role_policy" "receiver" {
         Resource = aws_sqs_queue.uploads.arn
       },
       {
-        Sid    = "MoveUploadedFiles"
+        # A move copies the version it read from data/ (GetObjectVersion on the source) to
+        # loaded/ or failed/, then deletes that version (DeleteObjectVersion). Nothing else may
+        # write under data/: only senders upload there.
+        Sid    = "ReadAndRemoveUploads"
         Effect = "Allow"
         Action = [
           "s3:GetObject",
           "s3:GetObjectVersion",
-          "s3:PutObject",
           "s3:DeleteObject",
           "s3:DeleteObjectVersion",
         ]
-        Resource = [
-          "${local.bucket_arn}/data/*",
-          "${local.bucket_arn}/loaded/*",
-          "${local.bucket_arn}/failed/*",
-        ]
+        Resource = "${local.bucket_arn}/data/*"
+      },
+      {
+        # The copies and failed/<rest>.reason.json; no delete of any kind on the archive.
+        Sid      = "WriteLoadedAndFailed"
+        Effect   = "Allow"
+        Action   = "s3:PutObject"
+        Resource = ["${local.bucket_arn}/loaded/*", "${local.bucket_arn}/failed/*"]
+      },
+      {
+        # Never used to list: with it S3 answers a missing data/ object (a duplicate notification
+        # of a file already moved) with 404 NoSuchKey instead of 403 AccessDenied. S3 checks it
+        # with the requested key as s3:prefix, so the prefix condition keeps that behaviour.
+        Sid       = "MissingUploadsAre404"
+        Effect    = "Allow"
+        Action    = "s3:ListBucket"
+        Resource  = local.bucket_arn
+        Condition = { StringLike = { "s3:prefix" = "data/*" } }
       },
       {
         Sid      = "AnalyticsKey"

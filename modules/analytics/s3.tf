@@ -27,23 +27,37 @@ locals {
         Condition = { NumericLessThan = { "s3:TlsVersion" = "1.2" } }
       },
       {
-        # A request may omit the header (bucket default encryption then applies the analytics
-        # key); a request that names another algorithm is refused.
+        # Every write (PutObject, and CopyObject's destination, which S3 authorizes as PutObject)
+        # must name SSE-KMS explicitly. The negated operators match when the header is absent, so
+        # a request that omits it, or carries SSE-C headers only, is refused too: bucket default
+        # encryption is not relied on. Multipart uploads are refused as a consequence (UploadPart
+        # carries no encryption header); the sender and the receiver write single requests.
         Sid       = "DenyEncryptionOtherThanKms"
         Effect    = "Deny"
         Principal = "*"
         Action    = "s3:PutObject"
         Resource  = "${local.bucket_arn}/*"
-        Condition = { StringNotEqualsIfExists = { "s3:x-amz-server-side-encryption" = "aws:kms" } }
+        Condition = { StringNotEquals = { "s3:x-amz-server-side-encryption" = "aws:kms" } }
       },
       {
-        # ... and a request that names another KMS key is refused.
+        # ... and it must name the analytics key by its ARN: "aws:kms" alone (the AWS managed key
+        # aws/s3), another key, or this key by id or alias (S3 compares the header as a string)
+        # are refused.
         Sid       = "DenyOtherKmsKeys"
         Effect    = "Deny"
         Principal = "*"
         Action    = "s3:PutObject"
         Resource  = "${local.bucket_arn}/*"
-        Condition = { StringNotEqualsIfExists = { "s3:x-amz-server-side-encryption-aws-kms-key-id" = aws_kms_key.this.arn } }
+        Condition = { StringNotEquals = { "s3:x-amz-server-side-encryption-aws-kms-key-id" = aws_kms_key.this.arn } }
+      },
+      {
+        # Customer-provided keys (SSE-C): the receiver could never read such an object.
+        Sid       = "DenyCustomerProvidedKeys"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "s3:PutObject"
+        Resource  = "${local.bucket_arn}/*"
+        Condition = { Null = { "s3:x-amz-server-side-encryption-customer-algorithm" = "false" } }
       },
     ],
     length(var.sender_organization_ids) > 0 ? [

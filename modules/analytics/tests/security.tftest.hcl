@@ -83,9 +83,9 @@ run "bucket_policy_denies_insecure_transport_and_foreign_encryption" {
       for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement : s
       if s.Sid == "DenyOtherKmsKeys"
       ]).Condition == {
-      StringNotEqualsIfExists = { "s3:x-amz-server-side-encryption-aws-kms-key-id" = aws_kms_key.this.arn }
+      StringNotEquals = { "s3:x-amz-server-side-encryption-aws-kms-key-id" = aws_kms_key.this.arn }
     }
-    error_message = "PutObject naming another KMS key than the analytics key must be denied."
+    error_message = "PutObject not naming the analytics key by its ARN (another key, no key: the AWS managed key) must be denied; no IfExists."
   }
 
   assert {
@@ -93,9 +93,32 @@ run "bucket_policy_denies_insecure_transport_and_foreign_encryption" {
       for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement : s
       if s.Sid == "DenyEncryptionOtherThanKms"
       ]).Condition == {
-      StringNotEqualsIfExists = { "s3:x-amz-server-side-encryption" = "aws:kms" }
+      StringNotEquals = { "s3:x-amz-server-side-encryption" = "aws:kms" }
     }
-    error_message = "PutObject with an encryption other than aws:kms must be denied."
+    error_message = "PutObject with an encryption other than aws:kms, or none named, must be denied; no IfExists."
+  }
+
+  assert {
+    condition = one([
+      for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement : s
+      if s.Sid == "DenyCustomerProvidedKeys"
+      ]) == {
+      Sid       = "DenyCustomerProvidedKeys"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "s3:PutObject"
+      Resource  = "arn:aws:s3:::obs-111111111111-eu-west-1/*"
+      Condition = { Null = { "s3:x-amz-server-side-encryption-customer-algorithm" = "false" } }
+    }
+    error_message = "PutObject with a customer-provided key (SSE-C) must be denied."
+  }
+
+  assert {
+    condition = length([
+      for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement : s
+      if length(regexall("IfExists", jsonencode(lookup(s, "Condition", {})))) > 0
+    ]) == 0
+    error_message = "No bucket policy condition may pass when its key is absent (IfExists)."
   }
 }
 
@@ -315,15 +338,28 @@ run "least_privilege_for_the_functions" {
   command = plan
 
   assert {
-    condition = one([
-      for s in jsondecode(aws_iam_role_policy.receiver.policy).Statement : s.Resource
-      if s.Sid == "MoveUploadedFiles"
-      ]) == [
-      "arn:aws:s3:::obs-111111111111-eu-west-1/data/*",
-      "arn:aws:s3:::obs-111111111111-eu-west-1/loaded/*",
-      "arn:aws:s3:::obs-111111111111-eu-west-1/failed/*",
+    condition = [
+      for s in jsondecode(aws_iam_role_policy.receiver.policy).Statement : {
+        Action = s.Action, Resource = s.Resource, Condition = lookup(s, "Condition", null)
+      } if anytrue([for a in flatten([s.Action]) : startswith(a, "s3:")])
+      ] == [
+      {
+        Action    = ["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:DeleteObjectVersion"]
+        Resource  = "arn:aws:s3:::obs-111111111111-eu-west-1/data/*"
+        Condition = null
+      },
+      {
+        Action    = "s3:PutObject"
+        Resource  = ["arn:aws:s3:::obs-111111111111-eu-west-1/loaded/*", "arn:aws:s3:::obs-111111111111-eu-west-1/failed/*"]
+        Condition = null
+      },
+      {
+        Action    = "s3:ListBucket"
+        Resource  = "arn:aws:s3:::obs-111111111111-eu-west-1"
+        Condition = { StringLike = { "s3:prefix" = "data/*" } }
+      },
     ]
-    error_message = "The receiver may touch only data/, loaded/ and failed/."
+    error_message = "The receiver's S3 grants are exactly what a move needs: read and delete (versions) under data/, write under loaded/ and failed/ (no PutObject on data/, no delete on the archive), ListBucket for data/ only."
   }
 
   assert {
