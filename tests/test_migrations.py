@@ -246,19 +246,20 @@ class FakeContext:
         return 600_000
 
 
-def test_lambda_handler_migrates_through_the_data_api(data_api, fresh_dsn, monkeypatch):
-    from urllib.parse import urlsplit
+def test_lambda_handler_needs_the_database_roles(monkeypatch):
+    """The migration function never migrates as the master alone: the roles come first.
 
+    Its whole run (roles from their secrets, migrations as the migrator, grants) is tested in
+    tests/test_database_roles.py.
+    """
     from receiver import migrate_handler
+    from receiver.settings import ConfigurationError
 
     monkeypatch.setenv("AURORA_CLUSTER_ARN", "arn:aws:rds:eu-west-1:111111111111:cluster:c")
     monkeypatch.setenv("AURORA_SECRET_ARN", "arn:aws:secretsmanager:eu-west-1:1:secret:s")
-    monkeypatch.setenv("DB_NAME", urlsplit(fresh_dsn).path.lstrip("/"))
-    monkeypatch.setenv("SQL_DIR", str(SQL_DIR))
-    result = migrate_handler.lambda_handler({}, FakeContext())
-    assert result["applied"] == sorted(p.name for p in SQL_DIR.glob("*.sql"))
-    again = migrate_handler.lambda_handler({}, FakeContext())
-    assert again == {"applied": [], "already_applied": len(result["applied"])}
+    monkeypatch.delenv("DATABASE_ROLES", raising=False)
+    with pytest.raises(ConfigurationError, match="DATABASE_ROLES is not set"):
+        migrate_handler.lambda_handler({}, FakeContext())
 
 
 def test_lambda_handler_fails_without_configuration(monkeypatch):

@@ -1,20 +1,26 @@
 """Lambda handler that applies the SQL migrations packaged in the zip.
 
 Terraform invokes it on apply whenever the SQL changes; an exception fails the invocation and so
-the apply.
+the apply. It is the only function holding the master secret (``AURORA_SECRET_ARN``): with it, it
+creates the three database roles or updates their passwords from their secrets
+(``DATABASE_ROLES``, filling a secret that is still empty) and hands the schema to the migrator;
+then it applies the migrations and the grants connected as the migrator.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from receiver.db.data_api import DataApiExecutor
-from receiver.migrations import migrate
-from receiver.settings import DatabaseSettings
+from receiver.db.role_secrets import all_role_credentials
+from receiver.migrations import migrate_with_roles
+from receiver.settings import DatabaseRoleSettings, DatabaseSettings
 
 logger = Logger()
 tracer = Tracer()
@@ -26,13 +32,42 @@ metrics = Metrics()
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = DatabaseSettings.from_env()
-    executor = DataApiExecutor(
-        cluster_arn=settings.cluster_arn,
-        secret_arn=settings.secret_arn,
-        database=settings.database,
-        remaining_ms=context.get_remaining_time_in_millis,
+    roles = DatabaseRoleSettings.from_env()
+    region = os.environ.get("REGION", "").strip() or None
+    credentials = all_role_credentials(
+        boto3.client("secretsmanager", region_name=region), roles.as_mapping(), settings.database
     )
-    result = migrate(executor)
-    logger.info("migrations done", extra={"applied": result.applied})
+
+    def executor(secret_arn: str) -> DataApiExecutor:
+        return DataApiExecutor(
+            cluster_arn=settings.cluster_arn,
+            secret_arn=secret_arn,
+            database=settings.database,
+            remaining_ms=context.get_remaining_time_in_millis,
+        )
+
+    boot, result = migrate_with_roles(
+        executor(settings.secret_arn),
+        lambda: executor(roles.migrator.secret_arn),
+        credentials,
+    )
+    if boot.skipped:
+        logger.warning(
+            "objects the master cannot hand to the migrator keep their owner",
+            extra={"skipped": boot.skipped},
+        )
+    logger.info(
+        "migrations done",
+        extra={
+            "applied": result.applied,
+            "roles_created": boot.created,
+            "objects_reassigned": len(boot.reassigned),
+        },
+    )
     metrics.add_metric(name="MigrationsApplied", unit=MetricUnit.Count, value=len(result.applied))
-    return {"applied": result.applied, "already_applied": len(result.already_applied)}
+    return {
+        "applied": result.applied,
+        "already_applied": len(result.already_applied),
+        "roles_created": boot.created,
+        "objects_reassigned": len(boot.reassigned),
+    }

@@ -5,6 +5,10 @@ start when an already-applied file has changed (naming the file) or when a new f
 one already applied; then it applies every pending file statement by statement (the Data API runs
 one statement per call) and records each in ``schema_migrations`` with its checksum. The whole run
 is one transaction: a failing statement leaves the database as it was.
+
+Given the role names, ``migrate`` ends every run, in the same transaction, with the grants of
+``receiver.db.roles`` (loader and reader privileges on every table and view, including those the
+run added); run it connected as the migrator, after ``receiver.db.roles.bootstrap`` as the master.
 """
 
 from __future__ import annotations
@@ -13,14 +17,29 @@ import hashlib
 import os
 import re
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from receiver.db import Executor
+from receiver.db.roles import (
+    LOCK_KEY,
+    BootstrapResult,
+    Credentials,
+    RoleNames,
+    apply_grants,
+    bootstrap,
+)
 from receiver.sqltext import split_statements
 
-# pg_advisory_xact_lock key: any constant bigint unique to this project ("obs-migr").
-LOCK_KEY = 0x6F62732D6D696772
+__all__ = [
+    "LOCK_KEY",
+    "MigrationError",
+    "MigrationResult",
+    "discover",
+    "migrate",
+    "migrate_with_roles",
+]
 FILENAME = re.compile(r"^(?P<version>\d{3,})_(?P<name>[a-z0-9_]+)\.sql$")
 
 CREATE_TABLE = """
@@ -91,8 +110,10 @@ def discover(sql_dir: Path) -> list[Migration]:
     return sorted(migrations, key=lambda m: int(m.version))
 
 
-def migrate(executor: Executor, sql_dir: Path | None = None) -> MigrationResult:
-    """Apply pending migrations in one transaction; see the module docstring."""
+def migrate(
+    executor: Executor, sql_dir: Path | None = None, *, roles: RoleNames | None = None
+) -> MigrationResult:
+    """Apply pending migrations in one transaction, then the grants of ``roles`` if given."""
     migrations = discover(sql_dir or default_sql_dir())
     result = MigrationResult()
     with executor.transaction() as tx:
@@ -124,7 +145,25 @@ def migrate(executor: Executor, sql_dir: Path | None = None) -> MigrationResult:
                 },
             )
             result.applied.append(migration.filename)
+        if roles is not None:
+            apply_grants(tx, roles)
     return result
+
+
+def migrate_with_roles(
+    master: Executor,
+    as_migrator: Callable[[], Executor],
+    credentials: Mapping[str, Credentials],
+    sql_dir: Path | None = None,
+) -> tuple[BootstrapResult, MigrationResult]:
+    """Bootstrap the roles as the master, then migrate and grant as the migrator."""
+    boot = bootstrap(master, credentials)
+    migrator = as_migrator()
+    try:
+        result = migrate(migrator, sql_dir, roles=RoleNames.from_credentials(credentials))
+    finally:
+        migrator.close()
+    return boot, result
 
 
 def _check(migrations: list[Migration], applied: dict[str, dict]) -> list[Migration]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from dataclasses import dataclass
 
 
@@ -22,6 +24,62 @@ class DatabaseSettings:
         cluster_arn = _required("AURORA_CLUSTER_ARN", prefix="arn:")
         secret_arn = _required("AURORA_SECRET_ARN", prefix="arn:")
         return cls(cluster_arn, secret_arn, os.environ.get("DB_NAME", "core"))
+
+
+ROLE_KINDS = ("migrator", "loader", "reader")
+_ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True)
+class RoleSecret:
+    username: str
+    secret_arn: str
+
+
+@dataclass(frozen=True)
+class DatabaseRoleSettings:
+    """``DATABASE_ROLES``: each role's user name and secret (the migration function only)."""
+
+    migrator: RoleSecret
+    loader: RoleSecret
+    reader: RoleSecret
+
+    def as_mapping(self) -> dict[str, tuple[str, str]]:
+        """``{kind: (username, secret_arn)}``."""
+        return {
+            kind: (getattr(self, kind).username, getattr(self, kind).secret_arn)
+            for kind in ROLE_KINDS
+        }
+
+    @classmethod
+    def parse(cls, text: str, source: str = "DATABASE_ROLES") -> DatabaseRoleSettings:
+        """``{"migrator": {"username": ..., "secret_arn": "arn:..."}, "loader": ..., ...}``."""
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigurationError(f"{source} is not JSON: {exc}") from exc
+        if not isinstance(value, dict) or sorted(value) != sorted(ROLE_KINDS):
+            raise ConfigurationError(f"{source} must have exactly the keys {', '.join(ROLE_KINDS)}")
+        roles: dict[str, RoleSecret] = {}
+        for kind in ROLE_KINDS:
+            entry = value[kind]
+            username = entry.get("username") if isinstance(entry, dict) else None
+            secret_arn = entry.get("secret_arn") if isinstance(entry, dict) else None
+            if not isinstance(username, str) or not _ROLE_NAME.match(username):
+                raise ConfigurationError(
+                    f"{source}: {kind}.username must be 1-63 lower-case letters, digits or "
+                    "underscores"
+                )
+            if not isinstance(secret_arn, str) or not secret_arn.startswith("arn:"):
+                raise ConfigurationError(f"{source}: {kind}.secret_arn must be a secret ARN")
+            roles[kind] = RoleSecret(username, secret_arn)
+        if len({r.username for r in roles.values()}) != len(roles):
+            raise ConfigurationError(f"{source}: the three roles need distinct user names")
+        return cls(**roles)
+
+    @classmethod
+    def from_env(cls) -> DatabaseRoleSettings:
+        return cls.parse(_required("DATABASE_ROLES"))
 
 
 def _required(name: str, *, prefix: str = "") -> str:

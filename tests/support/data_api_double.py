@@ -8,11 +8,21 @@ Data API's modelled error. It enforces the limits production would: one statemen
 statement runs through PostgreSQL's extended protocol, which refuses several), 65 536 characters
 of SQL, 4 MiB per request, 1 MiB per response; and it keeps one connection per transaction id.
 Tests can make the next calls fail with ``fail_next("DatabaseResumingException", 2)``.
+
+Like the Data API, it signs in as the user of the request's ``secretArn``: the secret's
+``{"username", "password"}`` comes from ``secrets`` (a mapping given by the test) or, when
+``secrets_client`` is set, from Secrets Manager (moto); the password is checked against the
+role's stored SCRAM-SHA-256 (or md5) verifier, because the test server trusts every local
+connection. A secret that cannot be read or whose password is wrong fails the call with the
+``BadRequestException`` the Data API returns. Without either, every call runs as the server URL's
+user (a superuser), which tests that are not about privileges rely on.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -58,11 +68,15 @@ class DataApiDouble:
     """Serves ``rds-data`` calls; ``database_url`` names the server (its path is replaced)."""
 
     database_url: str
+    secrets: dict[str, dict[str, Any]] = field(default_factory=dict)  # secretArn -> secret
+    secrets_client: Any = None  # Secrets Manager client for secrets not in ``secrets``
+    databases: dict[str, str] = field(default_factory=dict)  # requested name -> served name
     calls: Counter[str] = field(default_factory=Counter)
     requests: list[dict[str, Any]] = field(default_factory=list)
     _transactions: dict[str, psycopg.Connection] = field(default_factory=dict)
     _failures: list[tuple[str, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _verified: set[tuple[str, str]] = field(default_factory=set)
 
     # -- control from tests -------------------------------------------------------------------
     def fail_next(self, code: str, times: int = 1, message: str = "") -> None:
@@ -110,7 +124,7 @@ class DataApiDouble:
 
     # -- operations ---------------------------------------------------------------------------
     def _BeginTransaction(self, request: dict[str, Any]) -> dict[str, Any]:
-        conn = self._connect(request["database"])
+        conn = self._connect(request["database"], request["secretArn"])
         conn.autocommit = False
         transaction_id = base64.b64encode(os.urandom(48)).decode()
         self._transactions[transaction_id] = conn
@@ -147,7 +161,7 @@ class DataApiDouble:
                     "NotFoundException", f"Transaction {transaction_id} is not found"
                 )
             return self._run(conn, query, values, request)
-        conn = self._connect(request["database"])
+        conn = self._connect(request["database"], request["secretArn"])
         try:
             return self._run(conn, query, values, request)
         finally:
@@ -157,17 +171,56 @@ class DataApiDouble:
         raise DataApiError("BadRequestException", "BatchExecuteStatement is not used by us")
 
     # -- helpers ------------------------------------------------------------------------------
-    def _connect(self, database: str) -> psycopg.Connection:
+    def _connect(self, database: str, secret_arn: str) -> psycopg.Connection:
         parts = urlsplit(self.database_url)
-        url = urlunsplit(parts._replace(path=f"/{database}"))
+        url = urlunsplit(parts._replace(path=f"/{self.databases.get(database, database)}"))
+        credentials = self._credentials(secret_arn)
+        options: dict[str, str] = {}
+        if credentials is not None:
+            self._authenticate(*credentials)
+            options = {"user": credentials[0], "password": credentials[1]}
         try:
-            conn = psycopg.connect(url, autocommit=True)
+            conn = psycopg.connect(url, autocommit=True, **options)
         except psycopg.OperationalError as exc:
             if "does not exist" in str(exc):
                 raise DataApiError("DatabaseNotFoundException", str(exc)) from exc
             raise DataApiError("DatabaseUnavailableException", str(exc), 503) from exc
         conn.execute("SET TIME ZONE 'UTC'")
         return conn
+
+    def _credentials(self, secret_arn: str) -> tuple[str, str] | None:
+        """The secret's username and password; None: run as the server URL's user."""
+        secret = self.secrets.get(secret_arn)
+        if secret is None and self.secrets_client is not None:
+            try:
+                text = self.secrets_client.get_secret_value(SecretId=secret_arn)["SecretString"]
+                secret = json.loads(text)
+            except Exception as exc:  # any failure to read it is the caller's error
+                raise DataApiError(
+                    "BadRequestException", f"Error fetching secret {secret_arn} : {exc}"
+                ) from exc
+        if secret is None:
+            return None
+        if not isinstance(secret, dict) or not secret.get("username") or "password" not in secret:
+            raise DataApiError(
+                "BadRequestException", f"Secret {secret_arn} has no username and password"
+            )
+        return str(secret["username"]), str(secret["password"])
+
+    def _authenticate(self, username: str, password: str) -> None:
+        """Check the password as PostgreSQL would (the test server trusts local connections)."""
+        if (username, password) in self._verified:
+            return
+        with psycopg.connect(self.database_url, autocommit=True) as admin:
+            row = admin.execute(
+                "SELECT rolcanlogin, rolpassword FROM pg_authid WHERE rolname = %s", (username,)
+            ).fetchone()
+        if row is None or not row[0] or not _password_matches(username, password, row[1]):
+            raise DataApiError(
+                "BadRequestException",
+                f'FATAL: password authentication failed for user "{username}"',
+            )
+        self._verified.add((username, password))
 
     def _pop_transaction(self, transaction_id: str) -> psycopg.Connection:
         conn = self._transactions.pop(transaction_id, None)
@@ -296,6 +349,23 @@ def _database_error(exc: psycopg.Error) -> DataApiError:
     if isinstance(exc, psycopg.OperationalError) and not sqlstate:
         return DataApiError("DatabaseUnavailableException", message, 503)
     return DataApiError("DatabaseErrorException", message)
+
+
+def _password_matches(username: str, password: str, stored: str | None) -> bool:
+    """Verify ``password`` against a ``pg_authid.rolpassword`` value (SCRAM-SHA-256 or md5)."""
+    if not stored:
+        return False
+    if stored.startswith("md5"):
+        digest = hashlib.md5((password + username).encode()).hexdigest()
+        return hmac.compare_digest(stored, "md5" + digest)
+    match = re.fullmatch(r"SCRAM-SHA-256\$(\d+):([^$]+)\$([^:]+):(.+)", stored)
+    if not match:
+        return False
+    iterations, salt, stored_key = int(match[1]), base64.b64decode(match[2]), match[3]
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
+    expected = base64.b64encode(hashlib.sha256(client_key).digest()).decode()
+    return hmac.compare_digest(expected, stored_key)
 
 
 def install(double: DataApiDouble) -> None:
