@@ -1,13 +1,16 @@
 """The two ways loading a file can fail.
 
 ``PermanentLoadError``: the file itself is wrong (unreadable, not gzip, not JSON, breaks the
-contract, names another account, too large, ambiguous). Retrying cannot help: the file goes to
-``failed/`` with a reason and the message is acknowledged.
+contract, names another account, too large, ambiguous, or encrypted so that S3 will not decrypt
+it for the receiver: SSE-C or a KMS key other than the analytics key). Retrying cannot help: the
+file goes to ``failed/`` with a reason (an undecryptable one cannot be copied: it stays in
+``data/``, its reason in ``failed/``) and the message is acknowledged.
 
 ``TransientLoadError``: the file may be fine but something it depends on is not (the database is
-resuming or down, S3 throttles or answers 5xx, access to the object or its key is denied). The
-message is returned to SQS, which delivers it again and, after its configured attempts, moves it
-to the dead-letter queue; the file stays where it is.
+resuming or down, S3 throttles or answers 5xx, access to the object is denied, the analytics key
+is disabled or the receiver may not use it). The message is returned to SQS, which delivers it
+again and, after its configured attempts, moves it to the dead-letter queue; the file stays where
+it is.
 """
 
 from __future__ import annotations

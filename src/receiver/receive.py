@@ -54,7 +54,9 @@ def receive_object(
             return _finish_move(s3, LoadResult("skipped", ref), rest, kms_key, started)
         where = objects.layout(key)
         ref = replace(ref, account_id=where.account_id)
-        stored = objects.read(s3, bucket, key, ref.version_id, limits.max_object_bytes)
+        stored = objects.read(
+            s3, bucket, key, ref.version_id, limits.max_object_bytes, analytics_key=kms_key
+        )
     except objects.ObjectGone:
         status = "skipped" if _status(executor, ref) == "loaded" else "missing"
         return LoadResult(status, ref, duration_ms=_elapsed_ms(started))
