@@ -400,3 +400,33 @@ def test_cross_field_rules(change, path, message):
     (violation,) = info.value.errors
     assert violation.path == path
     assert message in violation.message
+
+
+# ---- identifiers: the real AWS maximums, never cut (issue 12 item 7) ---------------------------
+
+IDENTIFIER_FIELDS = [
+    "/data/securityhub/findings/0/finding_id",
+    "/data/securityhub/findings/0/resource_id",
+    "/data/securityhub/findings/0/generator_id",
+    "/data/guardduty_findings/0/resource_id",
+    "/data/kms_keys/0/key_id",
+    "/data/resources/0/resource_id",
+]
+
+
+@pytest.mark.parametrize("pointer", IDENTIFIER_FIELDS)
+def test_identifiers_up_to_2048_characters_are_accepted(pointer: str) -> None:
+    """An S3 object's ARN (1,024-byte key) is ~1,060 characters; ARNs and KMS key ids reach 2048."""
+    s3_object = "arn:aws-us-gov:s3:::audit-logs/" + "k" * 1024
+    for value in (s3_object, "é" * 2048):
+        validate_document(edit(load_fixture("full-daily.json"), pointer, value))
+    found = violations(edit(load_fixture("full-daily.json"), pointer, "x" * 2049))
+    assert [v.path for v in found] == [pointer]
+    assert "is too long" in found[0].message
+
+
+def test_free_text_keeps_its_documented_limit() -> None:
+    found = violations(
+        edit(load_fixture("full-daily.json"), "/data/securityhub/findings/0/title", "t" * 1025)
+    )
+    assert "is too long" in found[0].message

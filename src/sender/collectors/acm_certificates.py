@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sender.collectors.base import Collector, Context
-from sender.normalize import arn, boolean, text, timestamp
+from sender.normalize import boolean, text, timestamp
 
 
 def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
@@ -21,7 +21,7 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
     pages = ctx.pages(client, "list_certificates", Includes={"keyTypes": key_types})
     for page in pages:
         for cert in page.get("CertificateSummaryList", []):
-            certificate_arn = arn(cert.get("CertificateArn"))
+            certificate_arn = ctx.arn(cert.get("CertificateArn"), "CertificateArn", key=True)
             if not certificate_arn:
                 continue
             yield {

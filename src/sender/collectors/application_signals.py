@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sender.collectors.base import Collector, Context, chunks
-from sender.normalize import arn, key_text, percent, string_map, text, timestamp
+from sender.normalize import arn, percent, string_map, text, timestamp
 
 BATCH = 50
 
@@ -29,7 +29,11 @@ def fetch(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
     for page in pages:
         for summary in page.get("ServiceSummaries", []):
             keys = summary.get("KeyAttributes") or {}
-            name, environment = key_text(keys.get("Name")), key_text(keys.get("Environment"))
+            # services without a Name or Environment (other key attribute types) are not ours
+            name = ctx.identifier(keys.get("Name"), "service Name", key=True, optional=True)
+            environment = ctx.identifier(
+                keys.get("Environment"), "service Environment", key=True, optional=True
+            )
             if not name or not environment:
                 continue
             attributes: dict[str, Any] = {}
@@ -49,7 +53,7 @@ def fetch(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
         slo
         for page in ctx.pages(client, "list_service_level_objectives", MaxResults=50)
         for slo in page.get("SloSummaries", [])
-        if arn(slo.get("Arn"))
+        if ctx.arn(slo.get("Arn"), "SLO Arn", key=True)
     ]
     reports: dict[str, dict[str, Any]] = {}
     for batch in chunks([s["Arn"] for s in slos], BATCH):

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from sender.aws import Clients, global_region, partition_of
 from sender.intervals import Interval, Window
+from sender.normalize import ID_MAX, arn, identifier, oversized
 
 Scope = Literal["global", "regional", "regional+global"]
 Shape = Literal["list", "parts", "object"]
@@ -125,6 +126,7 @@ class Context:
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     warnings: list[str] = field(default_factory=list)
+    _tallies: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
     def partition(self) -> str:
@@ -147,6 +149,42 @@ class Context:
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
+
+    def tally(self, message: str) -> None:
+        """A warning counted per occurrence: ``"<n> x <message>"`` once in `warnings`."""
+        count = self._tallies.get(message, 0)
+        entry = f"{count} x {message}"
+        if count and entry in self.warnings:
+            self.warnings[self.warnings.index(entry)] = f"{count + 1} x {message}"
+        else:  # first time (or the warnings were cleared meanwhile)
+            count = 0
+            self.warnings.append(f"1 x {message}")
+        self._tallies[message] = count + 1
+
+    def identifier(
+        self, value: Any, what: str, *, key: bool = False, optional: bool = False
+    ) -> str | None:
+        """`sender.normalize.identifier`, never shortened; one too long to keep is counted in
+        the collector's result (which is then ``partial`` with the reason): for a ``key`` the
+        caller drops the item, otherwise it keeps the item with the field ``None``. An absent
+        ``key`` is counted too, unless ``optional`` (items AWS documents without it)."""
+        result = identifier(value)
+        if result is None and oversized(value):
+            outcome = "item dropped" if key else "item kept without it"
+            self.tally(f"{what} longer than {ID_MAX} characters (or UTF-8 bytes): {outcome}")
+        elif result is None and key and not optional:
+            self.tally(f"{what} absent or empty: item dropped")
+        return result
+
+    def arn(self, value: Any, what: str, *, key: bool = False) -> str | None:
+        """`sender.normalize.arn`, counted like `identifier` when too long to keep."""
+        result = arn(value)
+        if result is None:
+            if oversized(value) and arn(str(value)[:ID_MAX]) is not None:
+                self.identifier(value, what, key=key)  # an ARN, only too long: counted
+            elif key:
+                self.tally(f"{what} absent or not an aws, aws-cn or aws-us-gov ARN: item dropped")
+        return result
 
     def check_time(self) -> None:
         if self.clock() > self.deadline:

@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from sender.aws import SKIP_CODES, error_code, error_message
 from sender.collectors.base import Collector, Context
-from sender.normalize import arn, boolean, long_text, region, text, timestamp
+from sender.normalize import boolean, long_text, region, text, timestamp
 
 NOT_VISIBLE = {"TrailNotFoundException", "CloudTrailARNInvalidException"}
 
@@ -26,7 +26,7 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
     client = ctx.client("cloudtrail")
     trails = client.describe_trails(includeShadowTrails=True).get("trailList", [])
     for trail in trails:
-        trail_arn = arn(trail.get("TrailARN"))
+        trail_arn = ctx.arn(trail.get("TrailARN"), "TrailARN", key=True)
         home = region(trail.get("HomeRegion"))
         if not trail_arn or not home:
             continue
@@ -43,8 +43,8 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
             "is_organization_trail": boolean(trail.get("IsOrganizationTrail")),
             "is_logging": boolean(status.get("IsLogging")),
             "log_file_validation": boolean(trail.get("LogFileValidationEnabled")),
-            "s3_bucket": text(trail.get("S3BucketName")),
-            "kms_key_id": text(trail.get("KmsKeyId")),
+            "s3_bucket": ctx.identifier(trail.get("S3BucketName"), "S3BucketName"),
+            "kms_key_id": ctx.identifier(trail.get("KmsKeyId"), "KmsKeyId"),
             "latest_delivery_at": timestamp(status.get("LatestDeliveryTime")),
             "latest_delivery_error": long_text(status.get("LatestDeliveryError") or None),
         }

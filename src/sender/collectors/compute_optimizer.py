@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 
 from sender.aws import SKIP_CODES, error_code, error_message
 from sender.collectors.base import Collector, Context
-from sender.normalize import arn, money, percent, text
+from sender.normalize import money, percent, text
 
 TOKEN = ("nextToken", "nextToken")
 
@@ -99,7 +99,7 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
             )
             for page in pages:
                 for rec in page.get(key, []):
-                    item = _item(kind, rec, convert, ctx.region)
+                    item = _item(ctx, kind, rec, convert)
                     if item is not None:
                         yield item
         except ClientError as exc:
@@ -126,9 +126,9 @@ def _savings(option: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     return {}, None
 
 
-def _item(kind: str, rec: dict[str, Any], convert, region: str | None) -> dict[str, Any] | None:
+def _item(ctx: Context, kind: str, rec: dict[str, Any], convert) -> dict[str, Any] | None:
     resource_arn, current, recommended, option = convert(rec)
-    resource_arn = arn(resource_arn)
+    resource_arn = ctx.arn(resource_arn, f"{kind} resource ARN", key=True)
     if not resource_arn:
         return None
     savings, basis = _savings(option)
@@ -137,7 +137,7 @@ def _item(kind: str, rec: dict[str, Any], convert, region: str | None) -> dict[s
     return {
         "resource_arn": resource_arn,
         "resource_type": kind,
-        "region": region,
+        "region": ctx.region,
         "finding": text(rec.get("finding")),
         "current_configuration": text(current),
         "recommended_configuration": text(recommended),

@@ -25,7 +25,7 @@ from botocore.exceptions import ClientError
 
 from sender.aws import error_message
 from sender.collectors.base import BudgetExceeded, Collector, Context, NotEnabled
-from sender.normalize import count, key_text, long_text, text, timestamp
+from sender.normalize import count, long_text, text, timestamp
 
 COMPLIANCE = {"COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE", "INSUFFICIENT_DATA"}
 
@@ -35,18 +35,21 @@ def fetch(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
     rules: dict[str, dict[str, Any]] = {}
     for page in ctx.pages(client, "describe_config_rules"):
         for rule in page.get("ConfigRules", []):
-            if rule.get("ConfigRuleName"):
-                rules[rule["ConfigRuleName"]] = rule
+            name = ctx.identifier(rule.get("ConfigRuleName"), "ConfigRuleName", key=True)
+            if name:
+                rules[name] = rule
     compliance: dict[str, dict[str, Any]] = {}
     if rules:
         for page in ctx.pages(client, "describe_compliance_by_config_rule"):
             for entry in page.get("ComplianceByConfigRules", []):
                 compliance[entry.get("ConfigRuleName", "")] = entry.get("Compliance") or {}
     packs = [
-        pack["ConformancePackName"]
+        name
         for page in ctx.pages(client, "describe_conformance_packs")
         for pack in page.get("ConformancePackDetails", [])
-        if pack.get("ConformancePackName")
+        if (
+            name := ctx.identifier(pack.get("ConformancePackName"), "ConformancePackName", key=True)
+        )
     ]
     if not rules and not packs:
         recorders = client.describe_configuration_recorder_status().get(
@@ -96,12 +99,14 @@ def fetch(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
         yield (
             "rules",
             {
-                "rule_name": text(name),
+                "rule_name": name,
                 "region": ctx.region,
                 "compliance": kind if kind in COMPLIANCE else None,
                 "non_compliant_resource_count": noncompliant_count,
                 "source_owner": text(source.get("Owner")),
-                "source_identifier": text(source.get("SourceIdentifier")),
+                "source_identifier": ctx.identifier(
+                    source.get("SourceIdentifier"), "SourceIdentifier"
+                ),
             },
         )
 
@@ -135,7 +140,7 @@ def _packs(ctx: Context, client: Any, packs: list[str]) -> Iterator[tuple[str, d
         yield (
             "conformance_packs",
             {
-                "pack_name": text(pack),
+                "pack_name": pack,
                 "region": ctx.region,
                 "compliance": overall,
                 "compliant_rule_count": compliant,
@@ -160,14 +165,16 @@ def _noncompliant(ctx: Context, client: Any, rule: str) -> list[dict[str, Any]] 
                 qualifier = (result.get("EvaluationResultIdentifier") or {}).get(
                     "EvaluationResultQualifier"
                 ) or {}
-                resource_type = key_text(qualifier.get("ResourceType"))
-                resource_id = key_text(qualifier.get("ResourceId"))
+                resource_type = ctx.identifier(
+                    qualifier.get("ResourceType"), "ResourceType", key=True
+                )
+                resource_id = ctx.identifier(qualifier.get("ResourceId"), "ResourceId", key=True)
                 if not resource_type or not resource_id:
                     continue
                 found.append(
                     {
                         "region": ctx.region,
-                        "rule_name": text(rule),
+                        "rule_name": rule,
                         "resource_type": resource_type,
                         "resource_id": resource_id,
                         "annotation": long_text(result.get("Annotation")),

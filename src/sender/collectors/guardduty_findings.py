@@ -56,7 +56,7 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
                 ctx.check_time()
                 response = client.get_findings(DetectorId=detector_id, FindingIds=batch)
                 for finding in response.get("Findings", []):
-                    item = _item(finding, detector_id, ctx.region)
+                    item = _item(ctx, finding, detector_id)
                     if item is not None:
                         yield item
 
@@ -81,8 +81,8 @@ def _resource_id(resource: dict[str, Any]) -> Any:
     return None
 
 
-def _item(finding: dict[str, Any], detector_id: str, default_region: str | None) -> dict | None:
-    finding_id = text(finding.get("Id"))
+def _item(ctx: Context, finding: dict[str, Any], detector_id: str) -> dict | None:
+    finding_id = ctx.identifier(finding.get("Id"), "finding Id", key=True)
     if not finding_id:
         return None
     resource = finding.get("Resource") or {}
@@ -90,13 +90,13 @@ def _item(finding: dict[str, Any], detector_id: str, default_region: str | None)
     severity = number(finding.get("Severity"))
     return {
         "finding_id": finding_id,
-        "detector_id": text(service.get("DetectorId") or detector_id),
-        "region": region(finding.get("Region")) or default_region,
+        "detector_id": ctx.identifier(service.get("DetectorId") or detector_id, "DetectorId"),
+        "region": region(finding.get("Region")) or ctx.region,
         "type": text(finding.get("Type")),
         "severity": severity if severity is None or 0 <= severity <= 10 else None,
         "title": text(finding.get("Title")),
         "resource_type": text(resource.get("ResourceType")),
-        "resource_id": text(_resource_id(resource)),
+        "resource_id": ctx.identifier(_resource_id(resource), "resource id"),
         "count": count(service.get("Count")),
         "archived": boolean(service.get("Archived")),
         "created_at": timestamp(finding.get("CreatedAt")),

@@ -36,7 +36,9 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
             maxResults=100,
         )
         for page in pages:
-            events.extend(e for e in page.get("events", []) if arn(e.get("arn")))
+            events.extend(
+                e for e in page.get("events", []) if ctx.arn(e.get("arn"), "event arn", key=True)
+            )
     except ClientError as exc:
         if error_code(exc) == "SubscriptionRequiredException":
             raise NotEnabled(

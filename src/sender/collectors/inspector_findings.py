@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sender.collectors.base import Collector, Context
-from sender.normalize import arn, number, region, text, timestamp
+from sender.normalize import number, region, text, timestamp
 
 
 def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
@@ -33,25 +33,25 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
     for criteria in queries:
         for page in ctx.pages(client, "list_findings", filterCriteria=criteria, maxResults=100):
             for finding in page.get("findings", []):
-                item = _item(finding, ctx.region)
+                item = _item(ctx, finding)
                 if item is not None:
                     yield item
 
 
-def _item(finding: dict[str, Any], default_region: str | None) -> dict[str, Any] | None:
-    finding_arn = arn(finding.get("findingArn"))
+def _item(ctx: Context, finding: dict[str, Any]) -> dict[str, Any] | None:
+    finding_arn = ctx.arn(finding.get("findingArn"), "findingArn", key=True)
     if not finding_arn:
         return None
-    resource = (finding.get("resources") or [{}])[0]
+    resource = (finding.get("resources") or [{}])[0] or {}
     return {
         "finding_arn": finding_arn,
-        "region": region(resource.get("region")) or default_region,
+        "region": region(resource.get("region")) or ctx.region,
         "type": text(finding.get("type")),
         "severity": text(finding.get("severity")),
         "status": text(finding.get("status")),
         "title": text(finding.get("title")),
         "resource_type": text(resource.get("type")),
-        "resource_id": text(resource.get("id")),
+        "resource_id": ctx.identifier(resource.get("id"), "resource id"),
         "inspector_score": number(finding.get("inspectorScore")),
         "exploit_available": text(finding.get("exploitAvailable")),
         "fix_available": text(finding.get("fixAvailable")),

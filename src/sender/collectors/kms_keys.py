@@ -4,6 +4,10 @@
 has no batch describe); ``GetKeyRotationStatus`` only where rotation applies (enabled or disabled
 symmetric customer-managed keys with KMS key material). A key whose policy denies this account
 is reported with its ARN only, and the run is ``partial``.
+
+The key spec is ``KeySpec``, or the deprecated ``CustomerMasterKeySpec`` (same value) that older
+responses carry alone; with neither, the key predates asymmetric and HMAC keys (2019), so it is
+``SYMMETRIC_DEFAULT`` for the rotation decision (``key_spec`` stays null: not reported).
 https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeys.html
 """
 
@@ -16,7 +20,7 @@ from botocore.exceptions import ClientError
 
 from sender.aws import SKIP_CODES, error_code, error_message
 from sender.collectors.base import Collector, Context
-from sender.normalize import arn, boolean, long_text, text, timestamp
+from sender.normalize import boolean, long_text, text, timestamp
 
 
 def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
@@ -30,7 +34,7 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
     for page in ctx.pages(client, "list_keys"):
         for key in page.get("Keys", []):
             ctx.check_time()
-            key_arn = arn(key.get("KeyArn"))
+            key_arn = ctx.arn(key.get("KeyArn"), "KeyArn", key=True)
             if not key_arn:
                 continue
             try:
@@ -45,10 +49,15 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
         ctx.warn(f"{denied} key(s) could not be described (their key policy denies access)")
 
 
+def _spec(meta: dict[str, Any]) -> Any:
+    """``KeySpec``, else the deprecated ``CustomerMasterKeySpec`` AWS still returns."""
+    return meta.get("KeySpec") or meta.get("CustomerMasterKeySpec")
+
+
 def _rotation(ctx: Context, client: Any, meta: dict[str, Any]) -> bool | None:
     applies = (
         meta.get("KeyManager") == "CUSTOMER"
-        and meta.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
+        and (_spec(meta) or "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
         and meta.get("Origin") == "AWS_KMS"
         and meta.get("KeyState") in ("Enabled", "Disabled")
     )
@@ -64,13 +73,13 @@ def _rotation(ctx: Context, client: Any, meta: dict[str, Any]) -> bool | None:
 def _item(ctx: Context, client: Any, key_arn: str, meta: dict[str, Any], names: list[str]):
     return {
         "key_arn": key_arn,
-        "key_id": text(meta.get("KeyId")),
+        "key_id": ctx.identifier(meta.get("KeyId"), "KeyId"),
         "region": ctx.region,
         "aliases": sorted({text(n) or "" for n in names} - {""}),
         "description": long_text(meta.get("Description")),
         "key_state": text(meta.get("KeyState")),
         "key_manager": text(meta.get("KeyManager")),
-        "key_spec": text(meta.get("KeySpec")),
+        "key_spec": text(_spec(meta)),
         "key_usage": text(meta.get("KeyUsage")),
         "origin": text(meta.get("Origin")),
         "multi_region": boolean(meta.get("MultiRegion")),

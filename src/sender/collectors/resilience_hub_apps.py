@@ -23,7 +23,7 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
         app
         for page in ctx.pages(client, "list_apps", token=TOKEN, maxResults=100)
         for app in page.get("appSummaries", [])
-        if arn(app.get("appArn"))
+        if ctx.arn(app.get("appArn"), "appArn", key=True)
     ]
     if not apps:
         return

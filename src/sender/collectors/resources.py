@@ -18,16 +18,20 @@ from botocore.exceptions import ClientError
 
 from sender.aws import SKIP_CODES, error_code, error_message
 from sender.collectors.base import Collector, Context
-from sender.normalize import arn, string_map, tags, text, timestamp
+from sender.normalize import string_map, tags, text, timestamp
 
 TAGGED_ELSEWHERE = ["s3", "elasticloadbalancing:loadbalancer", "lambda:function"]
 
 
 def _item(ctx, kind, resource_id, resource_arn, name, state, attributes, tag_map):
+    """One resource, or None when its id is absent or too long (counted in the result)."""
+    resource_id = ctx.identifier(resource_id, f"{kind} id", key=True)
+    if resource_id is None:
+        return None
     return {
         "resource_type": kind,
-        "resource_id": text(resource_id),
-        "arn": arn(resource_arn),
+        "resource_id": resource_id,
+        "arn": ctx.arn(resource_arn, f"{kind} ARN"),
         "region": ctx.region,
         "name": text(name),
         "state": text(state),
@@ -47,7 +51,7 @@ def _instances(ctx: Context, _: dict[str, dict[str, str]]) -> Iterator[dict[str,
         for reservation in page.get("Reservations", []):
             for inst in reservation.get("Instances", []):
                 tag_map = tags(inst.get("Tags"))
-                instance_id = inst["InstanceId"]
+                instance_id = inst.get("InstanceId")
                 yield _item(
                     ctx,
                     "ec2:instance",
@@ -75,7 +79,7 @@ def _subnets(ctx: Context, _: dict[str, dict[str, str]]) -> Iterator[dict[str, A
             yield _item(
                 ctx,
                 "ec2:subnet",
-                subnet["SubnetId"],
+                subnet.get("SubnetId"),
                 subnet.get("SubnetArn"),
                 tag_map.get("Name"),
                 subnet.get("State"),
@@ -93,7 +97,7 @@ def _volumes(ctx: Context, _: dict[str, dict[str, str]]) -> Iterator[dict[str, A
     for page in ctx.pages(ctx.client("ec2"), "describe_volumes", MaxResults=500):
         for volume in page.get("Volumes", []):
             tag_map = tags(volume.get("Tags"))
-            volume_id = volume["VolumeId"]
+            volume_id = volume.get("VolumeId")
             attachments = volume.get("Attachments") or []
             yield _item(
                 ctx,
@@ -120,9 +124,9 @@ def _databases(ctx: Context, _: dict[str, dict[str, str]]) -> Iterator[dict[str,
             yield _item(
                 ctx,
                 "rds:db",
-                db["DBInstanceIdentifier"],
+                db.get("DBInstanceIdentifier"),
                 db.get("DBInstanceArn"),
-                db["DBInstanceIdentifier"],
+                db.get("DBInstanceIdentifier"),
                 db.get("DBInstanceStatus"),
                 {
                     "engine": db.get("Engine"),
@@ -142,7 +146,7 @@ def _buckets(ctx: Context, tagged: dict[str, dict[str, str]]) -> Iterator[dict[s
         ctx.client("s3"), "list_buckets", BucketRegion=ctx.region, MaxBuckets=1000
     ):
         for bucket in page.get("Buckets", []):
-            name = bucket["Name"]
+            name = bucket.get("Name")
             bucket_arn = bucket.get("BucketArn") or f"arn:{ctx.partition}:s3:::{name}"
             yield _item(
                 ctx,
@@ -159,7 +163,7 @@ def _buckets(ctx: Context, tagged: dict[str, dict[str, str]]) -> Iterator[dict[s
 def _load_balancers(ctx: Context, tagged: dict[str, dict[str, str]]) -> Iterator[dict[str, Any]]:
     for page in ctx.pages(ctx.client("elbv2"), "describe_load_balancers"):
         for lb in page.get("LoadBalancers", []):
-            lb_arn = lb["LoadBalancerArn"]
+            lb_arn = lb.get("LoadBalancerArn") or ""
             yield _item(
                 ctx,
                 "elb:load-balancer",
@@ -183,9 +187,9 @@ def _groups(ctx: Context, _: dict[str, dict[str, str]]) -> Iterator[dict[str, An
             yield _item(
                 ctx,
                 "autoscaling:group",
-                group["AutoScalingGroupName"],
+                group.get("AutoScalingGroupName"),
                 group.get("AutoScalingGroupARN"),
-                group["AutoScalingGroupName"],
+                group.get("AutoScalingGroupName"),
                 group.get("Status") or "active",
                 {
                     "min_size": group.get("MinSize"),
@@ -204,9 +208,9 @@ def _functions(ctx: Context, tagged: dict[str, dict[str, str]]) -> Iterator[dict
             yield _item(
                 ctx,
                 "lambda:function",
-                function["FunctionName"],
+                function.get("FunctionName"),
                 function_arn,
-                function["FunctionName"],
+                function.get("FunctionName"),
                 function.get("State"),
                 {
                     "runtime": function.get("Runtime"),
@@ -242,7 +246,8 @@ def _tag_map(ctx: Context) -> dict[str, dict[str, str]]:
         )
         for page in pages:
             for mapping in page.get("ResourceTagMappingList", []):
-                found[mapping["ResourceARN"]] = tags(mapping.get("Tags"))
+                if mapping.get("ResourceARN"):
+                    found[mapping["ResourceARN"]] = tags(mapping.get("Tags"))
     except ClientError as exc:
         ctx.warn(f"tags of S3, ELB and Lambda resources: {error_message(exc)}")
     return found
@@ -253,7 +258,7 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
     denied: list[ClientError] = []
     for kind, lister in TYPES:
         try:
-            yield from lister(ctx, tagged)
+            yield from (item for item in lister(ctx, tagged) if item is not None)
         except ClientError as exc:
             if error_code(exc) in SKIP_CODES:
                 denied.append(exc)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sender.collectors.base import Collector, Context
-from sender.normalize import arn, boolean, count, region, text, timestamp
+from sender.normalize import boolean, count, region, text, timestamp
 
 _RATE_DAYS = re.compile(r"rate\(\s*(\d+)\s+days?\s*\)")
 
@@ -20,14 +20,14 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
     client = ctx.client("secretsmanager")
     for page in ctx.pages(client, "list_secrets", MaxResults=100):
         for secret in page.get("SecretList", []):
-            secret_arn = arn(secret.get("ARN"))
+            secret_arn = ctx.arn(secret.get("ARN"), "ARN", key=True)
             if not secret_arn:
                 continue
             yield {
                 "secret_arn": secret_arn,
                 "name": text(secret.get("Name")),
                 "region": ctx.region,
-                "kms_key_id": text(secret.get("KmsKeyId")),
+                "kms_key_id": ctx.identifier(secret.get("KmsKeyId"), "KmsKeyId"),
                 "rotation_enabled": boolean(secret.get("RotationEnabled", False)),
                 "rotation_days": _rotation_days(secret.get("RotationRules") or {}),
                 "last_rotated_at": timestamp(secret.get("LastRotatedDate")),

@@ -42,7 +42,7 @@ from botocore.exceptions import ClientError
 
 from sender.aws import error_message
 from sender.collectors.base import Collector, Context
-from sender.normalize import arn, long_text, number, region, text, timestamp
+from sender.normalize import long_text, number, region, text, timestamp
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def fetch(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
     for filters in queries:
         for page in ctx.pages(client, "get_findings", Filters=filters, MaxResults=PAGE_SIZE):
             for finding in page.get("Findings", []):
-                item = _item(finding, ctx.region)
+                item = _item(ctx, finding)
                 if item is None or item["finding_id"] in seen:
                     continue
                 seen.add(item["finding_id"])
@@ -174,25 +174,41 @@ def _server_counts(ctx: Context, client: Any) -> Counter[tuple[str, str]] | None
     return counts
 
 
-def _item(finding: dict[str, Any], default_region: str | None) -> dict[str, Any] | None:
-    finding_id = text(finding.get("Id"))
+def _severity_label(severity: dict[str, Any]) -> str | None:
+    """``Label``; for findings that carry only the deprecated ``Normalized`` score, the label
+    the ASFF documents for its range (0 informational, 1-39 low, 40-69 medium, 70-89 high,
+    90-100 critical)."""
+    label = severity.get("Label")
+    if label in LABELS:
+        return label
+    score = number(severity.get("Normalized"))
+    if label is not None or score is None or not 0 <= score <= 100:
+        return None
+    for bound, name in ((90, "CRITICAL"), (70, "HIGH"), (40, "MEDIUM"), (1, "LOW")):
+        if score >= bound:
+            return name
+    return "INFORMATIONAL"
+
+
+def _item(ctx: Context, finding: dict[str, Any]) -> dict[str, Any] | None:
+    finding_id = ctx.identifier(finding.get("Id"), "finding Id", key=True)
     if not finding_id:
         return None
     severity = finding.get("Severity") or {}
-    label = severity.get("Label")
-    resource = (finding.get("Resources") or [{}])[0]
+    label = _severity_label(severity)
+    resource = (finding.get("Resources") or [{}])[0] or {}
     return {
         "finding_id": finding_id,
-        "product_arn": arn(finding.get("ProductArn")),
+        "product_arn": ctx.arn(finding.get("ProductArn"), "ProductArn"),
         "product_name": text(finding.get("ProductName")),
-        "generator_id": text(finding.get("GeneratorId")),
+        "generator_id": ctx.identifier(finding.get("GeneratorId"), "GeneratorId"),
         "title": text(finding.get("Title")),
         "description": long_text(finding.get("Description")),
-        "severity_label": label if label in LABELS else None,
+        "severity_label": label,
         "severity_normalized": number(severity.get("Normalized")),
         "resource_type": text(resource.get("Type")),
-        "resource_id": text(resource.get("Id")),
-        "region": region(finding.get("Region")) or default_region,
+        "resource_id": ctx.identifier(resource.get("Id"), "resource Id"),
+        "region": region(finding.get("Region")) or ctx.region,
         "compliance_status": text((finding.get("Compliance") or {}).get("Status")),
         "workflow_status": text(
             (finding.get("Workflow") or {}).get("Status") or finding.get("WorkflowState")

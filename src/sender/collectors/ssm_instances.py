@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from sender.aws import error_message
 from sender.collectors.base import Collector, Context
-from sender.normalize import key_text, text, timestamp
+from sender.normalize import text, timestamp
 
 
 def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
@@ -27,7 +27,7 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
         info
         for page in ctx.pages(client, "describe_instance_information", MaxResults=50)
         for info in page.get("InstanceInformationList", [])
-        if info.get("InstanceId")
+        if ctx.identifier(info.get("InstanceId"), "InstanceId", key=True)
     ]
     if not instances:
         return
@@ -35,7 +35,7 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
     for info in instances:
         instance_id = info["InstanceId"]
         yield {
-            "instance_id": text(instance_id),
+            "instance_id": instance_id,
             "region": ctx.region,
             "computer_name": text(info.get("ComputerName")),
             "platform_type": text(info.get("PlatformType")),
@@ -64,11 +64,11 @@ def _applications(ctx: Context, client: Any) -> dict[str, list[dict[str, Any]]]:
                 content = (entity.get("Data") or {}).get("AWS:Application", {}).get("Content", [])
                 apps, seen = [], set()
                 for app in content:
-                    name = key_text(app.get("Name"))
-                    if not name:
+                    name = ctx.identifier(app.get("Name"), "application Name", key=True)
+                    version = _key_part(ctx, app.get("Version"), "application Version")
+                    architecture = _key_part(ctx, app.get("Architecture"), "application Arch")
+                    if not name or version is None or architecture is None:
                         continue
-                    version = text(app.get("Version")) or ""
-                    architecture = text(app.get("Architecture")) or ""
                     if (name, version, architecture) in seen:
                         continue
                     seen.add((name, version, architecture))
@@ -88,6 +88,13 @@ def _applications(ctx: Context, client: Any) -> dict[str, list[dict[str, Any]]]:
     return by_instance
 
 
+def _key_part(ctx: Context, value: Any, what: str) -> str | None:
+    """A natural-key part that may be absent (then ""), never shortened (None: too long)."""
+    if value is None or value == "":
+        return ""
+    return ctx.identifier(value, what, key=True)
+
+
 def _patches(ctx: Context, client: Any, instance_id: str) -> list[dict[str, Any]]:
     patches: dict[str, dict[str, Any]] = {}
     try:
@@ -96,7 +103,7 @@ def _patches(ctx: Context, client: Any, instance_id: str) -> list[dict[str, Any]
         )
         for page in pages:
             for patch in page.get("Patches", []):
-                patch_id = key_text(patch.get("KBId"))
+                patch_id = ctx.identifier(patch.get("KBId"), "patch KBId", key=True)
                 if not patch_id:
                     continue
                 patches[patch_id] = {

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from sender.aws import error_code
 from sender.collectors.base import Collector, Context, NotEnabled
-from sender.normalize import key_text, text, timestamp
+from sender.normalize import text, timestamp
 
 
 def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
@@ -29,12 +29,12 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
     try:
         for page in pages:
             for case in page.get("cases", []):
-                case_id = key_text(case.get("caseId"))
+                case_id = ctx.identifier(case.get("caseId"), "caseId", key=True)
                 if not case_id:
                     continue
                 yield {
                     "case_id": case_id,
-                    "display_id": text(case.get("displayId")),
+                    "display_id": ctx.identifier(case.get("displayId"), "displayId"),
                     "subject": text(case.get("subject")),
                     "status": text(case.get("status")),
                     "severity": text(case.get("severityCode")),

@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from sender.aws import error_code
 from sender.collectors.base import Collector, Context, NotEnabled, chunks
-from sender.normalize import count, key_text, money, text, timestamp
+from sender.normalize import count, money, text, timestamp
 
 BATCH = 100
 STATUSES = {"ok", "warning", "error", "not_available"}
@@ -38,7 +38,7 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
         ctx.check_time()
         response = client.describe_trusted_advisor_check_summaries(checkIds=batch)
         for summary in response.get("summaries", []):
-            check_id = key_text(summary.get("checkId"))
+            check_id = ctx.identifier(summary.get("checkId"), "checkId", key=True)
             if not check_id:
                 continue
             check = by_id.get(check_id, {})

@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from sender.aws import error_code, error_message
 from sender.collectors.base import Collector, Context
-from sender.normalize import arn, count, region, text
+from sender.normalize import arn, count, key_text, region, text
 
 ACTIONS = ("Block", "Allow", "Count", "Captcha", "Challenge")
 QUIET = {
@@ -40,20 +40,22 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
         for summary in page.get("WebACLs", []):
             ctx.check_time()
             acl = client.get_web_acl(Name=summary["Name"], Scope=scope, Id=summary["Id"])["WebACL"]
-            acl_arn = arn(acl.get("ARN") or summary.get("ARN"))
+            acl_arn = ctx.arn(acl.get("ARN") or summary.get("ARN"), "web ACL ARN", key=True)
             if not acl_arn:
                 continue
             yield {
                 "web_acl_arn": acl_arn,
                 "name": text(acl.get("Name")),
-                "web_acl_id": text(acl.get("Id")),
+                "web_acl_id": ctx.identifier(acl.get("Id"), "web ACL Id"),
                 "scope": scope,
                 "region": region(ctx.region),
                 "default_action": _first_key(acl.get("DefaultAction"), upper=True),
                 "capacity": count(acl.get("Capacity")),
                 "logging_enabled": _logging(ctx, client, acl_arn),
                 "associated_resources": _resources(ctx, client, scope, acl_arn),
-                "rules": [_rule(rule) for rule in acl.get("Rules", []) if rule.get("Name")],
+                "rules": [
+                    _rule(rule) for rule in acl.get("Rules", []) if key_text(rule.get("Name"))
+                ],
             }
 
 
@@ -68,7 +70,7 @@ def _rule(rule: dict[str, Any]) -> dict[str, Any]:
     else:
         action = None
     return {
-        "name": text(rule["Name"]),
+        "name": key_text(rule["Name"]),
         "priority": count(rule.get("Priority")),
         "action": action,
         "statement_type": statement_type,
