@@ -519,3 +519,22 @@ def test_the_double_refuses_a_wrong_password(migrated, data_api):
         executor.execute("SELECT 1 AS one")
     data_api.secrets[arn]["password"] = migrated.credentials["loader"].password
     assert executor.execute("SELECT current_user AS u") == [{"u": username}]
+
+
+def test_the_report_runs_as_the_reader(migrated):
+    from receiver.report import build_report
+
+    loader = migrated.executor("loader")
+    try:
+        load(loader)
+    finally:
+        loader.close()
+    reader = migrated.executor("reader")
+    try:
+        report = build_report(reader, days=30)
+    finally:
+        reader.close()
+    (listed,) = re.findall(r"Source views: ([^.<]+)\.", report.html)
+    sources = listed.split(", ")
+    assert "v_collection_windows" in sources and all(v.startswith("v_") for v in sources), sources
+    assert report.statements > 10 and report.rows_read > 0

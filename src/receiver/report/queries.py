@@ -79,21 +79,21 @@ def last_data_day(reader: Reader) -> date | None:
     rows = reader.rows(
         """
         SELECT greatest((SELECT max(usage_date) FROM v_report_cost_daily),
-                        (SELECT max(window_end) - 1 FROM collection_runs)) AS last_day
+                        (SELECT max(window_end) - 1 FROM v_collection_windows)) AS last_day
         """,
         None,
         "v_report_cost_daily",
-        "collection_runs",
+        "v_collection_windows",
     )
     return rows[0]["last_day"] if rows else None
 
 
 KNOWN_ACCOUNTS = """
-    SELECT account_id, name FROM accounts
+    SELECT account_id, name FROM v_accounts
     UNION ALL
     SELECT e.account_id, e.account_name
     FROM v_expected_accounts e
-    WHERE NOT EXISTS (SELECT 1 FROM accounts x WHERE x.account_id = e.account_id)
+    WHERE NOT EXISTS (SELECT 1 FROM v_accounts x WHERE x.account_id = e.account_id)
 """
 
 
@@ -446,7 +446,7 @@ def security_current(reader: Reader) -> list[SecurityCurrent]:
                coalesce(sum(c.workflow_resolved), 0) AS resolved,
                coalesce(sum(c.count), 0) AS active_records
         FROM v_securityhub_severity_counts_current c
-        JOIN accounts a ON a.account_id = c.account_id
+        JOIN v_accounts a ON a.account_id = c.account_id
         GROUP BY c.account_id, a.name
         ORDER BY a.name, c.account_id
         """,
@@ -554,7 +554,7 @@ def noncompliant_rules(reader: Reader, limit: int) -> tuple[list[NonCompliantRul
                r.non_compliant_resource_count, r.snapshot_date,
                count(*) OVER () AS total
         FROM v_config_rules_current r
-        JOIN accounts a ON a.account_id = r.account_id
+        JOIN v_accounts a ON a.account_id = r.account_id
         WHERE r.compliance = 'NON_COMPLIANT'
         ORDER BY r.non_compliant_resource_count DESC NULLS LAST, a.name, r.account_id,
                  r.rule_name, r.region
@@ -596,7 +596,7 @@ def inventory(reader: Reader) -> list[InventoryCount]:
         SELECT r.account_id, a.name AS account_name, r.resource_type,
                count(*) AS resource_count, max(r.snapshot_date) AS as_of
         FROM v_resources_current r
-        JOIN accounts a ON a.account_id = r.account_id
+        JOIN v_accounts a ON a.account_id = r.account_id
         GROUP BY r.account_id, a.name, r.resource_type
         ORDER BY r.resource_type, a.name, r.account_id
         """,
@@ -948,9 +948,9 @@ class Roster:
 def roster(reader: Reader) -> Roster:
     """Every expected account with its reporting status, and when the roster was refreshed."""
     refreshed = reader.rows(
-        "SELECT max(refreshed_at) AS refreshed_at FROM organization_roster_refreshes",
+        "SELECT max(refreshed_at) AS refreshed_at FROM v_organization_roster_refreshes",
         None,
-        "organization_roster_refreshes",
+        "v_organization_roster_refreshes",
     )
     rows = reader.rows(
         """
