@@ -22,9 +22,11 @@ from sender.collectors import (
     resources,
     secrets,
     securityhub,
+    ssm_instances,
 )
 from sender.normalize import (
     ID_MAX,
+    KEY_BYTES,
     arn,
     day,
     identifier,
@@ -444,3 +446,61 @@ def test_guardduty_and_inspector_keep_long_resource_ids(clients):
     item = inspector_findings._item(make_context(clients), inspector)
     assert item is not None and item["resource_id"] == long_id
     assert item["region"] == "cn-north-1"
+
+
+def test_ssm_applications_whose_key_cannot_be_indexed_are_dropped_and_counted(clients):
+    """Inventory entries are free-form: a name and version longer than a database index holds
+    (KEY_BYTES in all) are dropped and counted, never cut; non-ASCII names pass whole."""
+    instance = "mi-0123456789abcdef0"  # a hybrid (non-EC2) managed node
+    apps = [
+        {
+            "Name": "Microsoft Visual C++ 2019 - ünïcödé",
+            "Version": "14.29.30133",
+            "Architecture": "x86_64",
+        },
+        {"Name": "n" * 1500, "Version": "v" * 1000, "Architecture": "x86_64"},
+        {"Name": "x" * 10, "Version": "v" * 1025},
+    ]
+    with stubbed(clients, "ssm") as ssm:
+        ssm.add_response(
+            "describe_instance_information",
+            {
+                "InstanceInformationList": [
+                    {
+                        "InstanceId": instance,
+                        "PingStatus": "Online",
+                        "ResourceType": "ManagedInstance",
+                    }
+                ]
+            },
+            {"MaxResults": 50},
+        )
+        ssm.add_response(
+            "get_inventory",
+            {
+                "Entities": [
+                    {
+                        "Id": instance,
+                        "Data": {
+                            "AWS:Application": {
+                                "TypeName": "AWS:Application",
+                                "SchemaVersion": "1.1",
+                                "CaptureTime": "2026-11-24T00:00:00Z",
+                                "Content": apps,
+                            }
+                        },
+                    }
+                ]
+            },
+        )
+        ssm.add_response(
+            "describe_instance_patches",
+            {"Patches": []},
+            {"InstanceId": instance, "MaxResults": 100},
+        )
+        outcome = run_collector(ssm_instances.COLLECTOR, make_context(clients))
+    assert outcome.status == "partial"
+    assert f"1 x application key longer than {KEY_BYTES} UTF-8 bytes" in outcome.error
+    assert "1 x application Version longer than 1024 characters: item dropped" in outcome.error
+    [item] = section(outcome)
+    assert [a["name"] for a in item["applications"]] == [apps[0]["Name"]]

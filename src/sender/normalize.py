@@ -26,6 +26,9 @@ from typing import Any
 SHORT = 1024  # free text: names, titles, statuses (shortened)
 LONG = 8192  # free text: descriptions (shortened)
 ID_MAX = 2048  # identifiers and keys: never shortened; longer ones are refused (None)
+# A natural key's variable parts together: the tables' primary keys are btree indexes, whose
+# entries PostgreSQL caps at 2704 bytes (account id, dates and region take the rest).
+KEY_BYTES = 2048
 _MONEY_RE = re.compile(r"-?[0-9]{1,20}(\.[0-9]{1,10})?")
 _REGION_RE = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 _ARN_RE = re.compile(r"arn:aws(-cn|-us-gov)?:.*", re.DOTALL)
@@ -79,6 +82,11 @@ def identifier(value: Any) -> str | None:
     if not result or len(result) > ID_MAX or len(result.encode("utf-8")) > ID_MAX:
         return None
     return result
+
+
+def key_bytes(*parts: str | None) -> int:
+    """The UTF-8 size of a natural key's variable parts together (compare with `KEY_BYTES`)."""
+    return sum(len(part.encode("utf-8")) for part in parts if part)
 
 
 def key_text(value: Any) -> str | None:

@@ -34,7 +34,7 @@ def fetch(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
             environment = ctx.identifier(
                 keys.get("Environment"), "service Environment", key=True, optional=True
             )
-            if not name or not environment:
+            if not name or not environment or not ctx.key_fits("service", name, environment):
                 continue
             attributes: dict[str, Any] = {}
             for attribute_map in summary.get("AttributeMaps") or []:

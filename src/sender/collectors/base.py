@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from sender.aws import Clients, global_region, partition_of
 from sender.intervals import Interval, Window
-from sender.normalize import ID_MAX, arn, identifier, oversized
+from sender.normalize import ID_MAX, KEY_BYTES, arn, identifier, key_bytes, oversized
 
 Scope = Literal["global", "regional", "regional+global"]
 Shape = Literal["list", "parts", "object"]
@@ -175,6 +175,14 @@ class Context:
         elif result is None and key and not optional:
             self.tally(f"{what} absent or empty: item dropped")
         return result
+
+    def key_fits(self, what: str, *parts: str | None) -> bool:
+        """Whether a natural key of several parts fits a database index (`KEY_BYTES` in all);
+        when not, the caller drops the item and it is counted in the collector's result."""
+        if key_bytes(*parts) <= KEY_BYTES:
+            return True
+        self.tally(f"{what} key longer than {KEY_BYTES} UTF-8 bytes in all: item dropped")
+        return False
 
     def arn(self, value: Any, what: str, *, key: bool = False) -> str | None:
         """`sender.normalize.arn`, counted like `identifier` when too long to keep."""

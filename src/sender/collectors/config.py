@@ -171,6 +171,8 @@ def _noncompliant(ctx: Context, client: Any, rule: str) -> list[dict[str, Any]] 
                 resource_id = ctx.identifier(qualifier.get("ResourceId"), "ResourceId", key=True)
                 if not resource_type or not resource_id:
                     continue
+                if not ctx.key_fits("non-compliant resource", rule, resource_type, resource_id):
+                    continue
                 found.append(
                     {
                         "region": ctx.region,

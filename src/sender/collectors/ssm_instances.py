@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from sender.aws import error_message
 from sender.collectors.base import Collector, Context
-from sender.normalize import text, timestamp
+from sender.normalize import SHORT, text, timestamp
 
 
 def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
@@ -69,6 +69,10 @@ def _applications(ctx: Context, client: Any) -> dict[str, list[dict[str, Any]]]:
                     architecture = _key_part(ctx, app.get("Architecture"), "application Arch")
                     if not name or version is None or architecture is None:
                         continue
+                    if not ctx.key_fits(
+                        "application", entity.get("Id"), name, version, architecture
+                    ):
+                        continue
                     if (name, version, architecture) in seen:
                         continue
                     seen.add((name, version, architecture))
@@ -89,10 +93,15 @@ def _applications(ctx: Context, client: Any) -> dict[str, list[dict[str, Any]]]:
 
 
 def _key_part(ctx: Context, value: Any, what: str) -> str | None:
-    """A natural-key part that may be absent (then ""), never shortened (None: too long)."""
+    """A natural-key part that may be absent (then ""), never shortened (None: too long for
+    the contract's 1024 characters, counted)."""
     if value is None or value == "":
         return ""
-    return ctx.identifier(value, what, key=True)
+    result = ctx.identifier(value, what, key=True)
+    if result is not None and len(result) > SHORT:
+        ctx.tally(f"{what} longer than {SHORT} characters: item dropped")
+        return None
+    return result
 
 
 def _patches(ctx: Context, client: Any, instance_id: str) -> list[dict[str, Any]]:
@@ -104,7 +113,7 @@ def _patches(ctx: Context, client: Any, instance_id: str) -> list[dict[str, Any]
         for page in pages:
             for patch in page.get("Patches", []):
                 patch_id = ctx.identifier(patch.get("KBId"), "patch KBId", key=True)
-                if not patch_id:
+                if not patch_id or not ctx.key_fits("patch", instance_id, patch_id):
                     continue
                 patches[patch_id] = {
                     "patch_id": patch_id,
