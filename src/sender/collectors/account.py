@@ -88,6 +88,8 @@ def _organizational_unit(ctx: Context, org: Any) -> tuple[str | None, str | None
         if not parents:
             return direct, None
         parent = parents[0]
+        if not parent.get("Id"):  # every output member is optional in the model
+            return direct, None
         direct = direct or parent.get("Id")
         if parent.get("Type") == "ROOT":
             names.append("Root")

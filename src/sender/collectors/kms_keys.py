@@ -38,7 +38,7 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
             if not key_arn:
                 continue
             try:
-                meta = client.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+                meta = client.describe_key(KeyId=key.get("KeyId") or key_arn)["KeyMetadata"]
             except ClientError as exc:
                 if error_code(exc) not in SKIP_CODES:
                     raise
