@@ -71,3 +71,19 @@ def test_keys_of_several_parts_load_up_to_the_sender_limit(db):
     validate_document(doc)
     result = load_doc(db, doc)
     assert result.status == "loaded", result.error
+
+
+def test_a_key_too_long_for_its_index_fails_the_file_permanently(db):
+    """A document not from our sender (or from an older one) may carry a key PostgreSQL cannot
+    index: the file fails with the reason (moved to failed/), it is not retried into the DLQ."""
+
+    def lengthen(doc: dict[str, Any]) -> None:
+        app = doc["data"]["ssm_instances"][0]["applications"][0]
+        app["name"] = incompressible(ID_MAX, 8)
+        app["version"] = incompressible(1024, 9)
+
+    doc = variant(fixture_doc("full-daily"), lengthen)
+    validate_document(doc)  # the contract alone cannot say it
+    result = load_doc(db, doc)
+    assert result.status == "failed"
+    assert "index row size" in str(result.error)

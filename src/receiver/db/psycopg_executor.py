@@ -79,6 +79,8 @@ def _adapt_value(value: Any) -> Any:
 def _translate(exc: psycopg.Error) -> DatabaseError:
     sqlstate = getattr(exc, "sqlstate", None) or ""
     message = f"{str(exc).strip()} (SQLSTATE {sqlstate})" if sqlstate else str(exc).strip()
+    if isinstance(exc, pg_errors.ProgramLimitExceeded):  # an OperationalError, yet permanent
+        return DatabaseError(message)
     if isinstance(exc, psycopg.OperationalError | pg_errors.SerializationFailure) or (
         sqlstate.startswith(_TRANSIENT_SQLSTATE_PREFIXES)
     ):
