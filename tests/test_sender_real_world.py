@@ -15,6 +15,8 @@ from moto import mock_aws
 
 from sender.aws import Clients
 from sender.collectors import (
+    acm_certificates,
+    cloudtrail_trails,
     config,
     guardduty_findings,
     inspector_findings,
@@ -44,6 +46,7 @@ from support.sender_fixtures import (
     run_collector,
     section,
     stubbed,
+    validate_outcome,
 )
 
 # An S3 object's ARN with a 1,024-byte key (the S3 maximum): 1,055 characters, more than the
@@ -504,3 +507,66 @@ def test_ssm_applications_whose_key_cannot_be_indexed_are_dropped_and_counted(cl
     assert "1 x application Version longer than 1024 characters: item dropped" in outcome.error
     [item] = section(outcome)
     assert [a["name"] for a in item["applications"]] == [apps[0]["Name"]]
+
+
+def test_cloudtrail_in_govcloud_keeps_its_identifiers_whole(clients):
+    """KmsKeyId is a key ARN (up to 2048 characters, cut at 1024 before)."""
+    region = "us-gov-west-1"
+    trail_arn = f"arn:aws-us-gov:cloudtrail:{region}:{ACCOUNT}:trail/management-events"
+    kms_key = f"arn:aws-us-gov:kms:{region}:{ACCOUNT}:alias/" + "k" * 1500
+    with stubbed(clients, "cloudtrail", region) as ct:
+        ct.add_response(
+            "describe_trails",
+            {
+                "trailList": [
+                    {
+                        "Name": "management-events",
+                        "TrailARN": trail_arn,
+                        "HomeRegion": region,
+                        "S3BucketName": "aws-cloudtrail-logs-journaux-d'audit",
+                        "KmsKeyId": kms_key,
+                        "IsMultiRegionTrail": True,
+                        "LogFileValidationEnabled": True,
+                    },
+                    {"Name": "no-arn", "HomeRegion": region},  # counted, not a KeyError
+                ]
+            },
+            {"includeShadowTrails": True},
+        )
+        ct.add_response("get_trail_status", {"IsLogging": True}, {"Name": trail_arn})
+        ctx = make_context(clients, region, home_region=region)
+        outcome = run_collector(cloudtrail_trails.COLLECTOR, ctx)
+    assert outcome.status == "partial"
+    assert outcome.error == (
+        "1 x TrailARN absent or not an aws, aws-cn or aws-us-gov ARN: item dropped"
+    )
+    document = validate_outcome(outcome, regions=(region,))
+    [trail] = document["data"]["cloudtrail_trails"]
+    assert trail["trail_arn"] == trail_arn and trail["kms_key_id"] == kms_key
+
+
+def test_acm_certificates_in_china_and_one_without_an_arn(clients):
+    region = "cn-north-1"
+    cert_arn = f"arn:aws-cn:acm:{region}:{ACCOUNT}:certificate/12345678-1234-1234-1234-123456789012"
+    with stubbed(clients, "acm", region) as acm:
+        key_types = list(
+            clients.client("acm", region).meta.service_model.shape_for("KeyAlgorithm").enum
+        )
+        acm.add_response(
+            "list_certificates",
+            {
+                "CertificateSummaryList": [
+                    {"CertificateArn": cert_arn, "DomainName": "例子.测试"},
+                    {"DomainName": "no-arn.example.com"},
+                ]
+            },
+            {"Includes": {"keyTypes": key_types}},
+        )
+        outcome = run_collector(
+            acm_certificates.COLLECTOR, make_context(clients, region, home_region=region)
+        )
+    assert outcome.status == "partial"
+    assert "1 x CertificateArn absent" in outcome.error
+    [cert] = validate_outcome(outcome, regions=(region,))["data"]["acm_certificates"]
+    assert cert["certificate_arn"] == cert_arn and cert["domain_name"] == "例子.测试"
+    assert cert["not_after"] is None and cert["in_use"] is None  # absent: null, not a guess
