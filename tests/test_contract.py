@@ -430,3 +430,26 @@ def test_free_text_keeps_its_documented_limit() -> None:
         edit(load_fixture("full-daily.json"), "/data/securityhub/findings/0/title", "t" * 1025)
     )
     assert "is too long" in found[0].message
+
+
+IDENTIFIER_TYPES = {
+    "accountId",
+    "accountIdOrNull",
+    "uuid",
+    "keyText",
+    "identifierOrNull",
+    "arn",
+    "arnOrNull",
+}
+
+
+def test_every_identifier_field_is_an_identifier_type() -> None:
+    """Fields named *_id, *_arn, arn or *_identifier never take a shortened text type."""
+    schema = load_schema()
+    checked = 0
+    for sub in _subschemas(schema):
+        for name, prop in (sub.get("properties") or {}).items():
+            if name in ("arn",) or name.endswith(("_id", "_arn", "_identifier")):
+                assert prop["$ref"].removeprefix("#/$defs/") in IDENTIFIER_TYPES, name
+                checked += 1
+    assert checked >= 40

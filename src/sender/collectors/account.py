@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from sender.aws import SKIP_CODES, error_code, error_message
 from sender.collectors.base import Collector, Context
-from sender.normalize import text, timestamp
+from sender.normalize import identifier, text, timestamp
 
 T = TypeVar("T")
 ALTERNATE_TYPES = ("BILLING", "OPERATIONS", "SECURITY")
@@ -56,7 +56,7 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
     organization = _optional(ctx, "DescribeOrganization", org.describe_organization)
     if organization:
         details = organization.get("Organization", {})
-        account["organization_id"] = text(details.get("Id"))
+        account["organization_id"] = identifier(details.get("Id"))
         management = details.get("MasterAccountId")
         account["management_account_id"] = management if _is_account(management) else None
         described = _optional(
@@ -104,7 +104,7 @@ def _organizational_unit(ctx: Context, org: Any) -> tuple[str | None, str | None
         child = parent["Id"]
     if direct and direct.startswith("r-"):
         direct = None  # directly under the root: no OU
-    return text(direct), text("/".join(reversed(names))) if names else None
+    return identifier(direct), text("/".join(reversed(names))) if names else None
 
 
 def _account_information(ctx: Context) -> tuple[str | None, str | None]:
