@@ -24,8 +24,13 @@ output "cluster_arn" {
 }
 
 output "secret_arn" {
-  description = "Master credentials secret (Data API secretArn)."
+  description = "Master credentials secret: only the migration function uses it, to create the database roles."
   value       = module.analytics.secret_arn
+}
+
+output "reader_secret_arn" {
+  description = "Reader role's secret (Data API secretArn): SELECT on the views only, for the report and dashboards."
+  value       = module.analytics.reader_secret_arn
 }
 
 output "database_name" {

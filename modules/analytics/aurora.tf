@@ -145,3 +145,29 @@ resource "aws_rds_cluster_instance" "this" {
 
   tags = var.tags
 }
+
+#------------------------------------------------------------------------------
+# Database roles: the migrator owns the schema, the loader writes rows, the reader reads the
+# views. Each has its own secret in the shape the Data API reads ({"username", "password", ...}).
+# Terraform creates the secrets without a value, so no password is ever in the state or a plan:
+# the migration function fills an empty secret with a generated password on its first run, then
+# creates or updates the role with it (src/receiver/db/role_secrets.py, roles.py).
+#------------------------------------------------------------------------------
+
+locals {
+  database_role_names = {
+    for kind in ["migrator", "loader", "reader"] : kind => "${replace(var.name, "-", "_")}_${kind}"
+  }
+  database_role_secret_arns = { for kind, s in aws_secretsmanager_secret.database_role : kind => s.arn }
+}
+
+resource "aws_secretsmanager_secret" "database_role" {
+  #checkov:skip=CKV2_AWS_57:No Secrets Manager rotation function: the migration function generates each password once and applies the secret's current password to its role on every run; to rotate, put a new value in the secret and invoke the migration function (modules/analytics/README.md, Security).
+  for_each = local.database_role_names
+
+  name                    = "${var.name}/database/${each.key}"
+  description             = "PostgreSQL role ${each.value} of ${var.name} (${each.key}); value written by the migration function"
+  kms_key_id              = aws_kms_key.this.arn
+  recovery_window_in_days = 7
+  tags                    = var.tags
+}

@@ -4,7 +4,10 @@
 
 locals {
   cluster_arn = "arn:${local.partition}:rds:${local.region}:${local.account_id}:cluster:${local.cluster_identifier}"
-  secret_arn  = aws_rds_cluster.this.master_user_secret[0].secret_arn
+  # The master secret: only the migration function reads it (to bootstrap the database roles).
+  secret_arn = aws_rds_cluster.this.master_user_secret[0].secret_arn
+  # The receiver and the roster function write rows: they sign in as the loader (aurora.tf).
+  loader_secret_arn = local.database_role_secret_arns["loader"]
 
   package_error = "Exactly one of analytics_package_path and analytics_package_s3 must be set."
 
@@ -25,7 +28,7 @@ locals {
   database_environment = {
     DB_NAME            = var.database_name
     AURORA_CLUSTER_ARN = local.cluster_arn
-    AURORA_SECRET_ARN  = local.secret_arn
+    AURORA_SECRET_ARN  = local.loader_secret_arn
     REGION             = local.region
   }
 
@@ -43,11 +46,12 @@ locals {
     Resource = local.cluster_arn
   }
 
+  # The loader's secret, for the functions whose environment is database_environment.
   secret_statement = {
     Sid      = "DatabaseSecret"
     Effect   = "Allow"
     Action   = "secretsmanager:GetSecretValue"
-    Resource = local.secret_arn
+    Resource = local.loader_secret_arn
   }
 
   xray_statement = {
@@ -192,7 +196,9 @@ resource "aws_lambda_function" "receiver" {
     }
   }
 
-  depends_on = [aws_iam_role_policy.receiver]
+  # The receiver signs in as the loader, which the migration function creates: on an upgrade it
+  # switches to the loader's secret only after the migrations (and the roles) are in place.
+  depends_on = [aws_iam_role_policy.receiver, aws_lambda_invocation.migration]
 }
 
 #------------------------------------------------------------------------------
@@ -228,13 +234,32 @@ resource "aws_iam_role_policy" "migration" {
       },
       local.xray_statement,
       {
+        # The secrets are encrypted with the analytics key: decrypt to read them, a data key to
+        # fill an empty role secret; only through Secrets Manager.
         Sid      = "AnalyticsKey"
         Effect   = "Allow"
-        Action   = "kms:Decrypt"
+        Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
         Resource = aws_kms_key.this.arn
+        Condition = {
+          StringEquals = { "kms:ViaService" = "secretsmanager.${local.region}.${local.dns_suffix}" }
+        }
       },
       local.rds_data_statement,
-      local.secret_statement,
+      {
+        # The master secret to create the roles; the role secrets for their passwords (and the
+        # migrator's to run the migrations as the schema owner).
+        Sid      = "DatabaseSecret"
+        Effect   = "Allow"
+        Action   = "secretsmanager:GetSecretValue"
+        Resource = concat([local.secret_arn], values(local.database_role_secret_arns))
+      },
+      {
+        # Only to fill a role secret that has no value yet (the first run after it was created).
+        Sid      = "FillDatabaseRoleSecrets"
+        Effect   = "Allow"
+        Action   = "secretsmanager:PutSecretValue"
+        Resource = values(local.database_role_secret_arns)
+      },
     ]
   })
 }
@@ -272,6 +297,13 @@ resource "aws_lambda_function" "migration" {
   environment {
     variables = merge(local.database_environment, local.powertools_environment, {
       POWERTOOLS_SERVICE_NAME = "migration"
+      AURORA_SECRET_ARN       = local.secret_arn # the master, to bootstrap the roles
+      DATABASE_ROLES = jsonencode({
+        for kind, username in local.database_role_names : kind => {
+          username   = username
+          secret_arn = local.database_role_secret_arns[kind]
+        }
+      })
     })
   }
 

@@ -89,8 +89,23 @@ output "cluster_endpoint" {
 }
 
 output "secret_arn" {
-  description = "ARN of the Secrets Manager secret holding the master credentials (Data API secretArn)."
+  description = "ARN of the Secrets Manager secret holding the master credentials. Only the migration function uses it (to create the database roles); use the role secrets for everything else."
   value       = local.secret_arn
+}
+
+output "reader_secret_arn" {
+  description = "ARN of the reader role's secret (Data API secretArn): SELECT on the views only, for the report (`python -m receiver report --secret-arn`) and dashboards. Filled by the migration function's first run."
+  value       = local.database_role_secret_arns["reader"]
+}
+
+output "database_role_secret_arns" {
+  description = "ARN of each database role's secret, by role: migrator (owns the schema), loader (reads and writes rows: receiver, roster), reader (reads the views)."
+  value       = local.database_role_secret_arns
+}
+
+output "database_role_names" {
+  description = "PostgreSQL user name of each database role, by role (migrator, loader, reader)."
+  value       = local.database_role_names
 }
 
 output "database_name" {

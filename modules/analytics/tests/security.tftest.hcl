@@ -373,8 +373,8 @@ run "least_privilege_for_the_functions" {
   assert {
     condition = toset([
       for s in jsondecode(aws_iam_role_policy.migration.policy).Statement : s.Sid
-    ]) == toset(["Logs", "XRay", "AnalyticsKey", "DataApi", "DatabaseSecret"])
-    error_message = "The migration function gets only logs, X-Ray, the key, the Data API and the secret."
+    ]) == toset(["Logs", "XRay", "AnalyticsKey", "DataApi", "DatabaseSecret", "FillDatabaseRoleSecrets"])
+    error_message = "The migration function gets only logs, X-Ray, the key, the Data API and the database secrets (tests/database_roles.tftest.hcl)."
   }
 
   assert {
@@ -391,7 +391,7 @@ run "least_privilege_for_the_functions" {
     condition = one([
       for s in jsondecode(aws_iam_role_policy.receiver.policy).Statement : s.Resource
       if s.Sid == "DatabaseSecret"
-    ]) == "arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!cluster-mock-AbCdEf"
-    error_message = "The receiver may read only the cluster's secret."
+    ]) == "arn:aws:secretsmanager:eu-west-1:111111111111:secret:obs/database/role-AbCdEf"
+    error_message = "The receiver may read only the loader's secret (one ARN per role: tests/database_roles.tftest.hcl)."
   }
 }

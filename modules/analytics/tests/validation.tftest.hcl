@@ -138,7 +138,9 @@ run "both_package_locations" {
   variables {
     analytics_package_s3 = { bucket = "artifacts", key = "analytics.zip" }
   }
-  expect_failures = [aws_lambda_function.receiver, aws_lambda_function.migration]
+  # The receiver is planned after the migration invocation (it signs in as the loader the
+  # migration function creates), so the migration function's identical precondition stops first.
+  expect_failures = [aws_lambda_function.migration]
 }
 
 run "no_package_location" {
@@ -146,7 +148,8 @@ run "no_package_location" {
   variables {
     analytics_package_path = null
   }
-  expect_failures = [aws_lambda_function.receiver, aws_lambda_function.migration]
+  # As above: the migration function's precondition stops the plan before the receiver's.
+  expect_failures = [aws_lambda_function.migration]
 }
 
 run "large_batch_without_batching_window" {

@@ -147,7 +147,7 @@ run "functions_are_configured_for_the_packaged_handlers" {
     condition = one(aws_lambda_function.receiver.environment).variables == tomap({
       DB_NAME                      = "core"
       AURORA_CLUSTER_ARN           = "arn:aws:rds:eu-west-1:111111111111:cluster:obs"
-      AURORA_SECRET_ARN            = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!cluster-mock-AbCdEf"
+      AURORA_SECRET_ARN            = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:obs/database/role-AbCdEf"
       REGION                       = "eu-west-1"
       BUCKET                       = "obs-111111111111-eu-west-1"
       ANALYTICS_KMS_KEY            = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000001"
@@ -161,7 +161,7 @@ run "functions_are_configured_for_the_packaged_handlers" {
 
   assert {
     condition = keys(one(aws_lambda_function.migration.environment).variables) == sort([
-      "DB_NAME", "AURORA_CLUSTER_ARN", "AURORA_SECRET_ARN", "REGION",
+      "DB_NAME", "AURORA_CLUSTER_ARN", "AURORA_SECRET_ARN", "REGION", "DATABASE_ROLES",
       "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL",
     ])
     error_message = "The migration environment must carry the database variables."

@@ -111,3 +111,10 @@ mock_resource "aws_s3_object" {
     version_id = "3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrHY"
   }
 }
+
+# The database role secrets (aurora.tf); a test that needs one ARN per role overrides them.
+mock_resource "aws_secretsmanager_secret" {
+  defaults = {
+    arn = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:obs/database/role-AbCdEf"
+  }
+}
