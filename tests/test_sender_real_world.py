@@ -5,7 +5,7 @@ has them), sent through moto or botocore's Stubber (real service models)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import boto3
@@ -13,12 +13,13 @@ import botocore.loaders
 import pytest
 from moto import mock_aws
 
-from sender.aws import Clients
+from sender.aws import Clients, global_region
 from sender.collectors import (
     acm_certificates,
     cloudtrail_trails,
     config,
     guardduty_findings,
+    health_events,
     inspector_findings,
     kms_keys,
     resources,
@@ -570,3 +571,46 @@ def test_acm_certificates_in_china_and_one_without_an_arn(clients):
     [cert] = validate_outcome(outcome, regions=(region,))["data"]["acm_certificates"]
     assert cert["certificate_arn"] == cert_arn and cert["domain_name"] == "例子.测试"
     assert cert["not_after"] is None and cert["in_use"] is None  # absent: null, not a guess
+
+
+def test_health_events_in_china_and_one_without_an_arn(clients):
+    home = "cn-north-1"
+    where = global_region(home)
+    event_arn = f"arn:aws-cn:health:{home}::event/EC2/AWS_EC2_OPERATIONAL_ISSUE/AWS_EC2_1"
+    window = {
+        "lastUpdatedTimes": [
+            {"from": datetime(2026, 11, 24, tzinfo=UTC), "to": datetime(2026, 11, 25, tzinfo=UTC)}
+        ]
+    }
+    events = [
+        {
+            "arn": event_arn,
+            "service": "EC2",
+            "eventTypeCode": "AWS_EC2_OPERATIONAL_ISSUE",
+            "eventTypeCategory": "issue",
+            "region": home,
+            "statusCode": "open",
+            "eventScopeCode": "PUBLIC",
+            "startTime": datetime(2026, 11, 24, 3, 0, tzinfo=UTC),
+        },
+        {"service": "EC2", "eventTypeCode": "AWS_EC2_OPERATIONAL_ISSUE"},
+    ]
+    with stubbed(clients, "health", where) as health:
+        health.add_response(
+            "describe_events", {"events": events}, {"filter": window, "maxResults": 100}
+        )
+        health.add_response(
+            "describe_entity_aggregates",
+            {"entityAggregates": [{"eventArn": event_arn, "count": 3}]},
+            {"eventArns": [event_arn]},
+        )
+        ctx = make_context(clients, None, home_region=home)
+        outcome = run_collector(health_events.COLLECTOR, ctx)
+    assert outcome.status == "partial"
+    assert (
+        outcome.error
+        == "1 x event arn absent or not an aws, aws-cn or aws-us-gov ARN: item dropped"
+    )
+    [item] = validate_outcome(outcome, regions=(home,))["data"]["health_events"]
+    assert item["event_arn"] == event_arn and item["affected_entity_count"] == 3
+    assert item["end_time"] is None  # an open event has no endTime
