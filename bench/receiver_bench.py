@@ -19,6 +19,11 @@ Sections (all by default):
                in a child process as the growth of its peak RSS (target <= 3x the document).
   concurrency  200 files (20 accounts x 10 days) loaded by 8 concurrent workers through the
                Data API double: no deadlock, no lost or duplicated rows.
+  hostile      peak memory of parsing hostile files (tests/support/hostile_documents.py: empty
+               objects, lists, Decimals, distinct keys, deep nesting..., each as large as
+               --hostile-mb, plus a 100 KiB gzip of [{},{},...]) and of a legitimate findings
+               file, each in a child process, as the growth of its peak RSS, against the bound
+               2x max_document_bytes + 8 MiB (max_document_bytes = --hostile-mb MiB).
 """
 
 from __future__ import annotations
@@ -58,7 +63,7 @@ from receiver.loader import FileRef  # noqa: E402
 from receiver.migrations import migrate  # noqa: E402
 from receiver.receive import Limits, load_bytes  # noqa: E402
 from receiver.tables import SECURITYHUB_FINDINGS, TABLES  # noqa: E402
-from support import data_api_double, pgcluster  # noqa: E402
+from support import data_api_double, hostile_documents, pgcluster  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "full-daily.json"
 CLUSTER_ARN = "arn:aws:rds:eu-west-1:111111111111:cluster:bench"
@@ -429,6 +434,73 @@ def section_concurrency(
         raise SystemExit("concurrency check failed")
 
 
+# ru_maxrss survives exec (it would report the parent's peak): read VmHWM of this process.
+HOSTILE_CHILD = """
+import json, sys
+sys.path[:0] = [sys.argv[2]]
+from receiver import documents
+from receiver.failures import PermanentLoadError
+raw = open(sys.argv[1], "rb").read()
+def status(name):
+    line = next(line for line in open("/proc/self/status") if line.startswith(name))
+    return int(line.split()[1]) * 1024
+open("/proc/self/clear_refs", "w").write("5")  # the peak starts again from the current RSS
+before = status("VmRSS:")
+try:
+    documents.decode(raw, name="x.json.gz", max_document_bytes=int(sys.argv[3]))
+    outcome = "accepted"
+except PermanentLoadError as exc:
+    outcome = exc.kind
+print(json.dumps({"status": outcome, "before": before, "peak": status("VmHWM:")}))
+"""
+HOSTILE_OVERHEAD = 8 * 1024 * 1024  # as tests/test_receiver_hostile_documents.py (~3 MiB seen)
+
+
+def section_hostile(megabytes: int) -> None:
+    limit = megabytes * 1024 * 1024
+    bound = 2 * limit + HOSTILE_OVERHEAD
+    print(
+        f"\n== peak memory of hostile files, max_document_bytes {megabytes} MiB "
+        f"(child process each; bound 2x + 8 MiB = {bound / 2**20:.0f} MiB)"
+    )
+    inputs: dict[str, bytes] = {
+        name: gzip.compress(make(limit), 1) for name, (make, _) in hostile_documents.SHAPES.items()
+    }
+    bomb = hostile_documents.repeat(b"[", b"{}", b"]", 100 * 1024 * 1024)
+    inputs["100 KiB gzip of [{},{},...]"] = gzip.compress(bomb, 9)
+    del bomb
+    findings = int(limit / 2.5 / 1000)  # a legitimate file of about 0.4x the limit
+    inputs[f"legitimate: {findings:,} findings"] = gzip.compress(
+        hostile_documents.findings_document(findings), 6
+    )
+    print(f"   {'input':32} {'gzip':>9} {'text':>9}  {'outcome':14} {'peak RSS growth':>16}")
+    failed = []
+    for name, raw in inputs.items():
+        path = Path(f"/tmp/receiver-bench-{uuid.uuid4().hex[:8]}.json.gz")
+        path.write_bytes(raw)
+        try:
+            out = subprocess.run(
+                [sys.executable, "-c", HOSTILE_CHILD, str(path), str(ROOT / "src"), str(limit)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        finally:
+            path.unlink()
+        found = json.loads(out)
+        grown = found["peak"] - found["before"]
+        verdict = "PASS" if grown <= bound else "FAIL"
+        if verdict == "FAIL":
+            failed.append(name)
+        text_size = len(gzip.decompress(raw))
+        print(
+            f"   {name:32} {len(raw) / 2**10:7.0f} K {text_size / 2**20:7.1f} M  "
+            f"{found['status']:14} {grown / 2**20:8.1f} MiB <= {bound / 2**20:.0f} MiB {verdict}"
+        )
+    if failed:
+        raise SystemExit(f"hostile inputs over the bound: {failed}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -436,8 +508,11 @@ def main() -> int:
     parser.add_argument("--findings", type=int, default=100_000)
     parser.add_argument("--baseline-rows", type=int, default=10_000)
     parser.add_argument("--memory-mb", type=int, default=100)
+    parser.add_argument("--hostile-mb", type=int, default=64)
     parser.add_argument(
-        "--only", nargs="*", default=["dataapi", "sizes", "copy", "memory", "concurrency"]
+        "--only",
+        nargs="*",
+        default=["dataapi", "sizes", "copy", "memory", "concurrency", "hostile"],
     )
     args = parser.parse_args()
 
@@ -455,6 +530,8 @@ def main() -> int:
             section_memory(dbs, args.memory_mb)
         if "concurrency" in args.only:
             section_concurrency(dbs)
+        if "hostile" in args.only:
+            section_hostile(args.hostile_mb)
         print(f"\nbenchmark done in {time.perf_counter() - started:.0f} s")
     return 0
 

@@ -51,3 +51,17 @@ def test_the_account_check_comes_before_the_contract():
             gz(doc), name="x.json.gz", max_document_bytes=LIMIT, expected_account="1" * 12
         )
     assert caught.value.kind == "account_mismatch"
+
+
+def test_a_top_level_value_other_than_an_object_is_refused_before_parsing():
+    for text, shown in ((b" [1, 2]", "'['"), (b'"text"', "'\"'"), (b"42", "'4'")):
+        with pytest.raises(PermanentLoadError) as caught:
+            documents.decode(text, name="x.json", max_document_bytes=LIMIT)
+        assert caught.value.kind == "not_an_object"
+        assert f"must be a JSON object; it starts with {shown}" in caught.value.reason
+
+
+def test_an_empty_document_is_reported_by_the_parser():
+    with pytest.raises(PermanentLoadError, match="Expecting value") as caught:
+        documents.decode(b"  ", name="x.json", max_document_bytes=LIMIT)
+    assert caught.value.kind == "json"

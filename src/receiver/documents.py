@@ -1,6 +1,10 @@
 """Bytes of a sender file -> a validated document, or a precise reason why not.
 
-Decompression is bounded (a small gzip bomb cannot exhaust the Lambda's memory); numbers with
+Decompression is bounded (a small gzip bomb cannot exhaust the Lambda's memory), and so is
+parsing: ``json.loads`` runs under a `json_budget.Budget` of 2x ``max_document_bytes``, which
+refuses, before any object is built, a text that is not an object, is nested deeper than
+`json_budget.MAX_DEPTH` (so no recursion error can follow, here or in later walks) or is already
+over budget, and during the parse the first object or number over it; numbers with
 a fraction are parsed as ``Decimal`` so money keeps every digit; an object with a repeated key
 is refused (which of the two values was meant is unknowable); then the contract is applied and
 the envelope's account id is compared with the account the S3 key names.
@@ -11,10 +15,10 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from observability.contract import ContractError, validate_document
+from receiver import json_budget
 from receiver.failures import PermanentLoadError
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -64,6 +68,10 @@ def decode(raw: bytes, *, name: str, max_document_bytes: int) -> Any:
         )
     else:
         text = raw
+    # Every peak below stays within 2x max_document_bytes: the text and one scan buffer while
+    # preparing, the text and its str while decoding, the str and the objects while parsing.
+    text = json_budget.narrow(text)
+    budget = json_budget.prepare(text, limit=2 * max_document_bytes)
     try:
         string = text.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -72,11 +80,20 @@ def decode(raw: bytes, *, name: str, max_document_bytes: int) -> Any:
         ) from None
     del text
     try:
-        return json.loads(string, parse_float=Decimal, object_pairs_hook=_objects())
+        return json.loads(
+            string,
+            parse_float=budget.decimal,
+            parse_int=budget.integer,
+            object_pairs_hook=_objects(budget),
+        )
     except json.JSONDecodeError as exc:
         raise PermanentLoadError(
             "json", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
+    except ValueError as exc:  # e.g. an integer over Python's 4300-digit conversion limit
+        raise PermanentLoadError("json", f"not a usable JSON value: {exc}") from None
+    except RecursionError:  # json_budget.prepare bounds the depth; this is a second line
+        raise PermanentLoadError("too_deep", "the document nests too deep to parse") from None
 
 
 def gunzip(raw: bytes, limit: int) -> bytearray:
@@ -108,20 +125,34 @@ def gunzip(raw: bytes, limit: int) -> bytearray:
     return out
 
 
-def _objects() -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
-    """An object hook that refuses repeated keys and shares equal string values.
+def _objects(
+    budget: json_budget.Budget | None = None,
+) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """An object hook that refuses repeated keys, shares equal string values and charges
+    ``budget`` with each dict and each distinct key and value it keeps.
 
     Findings of one control repeat their title, description, product and region thousands of
     times; one string object for each distinct value keeps a large document much smaller.
     """
-    seen_values: dict[str, str] = {}
+    seen: dict[str, str] = {}  # distinct keys (the parser also keeps them) and string values
+    new_key = json_budget.STR + 2 * json_budget.ENTRY  # in the parser's memo and in `seen`
+    new_value = json_budget.STR + json_budget.ENTRY
 
     def make(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         obj: dict[str, Any] = {}
+        cost = 0
         for key, value in pairs:
+            if key not in seen:
+                seen[key] = key
+                cost += new_key
             if type(value) is str:
-                value = seen_values.setdefault(value, value)
+                shared = seen.setdefault(value, value)
+                if shared is value:
+                    cost += new_value
+                value = shared
             obj[key] = value
+        if budget is not None:
+            budget.charge(cost + json_budget.dict_size(obj))
         if len(obj) != len(pairs):
             keys = [key for key, _ in pairs]
             repeated = next(key for key in keys if keys.count(key) > 1)

@@ -1,0 +1,382 @@
+"""A memory budget for parsing one JSON text, and the checks that refuse a text before parsing.
+
+``json.loads`` builds every object before any hook can refuse anything, and small inputs make
+large objects: ``{}`` (2 bytes) becomes a 64-byte dict, ``0.1`` a 104-byte ``Decimal``, ``[]`` a
+56-byte list. 100 MiB of ``[{},{},...]`` needs 2.7 GB. The receiver therefore parses under a
+`Budget` (2x ``MAX_DOCUMENT_BYTES``), charged in two ways:
+
+- before parsing, `prepare` scans the bytes with C-speed operations (a regex that collapses
+  string literals to ``""``, slice by slice; ``bytes.count``; regex passes over the skeleton of
+  brackets and colons) and charges what no hook of ``json.loads`` ever sees: the decoded text as one
+  str, every string's characters, lists and their slots, strings inside lists, and the members of
+  the objects still open at any moment (a pair tuple and a string each, until the object hook
+  runs). It refuses early what the contract can never accept: a top-level value that is not an
+  object (``not_an_object``), a text already over the budget (``too_large``), nesting deeper than
+  `MAX_DEPTH` (``too_deep``, so no parser or later recursive walk can hit the recursion limit);
+- while parsing, the hooks (``object_pairs_hook``, ``parse_float``, ``parse_int``) charge what
+  they create: each dict, each distinct key and string value (equal ones are shared), each
+  number; the first charge over the budget raises ``too_large``.
+
+Every cost is an upper bound measured on CPython 3.11 (sizes include the GC header and the
+16-byte rounding of the allocator); tests/test_receiver_hostile_documents.py checks, for each
+hostile shape, that the real peak (tracemalloc and a child's peak RSS) stays below the charge
+and below 2x ``MAX_DOCUMENT_BYTES`` plus a fixed overhead (about 3 MiB measured). The same
+shapes stay below the charge on 3.13, the Lambda's runtime.
+
+Why not a library: the streaming parsers on PyPI (ijson, json-stream, simdjson bindings) bound
+the reader's memory, not that of the objects the caller keeps, and none refuses by a memory
+budget or caps depth without a recursion error. The receiver needs the whole document as Python
+objects (contract validation and the row builder walk it), so it keeps the standard parser and
+bounds it instead.
+
+Memory of the scan itself: the collapsed text (at most the text's size) and, once the charges
+have bounded the brackets, their skeleton; measured within 2x the text plus about 3 MiB.
+"""
+
+from __future__ import annotations
+
+import codecs
+import functools
+import json
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from receiver.failures import PermanentLoadError
+
+# The contract's deepest legitimate path is 6 containers (document > data > a collector's object
+# > its list > an item > a list inside it; tests/fixtures/full-daily.json reaches it). 64 leaves
+# ten times that for newer minor versions whose unknown fields an older receiver drops, and stays
+# far below the ~1000 frames where the parser or a recursive walk (contract validation) raises
+# RecursionError.
+MAX_DEPTH = 64
+
+# Upper bounds in bytes (allocations rounded up to 16), measured with tracemalloc on 3.11.
+LIST = 96  # a list with its first 4 slots (56 + 32)
+SLOT = 16  # one more list slot: 8 bytes, 1.125x over-allocated, copied while the list grows
+DICT = 64  # an empty dict; the object hook charges the rest of its real size
+STR = 96  # a str's header with its terminator (at most 80 for 4-byte characters), rounded
+ENTRY = 80  # one entry of a string-keyed dict (66 measured at most, resizes included)
+PAIR = 64 + SLOT  # a (key, value) tuple and its slot in the parser's list of pairs
+OPEN_OBJECT = LIST  # the parser's list of pairs of an object not yet finished
+# `narrow` escapes wide characters only while the escaped copy grows by at most this (each adds
+# up to 8 bytes), so the original and the copy stay within 2x the text plus this.
+MAX_ESCAPE_GROWTH = 1024 * 1024
+
+_WS_THEN_FIRST = re.compile(rb"[ \t\r\n]*+(.)", re.DOTALL)
+_STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# Strings of ASCII characters and escapes that stay within U+00FF.
+_NARROW_STRINGS = re.compile(
+    rb'"[^"\\\x80-\xff]*(?:\\(?:[^u]|u00[0-9a-fA-F]{2})[^"\\\x80-\xff]*)*"'
+)
+_WHITESPACE = re.compile(rb"[ \t\r\n]")
+_WIDE_ESCAPE = re.compile(rb"\\u(?!00)")
+_LEAVES = re.compile(rb"\{:*\}|\[\]")
+_FOUR_BYTE_TEXT = re.compile(rb"[\xf0-\xff]")
+_TWO_BYTE_TEXT = re.compile(rb"[\xc4-\xef]")
+_NOT_SKELETON = bytes(sorted(set(range(256)) - set(b"[]{}:")))
+_CONTINUATION = bytes(range(0x80, 0xC0))
+_WIDE_LEADERS = bytes(range(0xC4, 0x100))  # first bytes of characters beyond U+00FF
+_WIDE_CHARACTER = re.compile(
+    rb"[\xc4-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_CHUNK = 1024 * 1024
+_SCAN_CHUNK = 64 * 1024  # a regex substitution holds ~100 bytes a match until it joins them
+# Everything up to a string that does not end before the slice does (possessive: no backtracking).
+_UNTIL_UNFINISHED_STRING = re.compile(rb'(?:[^"]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+', re.DOTALL)
+
+
+@dataclass
+class Budget:
+    """Bytes a parse may hold (``limit``) and bytes charged so far (``used``)."""
+
+    limit: int
+    used: int = 0
+    charged: dict[str, int] = field(default_factory=dict)  # what `prepare` charged, by item
+    depth: int = 0  # deepest nesting of objects and arrays
+    widest_object: int = 0  # most members in one object
+
+    def charge(self, amount: int) -> None:
+        self.used += amount
+        if self.used > self.limit:
+            raise PermanentLoadError(
+                "too_large",
+                f"parsing the document would need more than {self.limit:,} bytes of memory "
+                "(2x MAX_DOCUMENT_BYTES): it holds too many small values",
+            )
+
+    def decimal(self, text: str) -> Decimal:
+        """``parse_float``: an exact Decimal, charged."""
+        value = Decimal(text)
+        self.charge(_rounded(sys.getsizeof(value)))
+        return value
+
+    def integer(self, text: str) -> int:
+        """``parse_int``: an int, charged."""
+        value = int(text)
+        self.charge(_rounded(sys.getsizeof(value)))
+        return value
+
+
+def narrow(text: bytes | bytearray) -> bytes | bytearray:
+    """``text`` with its few characters beyond U+00FF written as ``\\u`` escapes, when that adds
+    at most `MAX_ESCAPE_GROWTH` bytes; otherwise ``text`` unchanged. Also refuses invalid UTF-8.
+
+    One such character makes the whole decoded text a str of 2 or 4 bytes per character (a 100
+    MB document with one emoji: a 400 MB str); escaped, the text stays 1 byte per character and
+    only the strings holding those characters are wide. The JSON value is the same.
+    """
+    if text.isascii():
+        return text
+    _refuse_byte_order_mark(text)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(text)
+    wide = 0
+    for start in range(0, len(text), _CHUNK):
+        chunk = bytes(view[start : start + _CHUNK])
+        try:
+            decoder.decode(chunk, final=start + _CHUNK >= len(text))
+        except UnicodeDecodeError as exc:
+            raise PermanentLoadError(
+                "encoding",
+                f"the document is not UTF-8 (invalid byte at offset {start + exc.start})",
+            ) from None
+        wide += len(chunk) - len(chunk.translate(None, _WIDE_LEADERS))
+    del view
+    if wide == 0 or 8 * wide > MAX_ESCAPE_GROWTH:
+        return text
+    return _WIDE_CHARACTER.sub(_escape, text)
+
+
+def _escape(match: re.Match[bytes]) -> bytes:
+    return json.dumps(match.group().decode("utf-8")).encode("ascii")[1:-1]
+
+
+def prepare(text: bytes | bytearray, *, limit: int, max_depth: int = MAX_DEPTH) -> Budget:
+    """The budget to parse ``text`` (UTF-8 JSON) with, charged with everything the parser's
+    hooks cannot see; or a `PermanentLoadError` when the contract can never accept ``text``."""
+    _refuse_byte_order_mark(text)
+    first = _WS_THEN_FIRST.match(text)
+    if first is None:  # empty: the parser says so
+        return Budget(limit)
+    if first.group(1) != b"{":
+        shown = repr(first.group(1).decode("latin-1"))
+        raise PermanentLoadError(
+            "not_an_object",
+            f"the document's top-level value must be a JSON object; it starts with {shown}",
+        )
+    budget = Budget(limit)
+    text_width, chars = _text_width(text)
+    text_str = 80 + (chars + 1) * text_width
+    if len(text) + chars * text_width > limit:  # both exist while decoding
+        raise PermanentLoadError(
+            "too_large",
+            f"the document's text would take {text_str:,} bytes as a str (it has characters "
+            f"of {text_width} bytes), over what {limit:,} bytes (2x MAX_DOCUMENT_BYTES) allow",
+        )
+    collapsed = _collapse(text, _STRINGS)  # every string literal becomes ""
+    in_strings = len(text) - len(collapsed)
+    if _WHITESPACE.search(collapsed) and 2 * len(collapsed) <= len(text):
+        collapsed = collapsed.translate(None, b" \t\r\n")  # indented: the copy is small
+    count = collapsed.count
+    strings = count(b'""')
+    structure = sum(map(count, (b"{", b"}", b"[", b"]", b",", b":"))) + 2 * strings
+    if _WHITESPACE.search(collapsed):  # the neighbours below would miss "[ """
+        in_lists = strings
+    else:  # an element after "[" or ","; a key after "," is no element
+        in_lists = count(b'[""') + count(b',""') - count(b',"":')
+    charges = {
+        "text as str": text_str,
+        "characters of strings": in_strings,
+        # a number's text is copied for parse_float/parse_int, copied again by Decimal, and
+        # its digits are stored (measured: 2.4 bytes a digit for one long Decimal)
+        "characters of numbers": 3 * (len(collapsed) - structure),
+        "lists": LIST * count(b"["),
+        "list slots": SLOT * count(b","),
+        "strings in lists": STR * in_lists,
+        "objects": DICT * count(b"{"),
+    }
+    members = count(b":")
+    if _too_deep(max_depth).search(collapsed):  # a plain run of openers: no need to count
+        raise _deeper_than(max_depth)
+    _charge_all(budget, charges)
+    # Only brackets and colons from here on; the charges above bound its size.
+    skeleton = collapsed.translate(None, _NOT_SKELETON)
+    del collapsed, count
+    budget.depth, budget.widest_object = _shape(skeleton, max_depth)
+    del skeleton
+    # The members of the objects still open at one moment: at most the widest object at
+    # every level of the deepest path, and never more than all members.
+    open_members = min(members, budget.widest_object * budget.depth)
+    charges = {"open objects": OPEN_OBJECT * budget.depth + (PAIR + STR) * open_members}
+    if not text.isascii() or _WIDE_ESCAPE.search(text):
+        # A string with a character beyond U+00FF holds 2 or 4 bytes per character: charge 4
+        # for every character of such strings (3 more than above). Others become "" here.
+        wide = _collapsed_size(text, _NARROW_STRINGS) - (len(text) - in_strings)
+        charges["wide characters"] = 3 * wide
+    _charge_all(budget, charges)
+    return budget
+
+
+def _refuse_byte_order_mark(text: bytes | bytearray) -> None:
+    if text.startswith(b"\xef\xbb\xbf"):
+        raise PermanentLoadError("json", "not valid JSON: it starts with a byte order mark")
+
+
+def _charge_all(budget: Budget, charges: dict[str, int]) -> None:
+    budget.charged.update(charges)
+    total = sum(charges.values())
+    if budget.used + total > budget.limit:
+        shown = ", ".join(f"{name} {amount:,}" for name, amount in budget.charged.items())
+        raise PermanentLoadError(
+            "too_large",
+            f"parsing the document would need more than {budget.limit:,} bytes of memory "
+            f"(2x MAX_DOCUMENT_BYTES) before counting its objects ({shown})",
+        )
+    budget.used += total
+
+
+def _rounded(size: int) -> int:
+    return (size + 15) // 16 * 16 + 16
+
+
+def _text_width(text: bytes | bytearray) -> tuple[int, int]:
+    """Bytes per character of ``text`` decoded as one str, and its number of characters."""
+    if text.isascii():
+        return 1, len(text)
+    if _FOUR_BYTE_TEXT.search(text):
+        width = 4
+    elif _TWO_BYTE_TEXT.search(text):
+        width = 2
+    else:
+        width = 1  # only U+0080..U+00FF, which a latin-1 str holds
+    view = memoryview(text)
+    continuation = 0
+    for start in range(0, len(text), _CHUNK):
+        chunk = bytes(view[start : start + _CHUNK])
+        continuation += len(chunk) - len(chunk.translate(None, _CONTINUATION))
+    return width, len(text) - continuation
+
+
+def _collapse(text: bytes | bytearray, strings: re.Pattern[bytes]) -> bytearray:
+    """``text`` with each string literal that ``strings`` matches replaced by ``""``.
+
+    Slice by slice, each cut outside any string: ``re.sub`` keeps a list of every piece before
+    joining them (about 100 bytes a match), which over the whole text would be a bomb itself.
+    """
+    out = bytearray()
+    for piece, whole_string in _slices(text):
+        if whole_string:  # one string longer than a slice
+            out += b'""' if strings.fullmatch(piece) else piece
+        else:
+            out += strings.sub(b'""', piece)
+    return out
+
+
+def _collapsed_size(text: bytes | bytearray, strings: re.Pattern[bytes]) -> int:
+    """``len(_collapse(text, strings))`` without keeping it."""
+    size = 0
+    for piece, whole_string in _slices(text):
+        if whole_string:
+            size += 2 if strings.fullmatch(piece) else len(piece)
+        else:
+            size += len(strings.sub(b'""', piece))
+    return size
+
+
+def _slices(text: bytes | bytearray) -> Iterator[tuple[memoryview, bool]]:
+    """Consecutive slices of about `_SCAN_CHUNK` bytes of ``text`` that start and end outside
+    string literals, and whether a slice is one string (longer than `_SCAN_CHUNK`)."""
+    view = memoryview(text)
+    position, size = 0, len(text)
+    while position < size:
+        end = min(position + _SCAN_CHUNK, size)
+        cut = _UNTIL_UNFINISHED_STRING.match(text, position, end).end()
+        if end == size or cut > position:
+            cut = size if end == size else cut
+            yield view[position:cut], False
+        else:  # a string starts here and goes on past the slice
+            string = _STRINGS.match(text, position)
+            cut = size if string is None else string.end()
+            yield view[position:cut], string is not None
+        position = cut
+
+
+def _without_leaves(skeleton: bytearray) -> bytearray:
+    """``skeleton`` without its innermost containers, slice by slice (see `_collapse`); a
+    slice ends after a closing bracket, so no container is cut in two."""
+    out = bytearray()
+    position, size = 0, len(skeleton)
+    while position < size:
+        end = min(position + _SCAN_CHUNK, size)
+        cut = max(skeleton.rfind(b"}", position, end), skeleton.rfind(b"]", position, end)) + 1
+        if end == size:
+            cut = size
+        elif cut <= position:  # no closing bracket in the slice: go to the next one
+            closers = [i for i in (skeleton.find(b"}", end), skeleton.find(b"]", end)) if i >= 0]
+            cut = min(closers) + 1 if closers else size
+        out += _LEAVES.sub(b"", skeleton[position:cut])
+        position = cut
+    return out
+
+
+def _shape(skeleton: bytes, max_depth: int) -> tuple[int, int]:
+    """The nesting depth and the most members of one object of a text whose ``skeleton`` (its
+    brackets and colons outside strings) is given; ``too_deep`` past ``max_depth``.
+
+    Each pass removes exactly the innermost containers (``{:::}`` and ``[]``; a match
+    is innermost by construction and a regex substitution never rescans what it produced), so
+    the passes to empty it are the depth; an object's colons form one run once its children are
+    gone, so the longest run of colons seen is the widest object.
+    """
+    depth = widest = 0
+    while skeleton:
+        if depth == max_depth or _too_deep(max_depth - depth).search(skeleton):
+            raise _deeper_than(max_depth)
+        widest = _longest_run(skeleton, b":", widest)
+        shorter = _without_leaves(skeleton)
+        if len(shorter) == len(skeleton):
+            # Invalid JSON (unclosed or mismatched brackets): the parser will say where. It
+            # cannot nest deeper than the levels removed plus the brackets left open.
+            depth += skeleton.count(b"[") + skeleton.count(b"{")
+            if depth > max_depth:
+                raise _deeper_than(max_depth)
+            return depth, widest
+        skeleton = shorter
+        depth += 1
+    return depth, widest
+
+
+@functools.cache
+def _too_deep(levels: int) -> re.Pattern[bytes]:
+    """Finds more than ``levels`` opening brackets in a row."""
+    return re.compile(rb"[\[{]{%d}" % (levels + 1))
+
+
+def _deeper_than(max_depth: int) -> PermanentLoadError:
+    return PermanentLoadError(
+        "too_deep",
+        f"the document nests deeper than {max_depth} levels of objects and arrays "
+        "(the contract needs 6)",
+    )
+
+
+def _longest_run(data: bytes, byte: bytes, at_least: int) -> int:
+    """The longest run of ``byte`` in ``data``, known to be at least ``at_least``."""
+    low, high = at_least, at_least + 1
+    while byte * high in data:
+        low, high = high, high * 2
+    while high - low > 1:  # low is present, high is not
+        middle = (low + high) // 2
+        if byte * middle in data:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def dict_size(obj: dict) -> int:
+    """What the object hook charges for a dict it built (the prepared scan charged ``DICT``)."""
+    return _rounded(sys.getsizeof(obj)) + 16 - DICT  # two allocations: the dict and its table
