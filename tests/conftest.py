@@ -29,6 +29,8 @@ os.environ.update(
     POWERTOOLS_TRACE_DISABLED="true",
     POWERTOOLS_METRICS_NAMESPACE="AwsObservabilityTests",
     POWERTOOLS_SERVICE_NAME="tests",
+    # a developer's .env (which may name real resources) never reaches the tests' CLIs
+    OBSERVABILITY_NO_DOTENV="1",
 )
 network_guard.install()
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -225,8 +226,12 @@ def test_cli_reports_unreachable_database(tmp_path):
 
 
 def test_cli_requires_a_database():
+    unset = {"DATABASE_URL", "AURORA_CLUSTER_ARN", "AURORA_SECRET_ARN"}
     completed = subprocess.run(
-        [sys.executable, "-m", "receiver", "migrate"], capture_output=True, text=True
+        [sys.executable, "-m", "receiver", "migrate"],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k not in unset},
     )
     assert completed.returncode == 2
     assert "give a database URL" in completed.stderr

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from observability import local_env
 from receiver.db import DatabaseError, Executor, connect
 from receiver.file_commands import add_load_arguments, add_replay_arguments, load_files, replay
 from receiver.migrations import MigrationError, migrate
@@ -15,6 +17,7 @@ from receiver.roster_command import add_roster_arguments, refresh_roster
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    local_env.load()  # .env in the working directory (local development), REGION
     parser = argparse.ArgumentParser(prog="python -m receiver", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -81,20 +84,25 @@ def _migrate(executor: Executor, sql_dir: Path | None) -> int:
 
 
 def _add_database_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("database (a URL, or an Aurora cluster via the Data API)")
+    group = parser.add_argument_group(
+        "database (a URL, or an Aurora cluster via the Data API); without these options: "
+        "DATABASE_URL, else AURORA_CLUSTER_ARN, AURORA_SECRET_ARN and DB_NAME (also from .env)"
+    )
     group.add_argument("--database-url", help="libpq URL, e.g. postgresql://user@host/db")
     group.add_argument("--cluster-arn", help="Aurora cluster ARN (Data API)")
     group.add_argument("--secret-arn", help="Secrets Manager ARN of the database credentials")
-    group.add_argument("--database", default="core", help="database name (Data API; default core)")
+    group.add_argument("--database", help="database name (Data API; default DB_NAME, else core)")
 
 
 def _executor(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Executor:
     try:
+        given = args.database_url or args.cluster_arn or args.secret_arn
+        env = {} if given else os.environ  # options on the command line win over the environment
         return connect(
-            database_url=args.database_url,
-            cluster_arn=args.cluster_arn,
-            secret_arn=args.secret_arn,
-            database=args.database,
+            database_url=args.database_url or env.get("DATABASE_URL") or None,
+            cluster_arn=args.cluster_arn or env.get("AURORA_CLUSTER_ARN") or None,
+            secret_arn=args.secret_arn or env.get("AURORA_SECRET_ARN") or None,
+            database=args.database or os.environ.get("DB_NAME") or "core",
         )
     except ValueError as exc:
         parser.error(str(exc))

@@ -122,6 +122,11 @@ def describe(name: str, result: LoadResult) -> str:
     if result.status == "missing":
         return f"{line} (the object no longer exists)"
     rows = ", ".join(f"{table}={count}" for table, count in sorted(result.rows.items()))
+    if result.ignored_fields:
+        rows += (
+            f"\n         ignored {len(result.ignored_fields)} field(s) of a newer contract "
+            f"version, e.g. {result.ignored_fields[0]}"
+        )
     return f"{line} ({result.duration_ms} ms)\n         {rows}"
 
 

@@ -152,6 +152,13 @@ def _report(result: LoadResult) -> None:
         )
         for table, count in sorted(result.rows.items()):
             metrics.add_metric(name=f"Rows.{table}", unit=MetricUnit.Count, value=count)
+        if result.ignored_fields:
+            # a sender of a newer minor contract version: the analytics side is behind
+            metrics.add_metric(
+                name="IgnoredFields", unit=MetricUnit.Count, value=len(result.ignored_fields)
+            )
+            details["ignored_fields"] = result.ignored_fields[:20]
+            details["ignored_field_count"] = len(result.ignored_fields)
         logger.info("file loaded", extra={**details, "rows": result.rows})
     elif result.status == "failed":
         assert result.error is not None

@@ -58,6 +58,7 @@ class LoadResult:
     duration_ms: int = 0
     error: PermanentLoadError | None = None
     run_id: str | None = None
+    ignored_fields: list[str] = field(default_factory=list)  # of a newer minor contract version
 
 
 CLAIM_SQL = """
@@ -75,9 +76,14 @@ RETURNING id
 
 FINISH_SQL = """
 UPDATE ingestions
-SET rows = CAST(:rows AS jsonb), duration_ms = :duration_ms, finished_at = now()
+SET rows = CAST(:rows AS jsonb), duration_ms = :duration_ms, finished_at = now(),
+    schema_version = :schema_version, ignored_field_count = :ignored_field_count,
+    ignored_fields = ARRAY(SELECT jsonb_array_elements_text(CAST(:ignored_fields AS jsonb)))
 WHERE id = :ingestion_id
 """
+
+# ingestions.ignored_fields keeps the first pointers only; ignored_field_count counts them all
+MAX_IGNORED_FIELDS_KEPT = 100
 
 FAIL_SQL = """
 INSERT INTO ingestions AS i (bucket, object_key, version_id, etag, size_bytes, account_id,
@@ -196,7 +202,9 @@ def load_plan(
 ) -> LoadResult:
     """``load`` for rows already built (each table's rows are released once written)."""
     started = time.monotonic() if started is None else started
-    result = LoadResult("loaded", ref, run_id=plan.run["run_id"])
+    result = LoadResult(
+        "loaded", ref, run_id=plan.run["run_id"], ignored_fields=plan.ignored_fields
+    )
     try:
         with executor.transaction() as tx:
             claimed = tx.execute(CLAIM_SQL, {**_identity(ref), **_about(ref, plan.run["run_id"])})
@@ -212,6 +220,9 @@ def load_plan(
                         "rows": json.dumps(result.rows, sort_keys=True),
                         "duration_ms": result.duration_ms,
                         "ingestion_id": result.ingestion_id,
+                        "schema_version": plan.run["schema_version"],
+                        "ignored_field_count": len(plan.ignored_fields),
+                        "ignored_fields": json.dumps(plan.ignored_fields[:MAX_IGNORED_FIELDS_KEPT]),
                     },
                 )
     except TransientDatabaseError as exc:

@@ -96,17 +96,20 @@ def load_bytes(
     """
     started = time.monotonic() if started is None else started
     run_id: str | None = None
+    ignored: list[str] = []
     try:
         doc = documents.parse(
             raw,
             name=ref.key,
             max_document_bytes=limits.max_document_bytes,
             expected_account=expected_account,
+            ignored_fields=ignored,
         )
         run_id = doc["run_id"]
         plan = rows.build(
             doc, consume=True, organization_cost_accounts=limits.organization_cost_accounts
         )
+        plan.ignored_fields = ignored
         del doc  # only the rows are needed from here on
         return loader.load_plan(
             executor, ref, plan, started=started, max_request_bytes=limits.max_request_bytes

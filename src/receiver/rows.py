@@ -36,6 +36,8 @@ class Plan:
     collectors: list[dict[str, Any]]
     tables: list[TableRows] = field(default_factory=list)
     other_accounts: list[str] = field(default_factory=list)  # organization cost mode, sorted
+    # JSON pointers of fields of a newer minor contract version that were ignored
+    ignored_fields: list[str] = field(default_factory=list)
 
     def collector_status(self) -> dict[tuple[str, str], str]:
         """(collector, region or '') -> status."""

@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 import boto3
 
+from observability import local_env
 from observability.contract import ContractError
 from sender.aws import Clients
 from sender.collect import RunResult, collect, parse_request
@@ -36,6 +37,7 @@ from sender.upload import encode
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    local_env.load()  # .env in the working directory (local development), REGION
     out = out or sys.stdout
     parser = argparse.ArgumentParser(prog="python -m sender", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)

@@ -20,7 +20,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SUPPORTED_MAJOR = 1
 
 _SCHEMA_FILE = "sender-document.schema.json"

@@ -1,4 +1,4 @@
--- 018_reader_views: views over the three tables the report still read directly.
+-- 017_reader_views: views over the three tables the report still read directly.
 --
 -- The reader role (report, dashboards) may SELECT the views and no table (docs/upgrading.md,
 -- "Database roles"); these views give it what the report took from accounts, collection_runs and
