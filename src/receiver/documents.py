@@ -17,7 +17,8 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
-from observability.contract import ContractError, validate_document
+from observability.contract import SCHEMA_VERSION, ContractError, validate_document
+from observability.contract.evolution import drop_unknown_fields, is_newer_minor
 from receiver import json_budget
 from receiver.failures import PermanentLoadError
 
@@ -27,9 +28,19 @@ _CHUNK = 1024 * 1024
 
 
 def parse(
-    raw: bytes, *, name: str, max_document_bytes: int, expected_account: str | None
+    raw: bytes,
+    *,
+    name: str,
+    max_document_bytes: int,
+    expected_account: str | None,
+    ignored_fields: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The validated document in ``raw`` (the bytes of the file called ``name``)."""
+    """The validated document in ``raw`` (the bytes of the file called ``name``).
+
+    A document of a newer minor contract version loses the fields this contract does not
+    define (``observability.contract.evolution``); their JSON pointers are appended to
+    ``ignored_fields`` when given.
+    """
     doc = decode(raw, name=name, max_document_bytes=max_document_bytes)
     if isinstance(doc, dict) and expected_account is not None:
         account = doc.get("account_id")
@@ -40,6 +51,9 @@ def parse(
                 f"data/{expected_account}/",
                 field="/account_id",
             )
+    dropped = drop_unknown_fields(doc)
+    if ignored_fields is not None:
+        ignored_fields.extend(dropped)
     try:
         validate_document(doc)
     except ContractError as exc:
@@ -48,11 +62,21 @@ def parse(
         raise PermanentLoadError(
             "contract",
             first.message
-            + (f" (and {len(exc.errors) - 1} more violation(s))" if len(exc.errors) > 1 else ""),
+            + (f" (and {len(exc.errors) - 1} more violation(s))" if len(exc.errors) > 1 else "")
+            + _newer_version_hint(doc),
             field=first.path,
             violations=violations[:MAX_VIOLATIONS_KEPT],
         ) from None
     return doc
+
+
+def _newer_version_hint(doc: dict[str, Any]) -> str:
+    if not is_newer_minor(doc):
+        return ""
+    return (
+        f"; the document is contract version {doc['schema_version']} and this receiver reads "
+        f"up to {SCHEMA_VERSION}: upgrade the analytics side, then reload the file"
+    )
 
 
 def decode(raw: bytes, *, name: str, max_document_bytes: int) -> Any:
