@@ -538,3 +538,36 @@ def test_the_report_runs_as_the_reader(migrated):
     sources = listed.split(", ")
     assert "v_collection_windows" in sources and all(v.startswith("v_") for v in sources), sources
     assert report.statements > 10 and report.rows_read > 0
+
+
+def test_cli_migrate_with_database_roles(
+    cluster, data_api, secretsmanager, moto_server, monkeypatch
+):
+    from receiver.cli import main
+
+    arns = {
+        kind: secretsmanager.create_secret(Name=f"{kind}-{uuid.uuid4().hex}")["ARN"]
+        for kind in ("migrator", "loader", "reader")
+    }
+    master_arn = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:master-AbCdEf"
+    data_api.secrets_client = secretsmanager
+    data_api.secrets[master_arn] = {"username": cluster.master, "password": "pw-master"}
+    with psycopg.connect(cluster.server_url, autocommit=True) as admin:
+        admin.execute(f"ALTER ROLE {cluster.master} PASSWORD 'pw-master'")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+    roles = json.dumps(
+        {k: {"username": getattr(cluster.names, k), "secret_arn": a} for k, a in arns.items()}
+    )
+    data_api_options = [
+        "--cluster-arn", "arn:aws:rds:eu-west-1:111111111111:cluster:c",
+        "--secret-arn", master_arn, "--database", cluster.database,
+    ]  # fmt: skip
+    assert main(["migrate", *data_api_options, "--database-roles", roles]) == 0
+    assert {o["owner"] for o in objects(cluster)} == {cluster.names.migrator}
+    loader_secret = json.loads(
+        secretsmanager.get_secret_value(SecretId=arns["loader"])["SecretString"]
+    )
+    assert loader_secret["username"] == cluster.names.loader
+
+    local = ["migrate", "--database-url", cluster.url(cluster.master), "--database-roles", roles]
+    assert main(local) == 1  # roles need the Data API (their secrets)

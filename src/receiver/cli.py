@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from observability import local_env
 from receiver.db import DatabaseError, Executor, connect
@@ -14,6 +15,7 @@ from receiver.file_commands import add_load_arguments, add_replay_arguments, loa
 from receiver.migrations import MigrationError, migrate
 from receiver.report.command import add_report_arguments, write_report
 from receiver.roster_command import add_roster_arguments, refresh_roster
+from receiver.settings import ConfigurationError, DatabaseRoleSettings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,6 +26,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     migrate_cmd = commands.add_parser("migrate", help="apply the SQL migrations in order")
     _add_database_options(migrate_cmd)
     migrate_cmd.add_argument("--sql-dir", type=Path, help="default: the packaged sql/ directory")
+    migrate_cmd.add_argument(
+        "--database-roles",
+        default=os.environ.get("DATABASE_ROLES") or None,
+        help="JSON of the migrator, loader and reader user names and secret ARNs (the migration "
+        "function's DATABASE_ROLES, the default): with the master secret as --secret-arn, create "
+        "the roles, migrate as the migrator and re-grant, as the migration function does. Needed "
+        "on a deployed cluster, or new tables belong to the master and the loader cannot use them",
+    )
 
     load_cmd = commands.add_parser(
         "load", help="load sender files (local paths or s3:// URIs) through the receiver's code"
@@ -59,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     try:
         if args.command == "migrate":
-            return _migrate(executor, args.sql_dir)
+            return _migrate(executor, args.sql_dir, args.database_roles)
         if args.command == "load":
             return load_files(executor, args)
         if args.command == "report":
@@ -71,16 +81,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
-def _migrate(executor: Executor, sql_dir: Path | None) -> int:
+def _migrate(executor: Executor, sql_dir: Path | None, database_roles: str | None = None) -> int:
     try:
-        result = migrate(executor, sql_dir)
-    except MigrationError as exc:
+        if database_roles:
+            result = _migrate_with_roles(executor, sql_dir, database_roles)
+        else:
+            result = migrate(executor, sql_dir)
+    except (MigrationError, ConfigurationError) as exc:
         print(f"migration failed: {exc}", file=sys.stderr)
         return 1
     for filename in result.applied:
         print(f"applied {filename}")
     print(f"{len(result.applied)} applied, {len(result.already_applied)} already applied")
     return 0
+
+
+def _migrate_with_roles(executor: Executor, sql_dir: Path | None, database_roles: str) -> Any:
+    """The migration function's run (receiver.migrate_handler) from the command line."""
+    from receiver.db.data_api import DataApiExecutor
+    from receiver.migrate_handler import migrate_through_data_api
+
+    roles = DatabaseRoleSettings.parse(database_roles, "--database-roles")
+    if not isinstance(executor, DataApiExecutor):
+        raise ConfigurationError("--database-roles needs the Data API (cluster and secret ARNs)")
+    boot, result = migrate_through_data_api(executor, roles, sql_dir)
+    for name in boot.created:
+        print(f"created role {name}")
+    if boot.reassigned:
+        print(f"{len(boot.reassigned)} objects handed to {roles.migrator.username}")
+    for label in boot.skipped:
+        print(f"warning: {label} keeps its owner", file=sys.stderr)
+    return result
 
 
 def _add_database_options(parser: argparse.ArgumentParser) -> None:
@@ -90,7 +121,11 @@ def _add_database_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--database-url", help="libpq URL, e.g. postgresql://user@host/db")
     group.add_argument("--cluster-arn", help="Aurora cluster ARN (Data API)")
-    group.add_argument("--secret-arn", help="Secrets Manager ARN of the database credentials")
+    group.add_argument(
+        "--secret-arn",
+        help="Secrets Manager ARN of the database credentials: the reader's for report "
+        "(reader_secret_arn output), the loader's for load and roster, the master's for migrate",
+    )
     group.add_argument("--database", help="database name (Data API; default DB_NAME, else core)")
 
 

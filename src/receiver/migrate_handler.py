@@ -10,6 +10,7 @@ then it applies the migrations and the grants connected as the migrator.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -19,12 +20,29 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from receiver.db.data_api import DataApiExecutor
 from receiver.db.role_secrets import all_role_credentials
-from receiver.migrations import migrate_with_roles
+from receiver.db.roles import BootstrapResult
+from receiver.migrations import MigrationResult, migrate_with_roles
 from receiver.settings import DatabaseRoleSettings, DatabaseSettings
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
+
+
+def migrate_through_data_api(
+    master: DataApiExecutor,
+    roles: DatabaseRoleSettings,
+    sql_dir: Path | None = None,
+    *,
+    region: str | None = None,
+) -> tuple[BootstrapResult, MigrationResult]:
+    """Roles from their secrets (filled if empty), bootstrap as ``master``, migrate as migrator."""
+    credentials = all_role_credentials(
+        boto3.client("secretsmanager", region_name=region), roles.as_mapping(), master.database
+    )
+    return migrate_with_roles(
+        master, lambda: master.with_secret(roles.migrator.secret_arn), credentials, sql_dir
+    )
 
 
 @logger.inject_lambda_context
@@ -33,23 +51,14 @@ metrics = Metrics()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = DatabaseSettings.from_env()
     roles = DatabaseRoleSettings.from_env()
-    region = os.environ.get("REGION", "").strip() or None
-    credentials = all_role_credentials(
-        boto3.client("secretsmanager", region_name=region), roles.as_mapping(), settings.database
+    master = DataApiExecutor(
+        cluster_arn=settings.cluster_arn,
+        secret_arn=settings.secret_arn,
+        database=settings.database,
+        remaining_ms=context.get_remaining_time_in_millis,
     )
-
-    def executor(secret_arn: str) -> DataApiExecutor:
-        return DataApiExecutor(
-            cluster_arn=settings.cluster_arn,
-            secret_arn=secret_arn,
-            database=settings.database,
-            remaining_ms=context.get_remaining_time_in_millis,
-        )
-
-    boot, result = migrate_with_roles(
-        executor(settings.secret_arn),
-        lambda: executor(roles.migrator.secret_arn),
-        credentials,
+    boot, result = migrate_through_data_api(
+        master, roles, region=os.environ.get("REGION", "").strip() or None
     )
     if boot.skipped:
         logger.warning(

@@ -14,8 +14,10 @@ Like the Data API, it signs in as the user of the request's ``secretArn``: the s
 ``secrets_client`` is set, from Secrets Manager (moto); the password is checked against the
 role's stored SCRAM-SHA-256 (or md5) verifier, because the test server trusts every local
 connection. A secret that cannot be read or whose password is wrong fails the call with the
-``BadRequestException`` the Data API returns. Without either, every call runs as the server URL's
-user (a superuser), which tests that are not about privileges rely on.
+``BadRequestException`` the Data API returns. Without either, and for the ARNs in
+``server_user_secrets``, calls run as the server URL's user (a superuser, standing in for the
+master user), which tests that are not about privileges rely on. ``databases`` maps a requested
+database name to the one served (a deployed ``DB_NAME`` to a test's fresh database).
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ class DataApiDouble:
     database_url: str
     secrets: dict[str, dict[str, Any]] = field(default_factory=dict)  # secretArn -> secret
     secrets_client: Any = None  # Secrets Manager client for secrets not in ``secrets``
+    # Secrets that sign in as the server URL's user (a stand-in for a master secret).
+    server_user_secrets: set[str] = field(default_factory=set)
     databases: dict[str, str] = field(default_factory=dict)  # requested name -> served name
     calls: Counter[str] = field(default_factory=Counter)
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -190,6 +194,8 @@ class DataApiDouble:
 
     def _credentials(self, secret_arn: str) -> tuple[str, str] | None:
         """The secret's username and password; None: run as the server URL's user."""
+        if secret_arn in self.server_user_secrets:
+            return None
         secret = self.secrets.get(secret_arn)
         if secret is None and self.secrets_client is not None:
             try:

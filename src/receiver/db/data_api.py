@@ -9,6 +9,7 @@ deadline given by ``remaining_ms`` (the Lambda's remaining time).
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import re
@@ -77,6 +78,17 @@ class DataApiExecutor:
         self._safety_margin_ms = safety_margin_ms
         self._sleep = sleep
         self._transaction_id: str | None = None
+
+    @property
+    def database(self) -> str:
+        return str(self._target["database"])
+
+    def with_secret(self, secret_arn: str) -> DataApiExecutor:
+        """The same cluster, database, client and limits, signed in with another secret."""
+        other = copy.copy(self)
+        other._target = {**self._target, "secretArn": secret_arn}
+        other._transaction_id = None
+        return other
 
     def execute(self, sql: str, params: Params | None = None) -> list[Row]:
         if len(sql) > MAX_SQL_CHARS:
