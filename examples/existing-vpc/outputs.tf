@@ -14,6 +14,11 @@ output "security_group_id" {
 }
 
 output "secret_arn" {
-  description = "Master credentials secret ARN."
+  description = "Master credentials secret ARN: only the migration function uses it (to create the database roles)."
   value       = module.analytics.secret_arn
+}
+
+output "reader_secret_arn" {
+  description = "Reader role's secret ARN (Data API): SELECT on the views only, for the report and dashboards."
+  value       = module.analytics.reader_secret_arn
 }
