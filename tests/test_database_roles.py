@@ -571,3 +571,22 @@ def test_cli_migrate_with_database_roles(
 
     local = ["migrate", "--database-url", cluster.url(cluster.master), "--database-roles", roles]
     assert main(local) == 1  # roles need the Data API (their secrets)
+
+
+def test_the_roster_refreshes_as_the_loader(migrated):
+    """The roster function signs in as the loader: it writes the roster and reads a view."""
+    from moto import mock_aws
+
+    from receiver.roster import refresh
+
+    loader = migrated.executor("loader")
+    try:
+        with mock_aws():
+            client = boto3.client("organizations", region_name="us-east-1")
+            client.create_organization(FeatureSet="ALL")
+            client.create_account(Email="a@example.com", AccountName="member")
+            result = refresh(loader, client)
+        assert result.summary()
+        assert loader.execute("SELECT count(*) AS n FROM organization_accounts")[0]["n"] >= 2
+    finally:
+        loader.close()
