@@ -55,6 +55,9 @@ module "analytics" {
   bucket_force_destroy  = var.bucket_force_destroy
   log_retention_days    = var.log_retention_days
   alarm_email_addresses = var.alarm_email_addresses
+
+  receiver_reserved_concurrency = var.receiver_reserved_concurrency
+  code_signing_config_arn       = var.code_signing_config_arn
 }
 
 module "sender" {
@@ -75,6 +78,7 @@ module "sender" {
   intervals            = var.intervals
   schedule_expressions = var.schedule_expressions
 
-  log_retention_days = var.log_retention_days
-  alarm_topic_arn    = module.analytics.alarm_topic_arn
+  log_retention_days      = var.log_retention_days
+  alarm_topic_arn         = module.analytics.alarm_topic_arn
+  code_signing_config_arn = var.code_signing_config_arn
 }

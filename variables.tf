@@ -153,3 +153,25 @@ variable "alarm_email_addresses" {
   type        = list(string)
   default     = []
 }
+
+variable "receiver_reserved_concurrency" {
+  description = "Reserved concurrent executions of the receiver (modules/analytics receiver_reserved_concurrency). null leaves it unreserved."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.receiver_reserved_concurrency == null || try(var.receiver_reserved_concurrency >= 1, false)
+    error_message = "receiver_reserved_concurrency must be >= 1, or null."
+  }
+}
+
+variable "code_signing_config_arn" {
+  description = "ARN of a Lambda code-signing configuration applied to every function (the zips must then be signed with AWS Signer), or null for none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.code_signing_config_arn == null || can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:code-signing-config:csc-[a-z0-9]{17}$", var.code_signing_config_arn))
+    error_message = "code_signing_config_arn must be a Lambda code-signing configuration ARN, or null."
+  }
+}

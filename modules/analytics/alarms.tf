@@ -117,6 +117,14 @@ resource "aws_sns_topic_policy" "alarms" {
         ]
         Resource = aws_sns_topic.alarms[0].arn
       },
+      {
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "sns:Publish"
+        Resource  = aws_sns_topic.alarms[0].arn
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
     ]
   })
 }

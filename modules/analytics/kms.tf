@@ -6,6 +6,12 @@
 locals {
   sender_account_roots = [for id in var.sender_account_ids : "arn:${local.partition}:iam::${id}:root"]
 
+  # Built from names, not read from the resources (which use this key: no cycle).
+  uploads_queue_arn = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${var.name}-uploads"
+  # The topic the alarms publish to, when it is encrypted with this key: the module's own, or
+  # alarm_topic_arn when one is given (it may use this key too).
+  alarm_topic_arn_for_key = coalesce(var.alarm_topic_arn, "arn:${local.partition}:sns:${local.region}:${local.account_id}:${var.name}-alarms")
+
   # Senders may use the key only through S3 in this region, only to encrypt new objects of the
   # data bucket (S3 with a bucket key uses the bucket ARN as encryption context).
   sender_kms_conditions = {
@@ -41,22 +47,39 @@ locals {
           }
         },
         {
-          # S3 publishes event notifications to the KMS-encrypted queue. The queue policy, not the
-          # key policy, restricts which bucket may send (as in the S3 documentation).
+          # S3 publishes event notifications to the KMS-encrypted queue. Only for this bucket
+          # (aws:SourceArn, aws:SourceAccount: no other bucket can use S3 as a confused deputy)
+          # and only for the uploads queue (SQS's encryption context), as the SQS developer
+          # guide's key policy for AWS services sending to encrypted queues shows.
           Sid       = "S3EventNotificationsToEncryptedQueue"
           Effect    = "Allow"
           Principal = { Service = "s3.amazonaws.com" }
           Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
           Resource  = "*"
+          Condition = {
+            ArnLike = { "aws:SourceArn" = local.bucket_arn }
+            StringEquals = {
+              "aws:SourceAccount"                 = local.account_id
+              "kms:EncryptionContext:aws:sqs:arn" = local.uploads_queue_arn
+            }
+          }
         },
         {
-          # CloudWatch alarms publish to the KMS-encrypted SNS topic; the topic policy restricts
-          # publishers to this account.
+          # CloudWatch alarms publish to the KMS-encrypted SNS topic: only this account's alarms
+          # (aws:SourceArn, aws:SourceAccount) and only for the alarm topic (SNS's encryption
+          # context), as the SNS developer guide's key policy for AWS event sources shows.
           Sid       = "CloudWatchAlarmsToEncryptedTopic"
           Effect    = "Allow"
           Principal = { Service = "cloudwatch.amazonaws.com" }
           Action    = ["kms:GenerateDataKey*", "kms:Decrypt"]
           Resource  = "*"
+          Condition = {
+            ArnLike = { "aws:SourceArn" = "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*" }
+            StringEquals = {
+              "aws:SourceAccount"                      = local.account_id
+              "kms:EncryptionContext:aws:sns:topicArn" = local.alarm_topic_arn_for_key
+            }
+          }
         },
       ],
       length(var.sender_organization_ids) > 0 ? [

@@ -150,7 +150,7 @@ resource "aws_iam_role_policy" "receiver" {
 resource "aws_lambda_function" "receiver" {
   #checkov:skip=CKV_AWS_116:Invoked synchronously by the SQS event source mapping; failed messages go to the queue's redrive DLQ, which a function DLQ cannot replace.
   #checkov:skip=CKV_AWS_117:Reaches Aurora through the RDS Data API (HTTPS), S3 and SQS; VPC attachment would only add NAT/endpoint cost.
-  #checkov:skip=CKV_AWS_272:Code signing is not configured: the zip is built reproducibly by `make package` and its SHA-256 is pinned by source_code_hash.
+  #checkov:skip=CKV_AWS_272:Code signing is optional (code_signing_config_arn, off by default): it needs zips signed with AWS Signer, which the release does not produce. source_code_hash does not replace it: Terraform uses it to decide when to update the code, Lambda never checks it.
   function_name = local.receiver_function_name
   description   = "Validates uploaded files and upserts them into Aurora"
   role          = aws_iam_role.receiver.arn
@@ -166,6 +166,8 @@ resource "aws_lambda_function" "receiver" {
   s3_key            = try(var.analytics_package_s3.key, null)
   s3_object_version = try(var.analytics_package_s3.version, null)
   source_code_hash  = local.package_hash
+
+  code_signing_config_arn = var.code_signing_config_arn
 
   reserved_concurrent_executions = coalesce(var.receiver_reserved_concurrency, -1)
 
@@ -267,7 +269,7 @@ resource "aws_iam_role_policy" "migration" {
 resource "aws_lambda_function" "migration" {
   #checkov:skip=CKV_AWS_116:Invoked synchronously by terraform apply (aws_lambda_invocation), which fails on error; there is no asynchronous event to dead-letter.
   #checkov:skip=CKV_AWS_117:Reaches Aurora through the RDS Data API (HTTPS); VPC attachment would only add NAT/endpoint cost.
-  #checkov:skip=CKV_AWS_272:Code signing is not configured: the zip is built reproducibly by `make package` and its SHA-256 is pinned by source_code_hash.
+  #checkov:skip=CKV_AWS_272:Code signing is optional (code_signing_config_arn, off by default): it needs zips signed with AWS Signer, which the release does not produce. source_code_hash does not replace it: Terraform uses it to decide when to update the code, Lambda never checks it.
   #checkov:skip=CKV_AWS_115:Invoked only by terraform apply and serialised by a PostgreSQL advisory lock; reserving concurrency would fail in accounts at the 10-execution minimum.
   function_name = local.migration_function_name
   description   = "Applies the SQL migrations packaged in the zip, in order, once each"
@@ -284,6 +286,8 @@ resource "aws_lambda_function" "migration" {
   s3_key            = try(var.analytics_package_s3.key, null)
   s3_object_version = try(var.analytics_package_s3.version, null)
   source_code_hash  = local.package_hash
+
+  code_signing_config_arn = var.code_signing_config_arn
 
   tracing_config {
     mode = "Active"

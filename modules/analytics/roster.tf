@@ -95,7 +95,7 @@ resource "aws_lambda_function" "roster" {
 
   #checkov:skip=CKV_AWS_116:Invoked asynchronously by its daily schedule with retries disabled (aws_lambda_function_event_invoke_config); a failure raises the roster-errors alarm, and the next day's run replaces a lost one, so a DLQ would hold nothing to replay.
   #checkov:skip=CKV_AWS_117:Reaches Organizations, STS and Aurora (Data API) over HTTPS; VPC attachment would only add NAT/endpoint cost.
-  #checkov:skip=CKV_AWS_272:Code signing is not configured: the zip is built reproducibly by `make package` and its SHA-256 is pinned by source_code_hash.
+  #checkov:skip=CKV_AWS_272:Code signing is optional (code_signing_config_arn, off by default): it needs zips signed with AWS Signer, which the release does not produce. source_code_hash does not replace it: Terraform uses it to decide when to update the code, Lambda never checks it.
   #checkov:skip=CKV_AWS_115:Invoked once a day by one EventBridge rule with retries off, and a refresh replaces the roster in one transaction; reserving concurrency would fail in accounts at the 10-execution minimum.
   function_name = local.roster_function_name
   description   = "Refreshes the organization roster and counts expected accounts that are silent"
@@ -112,6 +112,8 @@ resource "aws_lambda_function" "roster" {
   s3_key            = try(var.analytics_package_s3.key, null)
   s3_object_version = try(var.analytics_package_s3.version, null)
   source_code_hash  = local.package_hash
+
+  code_signing_config_arn = var.code_signing_config_arn
 
   tracing_config {
     mode = "Active"

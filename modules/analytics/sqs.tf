@@ -69,6 +69,25 @@ resource "aws_sqs_queue_policy" "uploads" {
   })
 }
 
+# Nothing sends to the DLQ but SQS's redrive; the policy only refuses requests without TLS.
+resource "aws_sqs_queue_policy" "uploads_dlq" {
+  queue_url = aws_sqs_queue.uploads_dlq.id
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "sqs:*"
+        Resource  = aws_sqs_queue.uploads_dlq.arn
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+    ]
+  })
+}
+
 resource "aws_lambda_event_source_mapping" "receiver" {
   event_source_arn                   = aws_sqs_queue.uploads.arn
   function_name                      = aws_lambda_function.receiver.arn

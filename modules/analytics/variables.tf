@@ -698,3 +698,14 @@ variable "organization_cost_accounts" {
     error_message = "organization_cost_accounts must list 12-digit AWS account ids."
   }
 }
+
+variable "code_signing_config_arn" {
+  description = "ARN of a Lambda code-signing configuration for the receiver, migration and roster functions, or null for none. With one, Lambda deploys only zips signed by a profile it allows (sign the released zips with AWS Signer first). Terraform's source_code_hash only decides when to update the code; Lambda never checks it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.code_signing_config_arn == null || can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:code-signing-config:csc-[a-z0-9]{17}$", var.code_signing_config_arn))
+    error_message = "code_signing_config_arn must be a Lambda code-signing configuration ARN (arn:aws:lambda:<region>:<account>:code-signing-config:csc-<17 characters>), or null."
+  }
+}

@@ -60,7 +60,7 @@ resource "aws_cloudwatch_log_group" "this" {
 resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_116:Failed asynchronous invocations go to an SQS on-failure destination (aws_lambda_function_event_invoke_config), which records the error as well as the event.
   #checkov:skip=CKV_AWS_117:Calls public AWS APIs in several regions and uploads to another account's bucket; VPC attachment would only add NAT/endpoint cost.
-  #checkov:skip=CKV_AWS_272:Code signing is not configured: the zip is built reproducibly by `make package` and its SHA-256 is pinned by source_code_hash.
+  #checkov:skip=CKV_AWS_272:Code signing is optional (code_signing_config_arn, off by default): it needs zips signed with AWS Signer, which the release does not produce. source_code_hash does not replace it: Terraform uses it to decide when to update the code, Lambda never checks it.
   function_name = var.name
   description   = module.spec.function_description
   role          = aws_iam_role.this.arn
@@ -76,6 +76,8 @@ resource "aws_lambda_function" "this" {
   s3_key            = try(var.sender_package_s3.key, null)
   s3_object_version = try(var.sender_package_s3.version, null)
   source_code_hash  = local.package_hash
+
+  code_signing_config_arn = var.code_signing_config_arn
 
   reserved_concurrent_executions = coalesce(var.reserved_concurrency, -1)
 
@@ -126,6 +128,11 @@ resource "aws_sqs_queue" "dlq" {
   kms_master_key_id                 = local.kms_key_arn
   kms_data_key_reuse_period_seconds = 300
   tags                              = var.tags
+}
+
+resource "aws_sqs_queue_policy" "dlq" {
+  queue_url = aws_sqs_queue.dlq.id
+  policy    = jsonencode(module.spec.dlq_policy)
 }
 
 resource "aws_lambda_function_event_invoke_config" "this" {

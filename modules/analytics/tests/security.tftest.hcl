@@ -395,3 +395,106 @@ run "least_privilege_for_the_functions" {
     error_message = "The receiver may read only the loader's secret (one ARN per role: tests/database_roles.tftest.hcl)."
   }
 }
+
+run "every_queue_and_topic_refuses_requests_without_tls" {
+  command = plan
+
+  variables {
+    alarm_email_addresses = ["ops@example.com"]
+  }
+
+  assert {
+    condition = alltrue([
+      for p in [aws_sqs_queue_policy.uploads.policy, aws_sqs_queue_policy.uploads_dlq.policy, aws_sns_topic_policy.alarms[0].policy] :
+      length([
+        for s in jsondecode(p).Statement : s
+        if s.Effect == "Deny" && s.Principal == "*" && try(s.Condition, null) == { Bool = { "aws:SecureTransport" = "false" } }
+      ]) == 1
+    ])
+    error_message = "The uploads queue, its DLQ and the alarm topic each deny requests made without TLS."
+  }
+
+  assert {
+    condition = (
+      one([for s in jsondecode(aws_sqs_queue_policy.uploads_dlq.policy).Statement : s.Resource]) == aws_sqs_queue.uploads_dlq.arn &&
+      one([for s in jsondecode(aws_sqs_queue_policy.uploads.policy).Statement : s.Sid if s.Effect == "Allow"]) == "DataBucketNotifications"
+    )
+    error_message = "The DLQ policy covers the DLQ; the uploads queue keeps its S3 notification grant beside the TLS deny."
+  }
+}
+
+run "key_policy_service_principals_are_scoped_to_this_account_and_resource" {
+  command = plan
+
+  assert {
+    condition = one([
+      for s in jsondecode(aws_kms_key.this.policy).Statement : s.Condition
+      if s.Sid == "S3EventNotificationsToEncryptedQueue"
+      ]) == {
+      ArnLike = { "aws:SourceArn" = "arn:aws:s3:::obs-111111111111-eu-west-1" }
+      StringEquals = {
+        "aws:SourceAccount"                 = "111111111111"
+        "kms:EncryptionContext:aws:sqs:arn" = "arn:aws:sqs:eu-west-1:111111111111:obs-uploads"
+      }
+    }
+    error_message = "S3 may use the key only for this bucket's notifications to the uploads queue."
+  }
+
+  assert {
+    condition = one([
+      for s in jsondecode(aws_kms_key.this.policy).Statement : s.Condition
+      if s.Sid == "CloudWatchAlarmsToEncryptedTopic"
+      ]) == {
+      ArnLike = { "aws:SourceArn" = "arn:aws:cloudwatch:eu-west-1:111111111111:alarm:*" }
+      StringEquals = {
+        "aws:SourceAccount"                      = "111111111111"
+        "kms:EncryptionContext:aws:sns:topicArn" = "arn:aws:sns:eu-west-1:111111111111:obs-alarms"
+      }
+    }
+    error_message = "CloudWatch may use the key only for this account's alarms publishing to the alarm topic."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_kms_key.this.policy).Statement : can(s.Condition)
+      if can(s.Principal.Service)
+    ])
+    error_message = "Every service principal of the key policy carries conditions."
+  }
+}
+
+run "code_signing_applies_to_every_function" {
+  command = plan
+
+  variables {
+    organization_roster_role_arn = "arn:aws:iam::999999999999:role/observability-roster"
+    code_signing_config_arn      = "arn:aws:lambda:eu-west-1:111111111111:code-signing-config:csc-0123456789abcdef0"
+  }
+
+  assert {
+    condition = alltrue([
+      for f in [aws_lambda_function.receiver, aws_lambda_function.migration, aws_lambda_function.roster[0]] :
+      f.code_signing_config_arn == "arn:aws:lambda:eu-west-1:111111111111:code-signing-config:csc-0123456789abcdef0"
+    ])
+    error_message = "code_signing_config_arn reaches the receiver, migration and roster functions."
+  }
+}
+
+run "no_code_signing_by_default" {
+  command = plan
+
+  assert {
+    condition     = aws_lambda_function.receiver.code_signing_config_arn == null
+    error_message = "Code signing is off unless a configuration is given."
+  }
+}
+
+run "bad_code_signing_config_arn" {
+  command = plan
+
+  variables {
+    code_signing_config_arn = "arn:aws:lambda:eu-west-1:111111111111:function:not-a-csc"
+  }
+
+  expect_failures = [var.code_signing_config_arn]
+}

@@ -85,6 +85,13 @@ locals {
         Tags                         = local.tags
       }
     }
+    DeadLetterQueuePolicy = {
+      Type = "AWS::SQS::QueuePolicy"
+      Properties = {
+        Queues         = [{ Ref = "DeadLetterQueue" }]
+        PolicyDocument = module.spec.dlq_policy
+      }
+    }
     Role = {
       Type = "AWS::IAM::Role"
       Properties = {

@@ -287,11 +287,29 @@ run "template_has_the_senders_parts" {
 
   assert {
     condition = toset([for k, r in jsondecode(output.template_json).Resources : r.Type]) == toset([
-      "AWS::KMS::Key", "AWS::KMS::Alias", "AWS::Logs::LogGroup", "AWS::SQS::Queue", "AWS::IAM::Role",
-      "AWS::Lambda::Function", "AWS::Lambda::EventInvokeConfig", "AWS::Events::Rule",
+      "AWS::KMS::Key", "AWS::KMS::Alias", "AWS::Logs::LogGroup", "AWS::SQS::Queue", "AWS::SQS::QueuePolicy",
+      "AWS::IAM::Role", "AWS::Lambda::Function", "AWS::Lambda::EventInvokeConfig", "AWS::Events::Rule",
       "AWS::Lambda::Permission", "AWS::CloudWatch::Alarm",
     ])
-    error_message = "Key, log group, DLQ, role, function, on-failure destination, schedules and alarms."
+    error_message = "Key, log group, DLQ and its TLS-only policy, role, function, on-failure destination, schedules and alarms."
+  }
+
+  assert {
+    condition = jsondecode(output.template_json).Resources.DeadLetterQueuePolicy.Properties == {
+      Queues = [{ Ref = "DeadLetterQueue" }]
+      PolicyDocument = {
+        Version = "2012-10-17"
+        Statement = [{
+          Sid       = "DenyInsecureTransport"
+          Effect    = "Deny"
+          Principal = "*"
+          Action    = "sqs:*"
+          Resource  = { "Fn::Sub" = "arn:$${AWS::Partition}:sqs:$${AWS::Region}:$${AWS::AccountId}:observability-sender-dlq" }
+          Condition = { Bool = { "aws:SecureTransport" = "false" } }
+        }]
+      }
+    }
+    error_message = "The member's DLQ refuses requests without TLS, as modules/sender's does."
   }
 
   assert {

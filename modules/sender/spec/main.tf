@@ -167,6 +167,20 @@ locals {
     ]
   }
 
+  # The dead-letter queue refuses requests without TLS. Only the function's role sends to it,
+  # through its identity policy (OnFailureDestination), so the queue policy grants nothing.
+  dlq_policy = {
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "DenyInsecureTransport"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "sqs:*"
+      Resource  = local.dlq_arn
+      Condition = { Bool = { "aws:SecureTransport" = "false" } }
+    }]
+  }
+
   # Each alarm fires on any non-zero value within five minutes.
   alarm_common = {
     period              = 300

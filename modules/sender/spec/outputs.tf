@@ -93,6 +93,11 @@ output "kms_key_policy" {
   value       = local.kms_key_policy
 }
 
+output "dlq_policy" {
+  description = "Queue policy of the dead-letter queue: TLS only (object)."
+  value       = local.dlq_policy
+}
+
 output "alarms" {
   description = "Alarm definitions by name suffix: description, namespace, metric_name, dimensions, statistic."
   value       = local.alarms

@@ -479,3 +479,59 @@ run "both_package_locations" {
   }
   expect_failures = [aws_lambda_function.this]
 }
+
+run "the_dlq_refuses_requests_without_tls" {
+  command = plan
+
+  assert {
+    condition = jsondecode(aws_sqs_queue_policy.dlq.policy) == {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "sqs:*"
+        Resource  = "arn:aws:sqs:eu-west-1:111111111111:observability-sender-dlq"
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      }]
+    }
+    error_message = "The DLQ's policy denies every request made without TLS and grants nothing."
+  }
+
+  assert {
+    condition     = aws_sqs_queue_policy.dlq.queue_url == aws_sqs_queue.dlq.id
+    error_message = "The policy is the DLQ's."
+  }
+}
+
+run "code_signing_is_optional" {
+  command = plan
+
+  assert {
+    condition     = aws_lambda_function.this.code_signing_config_arn == null
+    error_message = "No code signing unless a configuration is given."
+  }
+}
+
+run "code_signing_when_given" {
+  command = plan
+
+  variables {
+    code_signing_config_arn = "arn:aws:lambda:eu-west-1:111111111111:code-signing-config:csc-0123456789abcdef0"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.code_signing_config_arn == "arn:aws:lambda:eu-west-1:111111111111:code-signing-config:csc-0123456789abcdef0"
+    error_message = "code_signing_config_arn reaches the function."
+  }
+}
+
+run "bad_code_signing_config_arn" {
+  command = plan
+
+  variables {
+    code_signing_config_arn = "csc-0123456789abcdef0"
+  }
+
+  expect_failures = [var.code_signing_config_arn]
+}
