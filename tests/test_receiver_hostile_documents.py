@@ -88,6 +88,43 @@ def test_the_memory_model_bounds_what_the_parser_really_allocates(shape):
     assert peak <= budget.used, f"{shape}: real {peak:,} > charged {budget.used:,}"
 
 
+@pytest.mark.parametrize("shape", ["NaN", "lone surrogates"])
+def test_violations_the_parse_foresaw_stay_within_what_it_charged(shape):
+    """NaN and lone surrogates each become a violation object: charged while parsing."""
+    body = SHAPES[shape][0](16 * 1024)
+    text = b'{"schema_version":"1.0","a":' + body[len(b'{"a":') :]
+    budget = json_budget.prepare(text, limit=2**40)
+    count = body.count(b"NaN") + body.count(b"ud800")
+    assert budget.charged.get("lone surrogates", count * json_budget.VIOLATION) >= (
+        count * json_budget.VIOLATION
+    )
+    peak, result = _traced_peak(
+        lambda: documents.parse(
+            text, name="x.json", max_document_bytes=LIMIT, expected_account=None
+        )
+    )
+    assert isinstance(result, PermanentLoadError) and result.kind == "contract"
+    parse_only, _ = _traced_peak(
+        lambda: documents.decode(text, name="x.json", max_document_bytes=LIMIT)
+    )
+    assert peak - parse_only <= count * json_budget.VIOLATION + MIB, (peak, parse_only, count)
+
+
+def test_a_file_breaking_the_contract_millions_of_times_stops_counting():
+    doc = fixture_doc("full-daily")
+    doc["data"]["securityhub"]["findings"] = [{}] * 20_000  # 18 missing fields each
+    text = json.dumps(doc, separators=(",", ":")).encode()
+    peak, result = _traced_peak(
+        lambda: documents.parse(
+            text, name="x.json", max_document_bytes=LIMIT, expected_account=None
+        )
+    )
+    assert isinstance(result, PermanentLoadError) and result.kind == "contract"
+    assert "(and 999 more violation(s))" in result.reason
+    assert len(result.violations) == documents.MAX_VIOLATIONS_KEPT
+    assert peak <= 2 * LIMIT, peak  # its 360,000 violations would need about 400 MB
+
+
 RSS_CHILD = """
 import ctypes, gc, gzip, json, sys
 sys.path[:0] = [sys.argv[1], sys.argv[2]]

@@ -61,6 +61,9 @@ STR = 96  # a str's header with its terminator (at most 80 for 4-byte characters
 ENTRY = 80  # one entry of a string-keyed dict (66 measured at most, resizes included)
 PAIR = 64 + SLOT  # a (key, value) tuple and its slot in the parser's list of pairs
 OPEN_OBJECT = LIST  # the parser's list of pairs of an object not yet finished
+# A contract violation the parsed value will cause by itself (NaN, a lone surrogate): an object
+# with its pointer and message (up to 300 characters), and its entry in the failure's reason.
+VIOLATION = 1024
 # `narrow` escapes wide characters only while the escaped copy grows by at most this (each adds
 # up to 8 bytes), so the original and the copy stay within 2x the text plus this.
 MAX_ESCAPE_GROWTH = 1024 * 1024
@@ -83,6 +86,9 @@ _WIDE_CHARACTER = re.compile(
     rb"[\xc4-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
 _CHUNK = 1024 * 1024
+_CONSTANTS = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE_PAIR = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F]")
 _SCAN_CHUNK = 64 * 1024  # a regex substitution holds ~100 bytes a match until it joins them
 # Everything up to a string that does not end before the slice does (possessive: no backtracking).
 _UNTIL_UNFINISHED_STRING = re.compile(rb'(?:[^"]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+', re.DOTALL)
@@ -112,6 +118,12 @@ class Budget:
         value = Decimal(text)
         self.charge(_rounded(sys.getsizeof(value)))
         return value
+
+    def constant(self, name: str) -> float:
+        """``parse_constant``: NaN or Infinity, charged with the contract violation it becomes
+        (the parser shares one float for each)."""
+        self.charge(VIOLATION)
+        return _CONSTANTS[name]
 
     def integer(self, text: str) -> int:
         """``parse_int``: an int, charged."""
@@ -211,6 +223,9 @@ def prepare(text: bytes | bytearray, *, limit: int, max_depth: int = MAX_DEPTH) 
     # every level of the deepest path, and never more than all members.
     open_members = min(members, budget.widest_object * budget.depth)
     charges = {"open objects": OPEN_OBJECT * budget.depth + (PAIR + STR) * open_members}
+    if _SURROGATE_ESCAPE.search(text):
+        # Each lone surrogate escape can make one string the contract refuses (a violation).
+        charges["lone surrogates"] = VIOLATION * _lone_surrogates(text)
     if not text.isascii() or _WIDE_ESCAPE.search(text):
         # A string with a character beyond U+00FF holds 2 or 4 bytes per character: charge 4
         # for every character of such strings (3 more than above). Others become "" here.
@@ -284,6 +299,19 @@ def _collapsed_size(text: bytes | bytearray, strings: re.Pattern[bytes]) -> int:
         else:
             size += len(strings.sub(b'""', piece))
     return size
+
+
+def _lone_surrogates(text: bytes | bytearray) -> int:
+    """An upper bound of the surrogate escapes not part of a high-low pair."""
+    escapes = pairs = 0
+    for piece, _ in _slices(text):  # a slice never cuts a string, so never an escape
+        escapes += _count(_SURROGATE_ESCAPE, piece)
+        pairs += _count(_SURROGATE_PAIR, piece)
+    return escapes - 2 * pairs
+
+
+def _count(pattern: re.Pattern[bytes], piece: memoryview) -> int:
+    return pattern.subn(b"", piece)[1]
 
 
 def _slices(text: bytes | bytearray) -> Iterator[tuple[memoryview, bool]]:

@@ -53,6 +53,9 @@ SHAPES: dict[str, tuple[Callable[[int], bytes], str]] = {
     ),
     "emoji": (lambda n: repeat(b'{"a":[', '"😀"'.encode(), b"]}", n), "too_large"),
     "one long number": (lambda n: b'{"a":1.' + b"1" * (n - 8) + b"}", "too_large"),
+    # each of these becomes a contract violation of its own, an object of its own
+    "NaN": (lambda n: repeat(b'{"a":[', b"NaN", b"]}", n), "too_large"),
+    "lone surrogates": (lambda n: repeat(b'{"a":[', b'"\\ud800"', b"]}", n), "too_large"),
     "deep nesting": (deep, "too_deep"),
 }
 
