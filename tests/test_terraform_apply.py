@@ -20,7 +20,8 @@ settings). Then:
   input Terraform invoked it with, the receiver handler with the deployed receiver's environment
   and the message taken from the queue, as the event source mapping would deliver it. Their Data
   API calls (to the deployed cluster and secret ARNs, database ``DB_NAME``) are served by the Data
-  API double on the test PostgreSQL;
+  API double on the test PostgreSQL, signed in as each secret's user: the migration function
+  fills the deployed role secrets (moto) and creates the roles, the receiver loads as the loader;
 - the rows are in PostgreSQL, the file is under ``loaded/``; then ``terraform destroy`` succeeds
   and leaves nothing behind.
 
@@ -297,9 +298,25 @@ def test_the_deployed_wiring(deployed):
     assert env["BUCKET"] == deployed.bucket
     assert env["ANALYTICS_KMS_KEY"] == deployed.kms_key_arn
     assert env["AURORA_CLUSTER_ARN"] == deployed.outputs["cluster_arn"]
-    assert env["AURORA_SECRET_ARN"] == deployed.outputs["secret_arn"]
+    role_secrets = deployed.outputs["database_role_secret_arns"]
+    assert env["AURORA_SECRET_ARN"] == role_secrets["loader"]  # the receiver signs in as the loader
     assert deployed.receiver["Handler"] == "receiver.handler.lambda_handler"
     assert deployed.migration["Handler"] == "receiver.migrate_handler.lambda_handler"
+
+    # Only the migration function holds the master secret; it is told every role and its secret.
+    migration_env = deployed.migration["Environment"]["Variables"]
+    assert migration_env["AURORA_SECRET_ARN"] == deployed.outputs["secret_arn"]
+    assert json.loads(migration_env["DATABASE_ROLES"]) == {
+        kind: {"username": deployed.outputs["database_role_names"][kind], "secret_arn": arn}
+        for kind, arn in role_secrets.items()
+    }
+    # The role secrets exist, encrypted with the analytics key, and hold no value until the
+    # migration function's first run fills them (no password in Terraform's state).
+    secretsmanager = deployed.client("secretsmanager")
+    for arn in role_secrets.values():
+        assert secretsmanager.describe_secret(SecretId=arn)["KmsKeyId"] == deployed.kms_key_arn
+        with pytest.raises(secretsmanager.exceptions.ResourceNotFoundException):
+            secretsmanager.get_secret_value(SecretId=arn)
 
 
 def test_only_modules_and_released_files_were_applied(deployed, release):
@@ -352,8 +369,18 @@ def test_the_sender_runs_the_released_zip_from_the_artifacts_bucket(deployed, re
     )
 
 
+def drop_database_and_roles(dsn: str, roles: dict[str, str]) -> None:
+    """Roles are cluster-wide: drop them with the database that holds their objects."""
+    name = urlsplit(dsn).path.lstrip("/")
+    server = dsn.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for role in roles.values():
+            admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
 def test_a_sender_document_is_loaded_by_the_deployed_receiver(
-    deployed, data_api, fresh_dsn, monkeypatch
+    deployed, data_api, fresh_dsn, monkeypatch, request
 ):
     from receiver import handler
     from sender.upload import upload
@@ -362,9 +389,14 @@ def test_a_sender_document_is_loaded_by_the_deployed_receiver(
     database = urlsplit(fresh_dsn).path.lstrip("/")
     deployed_database = deployed.receiver["Environment"]["Variables"]["DB_NAME"]
     assert deployed.migration["Environment"]["Variables"]["DB_NAME"] == deployed_database
-    connect = data_api._connect
-    monkeypatch.setattr(
-        data_api, "_connect", lambda name: connect(database if name == deployed_database else name)
+    data_api.databases[deployed_database] = database
+    # The Data API double signs in as each secret's user, read from moto's Secrets Manager; the
+    # test server's superuser stands in for the RDS-managed master user.
+    data_api.secrets_client = deployed.client("secretsmanager")
+    data_api.server_user_secrets.add(deployed.outputs["secret_arn"])
+    role_secrets = deployed.outputs["database_role_secret_arns"]
+    request.addfinalizer(
+        lambda: drop_database_and_roles(fresh_dsn, deployed.outputs["database_role_names"])
     )
 
     # 1. Migrations, as `aws_lambda_invocation` ran them on apply (moto only echoed the input).
@@ -375,6 +407,14 @@ def test_a_sender_document_is_loaded_by_the_deployed_receiver(
             json.loads(invocation["input"]), context_of(deployed.migration)
         )
     assert migrated["applied"], "the fresh database got every migration"
+    assert sorted(migrated["roles_created"]) == sorted(
+        deployed.outputs["database_role_names"].values()
+    )
+    migration_requests = len(data_api.requests)
+    assert {r["secretArn"] for r in data_api.requests if "secretArn" in r} == {
+        deployed.outputs["secret_arn"],  # the bootstrap
+        role_secrets["migrator"],  # the migrations and grants
+    }
 
     # 2. The sender's upload, as the sender in this account does it.
     document = fixture_doc("full-daily")
@@ -422,9 +462,10 @@ def test_a_sender_document_is_loaded_by_the_deployed_receiver(
     assert result == {"batchItemFailures": []}
 
     # 5. Rows in PostgreSQL, through the deployed cluster/secret/database, and the file moved.
-    requests = data_api.requests
+    requests = data_api.requests[migration_requests:]
+    assert requests, "the receiver went through the Data API"
     assert {(r["resourceArn"], r["secretArn"]) for r in requests} == {
-        (deployed.outputs["cluster_arn"], deployed.outputs["secret_arn"])
+        (deployed.outputs["cluster_arn"], role_secrets["loader"])
     }
     assert {r["database"] for r in requests if "database" in r} == {deployed_database}
     with psycopg.connect(fresh_dsn) as conn:

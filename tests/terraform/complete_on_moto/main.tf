@@ -194,6 +194,16 @@ output "secret_arn" {
   value       = module.analytics.secret_arn
 }
 
+output "database_role_secret_arns" {
+  description = "Secret ARN of each database role (migrator, loader, reader)."
+  value       = module.analytics.database_role_secret_arns
+}
+
+output "database_role_names" {
+  description = "PostgreSQL user name of each database role."
+  value       = module.analytics.database_role_names
+}
+
 output "sender_function_name" {
   description = "Sender function."
   value       = module.sender.function_name
