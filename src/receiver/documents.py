@@ -66,12 +66,18 @@ def parse(
         raise PermanentLoadError(
             "contract",
             first.message
-            + (f" (and {len(exc.errors) - 1} more violation(s))" if len(exc.errors) > 1 else "")
+            + _more(len(exc.errors))
             + _newer_version_hint(doc),
             field=first.path,
             violations=violations[:MAX_VIOLATIONS_KEPT],
         ) from None
     return doc
+
+
+def _more(found: int) -> str:
+    if found >= MAX_VIOLATIONS_COLLECTED:  # counting stopped there
+        return f" (and at least {found - 1} more violations; counting stopped at {found})"
+    return f" (and {found - 1} more violation(s))" if found > 1 else ""
 
 
 def _newer_version_hint(doc: dict[str, Any]) -> str:
