@@ -131,3 +131,20 @@ def test_load_takes_the_management_accounts_of_organization_cost_mode(db, tmp_pa
     with pytest.raises(SystemExit):
         main(["load", *database_options(db), "--organization-cost-accounts", "12", str(path)])
     assert "12-digit" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("db", ["psycopg"], indirect=True)
+def test_copies_into_the_bucket_need_the_analytics_key_arn(db, bucket, monkeypatch, capsys):
+    """The bucket policy accepts only SSE-KMS with the analytics key's full ARN: the commands
+    that write into it say so before doing anything, rather than failing object by object."""
+    monkeypatch.delenv("ANALYTICS_KMS_KEY", raising=False)
+    uri = f"s3://{bucket.name}/data/123456789012/DAILY/2026-11-24/x.json.gz"
+    key_id = bucket.kms_key.rsplit("/", 1)[-1]
+    for argv in (
+        ["load", "--database-url", db.dsn, uri],
+        ["load", "--database-url", db.dsn, "--kms-key", key_id, uri],
+        ["replay-failed", "--bucket", bucket.name],
+    ):
+        assert main(argv) == 2
+        assert "analytics KMS key, named by its full ARN" in capsys.readouterr().err
+    assert bucket.keys() == []

@@ -32,8 +32,8 @@ def add_load_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kms-key",
         default=os.environ.get("ANALYTICS_KMS_KEY"),
-        help="KMS key for the copies to loaded/ and failed/ (s3:// only; default "
-        "$ANALYTICS_KMS_KEY, else the bucket's default encryption)",
+        help="ARN of the analytics KMS key for the copies to loaded/ and failed/ (s3:// only; "
+        "default $ANALYTICS_KMS_KEY; the bucket refuses any other encryption)",
     )
     parser.add_argument(
         "--max-document-bytes",
@@ -64,7 +64,8 @@ def add_replay_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kms-key",
         default=os.environ.get("ANALYTICS_KMS_KEY"),
-        help="KMS key for the copies back to data/ (default $ANALYTICS_KMS_KEY)",
+        help="ARN of the analytics KMS key for the copies back to data/ (default "
+        "$ANALYTICS_KMS_KEY; the bucket refuses any other encryption)",
     )
     parser.add_argument("--dry-run", action="store_true", help="list what would move")
 
@@ -74,6 +75,8 @@ def load_files(executor: Executor, args: argparse.Namespace) -> int:
         max_document_bytes=args.max_document_bytes,
         organization_cost_accounts=args.organization_cost_accounts,
     )
+    if any(name.startswith("s3://") for name in args.files) and not _key_arn(args.kms_key):
+        return 2
     s3: Any = None
     failures = 0
     for name in args.files:
@@ -144,6 +147,8 @@ def replay(args: argparse.Namespace) -> int:
     if not args.bucket:
         print("error: give --bucket or set BUCKET", file=sys.stderr)
         return 2
+    if not args.dry_run and not _key_arn(args.kms_key):
+        return 2
     import boto3
 
     s3 = boto3.client("s3")
@@ -183,3 +188,16 @@ def _failed_files(s3: Any, bucket: str, prefix: str) -> list[str]:
             if not item["Key"].endswith(objects.REASON_SUFFIX):
                 keys.append(item["Key"])
     return sorted(keys)
+
+
+def _key_arn(kms_key: str | None) -> bool:
+    """Whether ``kms_key`` is a key ARN; else say why the bucket would refuse the copies."""
+    if kms_key and kms_key.startswith("arn:") and ":key/" in kms_key:
+        return True
+    print(
+        "error: the analytics bucket accepts only objects encrypted with the analytics KMS key, "
+        "named by its full ARN: give --kms-key arn:...:key/... or set ANALYTICS_KMS_KEY"
+        + (f" (got {kms_key!r})" if kms_key else ""),
+        file=sys.stderr,
+    )
+    return False
