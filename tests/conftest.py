@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -36,6 +38,12 @@ network_guard.install()
 
 CLUSTER_ARN = "arn:aws:rds:eu-west-1:111111111111:cluster:observability"
 SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:observability-db-AbCdEf"
+LOADER_SECRET_ARN = (
+    "arn:aws:secretsmanager:eu-west-1:111111111111:secret:observability/database/loader-AbCdEf"
+)
+READER_SECRET_ARN = (
+    "arn:aws:secretsmanager:eu-west-1:111111111111:secret:observability/database/reader-AbCdEf"
+)
 
 
 @pytest.fixture(scope="session")
@@ -79,15 +87,44 @@ def fresh_dsn(server_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def migrated_template(server_url: str) -> Iterator[str]:
-    """A database with every migration in ``sql/`` applied, copied by ``migrated_dsn``."""
+def database_roles(server_url: str) -> Iterator[dict[str, Any]]:
+    """Credentials of this session's migrator, loader and reader (roles are cluster-wide)."""
+    import psycopg
+
+    from receiver.db.roles import ROLE_KINDS, Credentials
+
+    suffix = uuid.uuid4().hex[:8]
+    roles = {
+        kind: Credentials(f"obs_test_{suffix}_{kind}", uuid.uuid4().hex) for kind in ROLE_KINDS
+    }
+    yield roles
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        for credentials in roles.values():
+            # A database a crashed test left behind may still hold the role's objects.
+            with contextlib.suppress(psycopg.Error):
+                admin.execute(f"DROP ROLE IF EXISTS {credentials.username}")
+
+
+@pytest.fixture(scope="session")
+def migrated_template(server_url: str, database_roles: dict[str, Any]) -> Iterator[str]:
+    """A database with every migration in ``sql/`` applied, copied by ``migrated_dsn``.
+
+    Migrated as production does: the roles first, then the migrations and grants as the migrator,
+    so the Data API double's loader and reader secrets sign in with production's privileges.
+    """
     from receiver.db.psycopg_executor import PsycopgExecutor
-    from receiver.migrations import migrate
+    from receiver.migrations import migrate_with_roles
 
     name = _create_database(server_url)
-    executor = PsycopgExecutor(_with_database(server_url, name))
+    url = _with_database(server_url, name)
+    migrator = urlsplit(url)._replace(
+        netloc=f"{database_roles['migrator'].username}@{urlsplit(url).netloc.rsplit('@', 1)[-1]}"
+    )
+    executor = PsycopgExecutor(url)
     try:
-        migrate(executor, ROOT / "sql")
+        migrate_with_roles(
+            executor, lambda: PsycopgExecutor(urlunsplit(migrator)), database_roles, ROOT / "sql"
+        )
     finally:
         executor.close()
     try:
@@ -107,9 +144,18 @@ def migrated_dsn(server_url: str, migrated_template: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def data_api(server_url: str) -> Iterator[data_api_double.DataApiDouble]:
-    """The Data API double, serving every ``rds-data`` client while the test runs."""
+def data_api(
+    server_url: str, database_roles: dict[str, Any]
+) -> Iterator[data_api_double.DataApiDouble]:
+    """The Data API double, serving every ``rds-data`` client while the test runs.
+
+    ``LOADER_SECRET_ARN`` and ``READER_SECRET_ARN`` sign in as the session's loader and reader
+    (on databases copied from ``migrated_template``); any other secret as the server's user.
+    """
     double = data_api_double.DataApiDouble(server_url)
+    for arn, kind in ((LOADER_SECRET_ARN, "loader"), (READER_SECRET_ARN, "reader")):
+        credentials = database_roles[kind]
+        double.secrets[arn] = {"username": credentials.username, "password": credentials.password}
     data_api_double.install(double)
     try:
         yield double

@@ -35,7 +35,13 @@ from receiver.db.roles import (
 from receiver.migrations import migrate, migrate_with_roles
 from receiver.receive import load_bytes
 from receiver.settings import ConfigurationError, DatabaseRoleSettings
-from support.receiver_fixtures import FakeContext, data_key, fixture_doc, gz
+from support.receiver_fixtures import (
+    FakeContext,
+    data_key,
+    db_fixture,  # noqa: F401 - fixture
+    fixture_doc,
+    gz,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = ROOT / "sql"
@@ -590,3 +596,14 @@ def test_the_roster_refreshes_as_the_loader(migrated):
         assert loader.execute("SELECT count(*) AS n FROM organization_accounts")[0]["n"] >= 2
     finally:
         loader.close()
+
+
+def test_the_receiver_tests_data_api_executor_is_the_loader(db, database_roles):
+    """tests/support/receiver_fixtures.py's Data API executor signs in as the session's loader."""
+    who = db.executor.execute("SELECT current_user AS u")[0]["u"]
+    if db.kind == "data_api":
+        assert who == database_roles["loader"].username
+        with pytest.raises(DatabaseError, match=PERMISSION_DENIED):
+            db.executor.execute("TRUNCATE accounts")
+    else:
+        assert who != database_roles["loader"].username

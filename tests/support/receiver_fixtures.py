@@ -35,6 +35,13 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 CLUSTER_ARN = "arn:aws:rds:eu-west-1:111111111111:cluster:observability"
 SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:observability-db-AbCdEf"
+# The data_api fixture signs these in as the session's loader and reader (tests/conftest.py).
+LOADER_SECRET_ARN = (
+    "arn:aws:secretsmanager:eu-west-1:111111111111:secret:observability/database/loader-AbCdEf"
+)
+READER_SECRET_ARN = (
+    "arn:aws:secretsmanager:eu-west-1:111111111111:secret:observability/database/reader-AbCdEf"
+)
 DATA_TABLES = sorted({t.name for t in TABLES} | {"collection_runs", "collector_runs"})
 
 
@@ -85,11 +92,11 @@ class Db:
 
 
 def data_api_executor_for(database: str, **options: Any) -> DataApiExecutor:
+    """Signed in as the loader, as the receiver is (``secret_arn=`` to choose another)."""
     client = boto3.client("rds-data", region_name="eu-west-1", config=CLIENT_CONFIG)
     options.setdefault("sleep", lambda _: None)
-    return DataApiExecutor(
-        cluster_arn=CLUSTER_ARN, secret_arn=SECRET_ARN, database=database, client=client, **options
-    )
+    options.setdefault("secret_arn", LOADER_SECRET_ARN)
+    return DataApiExecutor(cluster_arn=CLUSTER_ARN, database=database, client=client, **options)
 
 
 @pytest.fixture(name="db", params=["psycopg", "data_api"])

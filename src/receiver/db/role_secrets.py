@@ -35,23 +35,32 @@ def role_credentials(
 ) -> Credentials:
     """The role's credentials from its secret; an empty secret is filled first."""
     check_role_name(username)
+    current = _stored_password(client, secret_arn, username)
+    if current is not None:
+        return Credentials(username, current)
+    value = {"username": username, "password": generate(), "engine": "postgres", "dbname": database}
+    client.put_secret_value(SecretId=secret_arn, SecretString=json.dumps(value))
+    # Read it back: should two runs fill the secret at once, both use the version that won.
+    stored = _stored_password(client, secret_arn, username)
+    return Credentials(username, stored if stored is not None else value["password"])
+
+
+def _stored_password(client: Any, secret_arn: str, username: str) -> str | None:
+    """The secret's password if it holds one for ``username``; None if empty or another user."""
     try:
         text = client.get_secret_value(SecretId=secret_arn).get("SecretString") or ""
     except ClientError as exc:
         # A secret created without a value has no AWSCURRENT version yet.
         if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
             raise
-        text = ""
+        return None
     try:
         secret = json.loads(text) if text else {}
     except json.JSONDecodeError:
-        secret = {}
+        return None
     if isinstance(secret, dict) and secret.get("username") == username and secret.get("password"):
-        return Credentials(username, str(secret["password"]))
-    password = generate()
-    value = {"username": username, "password": password, "engine": "postgres", "dbname": database}
-    client.put_secret_value(SecretId=secret_arn, SecretString=json.dumps(value))
-    return Credentials(username, password)
+        return str(secret["password"])
+    return None
 
 
 def all_role_credentials(
