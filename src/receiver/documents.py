@@ -65,9 +65,7 @@ def parse(
         violations = [{"field": v.path, "reason": v.message} for v in exc.errors]
         raise PermanentLoadError(
             "contract",
-            first.message
-            + _more(len(exc.errors))
-            + _newer_version_hint(doc),
+            first.message + _more(len(exc.errors)) + _newer_version_hint(doc),
             field=first.path,
             violations=violations[:MAX_VIOLATIONS_KEPT],
         ) from None
