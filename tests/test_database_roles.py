@@ -607,3 +607,63 @@ def test_the_receiver_tests_data_api_executor_is_the_loader(db, database_roles):
             db.executor.execute("TRUNCATE accounts")
     else:
         assert who != database_roles["loader"].username
+
+
+OWNERS = """
+SELECT t.typname AS name, pg_get_userbyid(t.typowner) AS owner FROM pg_type t
+WHERE t.typnamespace = 'public'::regnamespace AND t.typname IN ('mood', 'account_no', 'pair')
+UNION ALL
+SELECT p.proname, pg_get_userbyid(p.proowner) FROM pg_proc p
+WHERE p.pronamespace = 'public'::regnamespace
+UNION ALL
+SELECT c.relname, pg_get_userbyid(c.relowner) FROM pg_class c
+WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'S')
+"""
+
+
+def test_every_kind_of_object_the_master_owns_is_handed_over(cluster, tmp_path):
+    master = cluster.executor("master")
+    try:
+        for statement in [
+            "CREATE TYPE mood AS ENUM ('ok', 'bad')",
+            "CREATE DOMAIN account_no AS char(12) CHECK (VALUE ~ '^[0-9]{12}$')",
+            "CREATE TYPE pair AS (a int, b int)",
+            "CREATE TABLE t (id serial PRIMARY KEY, m mood, a account_no)",
+            "CREATE SEQUENCE free_counter",
+            "CREATE VIEW v_t AS SELECT id, m FROM t",
+            "CREATE MATERIALIZED VIEW v_t_totals AS SELECT count(*) AS n FROM t",
+            "CREATE FUNCTION add_one(i int) RETURNS int LANGUAGE sql AS 'SELECT i + 1'",
+            "CREATE PROCEDURE noop() LANGUAGE sql AS 'SELECT 1'",
+        ]:
+            master.execute(statement)
+    finally:
+        master.close()
+    other = f"other_{cluster.database}"  # a role the master is not a member of
+    with psycopg.connect(cluster.server_url, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {other} NOLOGIN")
+    try:
+        with psycopg.connect(cluster.url(), autocommit=True) as admin:
+            admin.execute("CREATE TABLE foreign_owned (id int)")
+            admin.execute(f"ALTER TABLE foreign_owned OWNER TO {other}")
+        (tmp_path / "sql").mkdir()
+        boot, _ = cluster.migrate_with_roles(tmp_path / "sql")
+        assert boot.skipped == [f"table foreign_owned (owner {other})"]
+        with psycopg.connect(cluster.url(), autocommit=True) as admin:
+            owners = dict(admin.execute(OWNERS).fetchall())
+        assert {"mood", "account_no", "pair", "add_one", "noop", "t_id_seq", "free_counter"} <= set(
+            owners
+        )
+        assert {n for n, o in owners.items() if o != cluster.names.migrator} == {"foreign_owned"}
+        reader = cluster.executor("reader")
+        try:
+            assert reader.execute("SELECT n FROM v_t_totals") == [{"n": 0}]
+            assert reader.execute("SELECT count(*) AS n FROM v_t") == [{"n": 0}]
+            assert_denied(reader, "SELECT * FROM t")
+            assert_denied(reader, "SELECT * FROM foreign_owned")
+        finally:
+            reader.close()
+    finally:
+        with psycopg.connect(cluster.url(), autocommit=True) as admin:
+            admin.execute(f"DROP OWNED BY {other}")
+        with psycopg.connect(cluster.server_url, autocommit=True) as admin:
+            admin.execute(f"DROP ROLE {other}")
