@@ -63,7 +63,7 @@ from receiver.loader import FileRef  # noqa: E402
 from receiver.migrations import migrate  # noqa: E402
 from receiver.receive import Limits, load_bytes  # noqa: E402
 from receiver.tables import SECURITYHUB_FINDINGS, TABLES  # noqa: E402
-from support import data_api_double, hostile_documents, pgcluster  # noqa: E402
+from support import data_api_double, hostile_documents, large_documents, pgcluster  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "full-daily.json"
 CLUSTER_ARN = "arn:aws:rds:eu-west-1:111111111111:cluster:bench"
@@ -77,23 +77,7 @@ LIMITS = Limits(max_object_bytes=2**31, max_document_bytes=2**31)
 
 def findings_document(count: int, account: str = ACCOUNT) -> dict[str, Any]:
     """The realistic fixture with ``count`` Security Hub findings (and nothing else)."""
-    base = json.loads(FIXTURE.read_text())
-    template = base["data"]["securityhub"]["findings"][0]
-    labels = ["INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"]
-    findings = []
-    for i in range(count):
-        finding = dict(template)
-        finding["finding_id"] = f"{template['finding_id'][:-12]}{i:012d}"
-        finding["severity_label"] = labels[i % 5]
-        finding["severity_normalized"] = (i % 5) * 20
-        finding["resource_id"] = f"arn:aws:s3:::bucket-{i}"
-        finding["title"] = f"{template['title']} ({i})"
-        findings.append(finding)
-    base["account_id"] = base["data"]["account"]["account_id"] = account
-    base["run_id"] = str(uuid.uuid4())
-    base["data"] = {"account": base["data"]["account"], "securityhub": {"findings": findings}}
-    base["collectors"] = [c for c in base["collectors"] if c["name"] in ("account", "securityhub")]
-    return base
+    return large_documents.findings_document(count, account, new_run_id=True)
 
 
 def encode(doc: dict[str, Any]) -> bytes:

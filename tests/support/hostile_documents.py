@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "full-daily.json"
+from support import large_documents
 
 
 def repeat(head: bytes, item: bytes, tail: bytes, size: int) -> bytes:
@@ -61,19 +60,6 @@ SHAPES: dict[str, tuple[Callable[[int], bytes], str]] = {
 
 
 def findings_document(count: int) -> bytes:
-    """The realistic fixture with ``count`` Security Hub findings (as bench/receiver_bench.py)."""
-    doc = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    template = doc["data"]["securityhub"]["findings"][0]
-    labels = ["INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"]
-    findings = []
-    for i in range(count):
-        finding = dict(template)
-        finding["finding_id"] = f"{template['finding_id'][:-12]}{i:012d}"
-        finding["severity_label"] = labels[i % 5]
-        finding["severity_normalized"] = (i % 5) * 20
-        finding["resource_id"] = f"arn:aws:s3:::bucket-{i}"
-        finding["title"] = f"{template['title']} ({i})"
-        findings.append(finding)
-    doc["data"] = {"account": doc["data"]["account"], "securityhub": {"findings": findings}}
-    doc["collectors"] = [c for c in doc["collectors"] if c["name"] in ("account", "securityhub")]
+    """The text of the realistic fixture with ``count`` Security Hub findings."""
+    doc = large_documents.findings_document(count)
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
