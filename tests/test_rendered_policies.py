@@ -21,7 +21,6 @@ from ``terraform test -json -verbose``: offline, about 5 s. Then:
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -33,6 +32,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 from support.policy_eval import ALLOW, DENY, IMPLICIT, Request, evaluate
+from support.terraform_cli import terraform_env
 
 ROOT = Path(__file__).resolve().parents[1]
 DIRECTORY = ROOT / "tests" / "terraform" / "rendered_policies"
@@ -95,15 +95,6 @@ pytestmark = pytest.mark.terraform
 
 if shutil.which("terraform") is None:  # pragma: no cover - CI and the README require it
     pytest.skip("terraform is not installed (see README prerequisites)", allow_module_level=True)
-
-
-def terraform_env() -> dict[str, str]:
-    env = dict(os.environ)
-    rc = ROOT / "build" / "terraformrc"
-    if rc.exists():  # written by the Makefile: the offline provider mirror, when there is one
-        env["TF_CLI_CONFIG_FILE"] = str(rc)
-    env.update(TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1")
-    return env
 
 
 @pytest.fixture(scope="module")

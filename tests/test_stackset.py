@@ -35,7 +35,6 @@ import ast
 import contextlib
 import io
 import json
-import os
 import shutil
 import subprocess
 import urllib.request
@@ -51,6 +50,7 @@ import psycopg
 import pytest
 
 from support.receiver_fixtures import FakeContext
+from support.terraform_cli import terraform_env
 
 ROOT = Path(__file__).resolve().parents[1]
 REGION = "eu-west-1"
@@ -384,17 +384,9 @@ def sender_plan(stack, tmp_path_factory) -> dict[str, dict[str, Any]]:
             }
         )
     )
-    env = dict(os.environ)
-    env.update(
-        AWS_ENDPOINT_URL=stack.moto,
-        AWS_REGION=REGION,
-        TF_DATA_DIR=str(work / ".terraform"),
-        TF_IN_AUTOMATION="1",
-        CHECKPOINT_DISABLE="1",
+    env = terraform_env(
+        AWS_ENDPOINT_URL=stack.moto, AWS_REGION=REGION, TF_DATA_DIR=str(work / ".terraform")
     )
-    rc = ROOT / "build" / "terraformrc"
-    if rc.exists():  # written by the Makefile: the offline provider mirror, when there is one
-        env["TF_CLI_CONFIG_FILE"] = str(rc)
     directory = ROOT / "tests" / "terraform" / "sender_plan"
     plan = work / "sender.tfplan"
     for command in (

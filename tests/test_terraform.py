@@ -7,13 +7,14 @@ All suites start together and each test waits for its own, so the slow provider 
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from support.terraform_cli import terraform_env
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = ["modules/analytics", "modules/sender", "modules/organization"]
@@ -31,16 +32,6 @@ pytestmark = pytest.mark.terraform
 
 if shutil.which("terraform") is None:  # pragma: no cover - CI and the README require it
     pytest.skip("terraform is not installed (see README prerequisites)", allow_module_level=True)
-
-
-def terraform_env() -> dict[str, str]:
-    env = dict(os.environ)
-    rc = ROOT / "build" / "terraformrc"
-    if rc.exists():  # written by the Makefile: the offline provider mirror, when there is one
-        env["TF_CLI_CONFIG_FILE"] = str(rc)
-    env["TF_IN_AUTOMATION"] = "1"
-    env["CHECKPOINT_DISABLE"] = "1"
-    return env
 
 
 @pytest.fixture(scope="module")
