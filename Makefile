@@ -44,7 +44,7 @@ build/terraformrc:
 	@echo 'disable_checkpoint = true' >> $@
 
 test: install build/terraformrc $(CFNLINT_VENV)/.installed ## Run the whole test suite (starts and stops its own PostgreSQL)
-	@# both architectures for the Lambda runtime: tests/test_release.py builds a whole release offline
+	@# both architectures for the Lambda runtime: tests/project/test_release.py builds a whole release offline
 	@for arch in arm64 x86_64; do $(PY) scripts/package.py fetch --arch $$arch --python-version $(LAMBDA_PYTHON); done
 	@$(PY) scripts/package.py fetch --arch $(HOST_ARCH) --python-version $(LOCAL_PYTHON_VERSION)
 	@$(PY) tests/support/browser.py ensure  # headless Chromium for the report test (apt-get if missing)

@@ -437,7 +437,7 @@ except PermanentLoadError as exc:
     outcome = exc.kind
 print(json.dumps({"status": outcome, "before": before, "peak": status("VmHWM:")}))
 """
-HOSTILE_OVERHEAD = 8 * 1024 * 1024  # as tests/test_receiver_hostile_documents.py (~3 MiB seen)
+HOSTILE_OVERHEAD = 8 * 1024 * 1024  # as tests/receiver/test_receiver_hostile_documents.py (~3 MiB seen)
 
 
 def section_hostile(megabytes: int) -> None:

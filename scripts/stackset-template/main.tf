@@ -1,6 +1,6 @@
 # Renders the member sender's StackSet template with example inputs, offline and with no provider:
 # `make stackset-template` applies this configuration (state in build/) and writes its output to
-# dist/sender-stackset.json. Other inputs: -var-file (tests/test_stackset.py uses one).
+# dist/sender-stackset.json. Other inputs: -var-file (tests/terraform/test_stackset.py uses one).
 
 terraform {
   required_version = ">= 1.5"

@@ -1,6 +1,6 @@
 """Hostile JSON texts for the receiver: small inputs that parse into large objects.
 
-Shared by tests/test_receiver_hostile_documents.py and the ``hostile`` section of
+Shared by tests/receiver/test_receiver_hostile_documents.py and the ``hostile`` section of
 bench/receiver_bench.py. Each shape makes a text of about ``size`` bytes.
 """
 

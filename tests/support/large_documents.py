@@ -1,6 +1,6 @@
 """Large realistic documents: the full-daily fixture with N Security Hub findings.
 
-One generator for the tests (tests/test_receiver_hostile_documents.py, through
+One generator for the tests (tests/receiver/test_receiver_hostile_documents.py, through
 support.hostile_documents) and the receiver bench, so both measure the same document.
 """
 

@@ -17,6 +17,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +30,8 @@ from psycopg.rows import dict_row
 from receiver.db import Executor
 from receiver.db.data_api import CLIENT_CONFIG, DataApiExecutor
 from receiver.db.psycopg_executor import PsycopgExecutor
+from receiver.loader import FileRef
+from receiver.receive import load_bytes
 from receiver.tables import TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,3 +200,37 @@ class FakeContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return self.remaining_ms
+
+
+# Loading helpers shared by the loader and snapshot tests.
+
+
+def ref_for(doc: dict[str, Any], version: str = "v1") -> FileRef:
+    return FileRef(
+        "analytics", data_key(doc), version, account_id=doc["account_id"], size=1, etag='"e"'
+    )
+
+
+def load_doc(db: Db, doc: dict[str, Any], version: str = "v1", executor: Any = None) -> Any:
+    return load_bytes(
+        executor or db.executor, ref_for(doc, version), gz(doc), expected_account=None
+    )
+
+
+def shifted(doc: dict[str, Any], days: int, collected_hours: float = 0) -> dict[str, Any]:
+    """The same run ``days`` later (window and collected_at), with a new run id."""
+
+    def shift(d: dict[str, Any]) -> None:
+        for edge in ("start", "end"):
+            d["window"][edge] = (
+                date.fromisoformat(d["window"][edge]) + timedelta(days)
+            ).isoformat()
+        at = datetime.fromisoformat(d["collected_at"].replace("Z", "+00:00"))
+        d["collected_at"] = (at + timedelta(days=days, hours=collected_hours)).isoformat()
+
+    return variant(doc, shift)
+
+
+def current_rows(db: Db, view: str, column: str) -> list[tuple[str, Any]]:
+    """(snapshot date, ``column``) of every row of a ``v_*_current`` view, sorted."""
+    return sorted((str(r["snapshot_date"]), r[column]) for r in db.query(f"SELECT * FROM {view}"))

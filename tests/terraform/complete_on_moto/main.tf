@@ -1,4 +1,4 @@
-# What a registry user applies: tests/test_terraform_apply.py copies this file into an empty folder
+# What a registry user applies: tests/terraform/test_terraform_apply.py copies this file into an empty folder
 # next to a copy of `modules/` and a `release/` folder holding the released files (`make release`:
 # the four zips, SHA256SUMS, manifest.json), and applies it there on a moto server. Nothing else
 # of the repository is present and no Python runs during the apply: the version and file names

@@ -1,4 +1,4 @@
-# Every module with every optional policy switched on, for tests/test_rendered_policies.py: it runs
+# Every module with every optional policy switched on, for tests/terraform/test_rendered_policies.py: it runs
 # `terraform test -json -verbose` here (tests/render.tftest.hcl, mocked AWS provider, offline) and
 # audits the policies of the resulting plan (parliament on the identity policies, an evaluator on
 # the bucket policy). Nothing here is ever applied.

@@ -1,4 +1,4 @@
-# modules/sender with the inputs of a StackSet template: tests/test_stackset.py plans this on the
+# modules/sender with the inputs of a StackSet template: tests/terraform/test_stackset.py plans this on the
 # moto server (the provider reads the account and region there) and compares the plan with the
 # stack the template created, so that the StackSet's sender and modules/sender cannot drift.
 

@@ -1,5 +1,5 @@
 # One plan on the mocked provider (modules/organization's mock values: account 111111111111,
-# eu-west-1, organization o-abcdefghij); tests/test_rendered_policies.py reads its JSON. Every
+# eu-west-1, organization o-abcdefghij); tests/terraform/test_rendered_policies.py reads its JSON. Every
 # policy must be known at plan time: resource types the organization mocks lack get ARN-shaped
 # values here.
 

@@ -1,0 +1,343 @@
+"""`make demo` end to end: the emulated organization, the production sender and receiver, the
+database, and the report opened in headless Chromium.
+
+The demo runs as a subprocess, as `make demo` runs it, against this session's PostgreSQL; the
+subprocess installs the same loopback-only network guard as the tests, so the run proves that
+nothing in the demo reaches the network. Only the timing is not asserted here (see README and
+the issue notes for measured times).
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+
+from demo.summary import ORGANIZATION_COST_MODE_ONLY
+from support.browser import Browser, ensure_chromium
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT = ROOT / "build" / "demo" / "report.png"
+DAYS, HISTORY_DAYS = 7, 30
+GUARDED = (
+    "import sys; from support import network_guard; network_guard.install(); "
+    "from demo.__main__ import main; sys.exit(main(sys.argv[1:]))"
+)
+# every chart's figure, the number of its marks that have a non-zero size on screen
+RENDERED = """
+Array.from(document.querySelectorAll('figure.chart')).map((figure) => ({
+  id: figure.id,
+  empty: figure.classList.contains('empty'),
+  points: Number(figure.dataset.points || 0),
+  marks: Array.from(figure.querySelectorAll('.mark')).filter((mark) => {
+    const box = mark.getBoundingClientRect();
+    return box.width > 0 && box.height > 0;
+  }).length,
+}))
+"""
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    returncode: int
+    stdout: str
+    stderr: str
+    report: Path
+    database_url: str
+    seconds: float
+
+
+def _command(*args: str) -> list[str]:
+    return [sys.executable, "-c", GUARDED, *args]
+
+
+def _environment(server_url: str) -> dict[str, str]:
+    path = os.pathsep.join([str(ROOT / "tests"), str(ROOT / "src")])
+    return {**os.environ, "DATABASE_URL": server_url, "PYTHONPATH": path}
+
+
+@pytest.fixture(scope="module")
+def demo(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
+    report = tmp_path_factory.mktemp("demo") / "report.html"
+    started = time.monotonic()
+    completed = subprocess.run(
+        _command("--out", str(report), "--days", str(DAYS), "--history-days", str(HISTORY_DAYS)),
+        env=_environment(server_url),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
+    )
+    seconds = time.monotonic() - started
+    database_url = urlunsplit(urlsplit(server_url)._replace(path="/observability_demo"))
+    yield DemoRun(
+        completed.returncode, completed.stdout, completed.stderr, report, database_url, seconds
+    )
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute("DROP DATABASE IF EXISTS observability_demo WITH (FORCE)")
+
+
+def _query(url: str, sql: str) -> list[tuple]:
+    with psycopg.connect(url) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_demo_exits_0_and_shows_its_progress(demo: DemoRun) -> None:
+    assert demo.returncode == 0, f"stdout:\n{demo.stdout}\nstderr:\n{demo.stderr}"
+    out = demo.stdout
+    steps = [
+        "migrations applied",
+        "moto server up",
+        "organization o-",
+        "analytics side",
+        "seeded Production",
+        "seeded Staging",
+        "seeded Data Science Sandbox",
+        "] day ",
+        "history backfill for Production",
+        "backfill files delivered",
+        "organization roster refreshed",
+        "report written",
+        "Summary",
+        "recorded responses",
+        "Report: ",
+    ]
+    positions = [out.find(step) for step in steps]
+    assert -1 not in positions, [s for s, p in zip(steps, positions, strict=True) if p < 0]
+    assert positions == sorted(positions), "the steps are printed in order"
+    assert out.count("] day ") == DAYS
+    print(f"demo ran in {demo.seconds:.1f}s")
+
+
+def test_every_file_loaded_and_nothing_failed(demo: DemoRun) -> None:
+    accounts = 3
+    expected = accounts * (DAYS + HISTORY_DAYS)
+    statuses = dict(_query(demo.database_url, "SELECT status, count(*) FROM ingestions GROUP BY 1"))
+    assert statuses == {"loaded": expected}
+    assert f"files: {expected} loaded, 0 failed, 0 in the dead-letter queue" in demo.stdout
+    runs = _query(
+        demo.database_url,
+        "SELECT account_id, count(*) FROM collection_runs WHERE interval = 'DAILY' GROUP BY 1",
+    )
+    assert sorted(n for _, n in runs) == [DAYS + HISTORY_DAYS] * accounts
+
+
+def test_every_table_the_seeded_services_feed_has_rows(demo: DemoRun) -> None:
+    tables = [
+        name
+        for (name,) in _query(
+            demo.database_url,
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+            "AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'",
+        )
+    ]
+    assert len(tables) >= 37
+    empty = [
+        t for t in tables if _query(demo.database_url, f'SELECT count(*) FROM "{t}"')[0][0] == 0
+    ]
+    assert empty == sorted(ORGANIZATION_COST_MODE_ONLY)  # no sender runs organization mode
+
+
+def test_the_account_that_never_sends_is_expected_but_silent(demo: DemoRun) -> None:
+    silent = _query(
+        demo.database_url,
+        "SELECT account_name, ou_path, reporting_status FROM v_collection_health_silent",
+    )
+    assert silent == [("Legacy Billing", "Root/Legacy", "never_reported")]
+    expected = _query(
+        demo.database_url,
+        "SELECT account_name, ou_path, reporting_status FROM v_expected_accounts ORDER BY 1",
+    )
+    assert expected == [
+        ("Data Science Sandbox", "Root/Sandbox", "reporting"),
+        ("Legacy Billing", "Root/Legacy", "never_reported"),
+        ("Production", "Root/Workloads/Production", "reporting"),
+        ("Staging", "Root/Workloads/Staging", "reporting"),
+    ]
+    # the management and analytics accounts are in the roster but run no sender by design
+    (roster,) = _query(demo.database_url, "SELECT count(*) FROM organization_accounts")
+    assert roster == (6,)
+    (legacy_id,) = _query(
+        demo.database_url,
+        "SELECT account_id FROM organization_accounts WHERE name = 'Legacy Billing'",
+    )[0]
+    out = demo.stdout
+    assert "expected vs reporting accounts (organization roster): 3 of 4 expected" in out
+    assert f"never reported: Legacy Billing {legacy_id} (Root/Legacy): expected but silent" in out
+    assert "not reporting: Legacy Billing (never reported)" in out
+    html = demo.report.read_text(encoding="utf-8")
+    table = html[html.index('id="table-silent-accounts"') :]
+    table = table[: table.index("</table>")]
+    assert "Legacy Billing" in table and legacy_id in table and "never reported" in table
+    assert "Production" not in table
+    assert 'id="table-cost-findings-by-group"' in html and "Root/Workloads/Production" in html
+
+
+def test_security_hub_open_findings_are_counted_apart_from_closed_ones(demo: DemoRun) -> None:
+    """The seed holds suppressed findings and passed controls (RESOLVED, still ACTIVE)."""
+    ((open_, suppressed, resolved, active, critical_high),) = _query(
+        demo.database_url,
+        """
+        SELECT sum(open_count), sum(workflow_suppressed), sum(workflow_resolved), sum(count),
+               sum(open_count) FILTER (WHERE severity_label IN ('CRITICAL', 'HIGH'))
+        FROM v_securityhub_severity_counts_current
+        """,
+    )
+    assert suppressed > 0 and resolved > open_ > 0
+    assert open_ + suppressed + resolved == active
+    html = demo.report.read_text(encoding="utf-8")
+    kpi = html[html.index('id="kpi-critical-high"') :]
+    assert f'data-value="{critical_high}"' in kpi[: kpi.index("</div>")]
+    assert "All ACTIVE records" in html and "workflow NEW or NOTIFIED" in html
+
+
+def test_guardduty_open_findings_are_what_the_detectors_list_today(demo: DemoRun) -> None:
+    """v_security_posture counts the latest complete listing, not every finding ever seen."""
+    rows = _query(
+        demo.database_url,
+        """
+        SELECT p.account_name,
+               p.guardduty_high + p.guardduty_medium + p.guardduty_low,
+               (SELECT count(*) FROM v_guardduty_findings_current c
+                WHERE c.account_id = p.account_id AND c.archived IS NOT TRUE),
+               (SELECT count(*) FROM guardduty_findings g
+                WHERE g.account_id = p.account_id AND g.archived IS NOT TRUE)
+        FROM v_security_posture p
+        WHERE p.snapshot_date = (SELECT max(window_end) - 1 FROM collection_runs)
+        ORDER BY 1
+        """,
+    )
+    assert [name for name, *_ in rows] == ["Data Science Sandbox", "Production", "Staging"]
+    for _, counted, listed, ever in rows:
+        assert counted == listed <= ever
+    assert sum(listed for _, _, listed, _ in rows) > 0
+
+
+def test_iam_mfa_is_counted_over_console_users_only(demo: DemoRun) -> None:
+    rows = _query(
+        demo.database_url,
+        """
+        SELECT a.name, s.users_with_console, s.console_users_with_mfa,
+               s.console_users_without_mfa,
+               (SELECT count(*) FROM v_iam_users_current u
+                WHERE u.account_id = s.account_id AND u.user_name <> '<root_account>'
+                  AND u.mfa_active AND u.password_enabled IS NOT TRUE)
+        FROM v_iam_summary_current s JOIN accounts a USING (account_id)
+        ORDER BY 1
+        """,
+    )
+    assert [r[0] for r in rows] == ["Data Science Sandbox", "Production", "Staging"]
+    for _, console, with_mfa, without, _ in rows:
+        assert with_mfa + without == console and without == 1  # bob
+    # production's deploy-bot has MFA but no console password: not a console user's MFA
+    assert {name: programmatic for name, *_, programmatic in rows}["Production"] == 1
+
+
+def test_every_collector_is_ok_but_the_one_the_sandbox_never_enabled(demo: DemoRun) -> None:
+    not_ok = _query(
+        demo.database_url,
+        """
+        SELECT a.name, c.collector, c.region, c.status
+        FROM collector_runs c
+        JOIN collection_runs r USING (account_id, run_id)
+        JOIN accounts a USING (account_id)
+        WHERE c.status <> 'ok'
+        GROUP BY 1, 2, 3, 4
+        """,
+    )
+    assert sorted(not_ok) == [
+        ("Data Science Sandbox", "guardduty_findings", "us-east-1", "skipped"),
+        # too many findings to page in its budget; counted by the server (see below)
+        ("Production", "securityhub", "eu-west-1", "partial"),
+    ]
+
+
+def test_an_account_too_large_to_page_still_shows_its_security_hub_counts(demo: DemoRun) -> None:
+    """Production's home region holds more findings than the collector can page in its budget:
+    every run there is partial, and the current counts (from the server) are that run's."""
+    ((as_of, active, everywhere, last_run),) = _query(
+        demo.database_url,
+        """
+        SELECT max(c.snapshot_date) FILTER (WHERE c.region = 'eu-west-1'),
+               sum(c.count) FILTER (WHERE c.region = 'eu-west-1'),
+               sum(c.count),
+               (SELECT max(r.window_end - 1) FROM collection_runs r
+                WHERE r.account_id = a.account_id AND r.interval = 'DAILY')
+        FROM v_securityhub_severity_counts_current c
+        JOIN accounts a USING (account_id)
+        WHERE a.name = 'Production'
+        GROUP BY a.account_id
+        """,
+    )
+    assert as_of == last_run
+    assert active > 60 * 3 * 100  # more than the demo's 60 s budget can page at 3 requests/s
+    html = demo.report.read_text(encoding="utf-8")
+    table = html[html.index('id="table-security-current"') :]
+    start = table.index("Production")
+    row = table[start : table.index("</tr>", start)]
+    assert f">{everywhere:,}<" in row  # every ACTIVE record, the table's last column
+
+
+def test_the_report_renders_every_chart_with_data_in_chromium(demo: DemoRun) -> None:
+    ensure_chromium()
+    html = demo.report.read_text(encoding="utf-8")
+    assert 'class="chart empty"' not in html
+    with Browser() as browser:
+        browser.open(demo.report, width=1280, height=900)
+        charts = browser.evaluate(RENDERED)
+        assert len(charts) >= 10
+        for chart in charts:
+            assert not chart["empty"], chart
+            assert chart["points"] > 0 and chart["marks"] > 0, chart
+        sections = browser.evaluate(
+            "Array.from(document.querySelectorAll('main section')).map(s => s.id)"
+        )
+        assert len(sections) >= 7
+        assert browser.failed_requests == []
+        assert [m for m in browser.console_messages if m.level == "error"] == []
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        width, height = browser.screenshot(SCREENSHOT)
+        assert width == 1280 and height > 2000
+        assert browser.pdf(SCREENSHOT.with_suffix(".pdf")) > 50_000
+
+
+def test_interrupting_the_demo_stops_what_it_started(server_url: str, tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        _command("--out", str(tmp_path / "report.html"), "--days", "2", "--history-days", "2"),
+        env=_environment(server_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert process.stdout is not None
+    endpoint = ""
+    deadline = time.monotonic() + 120
+    seen = []
+    while time.monotonic() < deadline and "seeded" not in "".join(seen):
+        ready, _, _ = select.select([process.stdout], [], [], 1)
+        if ready:
+            line = process.stdout.readline()
+            seen.append(line)
+            if "moto server up at " in line:
+                endpoint = line.split("moto server up at ")[1].split()[0]
+    assert endpoint, "".join(seen)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stdout + stderr
+    assert "interrupted" in stderr
+    host, port = urlsplit(endpoint).hostname, urlsplit(endpoint).port
+    with pytest.raises(ConnectionRefusedError), socket.create_connection((host, port), timeout=2):
+        pass
+    assert not (tmp_path / "report.html").exists()

@@ -1,0 +1,153 @@
+"""The Lambda zips: reproducible, complete, and importable by a clean interpreter.
+
+Builds for this machine's architecture (so the compiled dependencies can load here) with the
+wheels ``make test`` fetched beforehand; no download happens during the test.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARCH = "arm64" if platform.machine() in ("aarch64", "arm64") else "x86_64"
+
+
+def lambda_like_python() -> tuple[str, str]:
+    """The Lambda runtime's Python (3.13) when installed here, else this interpreter."""
+    candidates = [shutil.which("python3.13") or ""]
+    candidates += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.13*/bin/python3.13")))
+    for candidate in candidates:
+        if candidate and subprocess.run([candidate, "-V"], capture_output=True).returncode == 0:
+            return candidate, "3.13"
+    return sys.executable, "{}.{}".format(*sys.version_info[:2])
+
+
+PYTHON, PYTHON_VERSION = lambda_like_python()
+
+
+def build(out: Path, cache: Path) -> dict[str, str]:
+    shutil.copytree(
+        ROOT / "build" / "package-cache" / "wheelhouse", cache / "wheelhouse", dirs_exist_ok=True
+    )
+    command = [
+        sys.executable, str(ROOT / "scripts" / "package.py"), "build", "--offline",
+        "--arch", ARCH, "--python-version", PYTHON_VERSION,
+        "--out", str(out), "--cache", str(cache),
+    ]  # fmt: skip
+    completed = subprocess.run(command, capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.glob("*.zip")}
+
+
+@pytest.fixture(scope="module")
+def zips(tmp_path_factory) -> Path:
+    if not (ROOT / "build" / "package-cache" / "wheelhouse").is_dir():
+        pytest.fail("no wheels fetched: run `make test` (it fetches them before pytest)")
+    first = tmp_path_factory.mktemp("first")
+    second = tmp_path_factory.mktemp("second")
+    hashes_first = build(first / "dist", first / "cache")
+    hashes_second = build(second / "dist", second / "cache")  # separate cache: a clean rebuild
+    assert set(hashes_first) == {"sender.zip", "analytics.zip"}
+    assert hashes_first == hashes_second
+    return first / "dist"
+
+
+def test_manifest_lists_hashes_and_handlers(zips):
+    manifest = json.loads((zips / "manifest.json").read_text())
+    for name, entry in manifest.items():
+        assert entry["sha256"] == hashlib.sha256((zips / name).read_bytes()).hexdigest()
+        assert entry["architecture"] == ARCH
+    assert manifest["analytics.zip"]["handlers"] == [
+        "receiver.handler.lambda_handler",
+        "receiver.migrate_handler.lambda_handler",
+        "receiver.roster_handler.lambda_handler",
+    ]
+    assert manifest["sender.zip"]["handlers"] == ["sender.handler.lambda_handler"]
+
+
+@pytest.mark.parametrize("name", ["sender.zip", "analytics.zip"])
+def test_entries_are_sorted_with_fixed_time_and_mode(zips, name):
+    with zipfile.ZipFile(zips / name) as archive:
+        infos = archive.infolist()
+    names = [info.filename for info in infos]
+    assert names == sorted(names)
+    assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}
+    assert {info.external_attr >> 16 for info in infos} == {0o100644}
+    unwanted = [n for n in names if "__pycache__" in n or n.endswith((".pyc", ".pyo"))]
+    unwanted += [n for n in names if n.startswith("bin/")]
+    assert unwanted == []
+    # Runtime dependencies are inside; development ones are not.
+    top = {n.split("/")[0] for n in names}
+    assert {"boto3", "botocore", "aws_lambda_powertools", "jsonschema", "observability"} <= top
+    assert not top & {"psycopg", "moto", "pytest", "tests"}
+
+
+def test_analytics_zip_carries_every_sql_file(zips):
+    with zipfile.ZipFile(zips / "analytics.zip") as archive:
+        packaged = {n for n in archive.namelist() if n.startswith("sql/")}
+    assert packaged == {f"sql/{p.name}" for p in (ROOT / "sql").glob("*.sql")}
+
+
+def clean_import(zip_path: Path, tmp_path: Path, code: str) -> subprocess.CompletedProcess:
+    """Run ``code`` in a clean interpreter that sees only the unpacked zip (-I: no user site or
+    PYTHON* variables; -S: no site-packages)."""
+    target = tmp_path / zip_path.stem
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(target)
+    script = f"import sys; sys.path.insert(0, {str(target)!r})\n{code}"
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "POWERTOOLS_SERVICE_NAME": "package-test",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+    return subprocess.run(
+        [PYTHON, "-I", "-S", "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+
+
+def test_analytics_handlers_import_from_the_zip_alone(zips, tmp_path):
+    completed = clean_import(
+        zips / "analytics.zip",
+        tmp_path,
+        "import receiver.handler\n"
+        "assert callable(receiver.handler.lambda_handler)\n"
+        "import receiver.migrate_handler as h\n"
+        "from receiver.migrations import default_sql_dir, discover\n"
+        "assert callable(h.lambda_handler)\n"
+        "assert h.__file__.startswith(sys.path[0])\n"
+        "import receiver.roster_handler as r\n"
+        "assert callable(r.lambda_handler)\n"
+        "print(len(discover(default_sql_dir())))\n"
+        "import importlib.util\n"
+        "assert importlib.util.find_spec('psycopg') is None\n",
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert int(completed.stdout) == len(list((ROOT / "sql").glob("*.sql")))
+
+
+def test_sender_handler_imports_and_validates_from_the_zip_alone(zips, tmp_path):
+    fixture = json.dumps(json.loads((ROOT / "tests/fixtures/minimal.json").read_text()))
+    completed = clean_import(
+        zips / "sender.zip",
+        tmp_path,
+        "import json, rpds\n"
+        "from observability.contract.validation import validate_document\n"
+        f"validate_document(json.loads({fixture!r}))\n"
+        "import sender.handler as h\n"
+        "assert callable(h.lambda_handler)\n"
+        "print('ok')\n",
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "ok"
