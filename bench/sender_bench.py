@@ -60,7 +60,7 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 from botocore.awsrequest import AWSResponse  # noqa: E402
 from botocore.validate import ParamValidator  # noqa: E402
 
-from observability.contract import validate_document  # noqa: E402
+from contract import validate_document  # noqa: E402
 from sender.aws import Clients  # noqa: E402
 from sender.collect import RunRequest, collect, select  # noqa: E402
 from sender.collectors.base import Context, Shared  # noqa: E402

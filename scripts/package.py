@@ -39,11 +39,11 @@ FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 # zip name -> (source directories copied into the zip root under the same name, handlers)
 PACKAGES: dict[str, dict[str, list[str]]] = {
     "sender": {
-        "sources": ["src/observability", "src/sender"],
+        "sources": ["src/observability", "src/contract", "src/sender"],
         "handlers": ["sender.handler.lambda_handler"],
     },
     "analytics": {
-        "sources": ["src/observability", "src/receiver", "sql"],
+        "sources": ["src/observability", "src/contract", "src/receiver", "sql"],
         "handlers": [
             "receiver.handler.lambda_handler",
             "receiver.migrate_handler.lambda_handler",

@@ -1,4 +1,5 @@
-"""Shared code of the AWS multi-account observability platform (sender and receiver).
+"""Project-level pieces of the AWS multi-account observability platform: the version and the
+local environment loader (`local_env`). The sender document contract is the `contract` package.
 
 `version` reads ``VERSION`` beside this file: the one version source of the Python package
 (pyproject reads the same file), the release zips (both carry it) and the module releases (the

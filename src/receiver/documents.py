@@ -18,8 +18,8 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
-from observability.contract import SCHEMA_VERSION, ContractError, iter_violations
-from observability.contract.evolution import drop_unknown_fields, is_newer_minor
+from contract import SCHEMA_VERSION, ContractError, iter_violations
+from contract.evolution import drop_unknown_fields, is_newer_minor
 from receiver import json_budget
 from receiver.failures import PermanentLoadError
 
@@ -42,7 +42,7 @@ def parse(
     """The validated document in ``raw`` (the bytes of the file called ``name``).
 
     A document of a newer minor contract version loses the fields this contract does not
-    define (``observability.contract.evolution``); their JSON pointers are appended to
+    define (``contract.evolution``); their JSON pointers are appended to
     ``ignored_fields`` when given.
     """
     doc = decode(raw, name=name, max_document_bytes=max_document_bytes)

@@ -580,7 +580,7 @@ def per_row_account(table: Table) -> Table:
 # Tables whose rows may name another account (documents in organization cost mode, from an
 # account the receiver lists in ORGANIZATION_COST_ACCOUNTS): table name -> per-row variant.
 # None has a snapshot column, so a row of another account is a plain upsert, as from its own
-# sender. Kept in sync with observability.contract.validation.ORGANIZATION_COST_PARTS.
+# sender. Kept in sync with contract.validation.ORGANIZATION_COST_PARTS.
 ORGANIZATION_COST: dict[str, Table] = {
     t.name: per_row_account(t)
     for t in (

@@ -3,7 +3,7 @@
 ``sender.handler.lambda_handler`` is the Lambda entry point, ``python -m sender`` the operator
 command line; both call `sender.collect.collect`, which runs the collectors in
 `sender.collectors` through `sender.runner` and assembles one document (the contract in
-``observability.contract``).
+``contract``).
 """
 
 

@@ -20,8 +20,8 @@ from typing import Any, TextIO
 
 import boto3
 
+from contract import ContractError
 from observability import local_env
-from observability.contract import ContractError
 from sender.aws import Clients
 from sender.collect import RunResult, collect, parse_request
 from sender.collectors import REGISTRY, iam_actions

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from observability.contract import SCHEMA_VERSION, ContractError, validate_document
+from contract import SCHEMA_VERSION, ContractError, validate_document
 from sender import __version__
 from sender.intervals import Interval, Window
 from sender.runner import OK, PARTIAL, Outcome

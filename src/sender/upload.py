@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from observability.contract import validate_document
+from contract import validate_document
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from observability.contract import (
+from contract import (
     SCHEMA_VERSION,
     SUPPORTED_MAJOR,
     ContractError,

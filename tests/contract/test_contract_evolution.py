@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from observability.contract import SCHEMA_VERSION, ContractError, validate_document
-from observability.contract.evolution import CURRENT, drop_unknown_fields, parse_version
+from contract import SCHEMA_VERSION, ContractError, validate_document
+from contract.evolution import CURRENT, drop_unknown_fields, parse_version
 from receiver.loader import FileRef
 from receiver.receive import load_bytes
 from support.receiver_fixtures import (

@@ -89,7 +89,8 @@ def test_entries_are_sorted_with_fixed_time_and_mode(zips, name):
     assert unwanted == []
     # Runtime dependencies are inside; development ones are not.
     top = {n.split("/")[0] for n in names}
-    assert {"boto3", "botocore", "aws_lambda_powertools", "jsonschema", "observability"} <= top
+    assert {"boto3", "botocore", "aws_lambda_powertools", "jsonschema"} <= top
+    assert {"observability", "contract"} <= top  # the shared packages
     assert not top & {"psycopg", "moto", "pytest", "tests"}
 
 
@@ -143,7 +144,7 @@ def test_sender_handler_imports_and_validates_from_the_zip_alone(zips, tmp_path)
         zips / "sender.zip",
         tmp_path,
         "import json, rpds\n"
-        "from observability.contract.validation import validate_document\n"
+        "from contract.validation import validate_document\n"
         f"validate_document(json.loads({fixture!r}))\n"
         "import sender.handler as h\n"
         "assert callable(h.lambda_handler)\n"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from observability.contract import ContractError, validate_document
+from contract import ContractError, validate_document
 from receiver import documents, json_budget, rows
 from receiver.failures import PermanentLoadError
 from receiver.receive import Limits, receive_object

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from observability.contract import ContractError, load_schema, validate_document
-from observability.contract.validation import ORGANIZATION_COST_PARTS
+from contract import ContractError, load_schema, validate_document
+from contract.validation import ORGANIZATION_COST_PARTS
 from receiver.loader import FileRef
 from receiver.receive import Limits, load_bytes
 from receiver.settings import ConfigurationError, ReceiverSettings, organization_cost_accounts

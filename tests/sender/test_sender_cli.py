@@ -12,7 +12,7 @@ from pathlib import Path
 
 import boto3
 
-from observability.contract import validate_document
+from contract import validate_document
 from sender.cli import main
 from sender.collectors import REGISTRY
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from observability.contract import validate_document
+from contract import validate_document
 from sender.aws import Clients
 from sender.collect import RunRequest, collect, select
 from sender.collectors._costexplorer import OFF_REASON

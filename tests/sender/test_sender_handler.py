@@ -18,7 +18,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 import sender.collect
-from observability.contract import validate_document
+from contract import validate_document
 from sender import handler
 from sender.aws import Clients
 from support.sender_fixtures import LambdaContext as Context

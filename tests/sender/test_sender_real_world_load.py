@@ -7,7 +7,7 @@ import random
 import string
 from typing import Any
 
-from observability.contract import validate_document
+from contract import validate_document
 from receiver.loader import FileRef
 from receiver.receive import load_bytes
 from sender.normalize import ID_MAX, KEY_BYTES, key_bytes

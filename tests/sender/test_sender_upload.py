@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from observability.contract import ContractError
+from contract import ContractError
 from sender.upload import decode, encode, object_key, upload
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "full-daily.json"

@@ -29,7 +29,7 @@ from botocore.serialize import JSONSerializer, RpcV2CBORSerializer
 from botocore.stub import Stubber
 from botocore.validate import ParamValidator
 
-from observability.contract import validate_document
+from contract import validate_document
 from sender.aws import Clients
 from sender.collectors.base import Collector, Context, Shared, Task
 from sender.document import build_document

@@ -1,6 +1,6 @@
 """The sender document contract: the JSON Schema and the functions that apply it."""
 
-from observability.contract.validation import (
+from contract.validation import (
     SCHEMA_VERSION,
     SUPPORTED_MAJOR,
     ContractError,

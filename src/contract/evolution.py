@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from observability.contract.validation import SCHEMA_VERSION, _pointer, _schema
+from contract.validation import SCHEMA_VERSION, _pointer, _schema
 
 _VERSION = re.compile(r"([0-9]+)\.([0-9]+)")
 
