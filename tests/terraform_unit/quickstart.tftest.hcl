@@ -3,7 +3,7 @@
 #   terraform test -test-directory=tests/terraform_unit
 
 mock_provider "aws" {
-  source          = "./tests/terraform_unit/mocks"
+  source          = "./tests/terraform_mocks"
   override_during = plan
 }
 

@@ -1,7 +1,7 @@
 # Plans the example offline with a mocked AWS provider: terraform -chdir=examples/existing-vpc test
 
 mock_provider "aws" {
-  source          = "../../tests/terraform_unit/mocks"
+  source          = "../../tests/terraform_mocks"
   override_during = plan
 }
 

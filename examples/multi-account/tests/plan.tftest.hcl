@@ -3,13 +3,13 @@
 
 mock_provider "aws" {
   alias           = "analytics"
-  source          = "../../tests/terraform_unit/mocks"
+  source          = "../../tests/terraform_mocks"
   override_during = plan
 }
 
 mock_provider "aws" {
   alias           = "member_a"
-  source          = "../../tests/terraform_unit/mocks"
+  source          = "../../tests/terraform_mocks"
   override_during = plan
 
   mock_data "aws_caller_identity" {
@@ -21,7 +21,7 @@ mock_provider "aws" {
 
 mock_provider "aws" {
   alias           = "member_b"
-  source          = "../../tests/terraform_unit/mocks"
+  source          = "../../tests/terraform_mocks"
   override_during = plan
 
   mock_data "aws_caller_identity" {

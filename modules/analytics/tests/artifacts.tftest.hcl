@@ -3,7 +3,7 @@
 # outputs are what modules/sender takes. Plan with a mocked AWS provider (offline).
 
 mock_provider "aws" {
-  source          = "./tests/mocks"
+  source          = "../../tests/terraform_mocks"
   override_during = plan
 }
 

@@ -2,7 +2,7 @@
 # functions are told. Checked on the plan with a mocked AWS provider (offline).
 
 mock_provider "aws" {
-  source          = "./tests/mocks"
+  source          = "../../tests/terraform_mocks"
   override_during = plan
 }
 

@@ -1,7 +1,7 @@
 # Security posture of modules/analytics, checked on the plan with a mocked AWS provider (offline).
 
 mock_provider "aws" {
-  source          = "./tests/mocks"
+  source          = "../../tests/terraform_mocks"
   override_during = plan
 }
 

@@ -1,7 +1,7 @@
 # Invalid inputs are refused before anything is planned.
 
 mock_provider "aws" {
-  source          = "./tests/mocks"
+  source          = "../../tests/terraform_mocks"
   override_during = plan
 }
 

@@ -2,7 +2,7 @@
 # the plan with a mocked AWS provider (offline).
 
 mock_provider "aws" {
-  source          = "./tests/mocks"
+  source          = "../../tests/terraform_mocks"
   override_during = plan
 }
 
@@ -178,13 +178,13 @@ run "package_hash_from_an_existing_file" {
 
   variables {
     # Any existing file stands in for dist/analytics.zip.
-    analytics_package_path = "tests/mocks/aws.tfmock.hcl"
+    analytics_package_path = "tests/wiring.tftest.hcl"
   }
 
   assert {
     condition = (
-      aws_lambda_function.receiver.source_code_hash == filebase64sha256("tests/mocks/aws.tfmock.hcl") &&
-      aws_lambda_function.migration.source_code_hash == filebase64sha256("tests/mocks/aws.tfmock.hcl")
+      aws_lambda_function.receiver.source_code_hash == filebase64sha256("tests/wiring.tftest.hcl") &&
+      aws_lambda_function.migration.source_code_hash == filebase64sha256("tests/wiring.tftest.hcl")
     )
     error_message = "source_code_hash is the file's base64 SHA-256 when the package exists."
   }

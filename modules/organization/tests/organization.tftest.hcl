@@ -3,7 +3,7 @@
 # 999999999999.
 
 mock_provider "aws" {
-  source          = "./tests/mocks"
+  source          = "../../tests/terraform_mocks"
   override_during = plan
 }
 

@@ -2,7 +2,7 @@
 # account 111111111111; the analytics bucket and key live in account 999999999999.
 
 mock_provider "aws" {
-  source          = "./tests/mocks"
+  source          = "../../tests/terraform_mocks"
   override_during = plan
 }
 

@@ -3,7 +3,7 @@
 # The released zips are the analytics module's test fixtures.
 
 mock_provider "aws" {
-  source          = "../../../tests/terraform_unit/mocks"
+  source          = "../../../tests/terraform_mocks"
   override_during = plan
 }
 

@@ -2,7 +2,7 @@
 #   terraform -chdir=examples/organization/management test
 
 mock_provider "aws" {
-  source          = "../../../modules/organization/tests/mocks"
+  source          = "../../../tests/terraform_mocks"
   override_during = plan
 }
 

@@ -2,7 +2,7 @@
 #   terraform -chdir=examples/organization/member test
 
 mock_provider "aws" {
-  source          = "../../../tests/terraform_unit/mocks"
+  source          = "../../../tests/terraform_mocks"
   override_during = plan
 }
 

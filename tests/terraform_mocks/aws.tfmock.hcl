@@ -1,5 +1,9 @@
-# Offline mock values for `terraform test`: data sources describe the management account
-# 111111111111 of organization o-abcdefghij in eu-west-1; computed ARNs look like ARNs.
+# The one set of offline mock values for every `terraform test` suite in this repository (the
+# modules, the root module and the examples point their mock_provider's `source` here; Terraform
+# resolves it relative to the directory under test, and a path outside that directory works).
+# Data sources describe account 111111111111 of organization o-abcdefghij in eu-west-1, and
+# computed ARNs look like ARNs so that the provider's own validation passes. A block here serves
+# every suite that uses its type; one that needs other values overrides them in its own file.
 
 mock_data "aws_caller_identity" {
   defaults = {
@@ -106,6 +110,19 @@ mock_resource "aws_lambda_event_source_mapping" {
   }
 }
 
+mock_resource "aws_s3_object" {
+  defaults = {
+    version_id = "3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrHY"
+  }
+}
+
+# The database role secrets (aurora.tf); a test that needs one ARN per role overrides them.
+mock_resource "aws_secretsmanager_secret" {
+  defaults = {
+    arn = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:obs/database/role-AbCdEf"
+  }
+}
+
 mock_data "aws_organizations_organization" {
   defaults = {
     id                = "o-abcdefghij"
@@ -118,5 +135,37 @@ mock_resource "aws_cloudformation_stack_set" {
   defaults = {
     arn          = "arn:aws:cloudformation:eu-west-1:111111111111:stackset/observability-sender:00000000-0000-0000-0000-000000000001"
     stack_set_id = "observability-sender:00000000-0000-0000-0000-000000000001"
+  }
+}
+
+mock_data "aws_vpc" {
+  defaults = {
+    id = "vpc-0123456789abcdef0"
+  }
+}
+
+mock_data "aws_subnets" {
+  defaults = {
+    ids = ["subnet-0123456789abcdef1", "subnet-0123456789abcdef0"]
+  }
+}
+
+mock_data "aws_availability_zones" {
+  defaults = {
+    names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+  }
+}
+
+mock_resource "aws_vpc" {
+  defaults = {
+    id  = "vpc-0123456789abcdef0"
+    arn = "arn:aws:ec2:eu-west-1:111111111111:vpc/vpc-0123456789abcdef0"
+  }
+}
+
+mock_resource "aws_subnet" {
+  defaults = {
+    id  = "subnet-0123456789abcdef0"
+    arn = "arn:aws:ec2:eu-west-1:111111111111:subnet/subnet-0123456789abcdef0"
   }
 }
