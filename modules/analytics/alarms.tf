@@ -7,55 +7,47 @@ locals {
   alarm_topic_arn = var.create_alarms ? coalesce(var.alarm_topic_arn, try(aws_sns_topic.alarms[0].arn, null)) : null
   alarm_actions   = local.alarm_topic_arn == null ? [] : [local.alarm_topic_arn]
 
-  alarms = var.create_alarms ? merge(
+  # Each alarm fires on any non-zero value of its metric within five minutes, unless its
+  # definition below says otherwise; a definition holds only what sets it apart.
+  alarm_defaults = {
+    period              = 300
+    evaluation_periods  = 1
+    comparison_operator = "GreaterThanThreshold"
+    threshold           = 0
+    treat_missing_data  = "notBreaching"
+  }
+
+  # alarm name suffix -> definition; aws_cloudwatch_metric_alarm.this creates one alarm each.
+  alarm_definitions = merge(
     {
       dlq-messages = {
-        description         = "Upload notifications reached the dead-letter queue: files were not loaded after ${var.max_receive_count} attempts. Inspect the receiver logs, fix, then redrive the DLQ."
-        namespace           = "AWS/SQS"
-        metric_name         = "ApproximateNumberOfMessagesVisible"
-        dimensions          = { QueueName = aws_sqs_queue.uploads_dlq.name }
-        statistic           = "Maximum"
-        period              = 300
-        evaluation_periods  = 1
-        comparison_operator = "GreaterThanThreshold"
-        threshold           = 0
-        treat_missing_data  = "notBreaching"
+        description = "Upload notifications reached the dead-letter queue: files were not loaded after ${var.max_receive_count} attempts. Inspect the receiver logs, fix, then redrive the DLQ."
+        namespace   = "AWS/SQS"
+        metric_name = "ApproximateNumberOfMessagesVisible"
+        dimensions  = { QueueName = aws_sqs_queue.uploads_dlq.name }
+        statistic   = "Maximum"
       }
       queue-oldest-message = {
-        description         = "The oldest upload notification has waited more than ${var.oldest_message_age_alarm_seconds} seconds: the receiver is failing, throttled or too slow."
-        namespace           = "AWS/SQS"
-        metric_name         = "ApproximateAgeOfOldestMessage"
-        dimensions          = { QueueName = aws_sqs_queue.uploads.name }
-        statistic           = "Maximum"
-        period              = 300
-        evaluation_periods  = 1
-        comparison_operator = "GreaterThanThreshold"
-        threshold           = var.oldest_message_age_alarm_seconds
-        treat_missing_data  = "notBreaching"
+        description = "The oldest upload notification has waited more than ${var.oldest_message_age_alarm_seconds} seconds: the receiver is failing, throttled or too slow."
+        namespace   = "AWS/SQS"
+        metric_name = "ApproximateAgeOfOldestMessage"
+        dimensions  = { QueueName = aws_sqs_queue.uploads.name }
+        statistic   = "Maximum"
+        threshold   = var.oldest_message_age_alarm_seconds
       }
       receiver-errors = {
-        description         = "The receiver Lambda raised errors (not per-file failures, which go to failed/)."
-        namespace           = "AWS/Lambda"
-        metric_name         = "Errors"
-        dimensions          = { FunctionName = aws_lambda_function.receiver.function_name }
-        statistic           = "Sum"
-        period              = 300
-        evaluation_periods  = 1
-        comparison_operator = "GreaterThanThreshold"
-        threshold           = 0
-        treat_missing_data  = "notBreaching"
+        description = "The receiver Lambda raised errors (not per-file failures, which go to failed/)."
+        namespace   = "AWS/Lambda"
+        metric_name = "Errors"
+        dimensions  = { FunctionName = aws_lambda_function.receiver.function_name }
+        statistic   = "Sum"
       }
       migration-errors = {
-        description         = "The migration Lambda failed: the database schema is behind the deployed code."
-        namespace           = "AWS/Lambda"
-        metric_name         = "Errors"
-        dimensions          = { FunctionName = aws_lambda_function.migration.function_name }
-        statistic           = "Sum"
-        period              = 300
-        evaluation_periods  = 1
-        comparison_operator = "GreaterThanThreshold"
-        threshold           = 0
-        treat_missing_data  = "notBreaching"
+        description = "The migration Lambda failed: the database schema is behind the deployed code."
+        namespace   = "AWS/Lambda"
+        metric_name = "Errors"
+        dimensions  = { FunctionName = aws_lambda_function.migration.function_name }
+        statistic   = "Sum"
       }
     },
     var.create_no_uploads_alarm ? {
@@ -66,14 +58,13 @@ locals {
         dimensions          = { QueueName = aws_sqs_queue.uploads.name }
         statistic           = "Sum"
         period              = 86400
-        evaluation_periods  = 1
         comparison_operator = "LessThanOrEqualToThreshold"
-        threshold           = 0
         treat_missing_data  = "breaching"
       }
     } : {},
     local.roster_alarms, # roster.tf: silent accounts and roster errors
-  ) : {}
+  )
+  alarms = var.create_alarms ? { for key, alarm in local.alarm_definitions : key => merge(local.alarm_defaults, alarm) } : {}
 }
 
 resource "aws_sns_topic" "alarms" {

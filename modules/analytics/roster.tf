@@ -9,33 +9,25 @@ locals {
   create_roster        = var.organization_roster_role_arn != null
   roster_function_name = "${var.name}-roster"
 
-  # Merged into the module's alarms (alarms.tf) when the roster function exists.
-  roster_alarms = var.create_alarms && local.create_roster ? {
+  # Merged into the module's alarm definitions (alarms.tf, which adds the shared defaults) when
+  # the roster function exists. (A filter, not a conditional: the two definitions differ in shape.)
+  roster_alarms = { for key, alarm in {
     silent-accounts = {
-      description         = "Accounts of the organization are expected to report but sent nothing for more than ${var.silent_after_hours} hours, or never reported. The roster function's log lists them; so do v_collection_health_silent and the report's collection health."
-      namespace           = var.metrics_namespace
-      metric_name         = "SilentAccounts"
-      dimensions          = { service = "roster" }
-      statistic           = "Maximum"
-      period              = 86400
-      evaluation_periods  = 1
-      comparison_operator = "GreaterThanThreshold"
-      threshold           = 0
-      treat_missing_data  = "notBreaching"
+      description = "Accounts of the organization are expected to report but sent nothing for more than ${var.silent_after_hours} hours, or never reported. The roster function's log lists them; so do v_collection_health_silent and the report's collection health."
+      namespace   = var.metrics_namespace
+      metric_name = "SilentAccounts"
+      dimensions  = { service = "roster" }
+      statistic   = "Maximum"
+      period      = 86400
     }
     roster-errors = {
-      description         = "The roster function failed (for example the roster role in the management account does not exist yet or does not trust it): the roster and SilentAccounts are stale."
-      namespace           = "AWS/Lambda"
-      metric_name         = "Errors"
-      dimensions          = { FunctionName = local.roster_function_name }
-      statistic           = "Sum"
-      period              = 300
-      evaluation_periods  = 1
-      comparison_operator = "GreaterThanThreshold"
-      threshold           = 0
-      treat_missing_data  = "notBreaching"
+      description = "The roster function failed (for example the roster role in the management account does not exist yet or does not trust it): the roster and SilentAccounts are stale."
+      namespace   = "AWS/Lambda"
+      metric_name = "Errors"
+      dimensions  = { FunctionName = local.roster_function_name }
+      statistic   = "Sum"
     }
-  } : {}
+  } : key => alarm if local.create_roster }
 }
 
 resource "aws_cloudwatch_log_group" "roster" {
