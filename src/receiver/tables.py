@@ -1,15 +1,52 @@
-"""Which document items feed which table, column by column.
+"""Which document items feed which table, column by column, derived from the contract.
 
-Every column the loader writes is listed here by name and type; nothing is derived from the
-keys of the document. ``account_id`` (and, for snapshot tables, the snapshot column) are the
-same for every row of a file, so they are bound once per statement rather than sent per row.
-The bookkeeping columns ``ingestion_id``, ``first_loaded_at`` and ``last_loaded_at`` are set by
-the SQL in ``receiver.upsert``.
+A table's columns are the fields of its section's item definition in the contract
+(``contract/sender-document.schema.json``), under the same names, with the PostgreSQL type the
+field's definition maps to (``TYPES``): the field list is written once, in the contract. Only
+what the contract cannot say is declared here, per table:
+
+- where the items are (``path``), the natural key, and whether the table is a snapshot (with
+  the collector whose status governs it) or keyed by the items' own identity;
+- ``renamed``: a column stored under another name than its field (``date`` -> ``usage_date``);
+- ``types``: a column whose PostgreSQL type differs from its definition's (``bigint``);
+- ``absent``: the value of a field that older senders' documents lack;
+- fields that are no columns: ``account_id`` (``NOT_COLUMNS``), and lists of objects, which are
+  child tables (``parent``/``children_field``); lists of strings are array columns.
+
+Key columns come first (parent columns of a child first of all), then the other fields in
+the contract's order. A key column whose field may be null or absent is stored as ``''``
+(its SQL column is ``NOT NULL DEFAULT ''``). Columns are derived on first use and cached, so
+importing this module reads no file. ``account_id`` (and, for snapshot tables, the snapshot
+column) are the same for every row of a file, so they are bound once per statement rather than
+sent per row. The bookkeeping columns ``ingestion_id``, ``first_loaded_at`` and
+``last_loaded_at`` are set by the SQL in ``receiver.upsert``. The SQL DDL (``sql/``) stays
+hand-written; ``tests/receiver/test_sql_schema.py`` holds it to these columns.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
+from typing import Any
+
+# Fields of an item definition that are never columns of its table, and why.
+NOT_COLUMNS = {
+    "account_id": "bound once per file from the envelope (per row in organization cost mode, "
+    "see per_row_account); the contract requires it to equal the envelope's",
+}
+
+# Contract definition (without its ``OrNull`` suffix) -> PostgreSQL type; any other string is text.
+TYPES = {
+    "timestamp": "timestamptz",
+    "date": "date",
+    "money": "numeric",
+    "percent": "numeric",
+    "count": "integer",
+    "booleanOr": "boolean",
+    "stringMap": "jsonb",
+}
+# JSON type of an inline definition -> PostgreSQL type (first match wins: "number" before null)
+JSON_TYPES = {"number": "numeric", "integer": "integer", "boolean": "boolean", "object": "jsonb"}
 
 
 @dataclass(frozen=True)
@@ -29,7 +66,6 @@ class Table:
     name: str
     path: tuple[str, ...]  # where the items are under ``data`` (a list, or an object if single)
     key: tuple[str, ...]  # natural key columns after account_id (and the snapshot column)
-    columns: tuple[Column, ...]
     snapshot: str | None = None  # snapshot column (snapshot_date / generated_on) or None
     collector: str | None = None  # collector whose status governs the snapshot
     region_column: str | None = None  # column that names the collector region; None = global
@@ -52,6 +88,10 @@ class Table:
     # deleted, e.g. a service zeroed by a credit when Cost Explorer re-collects an estimated day.
     # The first key column is the day.
     replace_days: str | None = None
+    # The exceptions to "one column per field, same name, type from the contract":
+    renamed: dict[str, str] = field(default_factory=dict, hash=False)  # column -> its field
+    types: dict[str, str] = field(default_factory=dict, hash=False)  # column -> PostgreSQL type
+    absent: dict[str, tuple[str, str | None, str]] = field(default_factory=dict, hash=False)
 
     @property
     def constant_columns(self) -> tuple[str, ...]:
@@ -62,65 +102,147 @@ class Table:
     def natural_key(self) -> tuple[str, ...]:
         return (*self.constant_columns, *self.key)
 
+    @functools.cached_property
+    def columns(self) -> tuple[Column, ...]:
+        return _derive_columns(self)
+
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
+    @functools.cached_property
+    def section(self) -> str:
+        """The items' place in ``data``, e.g. ``cost.daily[]``, ``ssm_instances[].patches[]``."""
+        return _section_path(self)
 
-def cols(spec: str, **renamed: str) -> tuple[Column, ...]:
-    """``"name type, name type"``; ``renamed`` maps a column to its document field."""
+
+# --------------------------------------------------------------------------- derivation
+
+
+@functools.cache
+def _schema() -> dict[str, Any]:
+    from contract import load_schema  # first use only: the receiver's handler has it loaded
+
+    return load_schema()
+
+
+def _resolve(node: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The definition a node refers to, and the name of the last definition on the way."""
+    defs, name = _schema()["$defs"], ""
+    while "$ref" in node:
+        name = node["$ref"].removeprefix("#/$defs/")
+        node = defs[name]
+    return node, name
+
+
+def _walk(path: tuple[str, ...]) -> tuple[dict[str, Any], list[str]]:
+    """The item definition at ``path`` under ``data``, and the path's parts as written in docs."""
+    node, _ = _resolve(_schema()["properties"]["data"])
+    parts = []
+    for part in path:
+        node, _ = _resolve(node["properties"][part])
+        if node.get("type") == "array":
+            node, _ = _resolve(node["items"])
+            part += "[]"
+        parts.append(part)
+    return node, parts
+
+
+def _items(table: Table) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """(item definition, parent item definition or None) of a table."""
+    parent, _ = _walk(table.path)
+    if table.children_field is None:
+        return parent, None
+    child, _ = _resolve(parent["properties"][table.children_field])
+    item, _ = _resolve(child["items"])
+    return item, parent
+
+
+def _section_path(table: Table) -> str:
+    _, parts = _walk(table.path)
+    if table.children_field is not None:
+        parts.append(f"{table.children_field}[]")
+    return ".".join(parts)
+
+
+def pg_type(node: dict[str, Any]) -> str:
+    """PostgreSQL type of a field's definition in the contract."""
+    node, name = _resolve(node)
+    if node.get("type") == "array":
+        return pg_type(node["items"]) + "[]"
+    for prefix, kind in TYPES.items():
+        if name.startswith(prefix):
+            return kind
+    types = node.get("type", "string")
+    types = [types] if isinstance(types, str) else types
+    return next((JSON_TYPES[t] for t in types if t in JSON_TYPES), "text")
+
+
+def is_child_list(node: dict[str, Any]) -> bool:
+    """A list of objects: stored in a table of its own, never as a column."""
+    node, _ = _resolve(node)
+    return node.get("type") == "array" and _resolve(node["items"])[0].get("type") == "object"
+
+
+def _may_be_missing(item: dict[str, Any], name: str) -> bool:
+    node, _ = _resolve(item["properties"][name])
+    types = node.get("type", [])
+    return name not in item.get("required", ()) or "null" in types or None in node.get("enum", ())
+
+
+def _derive_columns(table: Table) -> tuple[Column, ...]:
+    item, parent = _items(table)
+    fields = {column: table.renamed.get(column, column) for column in table.key}
+    for name, definition in item["properties"].items():
+        if name in NOT_COLUMNS or is_child_list(definition):
+            continue
+        column = next((c for c, f in table.renamed.items() if f == name), name)
+        fields.setdefault(column, name)
     columns = []
-    for part in spec.split(","):
-        name, _, kind = part.strip().partition(" ")
-        empty = kind.endswith("!")
-        columns.append(Column(name, kind.rstrip("!"), renamed.get(name, name), empty))
+    if table.account_per_row:
+        columns.append(Column("account_id", "char(12)", "account_id"))
+    for column, source in fields.items():
+        if column in NOT_COLUMNS:
+            continue
+        owner = parent if column in table.parent_fields else item
+        assert owner is not None, f"{table.name}.{column}: no such field"
+        definition = owner["properties"][source]
+        columns.append(
+            Column(
+                column,
+                table.types.get(column) or pg_type(definition),
+                source,
+                empty_default=column in table.key
+                and column not in table.parent_fields
+                and pg_type(definition) == "text"
+                and _may_be_missing(owner, source),
+                absent=table.absent.get(column),
+            )
+        )
     return tuple(columns)
 
 
-TS = "timestamptz"
+# --------------------------------------------------------------------------- the tables
 
-ACCOUNTS = Table(
-    "accounts",
-    ("account",),
-    key=(),
-    single=True,
-    keep_known_values=True,
-    columns=cols(
-        f"name text, email text, status text, joined_at {TS}, organization_id text, "
-        "management_account_id text, ou_id text, ou_path text"
-    ),
-)
+DATE_COLUMN = {"usage_date": "date"}  # a bare ``date`` column would shadow the SQL type name
+
+ACCOUNTS = Table("accounts", ("account",), key=(), single=True, keep_known_values=True)
 ACCOUNT_CONTACTS = Table(
     "account_contacts",
     ("account",),
     key=("contact_type",),
     parent="accounts",
     children_field="contacts",
-    columns=cols(
-        "contact_type text, full_name text, title text, email text, phone_number text, "
-        "company_name text, address_line1 text, address_line2 text, address_line3 text, "
-        "city text, state_or_region text, postal_code text, country_code text, website_url text"
-    ),
 )
 COST_DAILY = Table(
     "cost_daily",
     ("cost", "daily"),
     key=("usage_date", "service"),
     replace_days="cost",
-    columns=cols(
-        "usage_date date, service text, unblended_cost numeric, amortized_cost numeric, "
-        "currency text, estimated boolean",
-        usage_date="date",
-    ),
+    renamed=DATE_COLUMN,
 )
 COST_PERIOD_TOTALS = Table(
-    "cost_period_totals",
-    ("cost", "totals"),
-    key=("kind", "period_start", "period_end"),
-    columns=cols(
-        "kind text, period_start date, period_end date, unblended_cost numeric, "
-        "amortized_cost numeric, currency text"
-    ),
+    "cost_period_totals", ("cost", "totals"), key=("kind", "period_start", "period_end")
 )
 COST_FORECASTS = Table(
     "cost_forecasts",
@@ -129,70 +251,34 @@ COST_FORECASTS = Table(
     snapshot="generated_on",
     collector="cost",
     replace_when_empty=False,
-    columns=cols(
-        "metric text, period_start date, period_end date, mean numeric, lower_bound numeric, "
-        "upper_bound numeric, currency text"
-    ),
 )
-ORGANIZATION_COST_FORECASTS = Table(
-    "organization_cost_forecasts",
-    ("cost", "organization_forecast"),
-    key=("metric", "period_start", "period_end"),
-    snapshot="generated_on",
-    collector="cost",
-    replace_when_empty=False,
-    columns=cols(
-        "metric text, period_start date, period_end date, mean numeric, lower_bound numeric, "
-        "upper_bound numeric, currency text"
-    ),
+ORGANIZATION_COST_FORECASTS = replace(
+    COST_FORECASTS, name="organization_cost_forecasts", path=("cost", "organization_forecast")
 )
 SERVICE_USAGE = Table(
     "service_usage",
     ("service_usage",),
     key=("usage_date", "service", "usage_type", "unit"),
-    columns=cols(
-        "usage_date date, service text, usage_type text, unit text!, quantity numeric, "
-        "unblended_cost numeric, currency text",
-        usage_date="date",
-    ),
+    renamed=DATE_COLUMN,
 )
 MARKETPLACE_USAGE = Table(
     "marketplace_usage",
     ("marketplace_usage",),
     key=("usage_date", "product", "usage_type"),
-    columns=cols(
-        "usage_date date, product text, usage_type text, unit text, quantity numeric, "
-        "cost numeric, currency text",
-        usage_date="date",
-    ),
+    renamed=DATE_COLUMN,
 )
 EC2_SERVICE = "Amazon Elastic Compute Cloud - Compute"
 COMMITMENT_UTILIZATION = Table(
     "commitment_utilization",
     ("commitments",),
     key=("kind", "service", "period_start", "period_end"),
-    columns=tuple(
-        replace(c, absent=("kind", "RI", EC2_SERVICE)) if c.name == "service" else c
-        for c in cols(
-            "kind text, service text!, period_start date, period_end date, "
-            "utilization_pct numeric, coverage_pct numeric, coverage_covered numeric, "
-            "coverage_eligible numeric, commitment numeric, used numeric, unused numeric, "
-            "net_savings numeric, on_demand_equivalent numeric, currency text"
-        )
-    ),
+    absent={"service": ("kind", "RI", EC2_SERVICE)},
 )
 SECURITYHUB_FINDINGS = Table(
     "securityhub_findings",
     ("securityhub", "findings"),
     key=("finding_id",),
     newer_wins="updated_at",
-    columns=cols(
-        "finding_id text, product_arn text, product_name text, generator_id text, title text, "
-        "description text, severity_label text, severity_normalized numeric, "
-        "resource_type text, resource_id text, region text, compliance_status text, "
-        f"workflow_status text, record_state text, first_observed_at {TS}, "
-        f"last_observed_at {TS}, created_at {TS}, updated_at {TS}"
-    ),
 )
 SECURITYHUB_SEVERITY_COUNTS = Table(
     "securityhub_severity_counts",
@@ -201,21 +287,13 @@ SECURITYHUB_SEVERITY_COUNTS = Table(
     snapshot="snapshot_date",
     collector="securityhub",
     region_column="region",
-    columns=cols(
-        "region text, severity_label text, count integer, workflow_new integer, "
-        "workflow_notified integer, workflow_suppressed integer, workflow_resolved integer"
-    ),
 )
 GUARDDUTY_FINDINGS = Table(
     "guardduty_findings",
     ("guardduty_findings",),
     key=("region", "finding_id"),
     newer_wins="updated_at",
-    columns=cols(
-        "region text, finding_id text, detector_id text, type text, severity numeric, "
-        "title text, resource_type text, resource_id text, count bigint, archived boolean, "
-        f"created_at {TS}, updated_at {TS}"
-    ),
+    types={"count": "bigint"},  # occurrences of a finding are not bounded by 2^31
 )
 # What each region's collector listed on the snapshot date: GuardDuty deletes findings (after 90
 # days, or all of them with the detector), so open means listed by the latest complete collection
@@ -228,16 +306,7 @@ GUARDDUTY_FINDING_SNAPSHOTS = replace(
     region_column="region",
 )
 INSPECTOR_FINDINGS = Table(
-    "inspector_findings",
-    ("inspector_findings",),
-    key=("finding_arn",),
-    newer_wins="updated_at",
-    columns=cols(
-        "finding_arn text, region text, type text, severity text, status text, title text, "
-        "resource_type text, resource_id text, inspector_score numeric, "
-        f"exploit_available text, fix_available text, first_observed_at {TS}, "
-        f"last_observed_at {TS}, updated_at {TS}"
-    ),
+    "inspector_findings", ("inspector_findings",), key=("finding_arn",), newer_wins="updated_at"
 )
 KMS_KEYS = Table(
     "kms_keys",
@@ -246,11 +315,6 @@ KMS_KEYS = Table(
     snapshot="snapshot_date",
     collector="kms_keys",
     region_column="region",
-    columns=cols(
-        "key_arn text, key_id text, region text, aliases text[], description text, "
-        "key_state text, key_manager text, key_spec text, key_usage text, origin text, "
-        f"multi_region boolean, rotation_enabled boolean, created_at {TS}"
-    ),
 )
 WAF_WEB_ACLS = Table(
     "waf_web_acls",
@@ -260,11 +324,7 @@ WAF_WEB_ACLS = Table(
     collector="waf_web_acls",
     region_column="region",
     null_region="us-east-1",  # CLOUDFRONT web ACLs are read in us-east-1
-    columns=cols(
-        "web_acl_arn text, name text, web_acl_id text, scope text, region text, "
-        "default_action text, capacity bigint, logging_enabled boolean, "
-        "associated_resources text[]"
-    ),
+    types={"capacity": "bigint"},  # web ACL capacity units, as WAF's API types them (Long)
 )
 WAF_RULES = Table(
     "waf_rules",
@@ -274,11 +334,7 @@ WAF_RULES = Table(
     parent="waf_web_acls",
     children_field="rules",
     parent_fields=("web_acl_arn",),
-    columns=cols(
-        "web_acl_arn text, rule_name text, priority integer, action text, "
-        "statement_type text, managed_rule_group text",
-        rule_name="name",
-    ),
+    renamed={"rule_name": "name"},  # the key names the rule, not the web ACL
 )
 CLOUDTRAIL_TRAILS = Table(
     "cloudtrail_trails",
@@ -287,11 +343,6 @@ CLOUDTRAIL_TRAILS = Table(
     snapshot="snapshot_date",
     collector="cloudtrail_trails",
     account_wide=True,
-    columns=cols(
-        "trail_arn text, name text, home_region text, is_multi_region boolean, "
-        "is_organization_trail boolean, is_logging boolean, log_file_validation boolean, "
-        f"s3_bucket text, kms_key_id text, latest_delivery_at {TS}, latest_delivery_error text"
-    ),
 )
 SECRETS = Table(
     "secrets",
@@ -300,11 +351,6 @@ SECRETS = Table(
     snapshot="snapshot_date",
     collector="secrets",
     region_column="region",
-    columns=cols(
-        "secret_arn text, name text, region text, kms_key_id text, rotation_enabled boolean, "
-        f"rotation_days integer, last_rotated_at {TS}, last_accessed_at {TS}, "
-        f"last_changed_at {TS}, created_at {TS}, primary_region text"
-    ),
 )
 ACM_CERTIFICATES = Table(
     "acm_certificates",
@@ -313,11 +359,6 @@ ACM_CERTIFICATES = Table(
     snapshot="snapshot_date",
     collector="acm_certificates",
     region_column="region",
-    columns=cols(
-        "certificate_arn text, region text, domain_name text, status text, type text, "
-        "key_algorithm text, in_use boolean, renewal_eligibility text, "
-        f"not_before {TS}, not_after {TS}"
-    ),
 )
 CONFIG_RULES = Table(
     "config_rules",
@@ -326,10 +367,6 @@ CONFIG_RULES = Table(
     snapshot="snapshot_date",
     collector="config",
     region_column="region",
-    columns=cols(
-        "region text, rule_name text, compliance text, non_compliant_resource_count integer, "
-        "source_owner text, source_identifier text"
-    ),
 )
 CONFIG_CONFORMANCE_PACKS = Table(
     "config_conformance_packs",
@@ -338,10 +375,6 @@ CONFIG_CONFORMANCE_PACKS = Table(
     snapshot="snapshot_date",
     collector="config",
     region_column="region",
-    columns=cols(
-        "region text, pack_name text, compliance text, compliant_rule_count integer, "
-        "non_compliant_rule_count integer"
-    ),
 )
 CONFIG_NONCOMPLIANT_RESOURCES = Table(
     "config_noncompliant_resources",
@@ -350,10 +383,6 @@ CONFIG_NONCOMPLIANT_RESOURCES = Table(
     snapshot="snapshot_date",
     collector="config",
     region_column="region",
-    columns=cols(
-        "region text, rule_name text, resource_type text, resource_id text, annotation text, "
-        f"recorded_at {TS}"
-    ),
 )
 SSM_MANAGED_INSTANCES = Table(
     "ssm_managed_instances",
@@ -362,11 +391,6 @@ SSM_MANAGED_INSTANCES = Table(
     snapshot="snapshot_date",
     collector="ssm_instances",
     region_column="region",
-    columns=cols(
-        "region text, instance_id text, computer_name text, platform_type text, "
-        "platform_name text, platform_version text, agent_version text, ping_status text, "
-        f"last_ping_at {TS}, ip_address text"
-    ),
 )
 SSM_APPLICATIONS = Table(
     "ssm_applications",
@@ -376,10 +400,6 @@ SSM_APPLICATIONS = Table(
     parent="ssm_managed_instances",
     children_field="applications",
     parent_fields=("region", "instance_id"),
-    columns=cols(
-        "region text, instance_id text, name text, version text!, architecture text!, "
-        f"publisher text, installed_at {TS}"
-    ),
 )
 SSM_PATCHES = Table(
     "ssm_patches",
@@ -389,10 +409,6 @@ SSM_PATCHES = Table(
     parent="ssm_managed_instances",
     children_field="patches",
     parent_fields=("region", "instance_id"),
-    columns=cols(
-        "region text, instance_id text, patch_id text, title text, classification text, "
-        f"severity text, state text, installed_at {TS}"
-    ),
 )
 TRUSTED_ADVISOR_CHECKS = Table(
     "trusted_advisor_checks",
@@ -400,22 +416,9 @@ TRUSTED_ADVISOR_CHECKS = Table(
     key=("check_id",),
     snapshot="snapshot_date",
     collector="trusted_advisor_checks",
-    columns=cols(
-        "check_id text, name text, category text, status text, resources_processed integer, "
-        "resources_flagged integer, resources_suppressed integer, "
-        f"estimated_monthly_savings numeric, currency text, refreshed_at {TS}"
-    ),
 )
 HEALTH_EVENTS = Table(
-    "health_events",
-    ("health_events",),
-    key=("event_arn",),
-    newer_wins="last_updated_at",
-    columns=cols(
-        "event_arn text, service text, event_type_code text, event_type_category text, "
-        f"region text, status_code text, scope text, start_time {TS}, end_time {TS}, "
-        f"last_updated_at {TS}, affected_entity_count integer"
-    ),
+    "health_events", ("health_events",), key=("event_arn",), newer_wins="last_updated_at"
 )
 APPSIGNALS_SERVICES = Table(
     "appsignals_services",
@@ -424,7 +427,6 @@ APPSIGNALS_SERVICES = Table(
     snapshot="snapshot_date",
     collector="application_signals",
     region_column="region",
-    columns=cols("region text, name text, environment text!, type text, attributes jsonb"),
 )
 APPSIGNALS_SLOS = Table(
     "appsignals_slos",
@@ -433,10 +435,6 @@ APPSIGNALS_SLOS = Table(
     snapshot="snapshot_date",
     collector="application_signals",
     region_column="region",
-    columns=cols(
-        "slo_arn text, name text, region text, service_name text, goal_attainment numeric, "
-        f"attainment numeric, status text, updated_at {TS}"
-    ),
 )
 RESILIENCEHUB_APPS = Table(
     "resiliencehub_apps",
@@ -445,13 +443,7 @@ RESILIENCEHUB_APPS = Table(
     snapshot="snapshot_date",
     collector="resilience_hub_apps",
     region_column="region",
-    columns=cols(
-        "app_arn text, name text, region text, compliance_status text, "
-        "resiliency_score numeric, drift_status text, policy_name text, "
-        f"last_assessment_at {TS}, assessment_status text"
-    ),
 )
-SAVINGS_ON_DEMAND = ("estimated_monthly_savings", None, "on_demand")
 COMPUTE_OPTIMIZER_RECOMMENDATIONS = Table(
     "compute_optimizer_recommendations",
     ("compute_optimizer",),
@@ -459,16 +451,8 @@ COMPUTE_OPTIMIZER_RECOMMENDATIONS = Table(
     snapshot="snapshot_date",
     collector="compute_optimizer",
     region_column="region",
-    columns=(
-        *cols(
-            "resource_arn text, resource_type text, region text, finding text, "
-            "current_configuration text, recommended_configuration text, "
-            "estimated_monthly_savings numeric, savings_percentage numeric, "
-            "performance_risk text, currency text"
-        ),
-        # older senders priced every saving at On-Demand (savingsOpportunity)
-        Column("savings_basis", "text", "savings_basis", absent=SAVINGS_ON_DEMAND),
-    ),
+    # older senders priced every saving at On-Demand (savingsOpportunity)
+    absent={"savings_basis": ("estimated_monthly_savings", None, "on_demand")},
 )
 RESOURCES = Table(
     "resources",
@@ -477,35 +461,10 @@ RESOURCES = Table(
     snapshot="snapshot_date",
     collector="resources",
     region_column="region",
-    columns=cols(
-        "region text, resource_type text, resource_id text, arn text, name text, state text, "
-        "attributes jsonb, tags jsonb"
-    ),
 )
-SUPPORT_CASES = Table(
-    "support_cases",
-    ("support_cases",),
-    key=("case_id",),
-    columns=cols(
-        "case_id text, display_id text, subject text, status text, severity text, "
-        f"service_code text, category_code text, language text, submitted_by text, "
-        f"created_at {TS}"
-    ),
-)
+SUPPORT_CASES = Table("support_cases", ("support_cases",), key=("case_id",))
 IAM_SUMMARY = Table(
-    "iam_summary",
-    ("iam",),
-    key=(),
-    snapshot="snapshot_date",
-    collector="iam",
-    single=True,
-    columns=cols(
-        "users_total integer, users_with_console integer, users_with_mfa integer, "
-        "users_without_mfa integer, root_mfa_enabled boolean, root_access_keys integer, "
-        "access_keys_active integer, access_keys_older_than_90_days integer, "
-        f"credential_report_generated_at {TS}, console_users_with_mfa integer, "
-        "console_users_without_mfa integer"
-    ),
+    "iam_summary", ("iam",), key=(), snapshot="snapshot_date", collector="iam", single=True
 )
 IAM_USERS = Table(
     "iam_users",
@@ -514,13 +473,6 @@ IAM_USERS = Table(
     snapshot="snapshot_date",
     parent="iam_summary",
     children_field="users",
-    columns=cols(
-        f"user_name text, arn text, created_at {TS}, password_enabled boolean, "
-        f"password_last_used_at {TS}, mfa_active boolean, access_key_1_active boolean, "
-        f"access_key_1_last_rotated_at {TS}, access_key_1_last_used_at {TS}, "
-        f"access_key_2_active boolean, access_key_2_last_rotated_at {TS}, "
-        f"access_key_2_last_used_at {TS}"
-    ),
 )
 
 # Load order: parents before children, then a fixed order, so that concurrent loads of the
@@ -568,13 +520,7 @@ BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
 def per_row_account(table: Table) -> Table:
     """The same SQL table, written with ``account_id`` taken from each row (first key column)."""
-    account = Column("account_id", "char(12)", "account_id")
-    return replace(
-        table,
-        key=("account_id", *table.key),
-        columns=(account, *table.columns),
-        account_per_row=True,
-    )
+    return replace(table, key=("account_id", *table.key), account_per_row=True)
 
 
 # Tables whose rows may name another account (documents in organization cost mode, from an
@@ -601,3 +547,9 @@ class TableRows:
     rows: list[dict] = field(default_factory=list)
     pointers: list[str] = field(default_factory=list)  # JSON pointer of each row's item
     parents: list[dict] = field(default_factory=list)  # parent keys whose children are replaced
+
+
+def field_definitions(table: Table) -> dict[str, dict[str, Any]]:
+    """Every field of the table's item definition (stored or not), in the contract's order."""
+    item, _ = _items(table)
+    return {name: _resolve(node)[0] for name, node in item["properties"].items()}
