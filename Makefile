@@ -58,6 +58,7 @@ $(CHECKOV_VENV)/.installed:
 lint: install build/terraformrc $(CHECKOV_VENV)/.installed ## ruff, terraform fmt/validate, checkov
 	$(VENV)/bin/ruff check src tests scripts bench
 	$(VENV)/bin/ruff format --check src tests scripts bench
+	$(PY) scripts/datamodel.py --check  # docs/data-model.md generated from src/receiver/tables.py
 	terraform fmt -check -recursive -diff
 	@set -e; for dir in $(TF_DIRS); do \
 		echo "terraform validate $$dir"; \
