@@ -1,7 +1,11 @@
 """The collectors, one module per data category; `REGISTRY` lists them by name.
 
-Adding a category: one module with a ``COLLECTOR`` declaration and its ``fetch``, one line here.
-``python -m sender iam-actions`` prints the IAM actions each one declares.
+Each module holds a ``COLLECTOR`` declaration (name, scope, IAM actions, key fields) and its
+``fetch``; listing it in ``_MODULES`` below registers it. That is the sender's share of a new
+category: the contract section, the receiver's table declaration, a SQL migration, the fixture
+and a test are the rest, listed in docs/adding-a-category.md and checked by
+tests/project/test_categories.py. ``python -m sender iam-actions`` prints the IAM actions each
+one declares (modules/sender/collector-actions.json must equal it).
 """
 
 from __future__ import annotations
