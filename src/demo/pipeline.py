@@ -5,7 +5,7 @@ Nothing here re-implements the platform: the sender runs `sender.handler.handle`
 own code path, with the member account's credentials), uploads go through S3 into the central
 bucket, the bucket notifies the queue, and `demo.analytics.deliver` hands the queue's batches to
 `receiver.handler.lambda_handler`. The schema comes from the migration code, the report from
-`receiver.report`. Days are simulated: each scheduled day the accounts change a little
+`report`. Days are simulated: each scheduled day the accounts change a little
 (`demo.seed.advance`), then every sender runs as its 02:00 schedule would; finally each account
 runs the history backfill. Before the report, the roster code (`receiver.roster`, what the
 scheduled roster function runs) reads the organization through the management account's roster
@@ -231,7 +231,7 @@ def write_report(
     database_url: str, analytics: Analytics, options: Options, progress: Progress
 ) -> tuple[Any, Summary]:
     from receiver.db import connect
-    from receiver.report import build_report
+    from report import build_report
 
     executor = connect(database_url=database_url)
     try:

@@ -10,15 +10,22 @@ from pathlib import Path
 from typing import Any
 
 from observability import local_env
-from receiver.db import DatabaseError, Executor, connect
+from receiver.db import DatabaseError, Executor
+from receiver.db.arguments import add_database_arguments, connect_from_arguments
 from receiver.file_commands import add_load_arguments, add_replay_arguments, load_files, replay
 from receiver.migrations import MigrationError, migrate
-from receiver.report.command import add_report_arguments, write_report
 from receiver.roster_command import add_roster_arguments, refresh_roster
 from receiver.settings import ConfigurationError, DatabaseRoleSettings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["report"]:
+        # The report is its own package (src/report, `python -m report`), kept out of the Lambda
+        # zip: imported here only, when asked for.
+        from report.command import main as report_main
+
+        return report_main(arguments[1:], prog="python -m receiver report")
     local_env.load()  # .env in the working directory (local development), REGION
     parser = argparse.ArgumentParser(prog="python -m receiver", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -46,11 +53,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     add_replay_arguments(replay_cmd)
 
-    report_cmd = commands.add_parser(
-        "report", help="write one self-contained HTML report built from the SQL views"
+    commands.add_parser(  # handed over to the report package above, before parsing
+        "report",
+        help="write one self-contained HTML report built from the SQL views (the same command "
+        "as python -m report)",
     )
-    _add_database_options(report_cmd)
-    add_report_arguments(report_cmd)
 
     roster_cmd = commands.add_parser(
         "roster",
@@ -72,8 +79,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _migrate(executor, args.sql_dir, args.database_roles)
         if args.command == "load":
             return load_files(executor, args)
-        if args.command == "report":
-            return write_report(executor, args)
         if args.command == "roster":
             return refresh_roster(executor, args)
     finally:
@@ -115,29 +120,12 @@ def _migrate_with_roles(executor: Executor, sql_dir: Path | None, database_roles
 
 
 def _add_database_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group(
-        "database (a URL, or an Aurora cluster via the Data API); without these options: "
-        "DATABASE_URL, else AURORA_CLUSTER_ARN, AURORA_SECRET_ARN and DB_NAME (also from .env)"
+    add_database_arguments(
+        parser,
+        secret_help="Secrets Manager ARN of the database credentials: the loader's for load and "
+        "roster, the master's for migrate",
     )
-    group.add_argument("--database-url", help="libpq URL, e.g. postgresql://user@host/db")
-    group.add_argument("--cluster-arn", help="Aurora cluster ARN (Data API)")
-    group.add_argument(
-        "--secret-arn",
-        help="Secrets Manager ARN of the database credentials: the reader's for report "
-        "(reader_secret_arn output), the loader's for load and roster, the master's for migrate",
-    )
-    group.add_argument("--database", help="database name (Data API; default DB_NAME, else core)")
 
 
 def _executor(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Executor:
-    try:
-        given = args.database_url or args.cluster_arn or args.secret_arn
-        env = {} if given else os.environ  # options on the command line win over the environment
-        return connect(
-            database_url=args.database_url or env.get("DATABASE_URL") or None,
-            cluster_arn=args.cluster_arn or env.get("AURORA_CLUSTER_ARN") or None,
-            secret_arn=args.secret_arn or env.get("AURORA_SECRET_ARN") or None,
-            database=args.database or os.environ.get("DB_NAME") or "core",
-        )
-    except ValueError as exc:
-        parser.error(str(exc))
+    return connect_from_arguments(parser, args)

@@ -528,7 +528,7 @@ def test_the_double_refuses_a_wrong_password(migrated, data_api):
 
 
 def test_the_report_runs_as_the_reader(migrated):
-    from receiver.report import build_report
+    from report import build_report
 
     loader = migrated.executor("loader")
     try:

@@ -11,7 +11,7 @@ from typing import Any
 
 from receiver.loader import FileRef
 from receiver.receive import Limits, load_bytes
-from receiver.report import build_report
+from report import build_report
 from support.organization_billing import DATADOG, DEV, PAYER, PROD
 from support.receiver_fixtures import (
     Db,

@@ -1,4 +1,4 @@
-"""``python -m receiver report``: the HTML report built from the SQL views.
+"""The HTML report (``python -m report``, also ``python -m receiver report``) from the SQL views.
 
 The data: three accounts over ten days (2026-11-01 to 2026-11-10) of DAILY documents loaded
 through the real loader, one account with a MONTHLY document for October, one day missing, one
@@ -28,8 +28,8 @@ from receiver.db import Executor
 from receiver.db.psycopg_executor import PsycopgExecutor
 from receiver.loader import FileRef
 from receiver.receive import load_bytes
-from receiver.report import GroupBy, build_report, charts
-from receiver.report.formatting import Unit, money
+from report import GroupBy, build_report, charts
+from report.formatting import Unit, money
 from support.receiver_fixtures import (
     CLUSTER_ARN,
     SECRET_ARN,

@@ -1,7 +1,7 @@
 """Charts as inline SVG strings, drawn on the server: no script, no external resource.
 
 Every function is pure: data in, ``Chart`` out (the ``<svg>`` text and the number of data points
-drawn). The page wraps a chart in its ``<figure>`` (see ``receiver.report.html``), which carries
+drawn). The page wraps a chart in its ``<figure>`` (see ``report.html``), which carries
 the hooks a browser test reads:
 
 * the ``<svg>`` has ``role="img"``, an ``aria-label`` and a ``<title>`` naming the chart, and a
@@ -25,8 +25,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from receiver.report.formatting import EN_DASH, Number, Unit, esc
-from receiver.report.formatting import day as day_label
+from report.formatting import EN_DASH, Number, Unit, esc
+from report.formatting import day as day_label
 
 WIDTH = 800
 FONT_PX = 12

@@ -5,7 +5,7 @@ Hooks for browser tests and for readers of the file:
 * ``<section id="...">`` per report section, each with an ``<h2>`` and a ``p.explain`` sentence
   naming the views it reads;
 * every chart is ``<figure class="chart" id="chart-<slug>" data-points="N">`` holding exactly one
-  ``<svg role="img" aria-label="...">`` (see ``receiver.report.charts`` for the marks inside:
+  ``<svg role="img" aria-label="...">`` (see ``report.charts`` for the marks inside:
   ``.mark`` on every data mark, ``.datum`` on the N marks that are one data point each);
 * a chart without data is ``<figure class="chart empty" id="chart-<slug>" data-points="0">``
   with a ``p.no-data`` "No data for ... in this period" and no ``<svg>``;
@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from receiver.report.charts import Chart
-from receiver.report.formatting import esc
+from report.charts import Chart
+from report.formatting import esc
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 

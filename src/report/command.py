@@ -1,14 +1,46 @@
-"""``python -m receiver report``: its arguments and what it prints."""
+"""The report's command line: ``python -m report`` (also ``python -m receiver report``).
+
+``main`` parses the arguments, connects through ``receiver.db`` (the database options of every
+operator command: a libpq URL, or an Aurora cluster through the Data API with the reader's
+secret), writes the page and prints its summary. The receiver's command line hands ``report``
+over to ``main`` with its own program name.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
+from observability import local_env
 from receiver.db import DatabaseError, Executor
-from receiver.report import DEFAULT_TITLE, GroupBy, build_report
-from receiver.report.queries import COST_BASES
+from receiver.db.arguments import add_database_arguments, connect_from_arguments
+from report import DEFAULT_TITLE, GroupBy, build_report
+from report.sections.cost import COST_BASES
+
+DESCRIPTION = "Write one self-contained HTML report built from the SQL views."
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "python -m report") -> int:
+    local_env.load()  # .env in the working directory (local development), REGION
+    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
+    add_database_arguments(
+        parser,
+        secret_help="Secrets Manager ARN of the reader's database credentials (the analytics "
+        "module's reader_secret_arn output: SELECT on the views, all the report needs)",
+    )
+    add_report_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        executor = connect_from_arguments(parser, args)
+    except DatabaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return write_report(executor, args)
+    finally:
+        executor.close()
 
 
 def _days(text: str) -> int:

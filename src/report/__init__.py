@@ -1,12 +1,19 @@
 """The HTML report: ``build_report(executor)`` reads the SQL views and returns one page.
 
-``python -m receiver report --database-url URL --out report.html`` (or through the Data API
-with ``--cluster-arn``/``--secret-arn``) writes it. The page is self-contained: inline CSS and
-server-rendered SVG, no script, no external resource, a Content-Security-Policy that forbids
-both. The period shown ends on the latest day with data in the database (not today) and spans
-``days`` days. Modules: ``queries`` (the SQL, one function per data set), ``charts`` (SVG),
-``html`` (page, tables and the hooks a browser test reads), ``sections`` (what each section
-shows), ``formatting`` (money, percents, dates).
+``python -m report --database-url URL --out report.html`` (or through the Data API with
+``--cluster-arn``/``--secret-arn``; ``python -m receiver report`` is the same command) writes it.
+The page is self-contained: inline CSS and server-rendered SVG, no script, no external resource, a
+Content-Security-Policy that forbids both. The period shown ends on the latest day with data in
+the database (not today) and spans ``days`` days.
+
+The report is its own component, apart from the receiver's Lambda functions and not in their zip.
+It depends on the receiver only through ``receiver.db``, the database executors (a libpq URL or
+the RDS Data API), and reads nothing but the views (the reader role is enough).
+
+Modules: ``reader`` (the counting ``Reader``, the ``Period``), ``accounts`` (the account list and
+each account's label and colour), ``sections`` (one module per topic: its queries next to its
+rendering, and the KPI strip), ``charts`` (SVG), ``html`` (page, tables and the hooks a browser
+test reads), ``formatting`` (money, percents, dates), ``command`` (the command line).
 """
 
 from __future__ import annotations
@@ -16,8 +23,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from receiver.db import Executor
-from receiver.report import html, queries, sections
-from receiver.report.queries import GroupBy, Period
+from report import html, sections
+from report.reader import Period, Reader, database_name, last_data_day
+from report.sections.organization import GroupBy
 
 DEFAULT_TITLE = "AWS observability report"
 
@@ -63,9 +71,9 @@ def build_report(
     if days < 1:
         raise ValueError("days must be at least 1")
     started = time.perf_counter()
-    reader = queries.Reader(executor)
-    database = queries.database_name(reader)
-    last_day = queries.last_data_day(reader)
+    reader = Reader(executor)
+    database = database_name(reader)
+    last_day = last_data_day(reader)
     period = Period(last_day - timedelta(days - 1), last_day) if last_day else None
     data = sections.fetch(reader, period, group_by, cost_basis)
     built = sections.build_sections(data)

@@ -1,0 +1,190 @@
+"""Section 3b, by organizational unit (or account tag): the ``GroupBy`` option, the per-group
+query over ``v_account_labels`` and the section's chart and table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from report import charts
+from report.charts import Series
+from report.formatting import EN_DASH, Unit, count, money, percent
+from report.html import Figure, Section, no_data, table_html
+from report.reader import Period, Reader, decimal_sum, to_decimal, to_int
+from report.sections.cost import cost_column
+from report.sections.security import OPEN_BY_SEVERITY, SEVERITIES, sum_known
+
+if TYPE_CHECKING:
+    from report.sections import ReportData
+
+
+@dataclass(frozen=True)
+class GroupBy:
+    """How the report groups accounts: by OU path, or by the value of one account tag."""
+
+    tag: str | None = None  # None: by OU path
+
+    @classmethod
+    def parse(cls, text: str) -> GroupBy:
+        """``ou`` or ``tag:<key>``."""
+        if text == "ou":
+            return cls()
+        if text.startswith("tag:") and 1 <= len(text[4:]) <= 128:
+            return cls(text[4:])
+        raise ValueError(f"group by 'ou' or 'tag:<key>', not {text!r}")
+
+    @property
+    def label(self) -> str:
+        return "OU path" if self.tag is None else f"Tag {self.tag}"
+
+    @property
+    def missing(self) -> str:
+        return "(no OU known)" if self.tag is None else "(untagged)"
+
+
+@dataclass(frozen=True)
+class GroupTotal:
+    group: str
+    accounts: int
+    cost: Decimal
+    # open Security Hub findings (workflow NEW or NOTIFIED), current snapshot, by severity;
+    # None when an account of the group sent no workflow split
+    findings: dict[str, int | None]
+
+
+def group_totals(
+    reader: Reader,
+    period: Period | None,
+    currency: str,
+    group_by: GroupBy,
+    basis: str = "amortized",
+) -> list[GroupTotal]:
+    """Per OU path (or tag value): accounts, cost in ``basis`` over the period (in ``currency``)
+    and current Security Hub findings by severity, from v_account_labels."""
+    column = cost_column(basis)
+    key = (
+        "coalesce(l.ou_path, :missing)"
+        if group_by.tag is None
+        else "coalesce(l.tags ->> CAST(:tag AS text), :missing)"
+    )
+    params: dict[str, Any] = {
+        "missing": group_by.missing,
+        "currency": currency,
+        "start": period.start if period else None,
+        "end": period.end if period else None,
+    }
+    if group_by.tag is not None:
+        params["tag"] = group_by.tag
+    rows = reader.rows(
+        f"""
+        WITH labels AS (
+            SELECT l.account_id, {key} AS grp
+            FROM v_account_labels l
+            WHERE l.has_reported OR l.expected
+        ),
+        cost AS (
+            SELECT account_id, sum({column}) AS cost
+            FROM v_report_cost_daily
+            WHERE usage_date BETWEEN CAST(:start AS date) AND CAST(:end AS date)
+              AND coalesce(currency, :currency) = :currency
+            GROUP BY account_id
+        ),
+        findings AS (
+            SELECT c.account_id,{OPEN_BY_SEVERITY}
+            FROM v_securityhub_severity_counts_current c
+            GROUP BY c.account_id
+        )
+        SELECT l.grp, count(*) AS accounts,
+               coalesce(sum(c.cost), 0) AS cost,
+               coalesce(bool_and(f.known), true) AS known,
+               coalesce(sum(f.critical), 0) AS critical, coalesce(sum(f.high), 0) AS high,
+               coalesce(sum(f.medium), 0) AS medium, coalesce(sum(f.low), 0) AS low,
+               coalesce(sum(f.informational), 0) AS informational
+        FROM labels l
+        LEFT JOIN cost c ON c.account_id = l.account_id
+        LEFT JOIN findings f ON f.account_id = l.account_id
+        GROUP BY l.grp
+        ORDER BY coalesce(sum(c.cost), 0) DESC, l.grp
+        """,
+        params,
+        "v_account_labels",
+        "v_report_cost_daily",
+        "v_securityhub_severity_counts_current",
+    )
+    return [
+        GroupTotal(
+            r["grp"],
+            to_int(r["accounts"]),
+            to_decimal(r["cost"]) or Decimal(0),
+            {s: to_int(r[s.lower()]) if r["known"] else None for s in SEVERITIES},
+        )
+        for r in rows
+    ]
+
+
+def groups_section(data: ReportData) -> Section:
+    currency = data.currencies.main
+    by = data.group_by
+    what = "OU path" if by.tag is None else f"value of the account tag {by.tag}"
+    section = Section(
+        "by-group",
+        "By organizational unit" if by.tag is None else f"By account tag {by.tag}",
+        f"{data.cost_basis.capitalize()} cost in the period and current open Security Hub "
+        "findings (workflow NEW or "
+        f"NOTIFIED) of the accounts, per "
+        f"{what} (python -m receiver report --group-by ou|tag:<key>), read from "
+        "v_account_labels (the organization roster's OU paths and account tags; an account "
+        "outside the roster keeps the OU path its sender reported), v_report_cost_daily and "
+        "v_securityhub_severity_counts_current.",
+    )
+    groups = data.groups
+    section.add_figure(
+        Figure(
+            "cost-by-group",
+            f"Cost in the period per {what}, all its accounts together.",
+            charts.hbar_chart(
+                label=f"Cost per {by.label} ({currency})",
+                categories=[g.group for g in groups],
+                series=[Series("Cost in the period", [g.cost for g in groups])],
+                unit=Unit("money", currency),
+            ),
+            no_data(f"cost per {by.label}"),
+        )
+    )
+    total = decimal_sum([g.cost for g in groups])
+    rows = [
+        [
+            g.group,
+            count(g.accounts),
+            money(g.cost, currency),
+            percent(Decimal(100) * g.cost / total, 1) if total else EN_DASH,
+            count(g.findings["CRITICAL"]),
+            count(g.findings["HIGH"]),
+            count(sum_known(list(g.findings.values()))),
+        ]
+        for g in groups
+    ]
+    section.add(
+        table_html(
+            "cost-findings-by-group",
+            f"Cost and open Security Hub findings per {by.label}",
+            [by.label, "Accounts", "Cost", "Share", "Open critical", "Open high", "Open total"],
+            rows,
+            numeric=(1, 2, 3, 4, 5, 6),
+            wrap=(0,),
+            footer=[
+                "All groups",
+                count(sum(g.accounts for g in groups)),
+                money(total, currency),
+                "100%" if total else EN_DASH,
+                count(sum_known([g.findings["CRITICAL"] for g in groups])),
+                count(sum_known([g.findings["HIGH"] for g in groups])),
+                count(sum_known([sum_known(list(g.findings.values())) for g in groups])),
+            ]
+            if rows
+            else None,
+            empty_text=no_data(f"cost or findings per {by.label}"),
+        )
+    )
+    return section
