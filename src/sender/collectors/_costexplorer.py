@@ -1,4 +1,5 @@
-"""Cost Explorer queries shared by the cost, service_usage and marketplace_usage collectors.
+"""Cost Explorer queries and paging shared by the cost, service_usage, marketplace_usage and
+commitments collectors.
 
 Every Cost Explorer request costs USD 0.01, so the sender asks as little as it can. What it asks
 depends on ``SENDER_COST_MODE`` (`Context.cost_mode`):
@@ -38,11 +39,15 @@ Granularity is DAILY, or MONTHLY where every boundary is a month start; the inte
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from botocore.exceptions import ClientError
+
+from sender.aws import error_code
 from sender.collectors.base import Context, NotEnabled
 from sender.intervals import (
     Interval,
@@ -56,6 +61,8 @@ from sender.intervals import (
 from sender.normalize import decimal
 
 TOKEN = ("NextPageToken", "NextPageToken")
+# Cost Explorer's answer when it has nothing for the request (e.g. no reservation in the window).
+NO_DATA = "DataUnavailableException"
 COST_METRICS = ["UnblendedCost", "AmortizedCost"]
 ORGANIZATION = "organization"
 OFF_REASON = "Cost Explorer is collected by the organization's management account"
@@ -99,6 +106,27 @@ def scoped(ctx: Context, *others: dict[str, Any] | None) -> dict[str, Any] | Non
 
 def with_filter(query: dict[str, Any], expression: dict[str, Any] | None) -> dict[str, Any]:
     return {**query, "Filter": expression} if expression else dict(query)
+
+
+def cost_and_usage_pages(
+    ctx: Context, query: dict[str, Any], expression: dict[str, Any] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every page of one ``GetCostAndUsage`` (``NextPageToken``), through `Context.pages`: the
+    time budget is checked before each request, and a repeated token stops the run."""
+    return ctx.pages(
+        ctx.global_client("ce"), "get_cost_and_usage", token=TOKEN, **with_filter(query, expression)
+    )
+
+
+@contextmanager
+def no_data() -> Iterator[None]:
+    """Ends the block quietly when Cost Explorer answers `NO_DATA`: what the block gathered
+    until then stands (nothing, for a single request); any other error propagates."""
+    try:
+        yield
+    except ClientError as exc:
+        if error_code(exc) != NO_DATA:
+            raise
 
 
 @dataclass(frozen=True)
@@ -211,10 +239,7 @@ def dimension_values(ctx: Context, key: str, expression: dict[str, Any] | None =
         "GroupBy": group_by(key),
     }
     values: dict[str, None] = {}
-    client = ctx.global_client("ce")
-    for page in ctx.pages(
-        client, "get_cost_and_usage", token=TOKEN, **with_filter(query, expression)
-    ):
+    for page in cost_and_usage_pages(ctx, query, expression):
         for result in page.get("ResultsByTime", []):
             for group in result.get("Groups", []):
                 keys = group.get("Keys") or [""]
@@ -232,20 +257,13 @@ def grouped_rows(
 ) -> Iterator[UsageRow]:
     """DAILY rows of one query grouped by two dimensions; ``identify(keys)`` maps a group's
     keys to (account, service, usage type)."""
-    pages = ctx.pages(
-        ctx.global_client("ce"),
-        "get_cost_and_usage",
-        token=TOKEN,
-        **with_filter(
-            {
-                "TimePeriod": period(ctx.window),
-                "Granularity": "DAILY",
-                "Metrics": metrics,
-                "GroupBy": group_by(*keys),
-            },
-            expression,
-        ),
-    )
+    query = {
+        "TimePeriod": period(ctx.window),
+        "Granularity": "DAILY",
+        "Metrics": metrics,
+        "GroupBy": group_by(*keys),
+    }
+    pages = cost_and_usage_pages(ctx, query, expression)
     for page in pages:
         for result in page.get("ResultsByTime", []):
             day = result["TimePeriod"]["Start"]
@@ -310,13 +328,12 @@ def _fetch_totals(ctx: Context, organization: bool) -> tuple[list[Total], list[D
         keys = (*keys, "SERVICE")
     if keys:
         query["GroupBy"] = group_by(*keys)
-    if not organization:
-        query["Filter"] = account_filter(ctx.account_id)
+    expression = None if organization else account_filter(ctx.account_id)
     days: list[DayCost] = []
     sums: dict[tuple[str, str], list[Any]] = {}
     if not organization:  # the own account always gets its totals, zero when nothing was spent
         sums = {(ctx.account_id, kind): [Decimal(0), Decimal(0), None] for kind in wanted}
-    for page in ctx.pages(ctx.global_client("ce"), "get_cost_and_usage", token=TOKEN, **query):
+    for page in cost_and_usage_pages(ctx, query, expression):
         for result in page.get("ResultsByTime", []):
             start = date.fromisoformat(result["TimePeriod"]["Start"])
             end = date.fromisoformat(result["TimePeriod"]["End"])

@@ -40,14 +40,10 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from sender.aws import error_code
 from sender.collectors import _costexplorer as ce
 from sender.collectors.base import Collector, Context
 from sender.normalize import decimal, format_decimal, money, timestamp
 
-NO_DATA = "DataUnavailableException"
 # The SERVICE values GetReservationUtilization / GetReservationCoverage accept (API reference);
 # without a SERVICE filter both answer for EC2 only.
 RESERVATION_SERVICES = (
@@ -151,11 +147,10 @@ def _hours(hours: dict[str, Any]) -> Coverage:
 def _coverage(ctx: Context, client: Any, expression: dict[str, Any]) -> Coverage:
     """Reservation coverage of one account and service (whoever owns the reservations)."""
     ctx.check_time()
-    try:
+    coverage: dict[str, Any] | None = None
+    with ce.no_data():
         coverage = client.get_reservation_coverage(**_base(ctx), Filter=expression)
-    except ClientError as exc:
-        if error_code(exc) != NO_DATA:
-            raise
+    if coverage is None:
         return (None, None, None)
     return _hours((coverage.get("Total") or {}).get("CoverageHours") or {})
 
@@ -164,7 +159,7 @@ def _coverage_by_account(ctx: Context, client: Any, service: str) -> dict[str, C
     """Organization mode: reservation coverage of every account for one service, one query
     grouped by LINKED_ACCOUNT; hours are summed over the periods of the window."""
     sums: dict[str, list[Decimal]] = {}
-    try:
+    with ce.no_data():
         pages = ctx.pages(
             client,
             "get_reservation_coverage",
@@ -186,9 +181,6 @@ def _coverage_by_account(ctx: Context, client: Any, service: str) -> dict[str, C
                     acc = sums.setdefault(account, [Decimal(0), Decimal(0)])
                     acc[0] += reserved or 0
                     acc[1] += total or 0
-    except ClientError as exc:
-        if error_code(exc) != NO_DATA:
-            raise
     return {
         account: _hours({"ReservedHours": reserved, "TotalRunningHours": total})
         for account, (reserved, total) in sums.items()
@@ -200,12 +192,9 @@ def _reservation(
 ) -> dict[str, Any] | None:
     """Utilization of the account's reservations of one service, with its coverage."""
     ctx.check_time()
-    try:
+    utilization: dict[str, Any] = {}
+    with ce.no_data():
         utilization = client.get_reservation_utilization(**_base(ctx), Filter=expression)
-    except ClientError as exc:
-        if error_code(exc) != NO_DATA:
-            raise
-        utilization = {}
     total = utilization.get("Total") or {}
     if not (decimal(total.get("PurchasedHours")) or decimal(total.get("TotalAmortizedFee"))):
         return _coverage_only(ctx, service, coverage)  # no reservation of its own: coverage
@@ -282,16 +271,13 @@ def _savings_plans(ctx: Context, client: Any, account: str, *, owns: bool) -> di
     total: dict[str, Any] = {}
     if owns:
         ctx.check_time()
-        try:
+        with ce.no_data():
             total = client.get_savings_plans_utilization(**query).get("Total") or {}
-        except ClientError as exc:
-            if error_code(exc) != NO_DATA:
-                raise
     utilization = total.get("Utilization") or {}
     savings = total.get("Savings") or {}
     covered, spend = Decimal(0), Decimal(0)
     ctx.check_time()
-    try:
+    with ce.no_data():
         for page in ctx.pages(
             client, "get_savings_plans_coverage", token=("NextToken", "NextToken"), **query
         ):
@@ -299,9 +285,6 @@ def _savings_plans(ctx: Context, client: Any, account: str, *, owns: bool) -> di
                 coverage = entry.get("Coverage") or {}
                 covered += decimal(coverage.get("SpendCoveredBySavingsPlans")) or 0
                 spend += decimal(coverage.get("TotalCost")) or 0
-    except ClientError as exc:
-        if error_code(exc) != NO_DATA:
-            raise
     if not owns and not spend:
         return None
     return _item(
