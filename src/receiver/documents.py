@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
-from contract import SCHEMA_VERSION, ContractError, iter_violations
+from contract import SCHEMA_VERSION, ContractError, iter_violations, layout
 from contract.evolution import drop_unknown_fields, is_newer_minor
 from receiver import json_budget
 from receiver.failures import PermanentLoadError
@@ -51,8 +51,8 @@ def parse(
         if isinstance(account, str) and account != expected_account:
             raise PermanentLoadError(
                 "account_mismatch",
-                f"the document is for account {account!r} but was written under "
-                f"data/{expected_account}/",
+                f"the document is for account {account!r} but was written under"
+                f" {layout.account_prefix(expected_account)}",
                 field="/account_id",
             )
     dropped = drop_unknown_fields(doc)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from contract import layout
 from receiver import objects
 from receiver.db import Executor
 from receiver.failures import TransientLoadError
@@ -152,7 +153,7 @@ def replay(args: argparse.Namespace) -> int:
     import boto3
 
     s3 = boto3.client("s3")
-    prefix = objects.FAILED_PREFIX + (f"{args.account}/" if args.account else "")
+    prefix = layout.FAILED_PREFIX + (f"{args.account}/" if args.account else "")
     try:
         keys = args.keys or list(_failed_files(s3, args.bucket, prefix))
     except Exception as exc:  # boto3 raises many types; the operator needs the message
@@ -160,18 +161,18 @@ def replay(args: argparse.Namespace) -> int:
         return 1
     errors = 0
     for key in keys:
-        if not key.startswith(objects.FAILED_PREFIX) or key.endswith(objects.REASON_SUFFIX):
-            print(f"error    {key}: not a file under failed/")
+        if not key.startswith(layout.FAILED_PREFIX) or layout.is_reason_key(key):
+            print(f"error    {key}: not a file under {layout.FAILED_PREFIX}")
             errors += 1
             continue
-        rest = key[len(objects.FAILED_PREFIX) :]
-        target = objects.DATA_PREFIX + rest
+        rest = key[len(layout.FAILED_PREFIX) :]
+        target = layout.DATA_PREFIX + rest
         if args.dry_run:
             print(f"would replay {key} -> {target}")
             continue
         try:
             objects.move(s3, args.bucket, key, "", target, kms_key=args.kms_key)
-            s3.delete_object(Bucket=args.bucket, Key=objects.reason_key(rest))
+            s3.delete_object(Bucket=args.bucket, Key=layout.reason_key(rest))
         except Exception as exc:
             print(f"error    {key}: {exc}")
             errors += 1
@@ -185,7 +186,7 @@ def _failed_files(s3: Any, bucket: str, prefix: str) -> list[str]:
     keys = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for item in page.get("Contents", []):
-            if not item["Key"].endswith(objects.REASON_SUFFIX):
+            if not layout.is_reason_key(item["Key"]):
                 keys.append(item["Key"])
     return sorted(keys)
 

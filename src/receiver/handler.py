@@ -25,7 +25,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 
-from receiver import events, objects
+from contract import layout
+from receiver import events
 from receiver.db import Executor, connect
 from receiver.db.data_api import CLIENT_CONFIG, DataApiExecutor
 from receiver.failures import TransientLoadError
@@ -97,7 +98,7 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = Non
     try:
         for notice in notices:
             logger.set_correlation_id(notice.key)
-            if notice.bucket != rt.settings.bucket or not objects.is_data_key(notice.key):
+            if notice.bucket != rt.settings.bucket or not layout.is_data_key(notice.key):
                 metrics.add_metric(name="ObjectsIgnored", unit=MetricUnit.Count, value=1)
                 logger.warning(
                     "object ignored: not under data/ in the configured bucket",

@@ -1,8 +1,8 @@
-"""S3 side of a file: its key layout, reading it with a size guard, moving it when done.
+"""S3 side of a file: reading it with a size guard, moving it when done.
 
-Senders write ``data/<account-id>/<anything>.json.gz`` (``.json`` is accepted too). A loaded
-file moves to ``loaded/<same rest of key>``; a failed one to ``failed/<same rest>`` with
-``failed/<same rest>.reason.json`` beside it. Copies are encrypted with the analytics KMS key.
+The key layout (``data/<account-id>/...``, ``loaded/<rest>``, ``failed/<rest>`` and
+``failed/<rest>.reason.json``) is ``contract.layout``, shared with the sender. Copies are
+encrypted with the analytics KMS key.
 A move copies first (the exact version that was read) and deletes that version of the source
 only after the copy succeeded, and the caller moves only after the database committed.
 
@@ -17,7 +17,6 @@ file already moved, never a failure.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,21 +24,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from receiver.failures import PermanentLoadError, TransientLoadError
 
-DATA_PREFIX = "data/"
-LOADED_PREFIX = "loaded/"
-FAILED_PREFIX = "failed/"
-REASON_SUFFIX = ".reason.json"
-_KEY = re.compile(r"^data/(?P<account>[0-9]{12})/(?P<rest>.+\.json(\.gz)?)$")
 _GONE = frozenset({"NoSuchKey", "NoSuchVersion", "404", "NotFound"})
 _KMS_PERMANENT = frozenset(
     {"KMS.NotFoundException", "KMS.AccessDeniedException", "KMS.InvalidKeyUsageException"}
 )
-
-
-@dataclass(frozen=True)
-class KeyLayout:
-    account_id: str
-    rest: str  # the key after "data/"
 
 
 @dataclass(frozen=True)
@@ -64,21 +52,6 @@ class Undecryptable(PermanentLoadError):
     def __init__(self, reason: str, *, customer_key: bool) -> None:
         super().__init__("encryption", reason)
         self.customer_key = customer_key  # SSE-C (True) or a KMS key the receiver may not use
-
-
-def layout(key: str) -> KeyLayout:
-    """Account and rest of a ``data/`` key; PermanentLoadError if the key breaks the layout."""
-    match = _KEY.match(key)
-    if not match:
-        raise PermanentLoadError(
-            "key",
-            f"{key!r} does not follow data/<12-digit account id>/...(.json.gz|.json)",
-        )
-    return KeyLayout(match["account"], key[len(DATA_PREFIX) :])
-
-
-def is_data_key(key: str) -> bool:
-    return key.startswith(DATA_PREFIX) and not key.endswith("/")
 
 
 def head(s3: Any, bucket: str, key: str) -> tuple[str, str | None, int]:
@@ -183,18 +156,6 @@ def put_reason(
             **_encryption(kms_key),
         },
     )
-
-
-def loaded_key(rest: str) -> str:
-    return LOADED_PREFIX + rest
-
-
-def failed_key(rest: str) -> str:
-    return FAILED_PREFIX + rest
-
-
-def reason_key(rest: str) -> str:
-    return FAILED_PREFIX + rest + REASON_SUFFIX
 
 
 def _encryption(kms_key: str | None) -> dict[str, str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from contract import layout
 from receiver import documents, loader, objects, rows, upsert
 from receiver.db import DatabaseError, Executor, TransientDatabaseError
 from receiver.failures import PermanentLoadError, TransientLoadError
@@ -44,7 +45,7 @@ def receive_object(
 ) -> LoadResult:
     """Load the object version an S3 notification named; see the module docstring."""
     started = time.monotonic()
-    rest = key[len(objects.DATA_PREFIX) :] if key.startswith(objects.DATA_PREFIX) else key
+    rest = layout.rest_of(key)
     ref = FileRef(bucket, key, version_id or "")
     try:
         if not ref.version_id:  # the notification did not say which version: the current one
@@ -52,7 +53,7 @@ def receive_object(
             ref = replace(ref, version_id=found_version, etag=etag, size=size)
         if ref.version_id and _status(executor, ref) == "loaded":
             return _finish_move(s3, LoadResult("skipped", ref), rest, kms_key, started)
-        where = objects.layout(key)
+        where = _parse_key(key)
         ref = replace(ref, account_id=where.account_id)
         stored = objects.read(
             s3, bucket, key, ref.version_id, limits.max_object_bytes, analytics_key=kms_key
@@ -150,14 +151,14 @@ def _quarantine(s3: Any, result: LoadResult, rest: str, kms_key: str | None) -> 
     """The reason first, then the file: a retry after a crash redoes both."""
     ref = result.ref
     objects.put_reason(
-        s3, ref.bucket, objects.reason_key(rest), reason_document(result), kms_key=kms_key
+        s3, ref.bucket, layout.reason_key(rest), reason_document(result), kms_key=kms_key
     )
     objects.move(
         s3,
         ref.bucket,
         ref.key,
         ref.version_id,
-        objects.failed_key(rest),
+        layout.failed_key(rest),
         kms_key=kms_key,
         etag=ref.etag,
     )
@@ -172,13 +173,21 @@ def _finish_move(
         ref.bucket,
         ref.key,
         ref.version_id,
-        objects.loaded_key(rest),
+        layout.loaded_key(rest),
         kms_key=kms_key,
         etag=ref.etag,
     )
     if result.status == "skipped":
         result.duration_ms = _elapsed_ms(started)
     return result
+
+
+def _parse_key(key: str) -> layout.DataKey:
+    """Account and rest of a ``data/`` key; a key outside the layout is a permanent failure."""
+    try:
+        return layout.parse_data_key(key)
+    except layout.LayoutError as error:
+        raise PermanentLoadError("key", str(error)) from error
 
 
 def _status(executor: Executor, ref: FileRef) -> str | None:

@@ -1,15 +1,12 @@
 """Encode, validate and upload one document.
 
-Key layout (the receiver checks the account part against the envelope)::
-
-    data/<account-id>/<interval>/<window-start>/<run-id>.json.gz
-
-e.g. ``data/123456789012/DAILY/2026-11-24/3f6c2a9e-....json.gz``. The bucket policy lets a sender
-write only under ``data/<its own account id>/``. The body is gzip-compressed JSON (deterministic:
-no file name or time in the gzip header), encrypted with SSE-KMS under the analytics key (with an
-S3 Bucket Key, fewer KMS calls), and sent with its SHA-256 checksum, which S3 verifies before
-storing the object; the hex digest is also stored as ``x-amz-meta-sha256``. Any failure raises,
-so Lambda's retries and its on-failure destination see it.
+The key is ``contract.layout.document_key``: ``data/<account-id>/<interval>/<window-start>/
+<run-id>.json.gz`` (the receiver checks the account part against the envelope); the bucket policy
+lets a sender write only under ``data/<its own account id>/``. The body is gzip-compressed JSON
+(deterministic: no file name or time in the gzip header), encrypted with SSE-KMS under the
+analytics key (with an S3 Bucket Key, fewer KMS calls), and sent with its SHA-256 checksum, which
+S3 verifies before storing the object; the hex digest is also stored as ``x-amz-meta-sha256``. Any
+failure raises, so Lambda's retries and its on-failure destination see it.
 """
 
 from __future__ import annotations
@@ -21,7 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from contract import validate_document
+from contract import layout, validate_document
 
 
 @dataclass(frozen=True)
@@ -39,13 +36,6 @@ class UploadResult:
     size: int
     sha256: str
     version_id: str | None = None
-
-
-def object_key(document: dict[str, Any]) -> str:
-    return (
-        f"data/{document['account_id']}/{document['interval']}/"
-        f"{document['window']['start']}/{document['run_id']}.json.gz"
-    )
 
 
 def encode(document: dict[str, Any]) -> Encoded:
@@ -70,7 +60,7 @@ def upload(
     if not validated:
         validate_document(document)
     encoded = encode(document)
-    key = object_key(document)
+    key = layout.document_key(document)
     response = s3.put_object(
         Bucket=bucket,
         Key=key,

@@ -1,4 +1,4 @@
-"""S3 notifications in SQS messages -> the objects to load; the data/ key layout."""
+"""S3 notifications in SQS messages -> the objects to load (the key layout: tests/contract)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from receiver import events, objects
-from receiver.failures import PermanentLoadError
+from receiver import events
 
 
 def _record(key: str, **obj: object) -> dict:
@@ -46,15 +45,3 @@ def test_the_s3_test_event_holds_no_object():
 def test_a_message_that_is_no_notification_is_malformed(body):
     with pytest.raises(events.MalformedMessage):
         events.object_created(body)
-
-
-def test_key_layout():
-    where = objects.layout("data/123456789012/DAILY/2026-11-24/r.json.gz")
-    assert (where.account_id, where.rest) == (
-        "123456789012",
-        "123456789012/DAILY/2026-11-24/r.json.gz",
-    )
-    assert objects.layout("data/123456789012/r.json").rest == "123456789012/r.json"
-    for key in ("data/12345/r.json.gz", "data/123456789012/r.txt", "data/123456789012/"):
-        with pytest.raises(PermanentLoadError):
-            objects.layout(key)

@@ -14,8 +14,8 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from contract import ContractError
-from sender.upload import decode, encode, object_key, upload
+from contract import ContractError, layout
+from sender.upload import decode, encode, upload
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "full-daily.json"
 
@@ -37,8 +37,8 @@ def s3_and_key():
         yield s3, key_arn
 
 
-def test_key_layout(document):
-    assert object_key(document) == (
+def test_the_key_is_the_contracts_layout(document):
+    assert layout.document_key(document) == (
         "data/123456789012/DAILY/2026-11-24/3f6c2a9e-8b1d-4c7e-9a55-0d2e4b7f1c38.json.gz"
     )
 
@@ -57,6 +57,7 @@ def test_upload_puts_an_encrypted_checksummed_object(document, s3_and_key):
     sent = []
     s3.meta.events.register("before-send.s3.PutObject", lambda request, **_: sent.append(request))
     result = upload(s3, "analytics", key_arn, document)
+    assert result.key == layout.document_key(document)
     # S3 checks the body against this header and refuses a mismatch (moto stores it unchecked)
     assert base64.b64decode(sent[0].headers["x-amz-checksum-sha256"]).hex() == result.sha256
     head = s3.head_object(Bucket="analytics", Key=result.key)

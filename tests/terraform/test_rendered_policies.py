@@ -21,6 +21,7 @@ from ``terraform test -json -verbose``: offline, about 5 s. Then:
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -31,6 +32,7 @@ import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 
+from contract import layout
 from support.policy_eval import ALLOW, DENY, IMPLICIT, Request, evaluate
 from support.terraform_cli import terraform_env
 
@@ -510,3 +512,192 @@ def test_checkov_iam_checks_on_the_rendered_identity_policies(plan, tmp_path):
             "module.organization.module.management_sender[0].aws_iam_role_policy.collectors",
         ),
     }
+
+
+# --------------------------------------------------------------------------- the key layout
+# (issue 15 item 4) The sender and the receiver import the S3 key layout (contract.layout);
+# Terraform cannot, so it spells the same prefixes. Every policy, notification and lifecycle rule
+# of the data bucket must use exactly the layout's; a failure names the resource, its file and
+# the statement.
+
+ORG_BUCKET = "obs-999999999999-eu-west-1"  # the organization module's analytics bucket
+DATA_BUCKETS = (BUCKET, ORG_BUCKET)
+LAYOUT_PREFIXES = (layout.DATA_PREFIX, layout.LOADED_PREFIX, layout.FAILED_PREFIX)
+SENDER_POLICIES = {
+    # address -> the account the sender runs in (the mocked caller account)
+    "module.sender.aws_iam_role_policy.sender": ACCOUNT,
+    "module.organization.module.management_sender[0].aws_iam_role_policy.sender": ACCOUNT,
+}
+STACK_SET = "module.organization.aws_cloudformation_stack_set.sender"
+# where the sender's upload ARN is written (modules/sender and the StackSet template share it)
+SENDER_UPLOAD_SOURCE = "modules/sender/spec/main.tf (local.upload_resource)"
+
+
+def source_file(address: str) -> str:
+    """The .tf file that declares the resource at ``address``, e.g. ``modules/analytics/s3.tf``."""
+    directory = DIRECTORY
+    for name in re.findall(r"module\.([\w-]+)(?:\[[^\]]*\])?\.", address):
+        for tf in sorted(directory.glob("*.tf")):
+            found = re.search(
+                rf'module\s+"{name}"\s*\{{[^}}]*?source\s*=\s*"([^"]+)"', tf.read_text()
+            )
+            if found:
+                directory = (directory / found[1]).resolve()
+                break
+        else:
+            return f"<module {name} not found under {directory}>"
+    kind, name = re.search(r"([\w-]+)\.([\w-]+)(?:\[[^\]]*\])?$", address).groups()
+    for tf in sorted(directory.glob("*.tf")):
+        if re.search(rf'resource\s+"{kind}"\s+"{name}"', tf.read_text()):
+            return str(tf.relative_to(ROOT))
+    return f"<resource {kind}.{name} not found under {directory}>"
+
+
+def where(address: str, statement: dict[str, Any] | None = None) -> str:
+    sid = f", statement {statement.get('Sid', '<no Sid>')!r}" if statement is not None else ""
+    return f"{address} ({source_file(address)}){sid}"
+
+
+def data_bucket_paths(value: Any) -> list[str]:
+    """The object paths of the data buckets in ``value`` (ARNs in resources or conditions, also
+    inside ``Fn::Sub``): ``arn:...:s3:::<data bucket>/<path>`` -> ``<path>``."""
+    text = json.dumps(value)
+    pattern = rf"s3:::(?:{'|'.join(re.escape(b) for b in DATA_BUCKETS)})/([^\"\\\\]*)"
+    return re.findall(pattern, text)
+
+
+def statements(document: dict[str, Any]) -> list[dict[str, Any]]:
+    found = document.get("Statement", [])
+    return [found] if isinstance(found, dict) else list(found)
+
+
+def policy_documents(resources: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """Every policy document of the plan by resource address: ``policy`` attributes (identity,
+    bucket, key, queue and topic policies) and the PolicyDocuments inside the StackSet template."""
+    found = []
+    for address, values in resources.items():
+        policy = values.get("policy")
+        if isinstance(policy, str) and policy.startswith("{"):  # not a mocked computed value
+            found.append((address, json.loads(policy)))
+    template = json.loads(resources[STACK_SET]["template_body"])
+    for resource in template["Resources"].values():
+        for policy in resource.get("Properties", {}).get("Policies", []):
+            found.append((STACK_SET, policy["PolicyDocument"]))
+    return found
+
+
+def actions_of(statement: dict[str, Any]) -> set[str]:
+    action = statement.get("Action", [])
+    return {action} if isinstance(action, str) else set(action)
+
+
+def test_every_data_bucket_path_in_a_policy_is_under_a_layout_prefix(resources):
+    seen = 0
+    for address, document in policy_documents(resources):
+        for statement in statements(document):
+            for path in data_bucket_paths(statement):
+                seen += 1
+                assert path == "*" or path.startswith(LAYOUT_PREFIXES), (
+                    f"{where(address, statement)}: {path!r} is under none of contract.layout's"
+                    f" prefixes {LAYOUT_PREFIXES}"
+                )
+    assert seen >= 10  # bucket, receiver, key, sender and StackSet policies all name paths
+
+
+def test_senders_may_write_exactly_under_their_own_account_prefix(resources):
+    expected_by_policy = {
+        **{a: layout.account_prefix(account) + "*" for a, account in SENDER_POLICIES.items()},
+        "module.analytics.aws_s3_bucket_policy.this": (
+            layout.account_prefix("${aws:PrincipalAccount}") + "*"
+        ),
+        STACK_SET: layout.account_prefix("${AWS::AccountId}") + "*",
+    }
+    documents = policy_documents(resources)
+    for address, expected in expected_by_policy.items():
+        grants = [
+            (statement, data_bucket_paths(statement.get("Resource")))
+            for a, document in documents
+            if a == address
+            for statement in statements(document)
+            if statement["Effect"] == "Allow" and "s3:PutObject" in actions_of(statement)
+        ]
+        assert grants, f"{where(address)}: no s3:PutObject grant found"
+        for statement, paths in grants:
+            assert paths == [expected], (
+                f"{where(address, statement)}: s3:PutObject on {paths}, contract.layout says"
+                f" [{expected!r}]"
+                + (
+                    ""
+                    if address.startswith("module.analytics")
+                    else f"; see {SENDER_UPLOAD_SOURCE}"
+                )
+            )
+
+
+def test_the_receiver_moves_exactly_between_the_layout_prefixes(receiver_policy):
+    address = "module.analytics.aws_iam_role_policy.receiver"
+    by_action = {}
+    for statement in statements(receiver_policy):
+        for action in actions_of(statement) & {
+            "s3:GetObjectVersion",
+            "s3:PutObject",
+            "s3:ListBucket",
+        }:
+            by_action[action] = statement
+    expected = {
+        "s3:GetObjectVersion": [layout.DATA_PREFIX + "*"],  # read and delete the upload
+        "s3:PutObject": [layout.LOADED_PREFIX + "*", layout.FAILED_PREFIX + "*"],  # the copies
+    }
+    for action, paths in expected.items():
+        statement = by_action[action]
+        actual = data_bucket_paths(statement["Resource"])
+        assert actual == paths, f"{where(address, statement)}: {action} on {actual}, not {paths}"
+    listing = by_action["s3:ListBucket"]
+    prefix = listing["Condition"]["StringLike"]["s3:prefix"]
+    assert prefix == layout.DATA_PREFIX + "*", f"{where(address, listing)}: s3:prefix {prefix!r}"
+
+
+def test_the_key_policy_lets_senders_encrypt_only_under_the_data_prefix(resources):
+    address = "module.analytics.aws_kms_key.this"
+    checked = 0
+    for statement in statements(json.loads(resources[address]["policy"])):
+        context = statement.get("Condition", {}).get("StringLike", {})
+        for arn in context.get("kms:EncryptionContext:aws:s3:arn", []):
+            for path in data_bucket_paths(arn):
+                checked += 1
+                assert path == layout.DATA_PREFIX + "*", (
+                    f"{where(address, statement)}: encryption context {arn}, contract.layout says"
+                    f" {layout.DATA_PREFIX}*"
+                )
+    assert checked == 2  # the organizations' senders and the listed accounts
+
+
+def test_the_bucket_notifies_and_expires_by_the_layout_prefixes(resources):
+    address = "module.analytics.aws_s3_bucket_notification.this"
+    (queue,) = resources[address]["queue"]
+    assert (queue["filter_prefix"], queue["filter_suffix"]) == (
+        layout.DATA_PREFIX,
+        layout.DOCUMENT_SUFFIX,
+    ), (
+        f"{where(address)}: the receiver is notified of"
+        f" {queue['filter_prefix']}*{queue['filter_suffix']}"
+    )
+    address = "module.analytics.aws_s3_bucket_lifecycle_configuration.this"
+    prefixes = {rule["id"]: rule["filter"][0].get("prefix") for rule in resources[address]["rule"]}
+    expected = {
+        "data-delete-markers": layout.DATA_PREFIX,
+        "loaded-expiration": layout.LOADED_PREFIX,
+        "failed-expiration": layout.FAILED_PREFIX,
+    }
+    for rule, prefix in expected.items():
+        assert prefixes.get(rule) == prefix, (
+            f"{where(address)}: rule {rule!r} filters {prefixes.get(rule)!r}"
+        )
+
+
+def test_source_file_names_the_declaring_file():
+    assert source_file("module.analytics.aws_s3_bucket_policy.this") == "modules/analytics/s3.tf"
+    assert (
+        source_file("module.organization.module.management_sender[0].aws_iam_role_policy.sender")
+        == "modules/sender/iam.tf"
+    )
