@@ -100,6 +100,15 @@ def test_analytics_zip_carries_every_sql_file(zips):
     assert packaged == {f"sql/{p.name}" for p in (ROOT / "sql").glob("*.sql")}
 
 
+def test_analytics_zip_holds_no_report_code(zips):
+    # The HTML report is its own package (src/report, run from a laptop or CI with the reader
+    # role): the ingest functions never use it, so their zip leaves it out.
+    with zipfile.ZipFile(zips / "analytics.zip") as archive:
+        names = archive.namelist()
+    assert "receiver/handler.py" in names and "receiver/cli.py" in names
+    assert [n for n in names if n.split("/")[0] == "report" or "/report/" in n] == []
+
+
 def clean_import(zip_path: Path, tmp_path: Path, code: str) -> subprocess.CompletedProcess:
     """Run ``code`` in a clean interpreter that sees only the unpacked zip (-I: no user site or
     PYTHON* variables; -S: no site-packages)."""
@@ -132,7 +141,10 @@ def test_analytics_handlers_import_from_the_zip_alone(zips, tmp_path):
         "assert callable(r.lambda_handler)\n"
         "print(len(discover(default_sql_dir())))\n"
         "import importlib.util\n"
-        "assert importlib.util.find_spec('psycopg') is None\n",
+        "assert importlib.util.find_spec('psycopg') is None\n"
+        "import receiver.cli\n"  # the operator CLI too: it imports the report only when asked
+        "assert importlib.util.find_spec('report') is None\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'report']\n",
     )
     assert completed.returncode == 0, completed.stderr
     assert int(completed.stdout) == len(list((ROOT / "sql").glob("*.sql")))
