@@ -94,7 +94,7 @@ output "secret_arn" {
 }
 
 output "reader_secret_arn" {
-  description = "ARN of the reader role's secret (Data API secretArn): SELECT on the views only, for the report (`python -m receiver report --secret-arn`) and dashboards. Filled by the migration function's first run."
+  description = "ARN of the reader role's secret (Data API secretArn): SELECT on the views only, for the report (`python -m report --secret-arn`) and dashboards. Filled by the migration function's first run."
   value       = local.database_role_secret_arns["reader"]
 }
 
