@@ -65,7 +65,7 @@ from sender.aws import Clients  # noqa: E402
 from sender.collect import RunRequest, collect, select  # noqa: E402
 from sender.collectors.base import Context, Shared  # noqa: E402
 from sender.intervals import Interval, latest_complete_window  # noqa: E402
-from sender.runner import plan, run_tasks  # noqa: E402
+from sender.runner import plan_tasks, run_tasks  # noqa: E402
 from support.cost_explorer import Commitment, Line, OrganizationBilling  # noqa: E402
 
 ACCOUNT = "123456789012"
@@ -894,7 +894,7 @@ def run(latency: float, regions: tuple[str, ...], workers: int) -> dict[str, Any
 
     # the collectors one by one, with the same warm clients: each one's serial time
     serial: dict[str, float] = {}
-    for task in plan(collectors, regions):
+    for task in plan_tasks(collectors, regions):
         ctx = Context(
             account_id=ACCOUNT,
             region=task.region,

@@ -32,7 +32,7 @@ from receiver import rows as rowbuilder
 from receiver import upsert
 from receiver.db import DatabaseError, Executor, TransientDatabaseError
 from receiver.failures import PermanentLoadError, TransientLoadError
-from receiver.rows import Plan
+from receiver.rows import RowPlan
 from receiver.tables import ACCOUNTS, Table, TableRows
 
 
@@ -195,7 +195,7 @@ def load(
 def load_plan(
     executor: Executor,
     ref: FileRef,
-    plan: Plan,
+    plan: RowPlan,
     *,
     started: float | None = None,
     max_request_bytes: int = upsert.MAX_REQUEST_BYTES,
@@ -289,7 +289,7 @@ def _elapsed_ms(started: float) -> int:
     return max(0, int((time.monotonic() - started) * 1000))
 
 
-def _write(tx: Executor, plan: Plan, result: LoadResult, max_request_bytes: int) -> None:
+def _write(tx: Executor, plan: RowPlan, result: LoadResult, max_request_bytes: int) -> None:
     params = {
         "account_id": plan.account_id,
         "snapshot_date": plan.snapshot_date,
@@ -346,7 +346,7 @@ def _write(tx: Executor, plan: Plan, result: LoadResult, max_request_bytes: int)
 def _covered_days(
     table: Table,
     rows: list[dict[str, Any]],
-    plan: Plan,
+    plan: RowPlan,
     statuses: dict[tuple[str, str], str],
 ) -> list[dict[str, Any]]:
     """(account, day) pairs whose rows this file replaces (`Table.replace_days`): only when its
@@ -363,13 +363,13 @@ def _covered_days(
     return [{"account_id": a, "day": d} for a, d in sorted(pairs)]
 
 
-def _window_days(plan: Plan) -> list[str]:
+def _window_days(plan: RowPlan) -> list[str]:
     start = date.fromisoformat(plan.run["window_start"])
     end = date.fromisoformat(plan.run["window_end"])
     return [(start + timedelta(days=n)).isoformat() for n in range((end - start).days)]
 
 
-def _write_run(tx: Executor, plan: Plan, result: LoadResult) -> None:
+def _write_run(tx: Executor, plan: RowPlan, result: LoadResult) -> None:
     run = plan.run
     values = {
         **run,
@@ -462,7 +462,7 @@ def _replace_slices(
     return upsert.delete_stale(tx, table, params, regions, _null_region(table, statuses))
 
 
-def _newer_slices(tx: Executor, plan: Plan) -> set[tuple[str, str]]:
+def _newer_slices(tx: Executor, plan: RowPlan) -> set[tuple[str, str]]:
     found = tx.execute(
         NEWER_SLICES_SQL,
         {

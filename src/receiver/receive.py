@@ -63,7 +63,7 @@ def receive_object(
         return LoadResult(status, ref, duration_ms=_elapsed_ms(started))
     except PermanentLoadError as error:  # the key breaks the layout, or the file is too large
         result = _record_failure(executor, ref, error, None, started)
-        _quarantine(s3, result, rest, kms_key)
+        _move_to_failed(s3, result, rest, kms_key)
         return result
     ref = replace(ref, etag=stored.etag, size=stored.size, version_id=stored.version_id)
 
@@ -77,7 +77,7 @@ def receive_object(
     )
     del stored
     if result.status == "failed":
-        _quarantine(s3, result, rest, kms_key)
+        _move_to_failed(s3, result, rest, kms_key)
         return result
     return _finish_move(s3, result, rest, kms_key, started)
 
@@ -107,13 +107,13 @@ def load_bytes(
             ignored_fields=ignored,
         )
         run_id = doc["run_id"]
-        plan = rows.build(
+        row_plan = rows.build(
             doc, consume=True, organization_cost_accounts=limits.organization_cost_accounts
         )
-        plan.ignored_fields = ignored
+        row_plan.ignored_fields = ignored
         del doc  # only the rows are needed from here on
         return loader.load_plan(
-            executor, ref, plan, started=started, max_request_bytes=limits.max_request_bytes
+            executor, ref, row_plan, started=started, max_request_bytes=limits.max_request_bytes
         )
     except PermanentLoadError as error:
         return _record_failure(executor, ref, error, run_id, started)
@@ -147,7 +147,7 @@ def _record_failure(
     return loader.record_failure(executor, ref, error, run_id=run_id, started=started)
 
 
-def _quarantine(s3: Any, result: LoadResult, rest: str, kms_key: str | None) -> None:
+def _move_to_failed(s3: Any, result: LoadResult, rest: str, kms_key: str | None) -> None:
     """The reason first, then the file: a retry after a crash redoes both."""
     ref = result.ref
     objects.put_reason(

@@ -27,8 +27,8 @@ INT_RANGES = {"integer": 2**31 - 1, "bigint": 2**63 - 1}
 
 
 @dataclass
-class Plan:
-    """Everything one document writes."""
+class RowPlan:
+    """Everything one document writes: its run, collectors and rows, table by table."""
 
     account_id: str
     snapshot_date: str  # window end - 1 day, ISO format
@@ -53,7 +53,7 @@ def build(
     *,
     consume: bool = False,
     organization_cost_accounts: frozenset[str] | set[str] = frozenset(),
-) -> Plan:
+) -> RowPlan:
     """Rows for every table a (validated) document feeds.
 
     ``consume``: drop each section from the document once its rows are built, so that the
@@ -61,7 +61,7 @@ def build(
     ``organization_cost_accounts``: the accounts allowed to send other accounts' cost rows.
     """
     end = date.fromisoformat(doc["window"]["end"])
-    plan = Plan(
+    plan = RowPlan(
         account_id=doc["account_id"],
         snapshot_date=(end - timedelta(days=1)).isoformat(),
         run=_run(doc),

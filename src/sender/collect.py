@@ -24,9 +24,9 @@ from typing import Any
 from sender.aws import GLOBAL_SERVICES, Clients, global_region
 from sender.collectors import REGISTRY
 from sender.collectors.base import Collector, Context, Shared, Task
-from sender.document import build_document, quarantine
+from sender.document import build_document, drop_invalid_sections
 from sender.intervals import Interval, Window, latest_complete_window, parse_date, window_containing
-from sender.runner import Outcome, plan, run_tasks
+from sender.runner import Outcome, plan_tasks, run_tasks
 from sender.settings import ConfigurationError, Settings, parse_collectors, parse_regions
 
 HISTORY_NAMESPACE = uuid.UUID("5b0c1d3e-8f2a-4c6b-9d7e-1a2b3c4d5e6f")
@@ -125,7 +125,7 @@ def collect(
     cost_mode: str = "account",
 ) -> RunResult:
     """Run ``request``; the document is validated (a section breaking the contract is dropped,
-    see `sender.document.quarantine`) but not uploaded.
+    see `sender.document.drop_invalid_sections`) but not uploaded.
 
     ``freeze_gc`` (the Lambda handler sets it): after the clients are created, move every live
     object out of the cyclic garbage collector's sight (``gc.freeze``). The boto3 service models
@@ -154,7 +154,7 @@ def collect(
             cost_mode=cost_mode,
         )
 
-    tasks = plan(request.collectors, request.regions)
+    tasks = plan_tasks(request.collectors, request.regions)
     clients.prewarm(_client_keys(tasks, home_region))
     if freeze_gc:
         gc.collect()
@@ -186,7 +186,7 @@ def collect(
         cost_mode=cost_mode,
     )
     validation_started = time.monotonic()
-    dropped = quarantine(document, sections_of(request.collectors))
+    dropped = drop_invalid_sections(document, sections_of(request.collectors))
     validation_ms = int((time.monotonic() - validation_started) * 1000)
     calls = Counter(clients.calls)
     calls.subtract(calls_before)

@@ -106,7 +106,7 @@ def build_document(
     return document
 
 
-def quarantine(document: dict[str, Any], sections: dict[str, list[str]]) -> list[str]:
+def drop_invalid_sections(document: dict[str, Any], sections: dict[str, list[str]]) -> list[str]:
     """Validate ``document``; drop sections whose items break the contract.
 
     A collector bug must not cost the other collectors' data: a violation under

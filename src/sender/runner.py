@@ -71,7 +71,7 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def plan(collectors: Iterable[Collector], regions: Iterable[str]) -> list[Task]:
+def plan_tasks(collectors: Iterable[Collector], regions: Iterable[str]) -> list[Task]:
     """One task per global collector, one per regional collector and region."""
     regions = list(regions)
     tasks = []

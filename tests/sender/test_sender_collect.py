@@ -1,5 +1,5 @@
 """Run requests from events, and the document assembled from outcomes (sections, dedupe,
-contract quarantine)."""
+sections that break the contract dropped)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from sender.collect import history_run_id, parse_request, sections_of, select
 from sender.collectors import REGISTRY
 from sender.collectors.base import Task
-from sender.document import assemble_data, build_document, quarantine
+from sender.document import assemble_data, build_document, drop_invalid_sections
 from sender.intervals import Interval, Window
 from sender.runner import Outcome
 from sender.settings import ConfigurationError, Settings
@@ -106,7 +106,7 @@ def test_a_section_breaking_the_contract_is_dropped_not_the_run():
         run_id=str(uuid.uuid4()),
         collected_at=NOW,
     )
-    dropped = quarantine(document, sections_of(select([])))
+    dropped = drop_invalid_sections(document, sections_of(select([])))
     assert dropped == ["acm_certificates"]
     assert "acm_certificates" not in document["data"] and document["data"]["secrets"] == []
     entry = next(e for e in document["collectors"] if e["name"] == "acm_certificates")
@@ -124,4 +124,4 @@ def test_a_broken_envelope_is_never_hidden():
         collected_at=datetime(2026, 1, 1, tzinfo=UTC),
     )
     with pytest.raises(ValueError, match="/account_id"):
-        quarantine(document, {})
+        drop_invalid_sections(document, {})

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from sender.aws import Clients
 from sender.collectors.base import BudgetExceeded, Collector, NotEnabled, Task
-from sender.runner import plan, run_tasks
+from sender.runner import plan_tasks, run_tasks
 from support.sender_fixtures import make_context
 
 
@@ -38,7 +38,7 @@ def test_plan_runs_global_collectors_once_and_regional_ones_per_region():
     g = collector("g", lambda ctx: [], scope="global")
     r = collector("r", lambda ctx: [], scope="regional")
     both = collector("w", lambda ctx: [], scope="regional+global")
-    tasks = plan([g, r, both], ["eu-west-1", "us-east-1"])
+    tasks = plan_tasks([g, r, both], ["eu-west-1", "us-east-1"])
     assert [(t.collector.name, t.region) for t in tasks] == [
         ("g", None),
         ("r", "eu-west-1"),
