@@ -18,10 +18,10 @@ large objects: ``{}`` (2 bytes) becomes a 64-byte dict, ``0.1`` a 104-byte ``Dec
   number; the first charge over the budget raises ``too_large``.
 
 Every cost is an upper bound measured on CPython 3.11 (sizes include the GC header and the
-16-byte rounding of the allocator); tests/receiver/test_receiver_hostile_documents.py checks, for each
-hostile shape, that the real peak (tracemalloc and a child's peak RSS) stays below the charge
-and below 2x ``MAX_DOCUMENT_BYTES`` plus a fixed overhead (about 3 MiB measured). The same
-shapes stay below the charge on 3.13, the Lambda's runtime.
+16-byte rounding of the allocator); tests/receiver/test_receiver_hostile_documents.py checks,
+for each hostile shape, that the real peak (tracemalloc and a child's peak RSS) stays below the
+charge and below 2x ``MAX_DOCUMENT_BYTES`` plus a fixed overhead (about 3 MiB measured). The
+same shapes stay below the charge on 3.13, the Lambda's runtime.
 
 Why not a library: the streaming parsers on PyPI (ijson, json-stream, simdjson bindings) bound
 the reader's memory, not that of the objects the caller keeps, and none refuses by a memory
