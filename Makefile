@@ -47,8 +47,8 @@ test: install build/terraformrc $(CFNLINT_VENV)/.installed ## Run the whole test
 	@# both architectures for the Lambda runtime: tests/project/test_release.py builds a whole release offline
 	@for arch in arm64 x86_64; do $(PY) scripts/package.py fetch --arch $$arch --python-version $(LAMBDA_PYTHON); done
 	@$(PY) scripts/package.py fetch --arch $(HOST_ARCH) --python-version $(LOCAL_PYTHON_VERSION)
-	@$(PY) tests/support/browser.py ensure  # headless Chromium for the report test (apt-get if missing)
-	$(PY) tests/support/pgcluster.py run -- $(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m labkit.browser ensure  # headless Chromium for the report test (apt-get if missing)
+	$(PY) -m labkit.pgcluster run -- $(PY) -m pytest $(PYTEST_ARGS)
 
 $(CHECKOV_VENV)/.installed:
 	$(PYTHON) -m venv $(CHECKOV_VENV)
@@ -97,11 +97,11 @@ lock: install ## Re-pin requirements/lambda.txt from requirements/lambda.in
 	$(PY) scripts/package.py lock
 
 demo: install ## The whole pipeline on an emulated organization, then report.html (no AWS account)
-	@$(PY) tests/support/pgcluster.py run -- $(PY) -m demo --out report.html
+	@$(PY) -m labkit.pgcluster run -- $(PY) -m demo --out report.html
 
 bench: install ## Benchmarks, each against a baseline measured in the same run (about 10 minutes)
 	$(PY) bench/sender_bench.py
-	$(PY) tests/support/pgcluster.py run -- $(PY) bench/receiver_bench.py
+	$(PY) -m labkit.pgcluster run -- $(PY) bench/receiver_bench.py
 
 clean: ## Remove build output (dist/, build/) and Terraform working directories
 	rm -rf dist build

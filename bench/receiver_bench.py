@@ -2,8 +2,8 @@
 
     python bench/receiver_bench.py [--findings 100000] [--baseline-rows 10000] [--only ...]
 
-Uses ``$DATABASE_URL`` or starts a throwaway PostgreSQL (tests/support/pgcluster.py), and the
-Data API double (tests/support/data_api_double.py), which runs every production ``rds-data``
+Uses ``$DATABASE_URL`` or starts a throwaway PostgreSQL (labkit.pgcluster), and the
+Data API double (labkit.data_api_double), which runs every production ``rds-data``
 call on that PostgreSQL after botocore validated it, enforcing the 4 MiB request limit.
 
 Sections (all by default):
@@ -19,7 +19,7 @@ Sections (all by default):
                in a child process as the growth of its peak RSS (target <= 3x the document).
   concurrency  200 files (20 accounts x 10 days) loaded by 8 concurrent workers through the
                Data API double: no deadlock, no lost or duplicated rows.
-  hostile      peak memory of parsing hostile files (tests/support/hostile_documents.py: empty
+  hostile      peak memory of parsing hostile files (labkit.hostile_documents: empty
                objects, lists, Decimals, distinct keys, deep nesting..., each as large as
                --hostile-mb, plus a 100 KiB gzip of [{},{},...]) and of a legitimate findings
                file, each in a child process, as the growth of its peak RSS, against the bound
@@ -45,7 +45,6 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 os.environ.update(
     AWS_ACCESS_KEY_ID="bench",
     AWS_SECRET_ACCESS_KEY="bench",
@@ -56,6 +55,7 @@ os.environ.update(
 import boto3  # noqa: E402
 import psycopg  # noqa: E402
 
+from labkit import data_api_double, hostile_documents, large_documents, pgcluster  # noqa: E402
 from receiver import documents, loader, rows, upsert  # noqa: E402
 from receiver.db.data_api import CLIENT_CONFIG, DataApiExecutor  # noqa: E402
 from receiver.db.psycopg_executor import PsycopgExecutor  # noqa: E402
@@ -63,9 +63,7 @@ from receiver.loader import FileRef  # noqa: E402
 from receiver.migrations import migrate  # noqa: E402
 from receiver.receive import Limits, load_bytes  # noqa: E402
 from receiver.tables import SECURITYHUB_FINDINGS, TABLES  # noqa: E402
-from support import data_api_double, hostile_documents, large_documents, pgcluster  # noqa: E402
 
-FIXTURE = ROOT / "tests" / "fixtures" / "full-daily.json"
 CLUSTER_ARN = "arn:aws:rds:eu-west-1:111111111111:cluster:bench"
 SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:bench-AbCdEf"
 ACCOUNT = "123456789012"
@@ -287,12 +285,11 @@ def section_copy(dbs: Databases, findings: int) -> None:
 
 MEMORY_CHILD = """
 import json, resource, sys, time
-sys.path[:0] = [sys.argv[2], sys.argv[3]]
 from receiver.db.psycopg_executor import PsycopgExecutor
 from receiver.loader import FileRef
 from receiver.receive import Limits, load_bytes
 raw = open(sys.argv[1], "rb").read()
-executor = PsycopgExecutor(sys.argv[4])
+executor = PsycopgExecutor(sys.argv[2])
 def rss():
     return int(open("/proc/self/statm").read().split()[1]) * resource.getpagesize()
 before = rss()
@@ -321,8 +318,6 @@ def section_memory(dbs: Databases, megabytes: int) -> None:
                 "-c",
                 MEMORY_CHILD,
                 str(path),
-                str(ROOT / "src"),
-                str(ROOT / "tests"),
                 dbs.url(name),
             ],
             capture_output=True,
@@ -350,7 +345,7 @@ def section_concurrency(
         f"\n== {files} files ({accounts} accounts x {days} days), {workers} concurrent "
         "workers, Data API double"
     )
-    base = json.loads(FIXTURE.read_text())
+    base = json.loads(large_documents.FIXTURE.read_text())
     docs: list[dict[str, Any]] = []
     for a in range(accounts):
         account = f"{200000000000 + a:012d}"
@@ -421,7 +416,6 @@ def section_concurrency(
 # ru_maxrss survives exec (it would report the parent's peak): read VmHWM of this process.
 HOSTILE_CHILD = """
 import json, sys
-sys.path[:0] = [sys.argv[2]]
 from receiver import documents
 from receiver.failures import PermanentLoadError
 raw = open(sys.argv[1], "rb").read()
@@ -431,13 +425,13 @@ def status(name):
 open("/proc/self/clear_refs", "w").write("5")  # the peak starts again from the current RSS
 before = status("VmRSS:")
 try:
-    documents.decode(raw, name="x.json.gz", max_document_bytes=int(sys.argv[3]))
+    documents.decode(raw, name="x.json.gz", max_document_bytes=int(sys.argv[2]))
     outcome = "accepted"
 except PermanentLoadError as exc:
     outcome = exc.kind
 print(json.dumps({"status": outcome, "before": before, "peak": status("VmHWM:")}))
 """
-HOSTILE_OVERHEAD = 8 * 1024 * 1024  # as tests/receiver/test_receiver_hostile_documents.py (~3 MiB seen)
+HOSTILE_OVERHEAD = 8 * 1024 * 1024  # as test_receiver_hostile_documents.py (~3 MiB seen)
 
 
 def section_hostile(megabytes: int) -> None:
@@ -464,7 +458,7 @@ def section_hostile(megabytes: int) -> None:
         path.write_bytes(raw)
         try:
             out = subprocess.run(
-                [sys.executable, "-c", HOSTILE_CHILD, str(path), str(ROOT / "src"), str(limit)],
+                [sys.executable, "-c", HOSTILE_CHILD, str(path), str(limit)],
                 capture_output=True,
                 text=True,
                 check=True,

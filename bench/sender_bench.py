@@ -22,7 +22,7 @@ Reports:
     query, answered day by day and grouped by service (5 services x 24 days: one page);
   * Cost Explorer requests per day in ``organization`` cost mode for 1,000 linked accounts
     (`organization_requests`): the management account's DAILY run of the four Cost Explorer
-    collectors against `tests/support/cost_explorer.py`, a fake Cost Explorer that groups,
+    collectors against `labkit.cost_explorer`, a fake Cost Explorer that groups,
     filters and pages like the real one, over a simulated organization. Cost Explorer does not
     document its page size; the bench assumes ``--ce-page-size`` groups per GetCostAndUsage page
     (default 1,000) and counts the requests the code really makes. ``--cost-explorer-only``
@@ -44,11 +44,8 @@ import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 os.environ.update(
     AWS_ACCESS_KEY_ID="bench",
     AWS_SECRET_ACCESS_KEY="bench",
@@ -57,16 +54,16 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
-from botocore.awsrequest import AWSResponse  # noqa: E402
-from botocore.validate import ParamValidator  # noqa: E402
+from botocore.awsrequest import AWSResponse
+from botocore.validate import ParamValidator
 
-from contract import validate_document  # noqa: E402
-from sender.aws import Clients  # noqa: E402
-from sender.collect import RunRequest, collect, select  # noqa: E402
-from sender.collectors.base import Context, Shared  # noqa: E402
-from sender.intervals import Interval, latest_complete_window  # noqa: E402
-from sender.runner import plan_tasks, run_tasks  # noqa: E402
-from support.cost_explorer import Commitment, Line, OrganizationBilling  # noqa: E402
+from contract import validate_document
+from labkit.cost_explorer import Commitment, Line, OrganizationBilling
+from sender.aws import Clients
+from sender.collect import RunRequest, collect, select
+from sender.collectors.base import Context, Shared
+from sender.intervals import Interval, latest_complete_window
+from sender.runner import plan_tasks, run_tasks
 
 ACCOUNT = "123456789012"
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)

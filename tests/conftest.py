@@ -16,7 +16,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from support import data_api_double, network_guard, pgcluster  # noqa: E402
+from labkit import data_api_double, pgcluster  # noqa: E402
+from support import network_guard  # noqa: E402
 
 # Before any AWS client exists: fake credentials, no profiles, no instance metadata, no network.
 for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):

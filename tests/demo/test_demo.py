@@ -25,7 +25,7 @@ import psycopg
 import pytest
 
 from demo.summary import ORGANIZATION_COST_MODE_ONLY
-from support.browser import Browser, ensure_chromium
+from labkit.browser import Browser, ensure_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "build" / "demo" / "report.png"

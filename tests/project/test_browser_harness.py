@@ -1,6 +1,6 @@
 """The headless-Chromium harness: CDP over a pipe, chart checks, screenshots, no network.
 
-Chromium is installed on demand (see ``support.browser.ensure_chromium``); when that is impossible
+Chromium is installed on demand (see ``labkit.browser.ensure_chromium``); when that is impossible
 these tests fail with the reason rather than being skipped.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from support.browser import Browser, JavaScriptError, ensure_chromium
+from labkit.browser import Browser, JavaScriptError, ensure_chromium
 
 WIDTH, HEIGHT = 480, 320  # small viewport: the pure-Python PNG decoding below stays fast
 RED, BLUE, WHITE = (214, 39, 40), (31, 119, 180), (255, 255, 255)

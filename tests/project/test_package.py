@@ -92,6 +92,7 @@ def test_entries_are_sorted_with_fixed_time_and_mode(zips, name):
     assert {"boto3", "botocore", "aws_lambda_powertools", "jsonschema"} <= top
     assert {"observability", "contract"} <= top  # the shared packages
     assert not top & {"psycopg", "moto", "pytest", "tests"}
+    assert [n for n in names if n.startswith("labkit/")] == []  # the lab is never deployed
 
 
 def test_analytics_zip_carries_every_sql_file(zips):

@@ -1,6 +1,6 @@
 """A snapshot missing some of its parts never supersedes a complete one (issue 17 item 5).
 
-Documents go through the real loader into PostgreSQL (run under tests/support/pgcluster.py).
+Documents go through the real loader into PostgreSQL (run under labkit.pgcluster).
 A Security Hub run that ran out of time sends findings but no severity counts; a Config run cut
 short by the budget (older senders) sends only some rules. Neither may replace yesterday's
 complete counts or compliance in the current views; a partial run that is complete where it

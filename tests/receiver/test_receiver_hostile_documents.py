@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 
 from contract import ContractError, validate_document
+from labkit.hostile_documents import SHAPES, deep, findings_document, repeat
 from receiver import documents, json_budget, rows
 from receiver.failures import PermanentLoadError
 from receiver.receive import Limits, receive_object
-from support.hostile_documents import SHAPES, deep, findings_document, repeat
 from support.receiver_fixtures import (
     Bucket,
     Db,
@@ -130,7 +130,7 @@ import ctypes, gc, gzip, json, sys
 sys.path[:0] = [sys.argv[1], sys.argv[2]]
 from receiver import documents
 from receiver.failures import PermanentLoadError
-from support.hostile_documents import SHAPES
+from labkit.hostile_documents import SHAPES
 limit = int(sys.argv[3])
 
 def status(name):

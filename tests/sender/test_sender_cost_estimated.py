@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from labkit.cost_explorer import OrganizationBilling
 from sender.aws import Clients
 from sender.collect import RunRequest, collect, select
 from sender.collectors.base import Shared

@@ -1,7 +1,7 @@
 """SENDER_COST_MODE: every Cost Explorer request filtered on the own account (``account``), the
 whole organization grouped by linked account (``organization``), or no request (``off``).
 
-The Cost Explorer here is `support.cost_explorer.OrganizationBilling`: it answers as Cost
+The Cost Explorer here is `labkit.cost_explorer.OrganizationBilling`: it answers as Cost
 Explorer does in a management account, so a request without a ``LINKED_ACCOUNT`` filter gets the
 whole organization's cost, exactly the bug these tests guard against.
 """
@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 
 from contract import validate_document
+from labkit.cost_explorer import Commitment, Line, OrganizationBilling
 from sender.aws import Clients
 from sender.collect import RunRequest, collect, select
 from sender.collectors._costexplorer import OFF_REASON
 from sender.intervals import Interval
 from sender.settings import ConfigurationError, Settings
-from support.cost_explorer import Commitment, Line, OrganizationBilling
 from support.organization_billing import (
     COST_COLLECTORS,
     DEV,

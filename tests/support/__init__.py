@@ -1,1 +1,1 @@
-"""Test harness: a throwaway PostgreSQL, a Data API double, a network guard."""
+"""Test-only helpers (the network guard, fixtures, fake AWS answers); the tools are in labkit."""

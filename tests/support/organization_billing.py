@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from labkit.cost_explorer import Commitment, Line, OrganizationBilling
 from sender.aws import Clients
 from sender.collect import RunRequest, collect, select
 from sender.intervals import Interval
-from support.cost_explorer import Commitment, Line, OrganizationBilling
 from support.sender_fixtures import NOW, WINDOW
 
 PAYER, DEV, PROD = "111111111111", "222222222222", "333333333333"

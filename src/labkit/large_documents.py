@@ -1,7 +1,7 @@
 """Large realistic documents: the full-daily fixture with N Security Hub findings.
 
 One generator for the tests (tests/receiver/test_receiver_hostile_documents.py, through
-support.hostile_documents) and the receiver bench, so both measure the same document.
+labkit.hostile_documents) and the receiver bench, so both measure the same document.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "full-daily.json"
+# The contract's realistic example document; the one path from the lab into tests/ (see
+# tests/project/test_repository.py), until the example moves next to the contract.
+FIXTURE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "full-daily.json"
 LABELS = ["INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from support import large_documents
+from labkit import large_documents
 
 
 def repeat(head: bytes, item: bytes, tail: bytes, size: int) -> bytes:

@@ -1,6 +1,6 @@
 """A throwaway PostgreSQL cluster for tests and the demo.
 
-``python tests/support/pgcluster.py run -- CMD ...`` runs CMD with ``DATABASE_URL`` pointing at a
+``python -m labkit.pgcluster run -- CMD ...`` runs CMD with ``DATABASE_URL`` pointing at a
 server and stops it afterwards, whatever the outcome (also on Ctrl-C or SIGTERM). When
 ``DATABASE_URL`` is already set, CMD simply runs against it. Otherwise a cluster is created from the
 installed PostgreSQL binaries in a temporary directory; as root (``initdb`` refuses root) the

@@ -34,7 +34,7 @@ ask the kernel for a route (Chromium's IPv6 reachability and local address probe
 ``file:``, ``data:`` and ``about:`` URLs keep working, which is all a self-contained report needs.
 
 ``ensure_chromium()`` finds the browser or installs Debian's ``chromium`` package with apt-get;
-``python tests/support/browser.py ensure`` does the same from a shell and prints the version.
+``python -m labkit.browser ensure`` does the same from a shell and prints the version.
 """
 
 from __future__ import annotations
