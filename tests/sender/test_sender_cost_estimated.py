@@ -23,7 +23,6 @@ from sender.collectors.base import Shared
 from sender.collectors.cost import COLLECTOR as COST
 from sender.collectors.service_usage import COLLECTOR as USAGE
 from sender.intervals import Interval, Window
-from support.cost_explorer import OrganizationBilling
 from support.organization_billing import COST_COLLECTORS, DEV, PAYER, PROD, billing_lines
 from support.sender_fixtures import (
     ACCOUNT,
