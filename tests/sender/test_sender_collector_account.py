@@ -5,15 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import boto3
-import pytest
 from moto import mock_aws
 
-from sender.aws import Clients
 from sender.collectors.account import COLLECTOR
 from support.sender_fixtures import (
     ACCOUNT,
     access_denied,
-    fast_retries,
     make_context,
     run_collector,
     section,
@@ -22,12 +19,6 @@ from support.sender_fixtures import (
 )
 
 G = "us-east-1"
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 def _contacts(account):

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
-from sender.aws import Clients
 from sender.collectors.application_signals import COLLECTOR
 from support.sender_fixtures import (
     NOW,
     REGION,
     WireStub,
     access_denied,
-    fast_retries,
     make_context,
     run_collector,
     section,
@@ -23,12 +19,6 @@ from support.sender_fixtures import (
 
 END = NOW  # scheduled run: the last 24 hours up to now
 START = datetime(2026, 11, 24, 2, tzinfo=UTC)
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 def service(name, environment, **attributes):

@@ -5,15 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import boto3
-import pytest
 from moto import mock_aws
 
-from sender.aws import Clients
 from sender.collectors.cloudtrail_trails import COLLECTOR
 from support.sender_fixtures import (
     REGION,
     access_denied,
-    fast_retries,
     make_context,
     run_collector,
     section,
@@ -21,12 +18,6 @@ from support.sender_fixtures import (
     throttle_first,
     validate_outcome,
 )
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 @mock_aws

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from sender.aws import Clients
 from sender.collectors.commitments import COLLECTOR as COMMITMENTS
 from sender.collectors.marketplace_usage import COLLECTOR as MARKETPLACE
@@ -20,7 +18,6 @@ from support.sender_fixtures import (
     ACCOUNT,
     WireStub,
     access_denied,
-    fast_retries,
     make_context,
     run_collector,
     section,
@@ -101,12 +98,6 @@ def coverage_hours(reserved, total, pct):
 
 
 NO_RI = {"UtilizationsByTime": [], "Total": {"PurchasedHours": "0"}}
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 def plans(stub, *entries, token=None):

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
-from sender.aws import Clients
 from sender.collectors.compute_optimizer import COLLECTOR
 from support.sender_fixtures import (
     ACCOUNT,
     REGION,
     WireStub,
-    fast_retries,
     make_context,
     run_collector,
     section,
@@ -20,12 +16,6 @@ from support.sender_fixtures import (
 LAMBDA = f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function"
 ASG = f"arn:aws:autoscaling:eu-west-1:{ACCOUNT}:autoScalingGroup"
 REQUEST = {"accountIds": [ACCOUNT], "maxResults": 1000}
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 def savings(value, pct):

@@ -6,28 +6,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import boto3
-import pytest
 from moto import mock_aws
 
-from sender.aws import Clients
 from sender.collectors.config import COLLECTOR
 from support.sender_fixtures import (
     REGION,
     WireStub,
     access_denied,
     answer,
-    fast_retries,
     make_context,
     run_collector,
     section,
     stubbed,
 )
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 def rule(name, owner="AWS", identifier=None):

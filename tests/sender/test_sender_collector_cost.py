@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
-from sender.aws import Clients
 from sender.collect import RunRequest, collect, select
 from sender.collectors.base import Shared
 from sender.collectors.cost import COLLECTOR as COST
@@ -19,7 +16,6 @@ from support.sender_fixtures import (
     WINDOW,
     WireStub,
     access_denied,
-    fast_retries,
     make_context,
     run_collector,
     section,
@@ -30,12 +26,6 @@ G = "us-east-1"
 METRICS = ["UnblendedCost", "AmortizedCost", "UsageQuantity"]
 GROUPS = [{"Type": "DIMENSION", "Key": "SERVICE"}, {"Type": "DIMENSION", "Key": "USAGE_TYPE"}]
 OWN = {"Dimensions": {"Key": "LINKED_ACCOUNT", "Values": [ACCOUNT]}}  # every request carries it
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 def group(service, usage_type, unblended, amortized, quantity, unit="Hrs"):

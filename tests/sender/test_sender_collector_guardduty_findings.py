@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import boto3
-import pytest
 from moto import mock_aws
 
-from sender.aws import Clients
 from sender.collectors.guardduty_findings import COLLECTOR
 from support.guardduty import ACTIVE, DETECTOR, INSTANCE, KEY, finding
 from support.sender_fixtures import (
@@ -15,7 +13,6 @@ from support.sender_fixtures import (
     WireStub,
     access_denied,
     answer,
-    fast_retries,
     make_context,
     run_collector,
     section,
@@ -28,12 +25,6 @@ ARCHIVED = {
     "service.archived": {"Equals": ["true"]},
     "updatedAt": {"GreaterThanOrEqual": SINCE},
 }
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 def test_every_page_every_detector_in_batches_of_fifty(clients):

@@ -5,14 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
-from sender.aws import Clients
 from sender.collectors.health_events import COLLECTOR
 from support.sender_fixtures import (
     WireStub,
     access_denied,
-    fast_retries,
     make_context,
     run_collector,
     section,
@@ -25,12 +21,6 @@ WINDOW_FILTER = {
         {"from": datetime(2026, 11, 24, tzinfo=UTC), "to": datetime(2026, 11, 25, tzinfo=UTC)}
     ]
 }
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 def event(n, region="eu-west-1", **extra):

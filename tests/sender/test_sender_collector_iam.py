@@ -5,14 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import boto3
-import pytest
 from moto import mock_aws
 
-from sender.aws import Clients
 from sender.collectors.iam import COLLECTOR
 from support.sender_fixtures import (
     access_denied,
-    fast_retries,
     make_context,
     run_collector,
     section,
@@ -26,12 +23,6 @@ ci-deployer,arn:aws:iam::123456789012:user/automation/ci-deployer,2022-06-01T12:
 anais.obrien,arn:aws:iam::123456789012:user/people/anais.obrien,2023-09-09T09:09:09+00:00,true,2026-11-24T07:45:00+00:00,2026-01-01T00:00:00+00:00,N/A,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A
 legacy,arn:aws:iam::123456789012:user/legacy,2020-01-01T00:00:00+00:00,true,no_information,2020-01-01T00:00:00+00:00,N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A
 """  # noqa: E501
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 def test_summary_and_users_from_the_report(clients):

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
-from sender.aws import Clients
 from sender.collectors.inspector_findings import COLLECTOR
 from support.sender_fixtures import (
     ACCOUNT,
     NOW,
     REGION,
     WireStub,
-    fast_retries,
     make_context,
     run_collector,
     section,
@@ -33,12 +29,6 @@ CLOSED = {
     ],
     "updatedAt": [{"startInclusive": datetime(2026, 11, 24, tzinfo=UTC), "endInclusive": NOW}],
 }
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 def finding(n, **extra):

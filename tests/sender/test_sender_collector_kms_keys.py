@@ -5,28 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import boto3
-import pytest
 from moto import mock_aws
 
-from sender.aws import Clients
 from sender.collectors.kms_keys import COLLECTOR
 from support.sender_fixtures import (
     REGION,
     access_denied,
-    fast_retries,
     make_context,
     run_collector,
     section,
     stubbed,
     throttle_first,
 )
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
-
 
 KEY = "1234abcd-12ab-34cd-56ef-1234567890ab"
 ARN = f"arn:aws:kms:eu-west-1:123456789012:key/{KEY}"

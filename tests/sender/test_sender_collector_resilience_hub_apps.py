@@ -5,16 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import boto3
-import pytest
 from moto import mock_aws
 
-from sender.aws import Clients
 from sender.collectors.resilience_hub_apps import COLLECTOR
 from support.sender_fixtures import (
     REGION,
     WireStub,
     access_denied,
-    fast_retries,
     make_context,
     run_collector,
     section,
@@ -23,12 +20,6 @@ from support.sender_fixtures import (
 
 APP = "arn:aws:resiliencehub:eu-west-1:123456789012:app/4f1a2b3c-5d6e-7f80-9a1b-2c3d4e5f6a7b"
 POLICY = "arn:aws:resiliencehub:eu-west-1:123456789012:resiliency-policy/9a8b7c6d"
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 def test_apps_with_latest_assessment_and_policy(clients):

@@ -7,27 +7,18 @@ import zipfile
 from contextlib import ExitStack
 
 import boto3
-import pytest
 from moto import mock_aws
 
-from sender.aws import Clients
 from sender.collectors.resources import COLLECTOR
 from support.sender_fixtures import (
     REGION,
     access_denied,
-    fast_retries,
     make_context,
     run_collector,
     section,
     stubbed,
     throttle_first,
 )
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 def _zip():

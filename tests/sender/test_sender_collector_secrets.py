@@ -5,27 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import boto3
-import pytest
 from moto import mock_aws
 
-from sender.aws import Clients
 from sender.collectors.secrets import COLLECTOR
 from support.sender_fixtures import (
     REGION,
     access_denied,
-    fast_retries,
     make_context,
     run_collector,
     section,
     stubbed,
     throttle_first,
 )
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 @mock_aws

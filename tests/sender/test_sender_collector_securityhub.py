@@ -5,27 +5,18 @@ from __future__ import annotations
 import time
 
 import boto3
-import pytest
 from moto import mock_aws
 
-from sender.aws import Clients
 from sender.collectors.securityhub import COLLECTOR
 from support.sender_fixtures import (
     ACCOUNT,
     REGION,
-    fast_retries,
     make_context,
     run_collector,
     section,
     stubbed,
     throttle_first,
 )
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 def finding(n, label="HIGH", state="ACTIVE", **extra):

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from sender.aws import Clients
 from sender.collectors.ssm_instances import COLLECTOR
 from support.sender_fixtures import (
     REGION,
     WireStub,
     access_denied,
-    fast_retries,
     make_context,
     run_collector,
     section,
@@ -21,12 +18,6 @@ from support.sender_fixtures import (
 )
 
 LINUX, WINDOWS = "i-0123456789abcdef0", "i-0fedcba9876543210"
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 def info(instance_id, platform, **extra):

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import boto3
-import pytest
 from moto import mock_aws
 
-from sender.aws import Clients
 from sender.collectors.support_cases import COLLECTOR
 from support.sender_fixtures import (
     WireStub,
-    fast_retries,
     make_context,
     run_collector,
     section,
@@ -19,12 +16,6 @@ from support.sender_fixtures import (
 
 G = "us-east-1"
 REQUEST = {"includeResolvedCases": True, "includeCommunications": False, "maxResults": 100}
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 def case(n, **extra):

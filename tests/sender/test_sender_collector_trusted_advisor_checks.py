@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import boto3
-import pytest
 from moto import mock_aws
 
-from sender.aws import Clients
 from sender.collectors.trusted_advisor_checks import COLLECTOR
 from support.sender_fixtures import (
     WireStub,
     answer,
-    fast_retries,
     make_context,
     run_collector,
     section,
@@ -19,12 +16,6 @@ from support.sender_fixtures import (
 )
 
 G = "us-east-1"
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 def check(check_id, name, category):

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import boto3
-import pytest
 from moto import mock_aws
 
-from sender.aws import Clients
 from sender.collectors.waf_web_acls import COLLECTOR
 from support.sender_fixtures import (
     REGION,
     access_denied,
     answer,
-    fast_retries,
     make_context,
     run_collector,
     section,
@@ -23,12 +20,6 @@ from support.sender_fixtures import (
 ACL_ARN = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api/a1b2c3d4"
 CF_ARN = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/cdn/b2c3d4e5"
 VISIBILITY = {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "m"}
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 def _acl(name, arn, rules):

@@ -26,7 +26,6 @@ from sender.intervals import Interval, Window
 from support.organization_billing import COST_COLLECTORS, DEV, PAYER, PROD, billing_lines
 from support.sender_fixtures import (
     ACCOUNT,
-    fast_retries,
     make_context,
     run_collector,
     section,
@@ -45,12 +44,6 @@ S3 = "Amazon Simple Storage Service"
 NOW = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
 WINDOW = Window(date(2026, 12, 2), date(2026, 12, 3))
 FINAL_UNTIL = date(2026, 11, 28)  # days before it are final; it and later still estimated
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 def day_result(day: date, estimated: bool, usage: bool = True) -> dict:

@@ -60,6 +60,7 @@ def test_ranges(today, months, history_months, expected):
         parse_history(event, Settings(cost_history_months=history_months), today)
 
 
+# Not tests/sender/conftest.py's `clients`: these clients talk to the moto server, not to stubs.
 @pytest.fixture
 def clients(moto_server, monkeypatch):
     fast_retries(monkeypatch)

@@ -13,7 +13,7 @@ import botocore.loaders
 import pytest
 from moto import mock_aws
 
-from sender.aws import Clients, global_region
+from sender.aws import global_region
 from sender.collectors import (
     acm_certificates,
     cloudtrail_trails,
@@ -42,7 +42,6 @@ from sender.normalize import (
 from support.sender_fixtures import (
     ACCOUNT,
     REGION,
-    fast_retries,
     make_context,
     run_collector,
     section,
@@ -56,12 +55,6 @@ S3_KEY = "exports/2026/11/24/" + "a" * (1024 - 19)
 S3_OBJECT_ARN = f"arn:aws-us-gov:s3:::audit-logs/{S3_KEY}"
 # a 1,024-byte key of non-ASCII text
 S3_KEY_UTF8 = "données/" + "é" * 503 + "x" * 9
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    fast_retries(monkeypatch)
-    return Clients()
 
 
 def aws_examples(service: str, operation: str) -> list[dict[str, Any]]:
