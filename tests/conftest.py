@@ -37,13 +37,12 @@ os.environ.update(
 )
 network_guard.install()
 
-CLUSTER_ARN = "arn:aws:rds:eu-west-1:111111111111:cluster:observability"
-SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:observability-db-AbCdEf"
-LOADER_SECRET_ARN = (
-    "arn:aws:secretsmanager:eu-west-1:111111111111:secret:observability/database/loader-AbCdEf"
-)
-READER_SECRET_ARN = (
-    "arn:aws:secretsmanager:eu-west-1:111111111111:secret:observability/database/reader-AbCdEf"
+# defined once, with the receiver fixtures that name them too
+from support.receiver_fixtures import (  # noqa: E402
+    CLUSTER_ARN,
+    LOADER_SECRET_ARN,
+    READER_SECRET_ARN,
+    SECRET_ARN,
 )
 
 
