@@ -12,6 +12,10 @@ is checked; when it runs low the function invokes itself asynchronously with the
 a ``cursor`` (the next window's start) and stops cleanly, so any range completes, one 15-minute
 invocation after another. A range reaching back further than Cost Explorer keeps data
 (``SENDER_COST_HISTORY_MONTHS``, 14 by default) is refused before any AWS call.
+
+`backfill` is what the Lambda handler runs for such an event: `run_history` with each window
+collected and uploaded by `sender.delivery`, and the continuation invoked through
+`sender.invocation`.
 """
 
 from __future__ import annotations
@@ -19,9 +23,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from sender import delivery, invocation
+from sender.aws import Clients
+from sender.collect import RunRequest, caller_account, select
 from sender.collectors import REGISTRY
 from sender.collectors._costexplorer import earliest_date
 from sender.intervals import Interval, Window, parse_date, windows_between
@@ -150,3 +157,39 @@ def _summary(status: str, request: HistoryRequest, done: list[dict[str, Any]], c
         "continuation": request.continuation,
         "runs": done,
     }
+
+
+def backfill(
+    event: Mapping[str, Any], settings: Settings, clients: Clients, context: Any, now: datetime
+) -> dict[str, Any]:
+    """The handler's history run: every window of ``event`` collected and uploaded in turn, the
+    rest handed over to a new invocation of this function when time runs low."""
+    request = parse_history(event, settings, now.date())
+    account_id = caller_account(clients, settings.region)
+    collectors = tuple(select(request.collectors, history_only=True))
+    remaining_ms = invocation.remaining_ms(context)
+
+    def run_window(window: Window) -> dict[str, Any]:
+        run = RunRequest(request.interval, window, False, collectors, request.regions)
+        # Only the Cost Explorer collectors run, one at a time per window: each may use the
+        # whole invocation (an organization-mode month is ~1,500 requests at 1,000
+        # accounts), and `run_history` hands over to a new invocation in time.
+        budget = max(settings.collector_timeout, remaining_ms() / 1000 - delivery.UPLOAD_RESERVE_S)
+        return delivery.run_and_upload(
+            run,
+            settings,
+            clients,
+            now=now,
+            remaining_ms=remaining_ms,
+            account_id=account_id,
+            budget=budget,
+        )
+
+    return run_history(
+        request,
+        run_window=run_window,
+        remaining_ms=remaining_ms,
+        continue_with=lambda next_event: invocation.continue_in_new_invocation(
+            clients, context, next_event
+        ),
+    )

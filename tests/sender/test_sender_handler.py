@@ -17,7 +17,10 @@ import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 
+import sender.aws
 import sender.collect
+import sender.delivery
+import sender.metrics
 from contract import validate_document
 from sender import handler
 from sender.aws import Clients
@@ -79,7 +82,7 @@ def test_one_raising_and_one_denied_collector_still_upload_everything_else(
     registry = dict(sender.collect.REGISTRY)
     registry["kms_keys"] = dataclasses.replace(registry["kms_keys"], fetch=raises)
     monkeypatch.setattr(sender.collect, "REGISTRY", registry)
-    monkeypatch.setattr(handler, "Clients", DenyingClients)
+    monkeypatch.setattr(sender.aws, "Clients", DenyingClients)
     monkeypatch.setenv("SENDER_COLLECTOR_METRICS", "true")  # the opt-in per-collector detail
     boto3.client("secretsmanager", region_name="eu-west-1").create_secret(
         Name=f"db-{uuid.uuid4().hex[:6]}", SecretString="never collected"
@@ -129,8 +132,8 @@ def _custom_metrics(emf: list[dict]) -> set[tuple[str, tuple[tuple[str, str], ..
 
 
 def test_a_daily_run_publishes_at_most_ten_custom_metrics_by_default(aws, monkeypatch, capsys):
-    monkeypatch.setattr(handler, "Clients", DenyingClients)
-    monkeypatch.setattr(handler, "_CLIENTS", {})
+    monkeypatch.setattr(sender.aws, "Clients", DenyingClients)
+    monkeypatch.setattr(sender.aws, "_CONTAINER_CLIENTS", {})
     handler.lambda_handler({"interval": "DAILY"}, Context())  # every collector, cold start
     handler.lambda_handler({"interval": "DAILY"}, Context())
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
@@ -148,8 +151,8 @@ def test_with_metrics_disabled_a_daily_run_publishes_no_custom_metric(aws, monke
     """
     from aws_lambda_powertools.metrics.provider import cold_start
 
-    monkeypatch.setattr(handler, "Clients", DenyingClients)
-    monkeypatch.setattr(handler, "_CLIENTS", {})
+    monkeypatch.setattr(sender.aws, "Clients", DenyingClients)
+    monkeypatch.setattr(sender.aws, "_CONTAINER_CLIENTS", {})
     monkeypatch.setattr(cold_start, "is_cold_start", True)
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
     for _ in range(2):
@@ -159,7 +162,7 @@ def test_with_metrics_disabled_a_daily_run_publishes_no_custom_metric(aws, monke
     assert '"_aws"' not in out, _custom_metrics(
         [json.loads(line) for line in out.splitlines() if '"_aws"' in line]
     )
-    assert not handler.metrics.provider.metric_set  # nothing kept to leak out later
+    assert not sender.metrics.metrics.provider.metric_set  # nothing kept to leak out later
 
     # The same process with metrics on publishes again, cold start included: the check above
     # looked at the right place.
@@ -274,7 +277,7 @@ def test_history_windows_may_use_the_whole_invocation(aws, monkeypatch):
         budgets.append(kwargs["budget"])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(handler, "collect", recording)
+    monkeypatch.setattr(sender.delivery, "collect", recording)
     monkeypatch.setenv("SENDER_COLLECTORS", "commitments")
     now = datetime(2026, 11, 25, 2, tzinfo=UTC)
     event = {"history": True, "start": "2026-11-20", "end": "2026-11-20"}

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import boto3
 import pytest
 
-from sender import handler
+from sender import handler, invocation
 from sender.history import parse_history, run_history
 from sender.settings import ConfigurationError, Settings
 from support.sender_fixtures import LambdaContext as Context
@@ -133,9 +133,9 @@ def test_the_handler_backfills_uploads_and_reinvokes_itself(moto_server, monkeyp
         monkeypatch.setenv(name, value)
     invoked = []
     monkeypatch.setattr(
-        handler,
-        "_continue",
-        lambda clients, settings, context, event: invoked.append(event),
+        invocation,
+        "continue_in_new_invocation",
+        lambda clients, context, event: invoked.append(event),
     )
     remaining = iter([800_000, 800_000, 800_000, 800_000, 60_000, 60_000])
 
@@ -177,7 +177,9 @@ def test_continuing_invokes_the_same_function_asynchronously(monkeypatch):
             assert (service, region) == ("lambda", "eu-west-1")
             return FakeLambda()
 
-    handler._continue(FakeClients(), SETTINGS, Context(), {"history": True, "cursor": "2026-11-04"})
+    invocation.continue_in_new_invocation(
+        FakeClients(), Context(), {"history": True, "cursor": "2026-11-04"}
+    )
     [call] = calls
     assert call["InvocationType"] == "Event"
     assert (

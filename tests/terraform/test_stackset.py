@@ -315,7 +315,7 @@ def test_the_stack_creates_the_sender(stack):
 def test_the_deployed_sender_uploads_what_the_receiver_loads(stack, migrated_dsn, monkeypatch):
     from receiver.db.psycopg_executor import PsycopgExecutor
     from receiver.receive import receive_object
-    from sender import handler
+    from sender import handler, metrics
 
     function = stack.function
     with monkeypatch.context() as mp:
@@ -331,7 +331,7 @@ def test_the_deployed_sender_uploads_what_the_receiver_loads(stack, migrated_dsn
         try:
             summary = handler.handle({"interval": "DAILY"}, context)
         finally:
-            handler.metrics.clear_metrics()
+            metrics.metrics.clear_metrics()
     assert summary["account_id"] == MOTO_ACCOUNT
     assert summary["key"].startswith(f"data/{MOTO_ACCOUNT}/DAILY/")
     assert summary["collectors"]["error"] == 0, summary["not_ok"]
