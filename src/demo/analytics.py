@@ -17,6 +17,7 @@ from typing import Any
 
 import boto3
 
+from contract import layout
 from demo.profiles import HOME_REGION
 
 BATCH_SIZE = 10  # the module's event source mapping batch size
@@ -100,7 +101,9 @@ def create_analytics(session: boto3.Session, account_id: str) -> Analytics:
                 {
                     "QueueArn": queue_arn,
                     "Events": ["s3:ObjectCreated:*"],
-                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "data/"}]}},
+                    "Filter": {
+                        "Key": {"FilterRules": [{"Name": "prefix", "Value": layout.DATA_PREFIX}]}
+                    },
                 }
             ]
         },

@@ -190,7 +190,8 @@ class Senders:
         return [(m, len(s.get("runs", []))) for m, s in zip(self.members, summaries, strict=True)]
 
     def _handle(self, member: Member, event: dict[str, Any], day: date) -> dict[str, Any]:
-        from sender.handler import handle, metrics
+        from sender.handler import handle
+        from sender.metrics import metrics
 
         self.recorded[member.account_id].today = day
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from contract import layout
 from demo.analytics import Analytics
 from demo.organization import Organization
 from demo.profiles import HOME_REGION
@@ -50,9 +51,11 @@ class Summary:
 
 def summarize(executor: Any, analytics: Analytics) -> Summary:
     s3 = analytics.session.client("s3", region_name=HOME_REGION)
-    loaded = len(_keys(s3, analytics.bucket, "loaded/"))
+    loaded = len(_keys(s3, analytics.bucket, layout.LOADED_PREFIX))
     failed = [
-        key for key in _keys(s3, analytics.bucket, "failed/") if not key.endswith(".reason.json")
+        key
+        for key in _keys(s3, analytics.bucket, layout.FAILED_PREFIX)
+        if not layout.is_reason_key(key)
     ]
     sqs = analytics.session.client("sqs", region_name=HOME_REGION)
     dead = int(
