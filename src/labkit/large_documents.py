@@ -11,9 +11,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-# The contract's realistic example document; the one path from the lab into tests/ (see
-# tests/project/test_repository.py), until the example moves next to the contract.
-FIXTURE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "full-daily.json"
+# The realistic example documents (src/labkit/documents/README.md).
+DOCUMENTS = Path(__file__).resolve().parent / "documents"
+FIXTURE = DOCUMENTS / "full-daily.json"
 LABELS = ["INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"]
 
 

@@ -22,9 +22,10 @@ from contract import (
     validate_document,
     validator,
 )
+from labkit.large_documents import DOCUMENTS
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "fixtures"
+FIXTURES = DOCUMENTS
 DATA_MODEL = ROOT / "docs" / "data-model.md"
 FIXTURE_NAMES = ["full-daily.json", "minimal.json", "monthly-partial.json"]
 DELETE = object()

@@ -5,13 +5,13 @@ policies and bucket rules against the same prefixes."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from contract import layout
+from labkit.large_documents import DOCUMENTS
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "full-daily.json"
+FIXTURE = DOCUMENTS / "full-daily.json"
 
 
 @pytest.fixture

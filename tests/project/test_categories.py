@@ -23,6 +23,8 @@ from receiver.tables import TABLES, Table, field_definitions, is_child_list
 from sender.collectors import REGISTRY
 from support.receiver_fixtures import fixture_doc
 
+FULL_DAILY = "src/labkit/documents/full-daily.json"
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # Snapshot tables read through another table's current view, and why.
@@ -154,7 +156,7 @@ def missing_places(section: str) -> list[str]:
         ):
             missing.append(f"collector test: no test in tests/sender imports {module}")
     if section not in fixture_doc("full-daily")["data"]:
-        missing.append("fixture: no data." + section + " in tests/fixtures/full-daily.json")
+        missing.append("fixture: no data." + section + f" in {FULL_DAILY}")
     tables = [t for t in TABLES if t.path[0] == section]
     for path in paths:
         if not any(t.path == path and t.parent is None for t in tables):
@@ -198,7 +200,9 @@ def _table_places(table: Table) -> list[str]:
     if table.snapshot and view not in _views() and table.name not in CURRENT_VIEW_EXCEPTIONS:
         missing.append(f"SQL: snapshot table {table.name} has no view {view}")
     if table.name not in _tables_with_rows():
-        missing.append(f"fixture: tests/fixtures/full-daily.json fills no row of {table.name}")
+        missing.append(
+            f"fixture: src/labkit/documents/full-daily.json fills no row of {table.name}"
+        )
     if not re.search(rf"^\| `[^|]*\| .* \| `{table.name}` \|", _text("docs/data-model.md"), re.M):
         missing.append(f"docs: {table.name} not in docs/data-model.md (scripts/datamodel.py)")
     return missing
@@ -240,7 +244,7 @@ def test_a_category_missing_from_one_place_is_named(monkeypatch):
         "its iam_actions (python -m sender iam-actions)",
         "SQL: kms_keys has no PRIMARY KEY/UNIQUE (account_id, snapshot_date, key_arn)",
         "SQL: snapshot table kms_keys has no view v_kms_keys_current",
-        "fixture: tests/fixtures/full-daily.json fills no row of kms_keys",
+        f"fixture: {FULL_DAILY} fills no row of kms_keys",
     ]
     monkeypatch.delitem(REGISTRY, "kms_keys")
     assert missing_places("kms_keys")[0].startswith("collector: no module in src/sender/")

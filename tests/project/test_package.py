@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from labkit.large_documents import DOCUMENTS
+
 ROOT = Path(__file__).resolve().parents[2]
 ARCH = "arm64" if platform.machine() in ("aarch64", "arm64") else "x86_64"
 
@@ -152,7 +154,7 @@ def test_analytics_handlers_import_from_the_zip_alone(zips, tmp_path):
 
 
 def test_sender_handler_imports_and_validates_from_the_zip_alone(zips, tmp_path):
-    fixture = json.dumps(json.loads((ROOT / "tests/fixtures/minimal.json").read_text()))
+    fixture = json.dumps(json.loads((DOCUMENTS / "minimal.json").read_text()))
     completed = clean_import(
         zips / "sender.zip",
         tmp_path,

@@ -22,6 +22,7 @@ import pytest
 
 from contract import ContractError, validate_document
 from labkit.hostile_documents import SHAPES, deep, findings_document, repeat
+from labkit.large_documents import DOCUMENTS
 from receiver import documents, json_budget, rows
 from receiver.failures import PermanentLoadError
 from receiver.receive import Limits, receive_object
@@ -188,7 +189,7 @@ def test_a_findings_document_is_parsed_within_its_budget():
 
 @pytest.mark.parametrize("name", ["full-daily", "minimal", "monthly-partial", "organization-daily"])
 def test_every_fixture_is_accepted_with_its_real_depth(name):
-    text = (ROOT / "tests" / "fixtures" / f"{name}.json").read_bytes()
+    text = (DOCUMENTS / f"{name}.json").read_bytes()
     budget = json_budget.prepare(json_budget.narrow(text), limit=2 * LIMIT)
     assert budget.depth <= 6  # the contract's deepest path; MAX_DEPTH leaves 10x that
     assert documents.decode(text, name="x.json", max_document_bytes=LIMIT)

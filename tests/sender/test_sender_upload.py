@@ -7,7 +7,6 @@ import copy
 import gzip
 import hashlib
 import json
-from pathlib import Path
 
 import boto3
 import pytest
@@ -15,9 +14,10 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from contract import ContractError, layout
+from labkit.large_documents import DOCUMENTS
 from sender.upload import decode, encode, upload
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "full-daily.json"
+FIXTURE = DOCUMENTS / "full-daily.json"
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from labkit.large_documents import DOCUMENTS
 from receiver.db import Executor
 from receiver.db.data_api import CLIENT_CONFIG, DataApiExecutor
 from receiver.db.psycopg_executor import PsycopgExecutor
@@ -35,7 +36,7 @@ from receiver.receive import load_bytes
 from receiver.tables import TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "fixtures"
+FIXTURES = DOCUMENTS
 CLUSTER_ARN = "arn:aws:rds:eu-west-1:111111111111:cluster:observability"
 SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:observability-db-AbCdEf"
 # The data_api fixture signs these in as the session's loader and reader (tests/conftest.py).

@@ -33,13 +33,14 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 from contract import layout
+from labkit.large_documents import DOCUMENTS
 from support.policy_eval import ALLOW, DENY, IMPLICIT, Request, evaluate
 from support.terraform_cli import terraform_env
 
 ROOT = Path(__file__).resolve().parents[2]
 DIRECTORY = ROOT / "tests" / "terraform" / "rendered_policies"
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
-FULL_DAILY = ROOT / "tests" / "fixtures" / "full-daily.json"
+FULL_DAILY = DOCUMENTS / "full-daily.json"
 
 ACCOUNT = "111111111111"  # the mocked analytics account
 BUCKET = f"obs-{ACCOUNT}-eu-west-1"
