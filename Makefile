@@ -59,6 +59,7 @@ lint: install build/terraformrc $(CHECKOV_VENV)/.installed ## ruff, terraform fm
 	$(VENV)/bin/ruff check src tests scripts bench
 	$(VENV)/bin/ruff format --check src tests scripts bench
 	$(PY) scripts/datamodel.py --check  # docs/data-model.md generated from src/receiver/tables.py
+	$(PY) scripts/collectors.py --check  # collector-actions.json and README's collector table
 	terraform fmt -check -recursive -diff
 	@set -e; for dir in $(TF_DIRS); do \
 		echo "terraform validate $$dir"; \

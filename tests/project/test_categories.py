@@ -258,3 +258,13 @@ def test_the_data_model_document_is_generated_from_the_declaration():
         text=True,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_the_iam_actions_file_and_the_readme_table_are_generated_from_the_collectors():
+    completed = subprocess.run(
+        [sys.executable, "scripts/collectors.py", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -332,9 +332,10 @@ COLLECTOR = Collector(
     ),
     weight=2,
     description=(
-        "Reserved Instance utilisation and coverage per reservation service (EC2, RDS, "
-        "ElastiCache, MemoryDB, Redshift, OpenSearch) used in the window, and Savings Plans "
-        "coverage (utilisation too when DescribeSavingsPlans finds a plan), from Cost Explorer. "
+        "Reserved Instance utilisation and coverage per reservation service used (EC2, RDS, "
+        "ElastiCache, MemoryDB, Redshift, OpenSearch) and Savings Plans coverage, whatever the "
+        "account owns (commitments are shared across the billing family), from Cost Explorer; "
+        "Savings Plans utilisation when DescribeSavingsPlans finds a plan of the account's. "
         "https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/"
         "API_GetReservationCoverage.html"
     ),

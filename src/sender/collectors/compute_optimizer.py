@@ -170,7 +170,8 @@ COLLECTOR = Collector(
     description=(
         "Compute Optimizer findings and top recommendation with estimated monthly savings for "
         "EC2 instances, EBS volumes, Lambda functions and Auto Scaling groups, after Savings "
-        "Plans and RI discounts where Compute Optimizer gives them (savings_basis). "
+        "Plans and RI discounts where Compute Optimizer gives them (`savings_basis`: "
+        "`after_discounts` or `on_demand`). "
         "https://docs.aws.amazon.com/compute-optimizer/latest/APIReference/"
         "API_GetEC2InstanceRecommendations.html"
     ),
