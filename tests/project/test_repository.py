@@ -126,3 +126,22 @@ def test_the_reach_check_finds_each_way_in_and_spares_comments_and_docstrings():
         "line 7",
     ]
     assert reaches_into_tests('FIXTURE = "tests"\n', "src/labkit/large_documents.py") != []
+
+
+def test_no_test_module_imports_another():
+    """Shared test code lives in tests/support (or the lab, src/labkit), never in a test module."""
+    modules = {path.stem for path in (ROOT / "tests").rglob("test_*.py")}
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module.split(".")[0]]
+            offenders += [
+                f"{path.relative_to(ROOT)} line {node.lineno}: imports {name}"
+                for name in names
+                if name in modules
+            ]
+    assert offenders == []
