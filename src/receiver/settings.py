@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass
+
+from receiver.db.roles import ROLE_KINDS, ROLE_NAME
 
 
 class ConfigurationError(Exception):
@@ -26,8 +27,6 @@ class DatabaseSettings:
         return cls(cluster_arn, secret_arn, os.environ.get("DB_NAME", "core"))
 
 
-ROLE_KINDS = ("migrator", "loader", "reader")
-_ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ class DatabaseRoleSettings:
             entry = value[kind]
             username = entry.get("username") if isinstance(entry, dict) else None
             secret_arn = entry.get("secret_arn") if isinstance(entry, dict) else None
-            if not isinstance(username, str) or not _ROLE_NAME.match(username):
+            if not isinstance(username, str) or not ROLE_NAME.match(username):
                 raise ConfigurationError(
                     f"{source}: {kind}.username must be 1-63 lower-case letters, digits or "
                     "underscores"

@@ -17,14 +17,14 @@ import pytest
 
 from contract import SCHEMA_VERSION, ContractError, validate_document
 from contract.evolution import CURRENT, drop_unknown_fields, parse_version
-from receiver.loader import FileRef
 from receiver.receive import load_bytes
 from support.receiver_fixtures import (
     Db,
-    data_key,
     db_fixture,  # noqa: F401 - fixture
     fixture_doc,
     gz,
+    load_doc,
+    ref_for,
 )
 
 FROZEN = Path(__file__).resolve().parents[1] / "fixtures" / "contract"
@@ -59,10 +59,6 @@ def newer_minor(doc: dict[str, Any]) -> dict[str, Any]:
     new["data"]["ssm_instances"][0]["patches"][0]["cve_ids"] = ["CVE-2025-0001"]
     new["data"]["securityhub"]["findings"][1]["remediation_url"] = "https://example.com/fix"
     return new
-
-
-def ref(doc: dict[str, Any], version: str = "v1") -> FileRef:
-    return FileRef("analytics", data_key(doc), version, account_id=doc["account_id"], size=1)
 
 
 def ingestion(db: Db, result: Any) -> dict[str, Any]:
@@ -100,7 +96,7 @@ def test_there_is_a_frozen_document_of_the_previous_minor():
 @pytest.mark.parametrize("name", ["full-daily", "minimal", "monthly-partial"])
 def test_the_receiver_loads_the_previous_senders_documents(db, name):
     doc = json.loads((FROZEN / "1.0" / f"{name}.json").read_text(encoding="utf-8"))
-    result = load_bytes(db.executor, ref(doc), gz(doc), expected_account=doc["account_id"])
+    result = load_bytes(db.executor, ref_for(doc), gz(doc), expected_account=doc["account_id"])
     assert result.status == "loaded", result.error
     record = ingestion(db, result)
     assert record["schema_version"] == "1.0" and record["ignored_field_count"] == 0
@@ -127,9 +123,9 @@ def test_open_maps_keep_their_keys():
 
 def test_the_receiver_loads_a_newer_minor_and_counts_what_it_ignored(db):
     base = fixture_doc("full-daily")
-    current = load_bytes(db.executor, ref(base), gz(base), expected_account=None)
+    current = load_doc(db, base)
     newer = newer_minor(base)
-    result = load_bytes(db.executor, ref(newer, "v2"), gz(newer), expected_account=None)
+    result = load_doc(db, newer, "v2")
 
     assert result.status == "loaded", result.error
     assert result.rows == current.rows  # the same rows as the same data in this version
@@ -143,7 +139,7 @@ def test_an_unknown_field_in_a_document_of_this_version_is_still_refused(db):
     doc = fixture_doc("full-daily")
     doc["schema_version"] = SCHEMA_VERSION
     doc["data"]["kms_keys"][0]["rotation_period_days"] = 365
-    result = load_bytes(db.executor, ref(doc), gz(doc), expected_account=None)
+    result = load_doc(db, doc)
     assert result.status == "failed"
     assert result.error.field == "/data/kms_keys/0/rotation_period_days"
     assert ingestion(db, result)["status"] == "failed"
@@ -152,7 +148,7 @@ def test_an_unknown_field_in_a_document_of_this_version_is_still_refused(db):
 def test_a_newer_minor_that_breaks_a_known_field_is_refused_with_the_way_out(db):
     doc = newer_minor(fixture_doc("full-daily"))
     doc["data"]["kms_keys"][0]["key_state"] = 42  # a string in every version
-    result = load_bytes(db.executor, ref(doc), gz(doc), expected_account=None)
+    result = load_doc(db, doc)
     assert result.status == "failed"
     assert result.error.field == "/data/kms_keys/0/key_state"
     assert f"contract version {NEXT_MINOR}" in result.error.reason
@@ -163,7 +159,7 @@ def test_another_major_version_is_refused_as_a_whole(db):
     doc = fixture_doc("full-daily")
     doc["schema_version"] = NEXT_MAJOR
     doc["brand_new_envelope"] = True
-    result = load_bytes(db.executor, ref(doc), gz(doc), expected_account=None)
+    result = load_doc(db, doc)
     assert result.status == "failed"
     assert result.error.field == "/schema_version"
     assert f"unsupported schema version '{NEXT_MAJOR}'" in result.error.reason
