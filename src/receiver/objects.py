@@ -160,7 +160,7 @@ def put_reason(
 
 def _encryption(kms_key: str | None) -> dict[str, str]:
     if not kms_key:
-        return {}  # the bucket's default encryption applies
+        return {}  # no headers: the analytics bucket's policy refuses such a copy (plain buckets)
     return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key}
 
 
