@@ -27,8 +27,6 @@ class DatabaseSettings:
         return cls(cluster_arn, secret_arn, os.environ.get("DB_NAME", "core"))
 
 
-
-
 @dataclass(frozen=True)
 class RoleSecret:
     username: str
