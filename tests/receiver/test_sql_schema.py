@@ -46,6 +46,10 @@ EXPECTED_VIEWS = {
     "v_expected_accounts",
     "v_collection_health_silent",
     "v_account_labels",
+    # the report's reference sections, the dashboards and the morning summary (019)
+    "v_inspector_findings_current",
+    "v_resources_by_az_current",
+    "v_critical_findings_current",
 }
 
 
@@ -1119,6 +1123,8 @@ def test_ingestion_status(cur):
 
 def test_every_view_returns_rows_for_the_data_set(seeded):
     add_run(seeded, A1, D2, APR)
+    # v_resources_by_az_current reads the current resources snapshot: a complete collection
+    add_run(seeded, A1, D1, D2, collectors=[("resources", "us-east-1", "ok", None)])
     # v_report_collector_issues lists failed collectors only and v_report_commitment_utilization
     # sums over accounts: tests/report/test_report.py covers both
     exempt = {
