@@ -7,7 +7,9 @@ A sender writes one document to::
 e.g. ``data/123456789012/DAILY/2026-11-24/3f6c2a9e-....json.gz``. The receiver accepts any key
 ``data/<12-digit account id>/<rest>`` ending in ``.json.gz`` (or ``.json``), checks the account
 part against the document's envelope, and moves the file to ``loaded/<rest>`` or to
-``failed/<rest>`` with its reason in ``failed/<rest>.reason.json``.
+``failed/<rest>`` with its reason in ``failed/<rest>.reason.json``. The scheduled report function
+(``report.scheduled``) writes ``reports/<YYYY-MM-DD>.html``, outside ``data/``: the receiver is
+never notified of it.
 
 The Terraform modules cannot import this file, so they spell the same prefixes: the bucket policy
 and the bucket's notification and lifecycle rules (modules/analytics/s3.tf), the receiver's role
@@ -20,11 +22,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 DATA_PREFIX = "data/"  # senders upload here, each only under its own account id
 LOADED_PREFIX = "loaded/"  # files loaded into the database
 FAILED_PREFIX = "failed/"  # files the receiver refused, each with its reason beside it
+REPORTS_PREFIX = "reports/"  # the scheduled report: reports/<YYYY-MM-DD>.html (no notification)
 REASON_SUFFIX = ".reason.json"  # failed/<rest> + this: why the file was refused
 DOCUMENT_SUFFIX = ".json.gz"  # what a sender writes (the receiver is notified of these)
 ACCEPTED_SUFFIXES = (DOCUMENT_SUFFIX, ".json")  # what the receiver loads
@@ -96,3 +100,8 @@ def reason_key(rest: str) -> str:
 
 def is_reason_key(key: str) -> bool:
     return key.endswith(REASON_SUFFIX)
+
+
+def report_key(day: date) -> str:
+    """Where the scheduled report of ``day`` (its UTC run date) goes: one object per day."""
+    return f"{REPORTS_PREFIX}{day.isoformat()}.html"

@@ -44,6 +44,8 @@ class Report:
     statements: int
     rows_read: int
     seconds: float
+    # what the page was rendered from (the scheduled function's summary reuses it: no 2nd read)
+    data: sections.ReportData | None = None
 
     def summary(self) -> str:
         period = (
@@ -121,4 +123,5 @@ def build_report(
         statements=reader.statements,
         rows_read=reader.rows_read,
         seconds=time.perf_counter() - started,
+        data=data,
     )
