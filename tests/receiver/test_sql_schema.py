@@ -50,6 +50,9 @@ EXPECTED_VIEWS = {
     "v_inspector_findings_current",
     "v_resources_by_az_current",
     "v_critical_findings_current",
+    # the QuickSight datasets' account dimensions and open Security Hub findings (020)
+    "v_account_dimensions",
+    "v_securityhub_findings_current",
 }
 
 
