@@ -19,7 +19,7 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/build/terraformrc
 export TF_IN_AUTOMATION := 1
 TF_DIRS = $(sort $(dir $(wildcard modules/*/main.tf examples/*/main.tf examples/*/*/main.tf))) ./
 
-.PHONY: help install test lint package release stackset-template lock demo bench clean
+.PHONY: help install test lint package release stackset-template dashboards lock demo bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -60,6 +60,7 @@ lint: install build/terraformrc $(CHECKOV_VENV)/.installed ## ruff, terraform fm
 	$(VENV)/bin/ruff format --check src tests scripts bench
 	$(PY) scripts/datamodel.py --check  # docs/data-model.md generated from src/receiver/tables.py
 	$(PY) scripts/collectors.py --check  # collector-actions.json and README's collector table
+	$(PY) -m dashboards --check  # modules/dashboards/{datasets,dashboard-definition}.json
 	terraform fmt -check -recursive -diff
 	@set -e; for dir in $(TF_DIRS); do \
 		echo "terraform validate $$dir"; \
@@ -85,6 +86,14 @@ stackset-template: build/terraformrc ## dist/sender-stackset.json: the organizat
 		-state=$(CURDIR)/build/stackset-template/$(notdir $(STACKSET_OUT)).tfstate template_json \
 		| $(PYTHON) -m json.tool > $(STACKSET_OUT)
 	@echo "wrote $(STACKSET_OUT)"
+
+# The QuickSight requests modules/dashboards sends, offline: build/dashboards/dashboard.json
+# (CreateDashboard) and build/dashboards/datasets/*.json (CreateDataSet), and the module's two
+# generated inputs. DASHBOARD_ARGS fills in your account, e.g.
+#   make dashboards DASHBOARD_ARGS="--account-id 111122223333 --region eu-west-1 --reader arn:..."
+DASHBOARD_ARGS ?=
+dashboards: install ## build/dashboards/: the CreateDashboard and CreateDataSet requests (offline)
+	$(PY) -m dashboards --out build/dashboards $(DASHBOARD_ARGS)
 
 $(CFNLINT_VENV)/.installed:
 	$(PYTHON) -m venv $(CFNLINT_VENV)
