@@ -17,7 +17,7 @@ import pytest
 from support.terraform_cli import terraform_env
 
 ROOT = Path(__file__).resolve().parents[2]
-MODULES = ["modules/analytics", "modules/sender", "modules/organization"]
+MODULES = ["modules/analytics", "modules/sender", "modules/organization", "modules/dashboards"]
 # resource-free submodules: README tables checked, validated through their parent modules
 SUBMODULES = ["modules/sender/spec", "modules/organization/template"]
 EXAMPLES = sorted(str(path.parent.relative_to(ROOT)) for path in ROOT.glob("examples/**/main.tf"))

@@ -1,0 +1,59 @@
+output "dashboard_id" {
+  description = "Id of the QuickSight dashboard."
+  value       = local.dashboard_id
+}
+
+output "dashboard_arn" {
+  description = "ARN of the QuickSight dashboard (from the CloudFormation stack)."
+  value       = aws_cloudformation_stack.dashboard.outputs["DashboardArn"]
+}
+
+output "dashboard_url_path" {
+  description = "Path of the dashboard in the QuickSight console: append it to https://<region>.quicksight.aws.amazon.com."
+  value       = "/sn/dashboards/${local.dashboard_id}"
+}
+
+output "dashboard_url" {
+  description = "URL of the dashboard in the QuickSight console of this region (people sign in to QuickSight first)."
+  value       = "https://${local.region}.quicksight.aws.amazon.com/sn/dashboards/${local.dashboard_id}"
+}
+
+output "stack_id" {
+  description = "Id of the CloudFormation stack holding the dashboard (its events explain a failed dashboard)."
+  value       = aws_cloudformation_stack.dashboard.id
+}
+
+output "dataset_ids" {
+  description = "QuickSight data set id of each data set, by key of datasets.json."
+  value       = local.dataset_ids
+}
+
+output "dataset_arns" {
+  description = "ARN of each QuickSight data set, by key of datasets.json."
+  value       = { for k, d in aws_quicksight_data_set.this : k => d.arn }
+}
+
+output "spice_dataset_keys" {
+  description = "Keys of the SPICE data sets (each refreshed daily at refresh_schedule)."
+  value       = local.spice_keys
+}
+
+output "data_source_arn" {
+  description = "ARN of the QuickSight data source (the Aurora cluster, signed in as the reader role)."
+  value       = aws_quicksight_data_source.this.arn
+}
+
+output "vpc_connection_arn" {
+  description = "ARN of the QuickSight VPC connection."
+  value       = aws_quicksight_vpc_connection.this.arn
+}
+
+output "vpc_connection_role_arn" {
+  description = "IAM role QuickSight assumes for the VPC connection (created, or vpc_connection_role_arn)."
+  value       = local.vpc_connection_role_arn
+}
+
+output "security_group_id" {
+  description = "Security group of QuickSight's network interfaces (PostgreSQL to the cluster only)."
+  value       = aws_security_group.quicksight.id
+}
