@@ -368,6 +368,17 @@ READER_REFUSED = [
     "DROP VIEW v_security_posture",
     "CREATE VIEW v_evil AS SELECT 1 AS one",
     "CREATE TEMP TABLE evil (id int)",
+    # nothing to alter either: tables, views, columns, comments, privileges, functions, schema
+    "ALTER TABLE accounts ADD COLUMN evil int",
+    "ALTER TABLE accounts ALTER COLUMN name DROP NOT NULL",
+    "ALTER VIEW v_security_posture RENAME TO v_evil",
+    "ALTER VIEW v_accounts ALTER COLUMN name SET DEFAULT 'x'",
+    "COMMENT ON VIEW v_accounts IS 'evil'",
+    "GRANT SELECT ON accounts TO PUBLIC",
+    "CREATE TABLE evil (id int)",
+    "CREATE FUNCTION evil() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+    "ALTER SCHEMA public RENAME TO evil",
+    "CREATE INDEX evil ON accounts (name)",
 ]
 
 
