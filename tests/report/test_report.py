@@ -600,9 +600,19 @@ def test_page_is_well_formed_self_contained_and_scriptless(report, page):
         "cost",
         "forecast",
         "security",
+        "guardduty",
+        "inspector",
         "by-group",
         "compliance",
+        "conformance-packs",
+        "patch-compliance",
+        "kms-rotation",
+        "secrets-rotation",
+        "certificate-expiry",
+        "waf",
         "inventory",
+        "availability-zones",
+        "ssm-instances",
         "savings",
         "collection-health",
     ]
@@ -613,7 +623,7 @@ def test_page_is_well_formed_self_contained_and_scriptless(report, page):
 
 def test_every_chart_follows_the_hooks(page):
     figures = page.find_all("figure", "chart")
-    assert len(figures) == 13
+    assert len(figures) == 23  # 13, and one per section of the reference's questions
     for figure in figures:
         assert figure.attrs["id"].startswith("chart-")
         svgs = figure.find_all("svg")
@@ -643,11 +653,13 @@ def test_hostile_text_is_escaped_everywhere(report, page):
 
 
 def test_summary_and_footer(report, page):
-    assert report.sections == 8 and report.charts == 13 and report.charts_with_data == 13
+    # the documents feed the inventory but none of the other reference sections
+    assert report.sections == 18 and report.charts == 23 and report.charts_with_data == 14
     assert report.period is not None
     assert (report.period.start, report.period.end) == PERIOD_30
-    assert report.rows_read > 100 and report.statements == 24  # 24: the estimated days
-    assert "8 sections, 13 charts (13 with data" in report.summary()
+    # 24: the estimated days; 19 for the reference sections (1 to 3 each)
+    assert report.rows_read > 100 and report.statements == 24 + 19
+    assert "18 sections, 23 charts (14 with data" in report.summary()
     footer = page.find_all("footer")[0].all_text()
     assert "How to read this report" in footer
     assert "Generated 2026-11-26 12:00 UTC" in footer
@@ -1043,7 +1055,8 @@ def test_ten_accounts_for_ninety_days_build_in_well_under_two_seconds(migrated_d
     assert points(page, "cost-by-account") == 10 * 90
     assert points(page, "collection-health") == 10 * 90
     assert points(page, "cost-by-service") == 14 * 9  # 14 weeks (2 partial), 8 services + Other
-    assert report.charts == 20 and report.charts_with_data == 20  # a security chart per account
+    # a security chart per account; of the reference sections only resources by zone has data
+    assert report.charts == 30 and report.charts_with_data == 21
 
 
 # --------------------------------------------------------------------------- organization roster
@@ -1190,7 +1203,7 @@ def test_cli_writes_the_report(db, tmp_path, capsys):
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == f"wrote {out}"
     assert re.match(
-        r"8 sections, \d+ charts \(\d+ with data, \d+ data points\), \d+ rows read", printed[1]
+        r"18 sections, \d+ charts \(\d+ with data, \d+ data points\), \d+ rows read", printed[1]
     )
     page = parse(out.read_text(encoding="utf-8"))
     assert "period 2026-10-26 to 2026-11-01" in page.find_all("footer")[0].all_text()

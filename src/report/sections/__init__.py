@@ -2,14 +2,17 @@
 
 One module per topic, each holding its queries next to the section that shows them: ``cost``,
 ``forecast``, ``security``, ``organization`` (by OU or tag), ``compliance``, ``inventory``,
-``savings`` and ``collection_health``. This module gathers their data in ``ReportData``, builds
+``savings`` and ``collection_health``; and the reference dashboard's questions (issue 11):
+``guardduty``, ``inspector``, ``conformance_packs``, ``patches``, ``kms_rotation``,
+``secrets_rotation``, ``certificates``, ``waf``, ``availability_zones`` and ``ssm_instances``
+(``listing`` holds what they share). This module gathers their data in ``ReportData``, builds
 the KPI strip that sums across topics, and lists the sections in page order.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -18,15 +21,27 @@ from report.formatting import EN_DASH, count, money, percent
 from report.html import Kpi, Section
 from report.reader import Period, Reader, decimal_sum
 from report.sections import (
+    availability_zones,
+    certificates,
     collection_health,
     compliance,
+    conformance_packs,
     cost,
     forecast,
+    guardduty,
+    inspector,
     inventory,
+    kms_rotation,
     organization,
+    patches,
     savings,
+    secrets_rotation,
     security,
+    ssm_instances,
+    waf,
 )
+from report.sections.availability_zones import ZoneData
+from report.sections.certificates import CertificateData
 from report.sections.collection_health import (
     CollectionDay,
     CollectorIssue,
@@ -34,6 +49,7 @@ from report.sections.collection_health import (
     Roster,
 )
 from report.sections.compliance import ComplianceCurrent, ComplianceDay, NonCompliantRule
+from report.sections.conformance_packs import ConformanceData
 from report.sections.cost import (
     AccountDayCost,
     Currencies,
@@ -41,8 +57,12 @@ from report.sections.cost import (
     other_basis,
 )
 from report.sections.forecast import MonthForecast
+from report.sections.guardduty import GuardDutyData
+from report.sections.inspector import InspectorData
 from report.sections.inventory import InventoryCount
+from report.sections.kms_rotation import KmsData
 from report.sections.organization import GroupBy, GroupTotal
+from report.sections.patches import PatchData
 from report.sections.savings import (
     SOURCE_NAMES,
     CommitmentPeriod,
@@ -50,7 +70,10 @@ from report.sections.savings import (
     OptimizerGroup,
     SavingsItem,
 )
+from report.sections.secrets_rotation import SecretsData
 from report.sections.security import SecurityCurrent, SecurityDay
+from report.sections.ssm_instances import SsmData
+from report.sections.waf import WafData
 
 
 @dataclass
@@ -85,6 +108,17 @@ class ReportData:
     cost_basis: str = "amortized"  # which cost drives totals and charts (COST_BASES)
     # days still estimated by Cost Explorer, from the first month of the period to its end
     estimated_days: tuple[date, ...] = ()
+    # the reference dashboard's questions, each from its current snapshot (issue 11)
+    guardduty: GuardDutyData = field(default_factory=GuardDutyData)
+    inspector: InspectorData = field(default_factory=InspectorData)
+    conformance: ConformanceData = field(default_factory=ConformanceData)
+    patches: PatchData = field(default_factory=PatchData)
+    kms: KmsData = field(default_factory=KmsData)
+    secrets: SecretsData = field(default_factory=SecretsData)
+    certificates: CertificateData = field(default_factory=CertificateData)
+    waf: WafData = field(default_factory=WafData)
+    zones: ZoneData = field(default_factory=ZoneData)
+    ssm: SsmData = field(default_factory=SsmData)
 
     def period_estimated_days(self) -> list[date]:
         if self.period is None:
@@ -159,6 +193,16 @@ def fetch(
             if period
             else ()
         ),
+        guardduty=guardduty.guardduty(reader),
+        inspector=inspector.inspector(reader),
+        conformance=conformance_packs.conformance_packs(reader),
+        patches=patches.patches(reader),
+        kms=kms_rotation.kms_keys(reader),
+        secrets=secrets_rotation.secrets(reader),
+        certificates=certificates.certificates(reader),
+        waf=waf.web_acls(reader),
+        zones=availability_zones.zones(reader),
+        ssm=ssm_instances.ssm_instances(reader),
     )
 
 
@@ -257,9 +301,19 @@ def build_sections(data: ReportData) -> list[Section]:
         cost.cost_section(data, styles),
         forecast.forecast_section(data),
         security.security_section(data, styles),
+        guardduty.guardduty_section(data, styles),
+        inspector.inspector_section(data, styles),
         organization.groups_section(data),
         compliance.compliance_section(data, styles),
+        conformance_packs.conformance_section(data, styles),
+        patches.patches_section(data, styles),
+        kms_rotation.kms_section(data, styles),
+        secrets_rotation.secrets_section(data, styles),
+        certificates.certificates_section(data, styles),
+        waf.waf_section(data, styles),
         inventory.inventory_section(data, styles),
+        availability_zones.zones_section(data, styles),
+        ssm_instances.ssm_section(data, styles),
         savings.savings_section(data, styles),
         collection_health.health_section(data, styles),
     ]
