@@ -58,6 +58,10 @@ module "analytics" {
 
   receiver_reserved_concurrency = var.receiver_reserved_concurrency
   code_signing_config_arn       = var.code_signing_config_arn
+
+  # The dashboard's CloudFormation template (over the 51,200 bytes CloudFormation takes inline)
+  # goes through this bucket when dashboards are enabled.
+  create_artifacts_bucket = var.enable_dashboards
 }
 
 module "sender" {
@@ -81,4 +85,29 @@ module "sender" {
   log_retention_days      = var.log_retention_days
   alarm_topic_arn         = module.analytics.alarm_topic_arn
   code_signing_config_arn = var.code_signing_config_arn
+}
+
+# QuickSight dashboards on the analytics database (opt-in): see modules/dashboards/README.md for
+# the prerequisites (QuickSight Enterprise, Secrets Manager access for QuickSight).
+module "dashboards" {
+  source = "./modules/dashboards"
+  count  = var.enable_dashboards ? 1 : 0
+
+  name = var.name
+  tags = var.tags
+
+  vpc_id                     = local.vpc_id
+  subnet_ids                 = local.subnet_ids
+  database_security_group_id = module.analytics.security_group_id
+  database_host              = module.analytics.cluster_endpoint
+  database_name              = module.analytics.database_name
+  reader_secret_arn          = module.analytics.reader_secret_arn
+  kms_key_arn                = module.analytics.kms_key_arn
+
+  principals       = var.dashboard_principals
+  refresh_schedule = var.dashboard_refresh_schedule
+  template_bucket = {
+    name        = module.analytics.artifacts_bucket_name
+    kms_key_arn = module.analytics.kms_key_arn
+  }
 }

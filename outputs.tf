@@ -62,3 +62,13 @@ output "alarm_topic_arn" {
   description = "SNS topic receiving the alarms of both modules."
   value       = module.analytics.alarm_topic_arn
 }
+
+output "dashboard_url" {
+  description = "URL of the QuickSight dashboard (null unless enable_dashboards)."
+  value       = one(module.dashboards[*].dashboard_url)
+}
+
+output "dashboard_dataset_ids" {
+  description = "QuickSight data set ids by key (null unless enable_dashboards)."
+  value       = one(module.dashboards[*].dataset_ids)
+}

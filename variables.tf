@@ -175,3 +175,29 @@ variable "code_signing_config_arn" {
     error_message = "code_signing_config_arn must be a Lambda code-signing configuration ARN, or null."
   }
 }
+
+variable "enable_dashboards" {
+  description = "Create the QuickSight dashboards (modules/dashboards) and the artifacts bucket their template goes through. Needs a QuickSight Enterprise subscription and QuickSight's access to Secrets Manager first (modules/dashboards/README.md)."
+  type        = bool
+  default     = false
+}
+
+variable "dashboard_principals" {
+  description = "QuickSight users or groups of the dashboards and their access (reader, author or owner; at least one owner), e.g. [{ arn = \"arn:aws:quicksight:eu-west-1:111111111111:group/default/admins\", access = \"owner\" }]. Used when enable_dashboards is true."
+  type = list(object({
+    arn    = string
+    access = optional(string, "reader")
+  }))
+  default  = []
+  nullable = false
+}
+
+variable "dashboard_refresh_schedule" {
+  description = "Daily refresh of the SPICE data sets: time_of_day (HH:MM) in timezone (tz database name). Default 07:00 UTC, after the senders' 02:00 UTC run."
+  type = object({
+    time_of_day = optional(string, "07:00")
+    timezone    = optional(string, "UTC")
+  })
+  default  = {}
+  nullable = false
+}

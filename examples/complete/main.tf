@@ -191,6 +191,9 @@ module "analytics" {
   log_level                        = "INFO"
   alarm_email_addresses            = var.alarm_email_addresses
   oldest_message_age_alarm_seconds = 1800
+
+  # Holds the dashboards' CloudFormation template (too large to send inline) when enabled.
+  create_artifacts_bucket = var.enable_dashboards
 }
 
 #------------------------------------------------------------------------------
@@ -218,4 +221,35 @@ module "sender" {
 
   log_retention_days = 400
   alarm_topic_arn    = module.analytics.alarm_topic_arn
+}
+
+#------------------------------------------------------------------------------
+# QuickSight dashboards (opt-in: needs QuickSight Enterprise and its access to Secrets Manager,
+# see modules/dashboards/README.md)
+#------------------------------------------------------------------------------
+
+module "dashboards" {
+  source = "../../modules/dashboards"
+  count  = var.enable_dashboards ? 1 : 0
+
+  name = var.name
+  tags = local.tags
+
+  vpc_id                     = aws_vpc.this.id
+  subnet_ids                 = aws_subnet.private[*].id
+  database_security_group_id = module.analytics.security_group_id
+  database_host              = module.analytics.cluster_endpoint
+  database_name              = module.analytics.database_name
+  reader_secret_arn          = module.analytics.reader_secret_arn
+  kms_key_arn                = module.analytics.kms_key_arn
+
+  principals = var.dashboard_principals
+  # SPICE refreshed after the morning load (the DAILY sender run is moved to 02:15 UTC above).
+  refresh_schedule = { time_of_day = "06:30", timezone = "UTC" }
+
+  template_bucket = {
+    name        = module.analytics.artifacts_bucket_name
+    kms_key_arn = module.analytics.kms_key_arn
+  }
+  stack_notification_arns = []
 }

@@ -27,3 +27,8 @@ output "alarm_topic_arn" {
   description = "Alarm topic."
   value       = module.analytics.alarm_topic_arn
 }
+
+output "dashboard_url" {
+  description = "QuickSight dashboard (null unless enable_dashboards)."
+  value       = one(module.dashboards[*].dashboard_url)
+}

@@ -51,3 +51,18 @@ variable "allow_destroy" {
   type        = bool
   default     = false
 }
+
+variable "enable_dashboards" {
+  description = "Create the QuickSight dashboards (modules/dashboards). Needs QuickSight Enterprise and QuickSight's access to Secrets Manager first."
+  type        = bool
+  default     = false
+}
+
+variable "dashboard_principals" {
+  description = "QuickSight users or groups of the dashboards and their access (reader, author or owner; at least one owner)."
+  type = list(object({
+    arn    = string
+    access = optional(string, "reader")
+  }))
+  default = []
+}

@@ -38,9 +38,31 @@ output "spice_dataset_keys" {
   value       = local.spice_keys
 }
 
+output "refresh_schedules" {
+  description = "Refresh of each SPICE data set, by key: interval, time_of_day, timezone."
+  value = {
+    for k, r in aws_quicksight_refresh_schedule.this : k => {
+      interval    = one(one(r.schedule).schedule_frequency).interval
+      time_of_day = one(one(r.schedule).schedule_frequency).time_of_the_day
+      timezone    = one(one(r.schedule).schedule_frequency).timezone
+    }
+  }
+}
+
 output "data_source_arn" {
   description = "ARN of the QuickSight data source (the Aurora cluster, signed in as the reader role)."
   value       = aws_quicksight_data_source.this.arn
+}
+
+output "data_source" {
+  description = "What the data source connects to, for review: host, port, database, the secret it signs in with (the reader role's) and the VPC connection."
+  value = {
+    host               = var.database_host
+    port               = var.database_port
+    database           = var.database_name
+    secret_arn         = one(aws_quicksight_data_source.this.credentials).secret_arn
+    vpc_connection_arn = one(aws_quicksight_data_source.this.vpc_connection_properties).vpc_connection_arn
+  }
 }
 
 output "vpc_connection_arn" {
@@ -56,4 +78,9 @@ output "vpc_connection_role_arn" {
 output "security_group_id" {
   description = "Security group of QuickSight's network interfaces (PostgreSQL to the cluster only)."
   value       = aws_security_group.quicksight.id
+}
+
+output "template_s3_location" {
+  description = "Where the dashboard's CloudFormation template was uploaded ({ bucket, key }), or null when it went inline."
+  value       = local.template_inline ? null : { bucket = aws_s3_object.dashboard_template[0].bucket, key = aws_s3_object.dashboard_template[0].key }
 }

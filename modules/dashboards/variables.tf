@@ -38,8 +38,8 @@ variable "subnet_ids" {
   type        = list(string)
 
   validation {
-    condition     = length(var.subnet_ids) >= 2 && length(var.subnet_ids) <= 15 && alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))])
-    error_message = "subnet_ids must hold 2 to 15 ids like subnet-0123456789abcdef0."
+    condition     = length(distinct(var.subnet_ids)) == length(var.subnet_ids) && length(var.subnet_ids) >= 2 && length(var.subnet_ids) <= 15 && alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))])
+    error_message = "subnet_ids must hold 2 to 15 distinct ids like subnet-0123456789abcdef0."
   }
 }
 

@@ -144,3 +144,13 @@ run "one_subnet_is_refused" {
 
   expect_failures = [var.subnet_ids]
 }
+
+run "the_same_subnet_twice_is_refused" {
+  command = plan
+
+  variables {
+    subnet_ids = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]
+  }
+
+  expect_failures = [var.subnet_ids]
+}
