@@ -1,0 +1,267 @@
+"""What modules/dashboards sends, checked offline (issue 11 item 1).
+
+One plan of ``tests/terraform/dashboards_template`` (the module with its generated
+``datasets.json`` and ``dashboard-definition.json``) on the mocked provider, read from
+``terraform test -json -verbose``: offline, a few seconds. Then:
+
+- the CloudFormation template the stack receives (uploaded through S3: the generated dashboard
+  is over CloudFormation's 51,200-byte inline limit) passes cfn-lint, whose schema for
+  ``AWS::QuickSight::Dashboard`` covers the whole Definition; a broken copy does not;
+- its Definition is the module's file with the data set declarations replaced, one per data set;
+- the dashboard's properties, and the request each planned QuickSight resource becomes (data
+  sets, data source, VPC connection, refresh schedules), pass botocore's own parameter
+  validation against the real ``quicksight`` service model (types, required members, minimum
+  lengths and sizes; botocore does not check enumerations or maximum lengths, cfn-lint does for
+  the dashboard); a missing member is caught.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import pytest
+from botocore.validate import ParamValidator
+
+from support.terraform_cli import terraform_env
+
+ROOT = Path(__file__).resolve().parents[2]
+DIRECTORY = ROOT / "tests" / "terraform" / "dashboards_template"
+MODULE = ROOT / "modules" / "dashboards"
+CFN_LINT = ROOT / ".venv-cfnlint" / "bin" / "cfn-lint"
+ACCOUNT = "111111111111"  # the mocked account
+DATASET_ARN = f"arn:aws:quicksight:eu-west-1:{ACCOUNT}:dataset/obs-mocked"  # render.tftest.hcl
+DATA_SOURCE_ARN = f"arn:aws:quicksight:eu-west-1:{ACCOUNT}:datasource/obs-aurora"  # unknown at plan
+PREFIX = "module.dashboards."
+
+pytestmark = pytest.mark.terraform
+
+if shutil.which("terraform") is None:  # pragma: no cover - CI and the README require it
+    pytest.skip("terraform is not installed (see README prerequisites)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def resources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Planned values by address (without the module prefix)."""
+    env = terraform_env()
+    env["TF_DATA_DIR"] = str(tmp_path_factory.mktemp("dashboards") / ".terraform")
+    init = subprocess.run(
+        ["terraform", "init", "-backend=false", "-input=false", "-no-color"],
+        cwd=DIRECTORY, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert init.returncode == 0, init.stdout + init.stderr
+    tested = subprocess.run(
+        ["terraform", "test", "-json", "-verbose", "-no-color"],
+        cwd=DIRECTORY, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    (DIRECTORY / ".terraform.lock.hcl").unlink(missing_ok=True)
+    assert tested.returncode == 0, tested.stdout[-4000:] + tested.stderr
+    plans = [
+        json.loads(line)["test_plan"]
+        for line in tested.stdout.splitlines()
+        if line.startswith("{") and '"type":"test_plan"' in line
+    ]
+    assert len(plans) == 1, "expected exactly one plan run"
+    return {
+        rc["address"].removeprefix(PREFIX): rc["change"]["after"]
+        for rc in plans[0]["resource_changes"]
+    }
+
+
+@pytest.fixture(scope="module")
+def template(resources: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return json.loads(resources["aws_s3_object.dashboard_template[0]"]["content"])
+
+
+@pytest.fixture(scope="module")
+def quicksight() -> Any:
+    return botocore.session.get_session().get_service_model("quicksight")
+
+
+def validation_errors(model: Any, operation: str, body: dict[str, Any]) -> str:
+    report = ParamValidator().validate(body, model.operation_model(operation).input_shape)
+    return report.generate_report() if report.has_errors() else ""
+
+
+def cfn_lint(path: Path) -> subprocess.CompletedProcess[str]:
+    """cfn-lint from its own virtualenv (the Makefile's recipe builds it when missing)."""
+    built = subprocess.run(
+        ["make", "-s", ".venv-cfnlint/.installed"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    return subprocess.run(
+        [str(CFN_LINT), "--format", "parseable", "--", str(path)], capture_output=True, text=True
+    )
+
+
+def by_kind(resources: dict[str, dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
+    return {
+        a: v for a, v in resources.items() if a.startswith(kind + ".") or a.startswith(kind + "[")
+    }
+
+
+# --------------------------------------------------------------------------- the template
+
+
+def test_the_template_passes_cfn_lint(template, tmp_path):
+    path = tmp_path / "dashboard.json"
+    path.write_text(json.dumps(template))
+    assert path.stat().st_size > 51_200, "the generated dashboard no longer needs S3: test inline"
+    linted = cfn_lint(path)
+    assert linted.returncode & 2 == 0, linted.stdout + linted.stderr  # bit 2: errors
+
+
+def test_cfn_lint_finds_an_error_in_a_broken_dashboard(template, tmp_path):
+    broken = json.loads(json.dumps(template))
+    properties = broken["Resources"]["Dashboard"]["Properties"]
+    properties["DashboardPublishOptions"]["AdHocFilteringOption"]["AvailabilityStatus"] = (
+        "SOMETIMES"
+    )
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(broken))
+    linted = cfn_lint(path)
+    assert linted.returncode & 2, linted.stdout
+    assert ":E" in linted.stdout and "SOMETIMES" in linted.stdout
+
+
+def test_the_definition_is_the_file_with_the_real_data_sets(template):
+    definition = template["Resources"]["Dashboard"]["Properties"]["Definition"]
+    expected = json.loads((MODULE / "dashboard-definition.json").read_text())
+    keys = [d["key"] for d in json.loads((MODULE / "datasets.json").read_text())["datasets"]]
+    assert definition["DataSetIdentifierDeclarations"] == [
+        {"Identifier": key, "DataSetArn": DATASET_ARN} for key in keys
+    ]
+    assert {k: v for k, v in definition.items() if k != "DataSetIdentifierDeclarations"} == {
+        k: v for k, v in expected.items() if k != "DataSetIdentifierDeclarations"
+    }
+    assert list(template["Resources"]) == ["Dashboard"]
+
+
+def test_the_dashboard_passes_botocore_validation(template, quicksight):
+    properties = template["Resources"]["Dashboard"]["Properties"]
+    assert properties["DashboardPublishOptions"]["ExportToCSVOption"] == {
+        "AvailabilityStatus": "ENABLED"
+    }
+    assert validation_errors(quicksight, "CreateDashboard", properties) == ""
+
+
+# --------------------------------------------------------------------------- the other requests
+
+
+def dataset_body(planned: dict[str, Any]) -> dict[str, Any]:
+    """The CreateDataSet request a planned aws_quicksight_data_set becomes."""
+    physical = planned["physical_table_map"][0]
+    sql = physical["custom_sql"][0]
+    logical = planned["logical_table_map"][0]
+    return {
+        "AwsAccountId": ACCOUNT,
+        "DataSetId": planned["data_set_id"],
+        "Name": planned["name"],
+        "ImportMode": planned["import_mode"],
+        "PhysicalTableMap": {
+            physical["physical_table_map_id"]: {
+                "CustomSql": {
+                    "DataSourceArn": DATA_SOURCE_ARN,
+                    "Name": sql["name"],
+                    "SqlQuery": sql["sql_query"],
+                    "Columns": [{"Name": c["name"], "Type": c["type"]} for c in sql["columns"]],
+                }
+            }
+        },
+        "LogicalTableMap": {
+            logical["logical_table_map_id"]: {
+                "Alias": logical["alias"],
+                "Source": {"PhysicalTableId": logical["source"][0]["physical_table_id"]},
+            }
+        },
+        "Permissions": [
+            {"Principal": p["principal"], "Actions": sorted(p["actions"])}
+            for p in planned["permissions"]
+        ],
+        "Tags": [{"Key": k, "Value": v} for k, v in planned["tags"].items()],
+    }
+
+
+def test_every_data_set_request_passes_botocore_validation(resources, quicksight):
+    datasets = by_kind(resources, "aws_quicksight_data_set")
+    assert len(datasets) == len(json.loads((MODULE / "datasets.json").read_text())["datasets"])
+    errors = {
+        address: validation_errors(quicksight, "CreateDataSet", dataset_body(planned))
+        for address, planned in datasets.items()
+    }
+    assert {a: e for a, e in errors.items() if e} == {}
+
+
+def test_botocore_validation_catches_a_bad_data_set(resources, quicksight):
+    planned = next(iter(by_kind(resources, "aws_quicksight_data_set").values()))
+    body = dataset_body(planned)
+    custom_sql = next(iter(body["PhysicalTableMap"].values()))["CustomSql"]
+    del custom_sql["SqlQuery"]
+    assert '"SqlQuery"' in validation_errors(quicksight, "CreateDataSet", body)
+
+
+def test_the_data_source_vpc_connection_and_schedules_pass_botocore_validation(
+    resources, quicksight
+):
+    source = resources["aws_quicksight_data_source.this"]
+    aurora = source["parameters"][0]["aurora_postgresql"][0]
+    data_source = {
+        "AwsAccountId": ACCOUNT,
+        "DataSourceId": source["data_source_id"],
+        "Name": source["name"],
+        "Type": source["type"],
+        "DataSourceParameters": {
+            "AuroraPostgreSqlParameters": {
+                "Host": aurora["host"],
+                "Port": aurora["port"],
+                "Database": aurora["database"],
+            }
+        },
+        "Credentials": {"SecretArn": source["credentials"][0]["secret_arn"]},
+        "Permissions": [
+            {"Principal": p["principal"], "Actions": sorted(p["actions"])}
+            for p in source["permission"]
+        ],
+        "VpcConnectionProperties": {
+            "VpcConnectionArn": f"arn:aws:quicksight:eu-west-1:{ACCOUNT}:vpcConnection/obs-aurora"
+        },
+        "SslProperties": {"DisableSsl": source["ssl_properties"][0]["disable_ssl"]},
+        "Tags": [{"Key": k, "Value": v} for k, v in source["tags"].items()],
+    }
+    assert validation_errors(quicksight, "CreateDataSource", data_source) == ""
+    assert data_source["Credentials"]["SecretArn"].endswith("/database/reader-AbCdEf")
+
+    connection = resources["aws_quicksight_vpc_connection.this"]
+    vpc_connection = {
+        "AwsAccountId": ACCOUNT,
+        "VPCConnectionId": connection["vpc_connection_id"],
+        "Name": connection["name"],
+        "SubnetIds": sorted(connection["subnet_ids"]),
+        "SecurityGroupIds": ["sg-0123456789abcdef0"],  # the module's own: unknown at plan time
+        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/obs-quicksight-vpc",
+        "Tags": [{"Key": k, "Value": v} for k, v in connection["tags"].items()],
+    }
+    assert validation_errors(quicksight, "CreateVPCConnection", vpc_connection) == ""
+
+    schedules = by_kind(resources, "aws_quicksight_refresh_schedule")
+    assert schedules
+    for planned in schedules.values():
+        frequency = planned["schedule"][0]["schedule_frequency"][0]
+        body = {
+            "AwsAccountId": ACCOUNT,
+            "DataSetId": planned["data_set_id"],
+            "Schedule": {
+                "ScheduleId": planned["schedule_id"],
+                "ScheduleFrequency": {
+                    "Interval": frequency["interval"],
+                    "TimeOfTheDay": frequency["time_of_the_day"],
+                    "Timezone": frequency["timezone"],
+                },
+                "RefreshType": planned["schedule"][0]["refresh_type"],
+            },
+        }
+        assert validation_errors(quicksight, "CreateRefreshSchedule", body) == ""
