@@ -1,10 +1,11 @@
 """Build the Lambda zips, reproducibly.
 
 ``python scripts/package.py build --arch arm64`` writes ``dist/sender.zip`` and
-``dist/analytics.zip`` (receiver and migration handlers, with ``sql/``). Dependencies come from
-``requirements/lambda.txt`` (pinned, with hashes) as manylinux wheels for the Lambda runtime's
-Python version and architecture, never from this machine's packages. Entries are sorted, with a
-fixed timestamp and fixed permissions, so two builds of the same sources are byte-identical.
+``dist/analytics.zip`` (receiver, migration, roster and morning report handlers, with ``sql/``).
+Dependencies come from ``requirements/lambda.txt`` (pinned, with hashes) as manylinux wheels for
+the Lambda runtime's Python version and architecture, never from this machine's packages. Entries
+are sorted, with a fixed timestamp and fixed permissions, so two builds of the same sources are
+byte-identical.
 
 ``python scripts/package.py release`` builds both architectures into ``dist/release/``:
 ``sender-<version>-<arch>.zip`` and ``analytics-<version>-<arch>.zip``, ``SHA256SUMS`` (the format
@@ -43,11 +44,14 @@ PACKAGES: dict[str, dict[str, list[str]]] = {
         "handlers": ["sender.handler.lambda_handler"],
     },
     "analytics": {
-        "sources": ["src/observability", "src/contract", "src/receiver", "sql"],
+        # src/report: the morning report function (report.scheduled); the receiver's handlers
+        # never import it (tests/project/test_package.py)
+        "sources": ["src/observability", "src/contract", "src/receiver", "src/report", "sql"],
         "handlers": [
             "receiver.handler.lambda_handler",
             "receiver.migrate_handler.lambda_handler",
             "receiver.roster_handler.lambda_handler",
+            "report.scheduled.lambda_handler",
         ],
     },
 }

@@ -63,6 +63,7 @@ locals {
       }
     } : {},
     local.roster_alarms, # roster.tf: silent accounts and roster errors
+    local.report_alarms, # reports.tf: the morning report failed
   )
   alarms = var.create_alarms ? { for key, alarm in local.alarm_definitions : key => merge(local.alarm_defaults, alarm) } : {}
 }

@@ -188,3 +188,18 @@ output "roster_function_role_arn" {
   description = "ARN of the roster function's execution role: the principal the roster role of modules/organization must trust (null unless organization_roster_role_arn is set)."
   value       = one(aws_iam_role.roster[*].arn)
 }
+
+output "report_function_name" {
+  description = "Name of the morning report function (null unless report_enabled). Rerun today's report with `aws lambda invoke --function-name <name> out.json`."
+  value       = one(aws_lambda_function.report[*].function_name)
+}
+
+output "reports_location" {
+  description = "Where the morning reports land: s3://<bucket>/reports/, one <YYYY-MM-DD>.html per day (UTC). Read one with `aws s3 cp s3://<bucket>/reports/<date>.html .`."
+  value       = "s3://${aws_s3_bucket.this.bucket}/${local.reports_prefix}"
+}
+
+output "report_summary_topic_arn" {
+  description = "ARN of the SNS topic receiving each report's plain-text summary (null unless create_report_summary_topic or report_summary_email_addresses)."
+  value       = one(aws_sns_topic.reports[*].arn)
+}

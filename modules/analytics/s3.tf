@@ -175,7 +175,8 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
   }
 
   dynamic "rule" {
-    for_each = { for k, v in { loaded = var.loaded_expiration_days, failed = var.failed_expiration_days } : k => v if v != null }
+    # reports/: the morning report's pages (reports.tf), kept report_retention_days.
+    for_each = { for k, v in { loaded = var.loaded_expiration_days, failed = var.failed_expiration_days, reports = var.report_retention_days } : k => v if v != null }
 
     content {
       id     = "${rule.key}-expiration"

@@ -700,12 +700,105 @@ variable "organization_cost_accounts" {
 }
 
 variable "code_signing_config_arn" {
-  description = "ARN of a Lambda code-signing configuration for the receiver, migration and roster functions, or null for none. With one, Lambda deploys only zips signed by a profile it allows (sign the released zips with AWS Signer first). Terraform's source_code_hash only decides when to update the code; Lambda never checks it."
+  description = "ARN of a Lambda code-signing configuration for the receiver, migration, roster and report functions, or null for none. With one, Lambda deploys only zips signed by a profile it allows (sign the released zips with AWS Signer first). Terraform's source_code_hash only decides when to update the code; Lambda never checks it."
   type        = string
   default     = null
 
   validation {
     condition     = var.code_signing_config_arn == null || can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:code-signing-config:csc-[a-z0-9]{17}$", var.code_signing_config_arn))
     error_message = "code_signing_config_arn must be a Lambda code-signing configuration ARN (arn:aws:lambda:<region>:<account>:code-signing-config:csc-<17 characters>), or null."
+  }
+}
+
+#------------------------------------------------------------------------------
+# Morning report (reports.tf)
+#------------------------------------------------------------------------------
+
+variable "report_enabled" {
+  description = "Create the morning report function: it renders the HTML report (the code of `python -m report`) as the read-only reader role into the data bucket as reports/<UTC date>.html. On by default because it is cheap (one run of a few seconds a day, a few hundred kB of S3 a day: docs/cost.md) and needs nobody to run a command."
+  type        = bool
+  default     = true
+}
+
+variable "report_schedule_expression" {
+  description = "When the report function runs (EventBridge schedule expression, UTC). The default, daily at 06:00, comes after the senders' 02:00 daily runs have been loaded and before the European working day."
+  type        = string
+  default     = "cron(0 6 * * ? *)"
+
+  validation {
+    condition     = can(regex("^(cron\\([^)]+\\)|rate\\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\\))$", var.report_schedule_expression))
+    error_message = "report_schedule_expression must be an EventBridge cron(...) or rate(...) expression."
+  }
+}
+
+variable "report_days" {
+  description = "Days the report shows, ending on the latest day with data in the database (REPORT_DAYS; `python -m report --days`)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.report_days >= 1 && var.report_days <= 3660 && floor(var.report_days) == var.report_days
+    error_message = "report_days must be a whole number between 1 and 3660."
+  }
+}
+
+variable "report_cost_basis" {
+  description = "Cost that drives the report's totals and charts (REPORT_COST_BASIS; `python -m report --cost-basis`): amortized spreads commitment fees over the days and accounts that use them, unblended books them on the 1st on the buyer."
+  type        = string
+  default     = "amortized"
+
+  validation {
+    condition     = contains(["amortized", "unblended"], var.report_cost_basis)
+    error_message = "report_cost_basis must be amortized or unblended."
+  }
+}
+
+variable "report_group_by" {
+  description = "How the report groups accounts (REPORT_GROUP_BY; `python -m report --group-by`): ou (OU path) or tag:<key> (an account tag's value)."
+  type        = string
+  default     = "ou"
+
+  validation {
+    condition     = var.report_group_by == "ou" || can(regex("^tag:.{1,128}$", var.report_group_by))
+    error_message = "report_group_by must be ou or tag:<key> (1-128 characters)."
+  }
+}
+
+variable "report_new_findings_hours" {
+  description = "The summary's new critical findings are those this database first loaded within this many hours before the run (NEW_FINDINGS_HOURS). The default, 24, matches a daily schedule: each finding is announced once."
+  type        = number
+  default     = 24
+
+  validation {
+    condition     = var.report_new_findings_hours >= 1 && var.report_new_findings_hours <= 744 && floor(var.report_new_findings_hours) == var.report_new_findings_hours
+    error_message = "report_new_findings_hours must be a whole number between 1 and 744."
+  }
+}
+
+variable "report_retention_days" {
+  description = "Days after which a page under reports/ expires (the bucket's reports-expiration lifecycle rule; a same-day rerun's replaced version goes after noncurrent_version_expiration_days). null keeps them forever."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = var.report_retention_days == null || try(var.report_retention_days >= 1 && floor(var.report_retention_days) == var.report_retention_days, false)
+    error_message = "report_retention_days must be a whole number of days >= 1, or null."
+  }
+}
+
+variable "create_report_summary_topic" {
+  description = "Create an SNS topic (<name>-reports, encrypted with the analytics key) to which the report function publishes a short plain-text summary after each run: totals, new critical findings, silent accounts. The module creates the topic rather than taking one so that its key, its policy and the function's sns:Publish and KMS grants are all known and least-privilege at plan time; subscribe e-mail (report_summary_email_addresses) or anything else (AWS Chatbot, a queue) to the report_summary_topic_arn output. Implied by a non-empty report_summary_email_addresses."
+  type        = bool
+  default     = false
+}
+
+variable "report_summary_email_addresses" {
+  description = "E-mail addresses subscribed to the summary topic (each must confirm the subscription). Non-empty creates the topic."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.report_summary_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "report_summary_email_addresses must hold e-mail addresses."
   }
 }

@@ -167,6 +167,20 @@ class Delivery:
         }
 
 
+def put_request(bucket: str, key: str, body: bytes, kms_key_arn: str) -> dict[str, Any]:
+    """The PutObject parameters of a page (tests/terraform/test_rendered_policies.py checks that
+    the bucket policy lets them through)."""
+    return {
+        "Bucket": bucket,
+        "Key": key,
+        "Body": body,
+        "ContentType": "text/html; charset=utf-8",
+        # Named explicitly: the bucket policy refuses a write without the analytics key's ARN.
+        "ServerSideEncryption": "aws:kms",
+        "SSEKMSKeyId": kms_key_arn,
+    }
+
+
 @functools.cache
 def _client(service: str, region: str | None) -> Any:
     """One client per service, built on first use and kept for the container's life."""
@@ -207,13 +221,7 @@ def run(
     key = layout.report_key(now.date())
     body = report.html.encode("utf-8")
     _client("s3", settings.region).put_object(
-        Bucket=settings.bucket,
-        Key=key,
-        Body=body,
-        ContentType="text/html; charset=utf-8",
-        # Named explicitly: the bucket policy refuses a write without the analytics key's ARN.
-        ServerSideEncryption="aws:kms",
-        SSEKMSKeyId=settings.kms_key_arn,
+        **put_request(settings.bucket, key, body, settings.kms_key_arn)
     )
     metrics.add_metric(name="ReportsWritten", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="ReportBytes", unit=MetricUnit.Bytes, value=len(body))

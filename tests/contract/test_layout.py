@@ -79,5 +79,6 @@ def test_only_objects_under_data_are_notified_uploads():
 
 def test_the_prefixes_are_distinct_top_level_folders():
     prefixes = [layout.DATA_PREFIX, layout.LOADED_PREFIX, layout.FAILED_PREFIX]
-    assert len(set(prefixes)) == 3
+    prefixes.append(layout.REPORTS_PREFIX)  # the morning report's pages
+    assert len(set(prefixes)) == 4
     assert all(p.endswith("/") and p.count("/") == 1 for p in prefixes)

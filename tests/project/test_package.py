@@ -74,6 +74,7 @@ def test_manifest_lists_hashes_and_handlers(zips):
         "receiver.handler.lambda_handler",
         "receiver.migrate_handler.lambda_handler",
         "receiver.roster_handler.lambda_handler",
+        "report.scheduled.lambda_handler",
     ]
     assert manifest["sender.zip"]["handlers"] == ["sender.handler.lambda_handler"]
 
@@ -103,13 +104,15 @@ def test_analytics_zip_carries_every_sql_file(zips):
     assert packaged == {f"sql/{p.name}" for p in (ROOT / "sql").glob("*.sql")}
 
 
-def test_analytics_zip_holds_no_report_code(zips):
-    # The HTML report is its own package (src/report, run from a laptop or CI with the reader
-    # role): the ingest functions never use it, so their zip leaves it out.
+def test_analytics_zip_carries_the_report_for_the_morning_function(zips):
+    # The HTML report is its own package (src/report); the zip carries it whole for the morning
+    # report function (report.scheduled), while the ingest handlers never import it (below).
     with zipfile.ZipFile(zips / "analytics.zip") as archive:
         names = archive.namelist()
     assert "receiver/handler.py" in names and "receiver/cli.py" in names
-    assert [n for n in names if n.split("/")[0] == "report" or "/report/" in n] == []
+    packaged = {n for n in names if n.split("/")[0] == "report"}
+    source = ROOT / "src"
+    assert packaged == {p.relative_to(source).as_posix() for p in (source / "report").rglob("*.py")}
 
 
 def clean_import(zip_path: Path, tmp_path: Path, code: str) -> subprocess.CompletedProcess:
@@ -146,8 +149,10 @@ def test_analytics_handlers_import_from_the_zip_alone(zips, tmp_path):
         "import importlib.util\n"
         "assert importlib.util.find_spec('psycopg') is None\n"
         "import receiver.cli\n"  # the operator CLI too: it imports the report only when asked
-        "assert importlib.util.find_spec('report') is None\n"
-        "assert not [m for m in sys.modules if m.split('.')[0] == 'report']\n",
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'report']\n"
+        "import report.scheduled as s\n"  # the morning report: no psycopg, no client at import
+        "assert callable(s.lambda_handler) and s._client.cache_info().currsize == 0\n"
+        "assert importlib.util.find_spec('psycopg') is None\n",
     )
     assert completed.returncode == 0, completed.stderr
     assert int(completed.stdout) == len(list((ROOT / "sql").glob("*.sql")))

@@ -156,6 +156,8 @@ def test_the_report_lands_under_reports_encrypted_with_the_analytics_key(
     assert {(r["resourceArn"], r["secretArn"]) for r in data_api.requests} == {
         (CLUSTER_ARN, READER_SECRET_ARN)
     }
+    # ... one statement at a time: the function's role grants rds-data:ExecuteStatement only.
+    assert {r["operation"] for r in data_api.requests} == {"ExecuteStatement"}
     assert result["summary_message_id"] is None
     assert stack.messages() == []  # no topic configured: nothing published
 

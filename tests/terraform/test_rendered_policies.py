@@ -25,6 +25,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -342,6 +343,27 @@ def test_the_receivers_copies_and_reasons_pass_the_bucket_policy(bucket_policy):
         assert evaluate(bucket_policy, request) != DENY, key
 
 
+def test_the_morning_report_writes_only_under_reports_and_passes_the_bucket_policy(
+    bucket_policy, resources
+):
+    from report.scheduled import put_request
+
+    key = layout.report_key(date(2026, 11, 26))
+    headers = s3_headers("PutObject", **put_request(BUCKET, key, b"<html></html>", ANALYTICS_KEY))
+    role = f"arn:aws:sts::{ACCOUNT}:assumed-role/obs-report/obs-report"
+    request = Request("s3:PutObject", f"{BUCKET_ARN}/{key}", role, put_context(headers, ACCOUNT))
+    assert evaluate(bucket_policy, request) != DENY
+    identity = policy_of(resources, "module.analytics.aws_iam_role_policy.report[0]")
+    assert evaluate(identity, Request("s3:PutObject", f"{BUCKET_ARN}/{key}")) == ALLOW
+    for action, path in [
+        ("s3:PutObject", UPLOAD_KEY),  # never into data/: the receiver would load it
+        ("s3:PutObject", "loaded/x.json.gz"),
+        ("s3:GetObject", key),
+        ("s3:DeleteObject", key),
+    ]:
+        assert evaluate(identity, Request(action, f"{BUCKET_ARN}/{path}")) == IMPLICIT, path
+
+
 def test_plain_http_is_denied_even_with_the_right_key(bucket_policy):
     request = upload_request(sender_upload_headers(ANALYTICS_KEY))
     request.context["aws:SecureTransport"] = "false"  # type: ignore[index]
@@ -523,7 +545,12 @@ def test_checkov_iam_checks_on_the_rendered_identity_policies(plan, tmp_path):
 
 ORG_BUCKET = "obs-999999999999-eu-west-1"  # the organization module's analytics bucket
 DATA_BUCKETS = (BUCKET, ORG_BUCKET)
-LAYOUT_PREFIXES = (layout.DATA_PREFIX, layout.LOADED_PREFIX, layout.FAILED_PREFIX)
+LAYOUT_PREFIXES = (
+    layout.DATA_PREFIX,
+    layout.LOADED_PREFIX,
+    layout.FAILED_PREFIX,
+    layout.REPORTS_PREFIX,
+)
 SENDER_POLICIES = {
     # address -> the account the sender runs in (the mocked caller account)
     "module.sender.aws_iam_role_policy.sender": ACCOUNT,
@@ -689,6 +716,7 @@ def test_the_bucket_notifies_and_expires_by_the_layout_prefixes(resources):
         "data-delete-markers": layout.DATA_PREFIX,
         "loaded-expiration": layout.LOADED_PREFIX,
         "failed-expiration": layout.FAILED_PREFIX,
+        "reports-expiration": layout.REPORTS_PREFIX,
     }
     for rule, prefix in expected.items():
         assert prefixes.get(rule) == prefix, (

@@ -1,4 +1,4 @@
-# The module's alarms (alarms.tf, roster.tf): one aws_cloudwatch_metric_alarm.this per definition,
+# The module's alarms (alarms.tf, roster.tf, reports.tf): one aws_cloudwatch_metric_alarm.this per definition,
 # each definition merged over the shared defaults. The names and every setting are pinned here, so
 # that a change to the definitions or the defaults that renames or retunes a deployed alarm fails.
 
@@ -28,8 +28,9 @@ run "every_alarm_name_and_setting" {
       "obs-no-uploads",
       "obs-silent-accounts",
       "obs-roster-errors",
+      "obs-report-errors",
     ])
-    error_message = "The alarm names are <name>-<key>, seven with the roster function: renaming one replaces a deployed alarm."
+    error_message = "The alarm names are <name>-<key>, eight with the roster and report functions: renaming one replaces a deployed alarm."
   }
 
   assert {
@@ -46,6 +47,7 @@ run "every_alarm_name_and_setting" {
       no-uploads           = ["AWS/SQS", "NumberOfMessagesSent", tomap({ QueueName = "obs-uploads" }), "Sum", 86400, 1, "LessThanOrEqualToThreshold", 0, "breaching"]
       silent-accounts      = ["MultiAccountObservability", "SilentAccounts", tomap({ service = "roster" }), "Maximum", 86400, 1, "GreaterThanThreshold", 0, "notBreaching"]
       roster-errors        = ["AWS/Lambda", "Errors", tomap({ FunctionName = "obs-roster" }), "Sum", 300, 1, "GreaterThanThreshold", 0, "notBreaching"]
+      report-errors        = ["AWS/Lambda", "Errors", tomap({ FunctionName = "obs-report" }), "Sum", 300, 1, "GreaterThanThreshold", 0, "notBreaching"]
     }
     error_message = "Each alarm keeps its metric, statistic, period, evaluation periods, comparison, threshold and missing-data treatment."
   }
@@ -67,6 +69,7 @@ run "an_override_changes_only_its_own_setting" {
     oldest_message_age_alarm_seconds = 900
     create_no_uploads_alarm          = false
     organization_roster_role_arn     = null
+    report_enabled                   = false
   }
 
   assert {
@@ -75,6 +78,6 @@ run "an_override_changes_only_its_own_setting" {
       aws_cloudwatch_metric_alarm.this["queue-oldest-message"].threshold == 900 &&
       aws_cloudwatch_metric_alarm.this["dlq-messages"].threshold == 0
     )
-    error_message = "Without the roster and the no-uploads alarm four alarms remain; the age threshold follows its variable and no other alarm's."
+    error_message = "Without the roster, the report and the no-uploads alarm four alarms remain; the age threshold follows its variable and no other alarm's."
   }
 }

@@ -139,8 +139,9 @@ run "both_package_locations" {
     analytics_package_s3 = { bucket = "artifacts", key = "analytics.zip" }
   }
   # The receiver is planned after the migration invocation (it signs in as the loader the
-  # migration function creates), so the migration function's identical precondition stops first.
-  expect_failures = [aws_lambda_function.migration]
+  # migration function creates), so the migration function's identical precondition stops first;
+  # the report function, independent of both, stops on the same precondition.
+  expect_failures = [aws_lambda_function.migration, aws_lambda_function.report]
 }
 
 run "no_package_location" {
@@ -149,7 +150,7 @@ run "no_package_location" {
     analytics_package_path = null
   }
   # As above: the migration function's precondition stops the plan before the receiver's.
-  expect_failures = [aws_lambda_function.migration]
+  expect_failures = [aws_lambda_function.migration, aws_lambda_function.report]
 }
 
 run "large_batch_without_batching_window" {

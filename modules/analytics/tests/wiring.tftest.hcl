@@ -350,8 +350,8 @@ run "bucket_lifecycle" {
   assert {
     condition = [
       for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.id
-    ] == ["all-objects", "data-delete-markers", "loaded-expiration"]
-    error_message = "failed/ has no expiry rule when failed_expiration_days is null."
+    ] == ["all-objects", "data-delete-markers", "loaded-expiration", "reports-expiration"]
+    error_message = "failed/ has no expiry rule when failed_expiration_days is null; reports/ expires (report_retention_days)."
   }
 
   assert {
@@ -387,8 +387,8 @@ run "alarms" {
   }
 
   assert {
-    condition     = toset(keys(aws_cloudwatch_metric_alarm.this)) == toset(["dlq-messages", "queue-oldest-message", "receiver-errors", "migration-errors", "no-uploads"])
-    error_message = "All five alarms are created by default."
+    condition     = toset(keys(aws_cloudwatch_metric_alarm.this)) == toset(["dlq-messages", "queue-oldest-message", "receiver-errors", "migration-errors", "no-uploads", "report-errors"])
+    error_message = "All six alarms are created by default (the morning report's included)."
   }
 
   assert {
