@@ -103,6 +103,7 @@ module "dashboards" {
   database_name              = module.analytics.database_name
   reader_secret_arn          = module.analytics.reader_secret_arn
   kms_key_arn                = module.analytics.kms_key_arn
+  database_ready             = module.analytics.database_ready
 
   principals       = var.dashboard_principals
   refresh_schedule = var.dashboard_refresh_schedule

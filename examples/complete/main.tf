@@ -242,6 +242,7 @@ module "dashboards" {
   database_name              = module.analytics.database_name
   reader_secret_arn          = module.analytics.reader_secret_arn
   kms_key_arn                = module.analytics.kms_key_arn
+  database_ready             = module.analytics.database_ready
 
   principals = var.dashboard_principals
   # SPICE refreshed after the morning load (the DAILY sender run is moved to 02:15 UTC above).

@@ -203,3 +203,8 @@ output "report_summary_topic_arn" {
   description = "ARN of the SNS topic receiving each report's plain-text summary (null unless create_report_summary_topic or report_summary_email_addresses)."
   value       = one(aws_sns_topic.reports[*].arn)
 }
+
+output "database_ready" {
+  description = "Id of this apply's migration run (null when run_migrations_on_apply is false): known once the migrations have run and the database roles and their secrets exist. Pass it to modules/dashboards (database_ready) so QuickSight connects only after that."
+  value       = one(aws_lambda_invocation.migration[*].id)
+}

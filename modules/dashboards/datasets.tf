@@ -2,6 +2,12 @@
 # Data source (the cluster, as the read-only reader role) and one data set per datasets.json entry
 #------------------------------------------------------------------------------
 
+# Orders the data source after the migration run (database_ready): on a first apply QuickSight
+# would otherwise try the reader role before the migration function has created it.
+resource "terraform_data" "database_ready" {
+  input = var.database_ready
+}
+
 resource "aws_quicksight_data_source" "this" {
   data_source_id = "${var.name}-aurora"
   name           = "${var.name} Aurora (reader)"
@@ -39,13 +45,15 @@ resource "aws_quicksight_data_source" "this" {
 
   tags = var.tags
 
-  # QuickSight connects when it creates the data source, so the cluster must admit it by then;
-  # the data sets (SPICE ingestions start at creation) come after the secret grant too.
+  # QuickSight connects when it creates the data source, so the cluster must admit it, and the
+  # reader role must exist, by then; the data sets (SPICE ingestions start at creation) come
+  # after the secret grant too.
   depends_on = [
     aws_vpc_security_group_ingress_rule.aurora_from_quicksight,
     aws_vpc_security_group_egress_rule.quicksight_to_aurora,
     aws_iam_role_policy.quicksight_secrets,
     terraform_data.definition_files,
+    terraform_data.database_ready,
   ]
 }
 

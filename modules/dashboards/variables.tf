@@ -94,6 +94,12 @@ variable "reader_secret_arn" {
   }
 }
 
+variable "database_ready" {
+  description = "A value known only once the database roles exist and the reader secret holds its password (modules/analytics output database_ready, the migration run's id). The data source, which QuickSight connects with when it is created, waits for it. null: no wait."
+  type        = string
+  default     = null
+}
+
 variable "kms_key_arn" {
   description = "ARN of the KMS key encrypting the reader secret (modules/analytics output kms_key_arn): QuickSight's Secrets Manager role is allowed to decrypt with it, only through Secrets Manager and only for that secret."
   type        = string

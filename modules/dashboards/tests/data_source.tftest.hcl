@@ -91,6 +91,19 @@ run "the_reader_secret_over_ssl_through_the_vpc_connection" {
   }
 }
 
+run "waits_for_the_migration_run" {
+  command = plan
+
+  variables {
+    database_ready = "obs-migration_0123456789abcdef"
+  }
+
+  assert {
+    condition     = terraform_data.database_ready.input == "obs-migration_0123456789abcdef"
+    error_message = "The migration run's id reaches the resource the data source depends on."
+  }
+}
+
 run "the_master_secret_is_refused" {
   command = plan
 
