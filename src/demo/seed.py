@@ -284,6 +284,9 @@ def _storage_and_data(member: Member, region: str, rng: random.Random) -> None:
         ValidationMethod="DNS",
         SubjectAlternativeNames=[f"www.{profile.key}.example.com"],
     )
+    if profile.environment == "production" and region == HOME_REGION:
+        # an imported certificate (ACM never renews those) three weeks from expiry
+        acm.import_certificate(**_imported_certificate(f"legacy.{profile.key}.example.com", 21))
     if profile.environment != "sandbox" and region == HOME_REGION:
         trail_bucket = f"acme-{profile.key}-trail-{profile.account_id}"
         s3.create_bucket(
@@ -295,6 +298,38 @@ def _storage_and_data(member: Member, region: str, rng: random.Random) -> None:
         )
         cloudtrail.start_logging(Name="organization-audit")
     del rng
+
+
+def _imported_certificate(domain: str, days_left: int) -> dict[str, bytes]:
+    """A self-signed certificate for ``domain`` and its key, as ImportCertificate takes them,
+    valid for a year that ends ``days_left`` days from now."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)])
+    not_after = datetime.now(UTC) + timedelta(days=days_left)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_after - timedelta(days=365))
+        .not_valid_after(not_after)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(domain)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return {
+        "Certificate": certificate.public_bytes(serialization.Encoding.PEM),
+        "PrivateKey": key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        ),
+    }
 
 
 def _security_services(member: Member, region: str, first_day: date, rng: random.Random) -> None:

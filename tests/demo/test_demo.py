@@ -9,6 +9,7 @@ the issue notes for measured times).
 
 from __future__ import annotations
 
+import base64
 import os
 import select
 import signal
@@ -25,7 +26,7 @@ import psycopg
 import pytest
 
 from demo.summary import ORGANIZATION_COST_MODE_ONLY
-from labkit.browser import Browser, ensure_chromium
+from labkit.browser import Browser, ensure_chromium, png_size
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "build" / "demo" / "report.png"
@@ -310,6 +311,84 @@ def test_the_report_renders_every_chart_with_data_in_chromium(demo: DemoRun) -> 
         width, height = browser.screenshot(SCREENSHOT)
         assert width == 1280 and height > 2000
         assert browser.pdf(SCREENSHOT.with_suffix(".pdf")) > 50_000
+
+
+# the sections for the reference dashboard's questions (issue 11), each with one chart
+REFERENCE_SECTIONS = (
+    "guardduty",
+    "inspector",
+    "conformance-packs",
+    "patch-compliance",
+    "kms-rotation",
+    "secrets-rotation",
+    "certificate-expiry",
+    "waf",
+    "availability-zones",
+    "ssm-instances",
+)
+SECTION_RENDERED = """
+((id) => {
+  const section = document.getElementById(id);
+  if (!section) return null;
+  const figure = section.querySelector(`figure#chart-${id}`);
+  const svg = figure && figure.querySelector('svg');
+  const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
+  return {
+    heading: section.querySelector('h2').textContent,
+    explain: section.querySelector('p.explain').textContent,
+    chart: figure ? !figure.classList.contains('empty') : false,
+    svg: [box.width, box.height],
+    marks: figure ? Array.from(figure.querySelectorAll('.mark')).filter((mark) => {
+      const b = mark.getBoundingClientRect();
+      return b.width > 0 && b.height > 0;
+    }).length : 0,
+    tables: section.querySelectorAll('table.data tbody tr').length,
+  };
+})
+"""
+# the part of the page docs/images/report-controls.png shows: conformance packs to WAF
+CONTROLS_CLIP = """
+(() => {
+  const first = document.getElementById('conformance-packs').getBoundingClientRect();
+  const last = document.getElementById('waf').getBoundingClientRect();
+  return {x: first.left + window.scrollX - 8, y: first.top + window.scrollY - 8,
+          width: first.width + 16, height: last.bottom - first.top + 16, scale: 1};
+})()
+"""
+
+
+def test_the_reference_sections_render_in_chromium(demo: DemoRun) -> None:
+    ensure_chromium()
+    with Browser() as browser:
+        browser.open(demo.report, width=1280, height=900)
+        order = browser.evaluate(
+            "Array.from(document.querySelectorAll('main section')).map(s => s.id)"
+        )
+        assert [s for s in order if s in REFERENCE_SECTIONS] == list(REFERENCE_SECTIONS)
+        for ident in REFERENCE_SECTIONS:
+            shown = browser.evaluate(f"{SECTION_RENDERED}({ident!r})")
+            assert shown is not None, ident
+            assert shown["heading"] and "v_" in shown["explain"], shown
+            assert shown["chart"] and shown["marks"] > 0, (ident, shown)
+            assert shown["svg"][0] > 300 and shown["svg"][1] > 20, (ident, shown)
+            assert shown["tables"] > 0, (ident, shown)
+        # every chart laid out, so the clip is the page as a reader sees it
+        height = browser.evaluate("document.documentElement.scrollHeight")
+        browser.command(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 1280, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
+        clip = browser.evaluate(CONTROLS_CLIP)
+        shot = browser.command(
+            "Page.captureScreenshot",
+            {"format": "png", "fromSurface": True, "captureBeyondViewport": True, "clip": clip},
+        )
+        data = base64.b64decode(shot["data"])
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        SCREENSHOT.with_name("report-controls.png").write_bytes(data)
+        width, tall = png_size(data)
+        assert width > 1000 and tall > 1000
+        assert browser.failed_requests == []
 
 
 def test_interrupting_the_demo_stops_what_it_started(server_url: str, tmp_path: Path) -> None:

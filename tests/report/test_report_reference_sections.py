@@ -18,6 +18,7 @@ import pytest
 
 from receiver.db.psycopg_executor import PsycopgExecutor
 from report import build_report
+from report.sections.listing import TOP
 from support.receiver_fixtures import (
     READER_SECRET_ARN,
     Db,
@@ -199,7 +200,7 @@ def test_guardduty_lists_the_open_findings_most_severe_first(page, doc):
         key=lambda g: -g["severity"],
     )
     rows = table_rows(page, "guardduty-open")
-    assert [r[4] for r in rows] == [g["title"] for g in open_]
+    assert [r[3] for r in rows] == [g["title"] for g in open_][:TOP]
     assert rows[0][2] == "9.5 Critical"
     archived = [g["title"] for g in doc["data"]["guardduty_findings"] if g["archived"]]
     assert archived and not any(t in _section(page, "guardduty").all_text() for t in archived)
@@ -212,12 +213,13 @@ def test_guardduty_lists_the_open_findings_most_severe_first(page, doc):
 
 def test_inspector_counts_active_findings_and_keeps_its_table_short(page, doc):
     active = [f for f in doc["data"]["inspector_findings"] if f["status"] == "ACTIVE"]
-    assert len(active) > 15
+    assert len(active) > TOP
     rows = table_rows(page, "inspector-open")
-    assert len(rows) == 15
+    assert len(rows) == TOP
     assert rows[0][2] == "Critical" and rows[0][3] == "9.8"
+    assert rows[0][5] == "EC2 instance i-0123456789abcdef0"
     more = page.by_id("more-inspector-open").all_text()
-    assert more == f"and {len(active) - 15} more, not shown"
+    assert more == f"and {len(active) - TOP} more, not shown"
     text = _section(page, "inspector").all_text()
     assert f"{len(active)} open" in text
     assert "(closed)" not in text

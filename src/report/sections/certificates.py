@@ -160,7 +160,6 @@ def certificates_section(data: ReportData, styles: dict[str, AccountStyle]) -> S
             rows,
             cd.total,
             numeric=(8,),
-            wrap=(2,),
             empty_text=no_data("ACM certificates"),
         )
     )

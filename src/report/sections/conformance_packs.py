@@ -84,7 +84,7 @@ def conformance_section(data: ReportData, styles: dict[str, AccountStyle]) -> Se
         f"{count(cp.non_compliant)} of {count(cp.total)} packs non-compliant.",
     )
     labels = [
-        f"{p.pack_name} · {style_of(styles, p.account_id, p.account_name).label} · {p.region}"
+        f"{style_of(styles, p.account_id, p.account_name).label} · {p.pack_name} ({p.region})"
         for p in cp.packs
     ]
     section.add_figure(

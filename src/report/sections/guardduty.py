@@ -149,11 +149,10 @@ def guardduty_section(data: ReportData, styles: dict[str, AccountStyle]) -> Sect
             style_of(styles, f.account_id, f.account_name).label,
             f.region,
             f"{f.severity} {band(f.severity)}" if f.severity is not None else EN_DASH,
-            f.type or EN_DASH,
             f.title or EN_DASH,
+            f.type or EN_DASH,
             f.resource or EN_DASH,
             count(f.count),
-            long_day(f.created) if f.created else EN_DASH,
             long_day(f.updated) if f.updated else EN_DASH,
         ]
         for f in gd.top
@@ -166,17 +165,16 @@ def guardduty_section(data: ReportData, styles: dict[str, AccountStyle]) -> Sect
                 "Account",
                 "Region",
                 "Severity",
+                "Finding",
                 "Type",
-                "Title",
                 "Resource",
                 "Occurrences",
-                "Created",
-                "Updated",
+                "Last updated",
             ],
             rows,
             gd.total,
             numeric=(6,),
-            wrap=(3, 4, 5),
+            wrap=(3, 5),
             empty_text=no_data("open GuardDuty findings"),
         )
     )

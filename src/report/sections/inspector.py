@@ -116,6 +116,14 @@ def inspector(reader: Reader, limit: int = TOP) -> InspectorData:
     return data
 
 
+def _resource(resource_type: str | None, resource_id: str | None) -> str:
+    """``AWS_EC2_INSTANCE``, ``i-0abc`` -> ``EC2 instance i-0abc``: the service as Inspector
+    spells it, the rest of the type in lower case."""
+    service, _, kind = (resource_type or "").removeprefix("AWS_").partition("_")
+    words = [service, kind.replace("_", " ").lower(), resource_id or ""]
+    return " ".join(w for w in words if w) or EN_DASH
+
+
 def inspector_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section:
     insp = data.inspector
     open_total = sum(sum(c.values()) for c in insp.counts.values())
@@ -147,8 +155,7 @@ def inspector_section(data: ReportData, styles: dict[str, AccountStyle]) -> Sect
             (f.severity or EN_DASH).title(),
             str(f.score) if f.score is not None else EN_DASH,
             f.title or EN_DASH,
-            f.resource_type or EN_DASH,
-            f.resource_id or EN_DASH,
+            _resource(f.resource_type, f.resource_id),
             (f.exploit_available or EN_DASH).lower(),
             (f.fix_available or EN_DASH).lower(),
             long_day(f.first_observed) if f.first_observed else EN_DASH,
@@ -164,17 +171,16 @@ def inspector_section(data: ReportData, styles: dict[str, AccountStyle]) -> Sect
                 "Region",
                 "Severity",
                 "Score",
-                "Title",
-                "Resource type",
+                "Finding",
                 "Resource",
-                "Exploit available",
-                "Fix available",
+                "Exploit",
+                "Fix",
                 "First observed",
             ],
             rows,
             insp.total,
             numeric=(3,),
-            wrap=(4, 6),
+            wrap=(4, 5),
             empty_text=no_data("open Inspector findings"),
         )
     )

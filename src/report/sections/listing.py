@@ -12,7 +12,7 @@ from report.charts import Series
 from report.formatting import Unit, count, esc
 from report.html import Figure, no_data, table_html
 
-TOP = 15  # rows of a listing table; the rest is counted, not shown
+TOP = 10  # rows of a listing table; the rest is counted, not shown
 
 
 @dataclass(frozen=True)
