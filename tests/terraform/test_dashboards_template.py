@@ -12,7 +12,8 @@ One plan of ``tests/terraform/dashboards_template`` (the module with its generat
   sets, data source, VPC connection, refresh schedules), pass botocore's own parameter
   validation against the real ``quicksight`` service model (types, required members, minimum
   lengths and sizes; botocore does not check enumerations or maximum lengths, cfn-lint does for
-  the dashboard); a missing member is caught.
+  the dashboard); a missing member is caught;
+- parliament finds nothing in the two identity policies.
 """
 
 from __future__ import annotations
@@ -265,3 +266,24 @@ def test_the_data_source_vpc_connection_and_schedules_pass_botocore_validation(
             },
         }
         assert validation_errors(quicksight, "CreateRefreshSchedule", body) == ""
+
+
+# --------------------------------------------------------------------------- identity policies
+
+
+def test_parliament_finds_nothing_in_the_identity_policies(resources):
+    """The VPC connection role's and the grant on QuickSight's Secrets Manager role: only the
+    two EC2 Describe calls, which take no resource, are on "*"."""
+    from parliament import analyze_policy_string
+
+    policies = {
+        a: v["policy"] for a, v in resources.items() if a.startswith("aws_iam_role_policy.")
+    }
+    assert set(policies) == {
+        "aws_iam_role_policy.vpc_connection[0]",
+        "aws_iam_role_policy.quicksight_secrets[0]",
+    }
+    for address, policy in policies.items():
+        for finding in analyze_policy_string(policy).findings:
+            assert finding.issue == "RESOURCE_STAR", f"{address}: {finding.issue} {finding.detail}"
+            assert set(finding.detail) <= {"ec2:DescribeSecurityGroups", "ec2:DescribeSubnets"}
