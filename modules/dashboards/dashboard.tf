@@ -97,7 +97,8 @@ resource "aws_cloudformation_stack" "dashboard" {
   name          = "${var.name}-dashboard"
   template_body = local.template_inline ? local.template_body : null
   template_url  = local.template_inline ? null : "https://${var.template_bucket.name}.s3.${local.region}.${local.dns_suffix}/${aws_s3_object.dashboard_template[0].key}"
-  # A failed dashboard rolls back and is deleted: the next apply starts clean.
+  # A failed creation deletes the stack, so the next apply starts clean (a failed update rolls
+  # back to the previous dashboard version).
   on_failure        = "DELETE"
   notification_arns = var.stack_notification_arns
   tags              = var.tags
