@@ -10,7 +10,9 @@
 -- (RDS, S3, ELB, Auto Scaling, Lambda) is regional here and counted with availability_zone NULL.
 --
 -- Critical findings: one row per currently open CRITICAL finding of Security Hub (record state
--- ACTIVE, workflow NEW or NOTIFIED, severity label CRITICAL), GuardDuty (listed, not archived,
+-- ACTIVE, workflow NEW or NOTIFIED, severity label CRITICAL, and listed by the latest complete
+-- collection of its region: securityhub_findings keeps a finding Security Hub has since deleted
+-- in its last state, as guardduty_findings does, see 011), GuardDuty (listed, not archived,
 -- by the latest complete collection of its region, severity 9.0 to 10.0: GuardDuty's Critical
 -- band; v_security_posture.guardduty_high counts every severity >= 7, these included) and
 -- Inspector (status ACTIVE, severity CRITICAL). Security Hub also holds the findings Inspector
@@ -51,9 +53,18 @@ SELECT 'securityhub'::text                           AS source,
        coalesce(f.last_observed_at, f.updated_at)    AS last_seen_at,
        f.first_loaded_at
 FROM securityhub_findings f
+LEFT JOIN ingestions i ON i.id = f.ingestion_id
+LEFT JOIN collection_runs w ON w.run_id = i.run_id AND w.account_id = f.account_id
 WHERE f.severity_label = 'CRITICAL'
   AND f.record_state = 'ACTIVE'
   AND f.workflow_status IN ('NEW', 'NOTIFIED')
+  -- gone from Security Hub (deleted 90 days after its last update, or Security Hub disabled):
+  -- a later complete listing of its region (collector status ok) did not list it
+  AND NOT EXISTS (SELECT 1 FROM collection_runs r
+                  JOIN collector_runs c ON c.run_id = r.run_id
+                  WHERE r.account_id = f.account_id AND c.collector = 'securityhub'
+                    AND c.region = f.region AND c.status = 'ok'
+                    AND r.collected_at > w.collected_at)
   -- the copy Security Hub holds of an Inspector or GuardDuty finding the sender also collects
   -- directly: the service's own record says whether it is open (counted once, under it)
   AND NOT EXISTS (SELECT 1 FROM inspector_findings i
@@ -94,7 +105,7 @@ SELECT 'inspector',
 FROM inspector_findings i
 WHERE i.status = 'ACTIVE'
   AND i.severity = 'CRITICAL';
-COMMENT ON VIEW v_critical_findings_current IS 'Every currently open CRITICAL finding, one row each: Security Hub (record state ACTIVE, workflow NEW or NOTIFIED, label CRITICAL), GuardDuty (listed and not archived by the latest complete collection of its region, severity 9.0 to 10.0, GuardDuty''s Critical band) and Inspector (status ACTIVE, severity CRITICAL). first_seen_at is AWS''s own time (Security Hub FirstObservedAt or CreatedAt, GuardDuty CreatedAt, Inspector firstObservedAt); first_loaded_at is when this database first loaded the finding. A finding Security Hub holds for Inspector or GuardDuty (product_name) is listed under securityhub only when the sender did not collect it from that service directly; otherwise once, under its own service and its state.';
+COMMENT ON VIEW v_critical_findings_current IS 'Every currently open CRITICAL finding, one row each: Security Hub (record state ACTIVE, workflow NEW or NOTIFIED, label CRITICAL, not missing from a later complete listing of its region), GuardDuty (listed and not archived by the latest complete collection of its region, severity 9.0 to 10.0, GuardDuty''s Critical band) and Inspector (status ACTIVE, severity CRITICAL). first_seen_at is AWS''s own time (Security Hub FirstObservedAt or CreatedAt, GuardDuty CreatedAt, Inspector firstObservedAt); first_loaded_at is when this database first loaded the finding. A finding Security Hub holds for Inspector or GuardDuty (product_name) is listed under securityhub only when the sender did not collect it from that service directly; otherwise once, under its own service and its state.';
 COMMENT ON COLUMN v_critical_findings_current.source IS 'securityhub, guardduty or inspector.';
 COMMENT ON COLUMN v_critical_findings_current.finding_id IS 'Security Hub finding id, GuardDuty finding id or Inspector finding ARN.';
 COMMENT ON COLUMN v_critical_findings_current.first_seen_at IS 'When AWS first observed or created the finding (the service''s own field).';

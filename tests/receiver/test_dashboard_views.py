@@ -267,3 +267,28 @@ def test_a_partial_guardduty_collection_does_not_close_a_critical_finding(db):
     _load(db, variant(shifted(day1, 1), partial))
     rows = db.query("SELECT finding_id FROM v_critical_findings_current WHERE source = 'guardduty'")
     assert [r["finding_id"] for r in rows] == ["c0ffee00000000000000000000000001"]
+
+
+def test_a_security_hub_finding_a_later_complete_listing_omits_is_gone(db):
+    day1 = variant(fixture_doc("full-daily"), _critical)
+    _load(db, day1)
+    ec2_19 = f"{HUB}/EC2.19/finding/ec2.19-notified"
+
+    def partial(doc: dict[str, Any]) -> None:  # ran out of time: listed only some findings
+        doc["data"]["securityhub"]["findings"] = []
+        for c in doc["collectors"]:
+            if c["name"] == "securityhub":
+                c.update(status="partial", error="time budget exhausted after 0 item(s)")
+
+    _load(db, variant(shifted(day1, 1), partial))
+    query = "SELECT finding_id FROM v_critical_findings_current WHERE source = 'securityhub'"
+    assert ec2_19 in {r["finding_id"] for r in db.query(query)}, "a partial listing proves nothing"
+
+    def complete_without_it(doc: dict[str, Any]) -> None:  # Security Hub deleted it
+        hub = doc["data"]["securityhub"]
+        hub["findings"] = [f for f in hub["findings"] if f["finding_id"] != ec2_19]
+
+    _load(db, variant(shifted(day1, 2), complete_without_it))
+    shown = {r["finding_id"] for r in db.query(query)}
+    assert ec2_19 not in shown
+    assert f"{HUB}/IAM.6/finding/iam.6-new" in shown, "listed again: still open"
