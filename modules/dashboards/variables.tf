@@ -98,6 +98,11 @@ variable "database_ready" {
   description = "A value known only once the database roles exist and the reader secret holds its password (modules/analytics output database_ready, the migration run's id). The data source, which QuickSight connects with when it is created, waits for it. null: no wait."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.database_ready == null || try(length(var.database_ready) > 0, true)
+    error_message = "database_ready must be a non-empty string (modules/analytics output database_ready), or null."
+  }
 }
 
 variable "kms_key_arn" {
@@ -180,12 +185,22 @@ variable "datasets_file" {
   description = "Path of the data sets declaration (JSON: {\"datasets\": [{key, name, import_mode, sql, columns}]}). null: the module's datasets.json, written by `make dashboards`."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.datasets_file == null || can(length(jsondecode(file(var.datasets_file)).datasets) > 0)
+    error_message = "datasets_file must be a readable JSON file holding a non-empty \"datasets\" list."
+  }
 }
 
 variable "dashboard_definition_file" {
   description = "Path of the dashboard definition (JSON: QuickSight's DashboardVersionDefinition, whose DataSetIdentifierDeclarations name the data sets by key). null: the module's dashboard-definition.json, written by `make dashboards`."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.dashboard_definition_file == null || can(jsondecode(file(var.dashboard_definition_file)).DataSetIdentifierDeclarations)
+    error_message = "dashboard_definition_file must be a readable JSON file holding a DashboardVersionDefinition (with DataSetIdentifierDeclarations)."
+  }
 }
 
 variable "dashboard_name" {

@@ -98,3 +98,15 @@ run "a_large_template_through_s3" {
     error_message = "Through S3 the large template is accepted (SSE-KMS, the bucket's default key when none is given)."
   }
 }
+
+run "a_missing_file_is_refused" {
+  command = plan
+
+  variables {
+    datasets_file             = "tests/fixtures/no-such-file.json"
+    dashboard_definition_file = "tests/fixtures/datasets.json"
+  }
+
+  # The second is JSON, but no dashboard definition.
+  expect_failures = [var.datasets_file, var.dashboard_definition_file]
+}
