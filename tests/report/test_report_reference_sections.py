@@ -9,6 +9,7 @@ the document, never from the views. The report runs as the read-only reader role
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -354,6 +355,11 @@ def test_resources_by_zone_add_up_to_the_inventory(page, doc):
     shown = {(r[2], r[3]) for r in rows}
     assert ("eu-west-1", "eu-west-1a") in shown and ("eu-west-1", "regional") in shown
     assert shown == zones
+    regional = Counter(
+        r["resource_type"] for r in resources if r["resource_type"] not in zonal_types
+    )
+    (row,) = [r for r in rows if r[3] == "regional"]
+    assert row[4] == ", ".join(f"{n} {t}" for t, n in sorted(regional.items()))
 
 
 def test_ssm_instances_show_ping_status_platform_and_agent(page, doc):

@@ -117,7 +117,7 @@ def zones_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section:
             account_id,
             region,
             zone,
-            *(count(by_type.get(t, 0)) for t in types),
+            ", ".join(f"{count(n)} {t}" for t, n in sorted(by_type.items()) if n),
             count(sum(by_type.values())),
         ]
         for (account_id, region, zone), by_type in ordered[:TOP]
@@ -126,10 +126,11 @@ def zones_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section:
         bounded_table(
             "availability-zones",
             "Resources per account, region and Availability Zone (current), most first",
-            ["Account", "Account ID", "Region", "Zone", *types, "Total"],
+            ["Account", "Account ID", "Region", "Zone", "Resources by type", "Total"],
             rows,
             len(ordered),
-            numeric=tuple(range(4, 5 + len(types))),
+            numeric=(5,),
+            wrap=(4,),
             empty_text=no_data("resources by Availability Zone"),
         )
     )

@@ -45,7 +45,6 @@ class GuardDutyFinding:
     severity: Decimal | None
     type: str | None
     title: str | None
-    resource: str | None
     count: int | None
     created: date | None
     updated: date | None
@@ -87,7 +86,6 @@ def guardduty(reader: Reader, limit: int = TOP) -> GuardDutyData:
     rows = reader.rows(
         """
         SELECT g.account_id, a.name AS account_name, g.region, g.severity, g.type, g.title,
-               coalesce(g.resource_type || ' ', '') || coalesce(g.resource_id, '') AS resource,
                g.count, (g.created_at AT TIME ZONE 'UTC')::date AS created,
                (g.updated_at AT TIME ZONE 'UTC')::date AS updated,
                count(*) OVER () AS total
@@ -110,7 +108,6 @@ def guardduty(reader: Reader, limit: int = TOP) -> GuardDutyData:
             to_decimal(r["severity"]),
             r["type"],
             r["title"],
-            r["resource"] or None,
             r["count"],
             r["created"],
             r["updated"],
@@ -151,7 +148,6 @@ def guardduty_section(data: ReportData, styles: dict[str, AccountStyle]) -> Sect
             f"{f.severity} {band(f.severity)}" if f.severity is not None else EN_DASH,
             f.title or EN_DASH,
             f.type or EN_DASH,
-            f.resource or EN_DASH,
             count(f.count),
             long_day(f.updated) if f.updated else EN_DASH,
         ]
@@ -160,21 +156,20 @@ def guardduty_section(data: ReportData, styles: dict[str, AccountStyle]) -> Sect
     section.add(
         bounded_table(
             "guardduty-open",
-            "Open GuardDuty findings, most severe first",
+            "Open GuardDuty findings, most severe first (the finding names its resource)",
             [
                 "Account",
                 "Region",
                 "Severity",
                 "Finding",
                 "Type",
-                "Resource",
                 "Occurrences",
                 "Last updated",
             ],
             rows,
             gd.total,
-            numeric=(6,),
-            wrap=(3, 5),
+            numeric=(5,),
+            wrap=(3,),
             empty_text=no_data("open GuardDuty findings"),
         )
     )
