@@ -8,43 +8,15 @@ the session ends.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-DAYS, HISTORY_DAYS = 7, 30
-GUARDED = (
-    "import sys; from support import network_guard; network_guard.install(); "
-    "from demo.__main__ import main; sys.exit(main(sys.argv[1:]))"
-)
-
-
-@dataclass(frozen=True)
-class DemoRun:
-    returncode: int
-    stdout: str
-    stderr: str
-    report: Path
-    database_url: str
-    seconds: float
-
-
-def demo_command(*args: str) -> list[str]:
-    return [sys.executable, "-c", GUARDED, *args]
-
-
-def demo_environment(server_url: str) -> dict[str, str]:
-    path = os.pathsep.join([str(ROOT / "tests"), str(ROOT / "src")])
-    return {**os.environ, "DATABASE_URL": server_url, "PYTHONPATH": path}
+from support.demo_run import DAYS, HISTORY_DAYS, ROOT, DemoRun, demo_command, demo_environment
 
 
 @pytest.fixture(scope="session")

@@ -10,31 +10,22 @@ the issue notes for measured times).
 from __future__ import annotations
 
 import base64
-import os
 import select
 import signal
 import socket
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
 
 from demo.summary import ORGANIZATION_COST_MODE_ONLY
 from labkit.browser import Browser, ensure_chromium, png_size
+from support.demo_run import DAYS, HISTORY_DAYS, ROOT, DemoRun, demo_command, demo_environment
 
-ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "build" / "demo" / "report.png"
-DAYS, HISTORY_DAYS = 7, 30
-GUARDED = (
-    "import sys; from support import network_guard; network_guard.install(); "
-    "from demo.__main__ import main; sys.exit(main(sys.argv[1:]))"
-)
 # every chart's figure, the number of its marks that have a non-zero size on screen
 RENDERED = """
 Array.from(document.querySelectorAll('figure.chart')).map((figure) => ({
@@ -47,46 +38,6 @@ Array.from(document.querySelectorAll('figure.chart')).map((figure) => ({
   }).length,
 }))
 """
-
-
-@dataclass(frozen=True)
-class DemoRun:
-    returncode: int
-    stdout: str
-    stderr: str
-    report: Path
-    database_url: str
-    seconds: float
-
-
-def _command(*args: str) -> list[str]:
-    return [sys.executable, "-c", GUARDED, *args]
-
-
-def _environment(server_url: str) -> dict[str, str]:
-    path = os.pathsep.join([str(ROOT / "tests"), str(ROOT / "src")])
-    return {**os.environ, "DATABASE_URL": server_url, "PYTHONPATH": path}
-
-
-@pytest.fixture(scope="module")
-def demo(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
-    report = tmp_path_factory.mktemp("demo") / "report.html"
-    started = time.monotonic()
-    completed = subprocess.run(
-        _command("--out", str(report), "--days", str(DAYS), "--history-days", str(HISTORY_DAYS)),
-        env=_environment(server_url),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        cwd=ROOT,
-    )
-    seconds = time.monotonic() - started
-    database_url = urlunsplit(urlsplit(server_url)._replace(path="/observability_demo"))
-    yield DemoRun(
-        completed.returncode, completed.stdout, completed.stderr, report, database_url, seconds
-    )
-    with psycopg.connect(server_url, autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS observability_demo WITH (FORCE)")
 
 
 def _query(url: str, sql: str) -> list[tuple]:
@@ -393,8 +344,8 @@ def test_the_reference_sections_render_in_chromium(demo: DemoRun) -> None:
 
 def test_interrupting_the_demo_stops_what_it_started(server_url: str, tmp_path: Path) -> None:
     process = subprocess.Popen(
-        _command("--out", str(tmp_path / "report.html"), "--days", "2", "--history-days", "2"),
-        env=_environment(server_url),
+        demo_command("--out", str(tmp_path / "report.html"), "--days", "2", "--history-days", "2"),
+        env=demo_environment(server_url),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
