@@ -22,8 +22,13 @@ settings). Then:
   API calls (to the deployed cluster and secret ARNs, database ``DB_NAME``) are served by the Data
   API double on the test PostgreSQL, signed in as each secret's user: the migration function
   fills the deployed role secrets (moto) and creates the roles, the receiver loads as the loader;
-- the rows are in PostgreSQL, the file is under ``loaded/``; then ``terraform destroy`` succeeds
-  and leaves nothing behind.
+- the rows are in PostgreSQL, the file is under ``loaded/``;
+- the morning report handler runs in-process with the deployed report function's environment, as
+  its EventBridge rule would invoke it: it reads through the Data API as the reader role's secret
+  (filled by the migration function), its page lands under ``reports/<today>.html`` encrypted with
+  the deployed analytics key, and its summary reaches the deployed topic (read back through an SQS
+  queue the test subscribes);
+- then ``terraform destroy`` succeeds and leaves nothing behind.
 
 moto workarounds, all in this harness:
 - ``{"lambda": {"use_docker": false}}`` before apply: moto then accepts functions and answers
@@ -56,6 +61,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus, urlsplit
@@ -193,6 +199,7 @@ class Deployment:
     mapping: dict[str, Any]
     receiver: dict[str, Any]  # get_function_configuration
     migration: dict[str, Any]
+    report: dict[str, Any]
 
     def client(self, service: str) -> Any:
         return boto3.client(service, endpoint_url=self.moto, region_name=REGION)
@@ -217,6 +224,7 @@ def deployed(complete_on_moto, moto_server: str) -> Deployment:
 
     receiver = _function(lam, f"{NAME}-receiver")
     migration = _function(lam, f"{NAME}-migrate")
+    report = _function(lam, outputs["report_function_name"])
     (mapping,) = [
         m
         for m in lam.list_event_source_mappings()["EventSourceMappings"]
@@ -239,6 +247,7 @@ def deployed(complete_on_moto, moto_server: str) -> Deployment:
         mapping=mapping,
         receiver=receiver,
         migration=migration,
+        report=report,
     )
 
 
@@ -310,6 +319,33 @@ def test_the_deployed_wiring(deployed):
         kind: {"username": deployed.outputs["database_role_names"][kind], "secret_arn": arn}
         for kind, arn in role_secrets.items()
     }
+    # The morning report: the reader's secret, the data bucket and key, a daily rule, a topic,
+    # and a lifecycle rule for its pages.
+    report_env = deployed.report["Environment"]["Variables"]
+    assert deployed.report["Handler"] == "report.scheduled.lambda_handler"
+    assert report_env["AURORA_SECRET_ARN"] == role_secrets["reader"]
+    assert report_env["AURORA_CLUSTER_ARN"] == deployed.outputs["cluster_arn"]
+    assert (report_env["BUCKET"], report_env["ANALYTICS_KMS_KEY"]) == (
+        deployed.bucket,
+        deployed.kms_key_arn,
+    )
+    assert report_env["REPORT_TOPIC_ARN"] == deployed.outputs["report_summary_topic_arn"]
+    assert deployed.outputs["reports_location"] == f"s3://{deployed.bucket}/reports/"
+    rule = deployed.client("events").describe_rule(Name=deployed.report["FunctionName"])
+    assert rule["ScheduleExpression"] == "cron(0 6 * * ? *)"
+    (target,) = deployed.client("events").list_targets_by_rule(Rule=rule["Name"])["Targets"]
+    assert target["Arn"] == deployed.report["FunctionArn"]
+    lifecycle = s3.get_bucket_lifecycle_configuration(Bucket=deployed.bucket)["Rules"]
+    (reports_rule,) = [r for r in lifecycle if r["ID"] == "reports-expiration"]
+    assert (reports_rule["Filter"]["Prefix"], reports_rule["Expiration"]["Days"]) == (
+        "reports/",
+        30,
+    )
+    topic = deployed.client("sns").get_topic_attributes(
+        TopicArn=deployed.outputs["report_summary_topic_arn"]
+    )["Attributes"]
+    assert topic["KmsMasterKeyId"] == deployed.kms_key_arn
+
     # The role secrets exist, encrypted with the analytics key, and hold no value until the
     # migration function's first run fills them (no password in Terraform's state).
     secretsmanager = deployed.client("secretsmanager")
@@ -379,10 +415,11 @@ def drop_database_and_roles(dsn: str, roles: dict[str, str]) -> None:
             admin.execute(f'DROP ROLE IF EXISTS "{role}"')
 
 
-def test_a_sender_document_is_loaded_by_the_deployed_receiver(
+def test_a_sender_document_is_loaded_by_the_deployed_receiver_and_reported_next_morning(
     deployed, data_api, fresh_dsn, monkeypatch, request
 ):
     from receiver import handler
+    from report import scheduled
     from sender.upload import upload
 
     # The deployed database name (DB_NAME) is served by a fresh database on the test server.
@@ -480,6 +517,44 @@ def test_a_sender_document_is_loaded_by_the_deployed_receiver(
     keys = sorted(item["Key"] for item in listed)
     assert keys == [uploaded.key.replace("data/", "loaded/", 1)]
 
+    # 6. The morning report, with the deployed environment, as its EventBridge rule invokes it;
+    # its summary read back through a queue subscribed to the deployed topic.
+    sns, topic_arn = deployed.client("sns"), deployed.outputs["report_summary_topic_arn"]
+    summary_queue = sqs.create_queue(QueueName=f"{NAME}-summary")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=summary_queue, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+    request.addfinalizer(lambda: sqs.delete_queue(QueueUrl=summary_queue))
+    loader_requests = len(data_api.requests)
+    event = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+    with function_environment(monkeypatch, deployed.report, deployed.moto):
+        scheduled._client.cache_clear()
+        try:
+            delivered = handler_function(deployed.report)(event, context_of(deployed.report))
+        finally:
+            scheduled._client.cache_clear()
+    today = datetime.now(UTC).date().isoformat()
+    assert delivered["key"] == f"reports/{today}.html"
+    assert delivered["new_critical_findings"] == 1  # full-daily's, loaded a moment ago
+    report_requests = data_api.requests[loader_requests:]
+    assert report_requests, "the report went through the Data API"
+    assert {(r["resourceArn"], r["secretArn"]) for r in report_requests} == {
+        (deployed.outputs["cluster_arn"], role_secrets["reader"])  # the read-only role
+    }
+    page = s3.get_object(Bucket=deployed.bucket, Key=delivered["key"])
+    assert page["ContentType"] == "text/html; charset=utf-8"
+    assert page["ServerSideEncryption"] == "aws:kms"
+    assert page["SSEKMSKeyId"] == deployed.kms_key_arn
+    assert b"Total cost in period" in page["Body"].read()
+    (summary,) = sqs.receive_message(QueueUrl=summary_queue, WaitTimeSeconds=1)["Messages"]
+    body = json.loads(summary["Body"])
+    assert body["TopicArn"] == topic_arn and body["MessageId"] == delivered["summary_message_id"]
+    assert body["Subject"] == f"Observability report {today}: 1 new critical finding"
+    assert f"Full report: s3://{deployed.bucket}/{delivered['key']}" in body["Message"]
+    # The page did not reach the receiver's queue (the notification filters data/ only).
+    assert "Messages" not in sqs.receive_message(QueueUrl=deployed.queue_url, WaitTimeSeconds=1)
+
 
 def test_destroy_leaves_nothing(deployed):
     deployed.state.terraform.destroy()  # raises when terraform destroy fails
@@ -492,4 +567,6 @@ def test_destroy_leaves_nothing(deployed):
     assert not [c for c in clusters if c["DBClusterIdentifier"] == NAME]
     queues = deployed.client("sqs").list_queues(QueueNamePrefix=NAME).get("QueueUrls", [])
     assert queues == []
+    topics = [t["TopicArn"] for t in deployed.client("sns").list_topics()["Topics"]]
+    assert not [t for t in topics if f":{NAME}-" in t]
     assert os.environ.get("AWS_ENDPOINT_URL")  # destroy ran against moto

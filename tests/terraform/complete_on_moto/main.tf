@@ -147,6 +147,10 @@ module "analytics" {
 
   log_retention_days               = 400
   oldest_message_age_alarm_seconds = 1800
+
+  # The morning report (on by default) with its summary topic; the test subscribes a queue to it.
+  create_report_summary_topic = true
+  report_retention_days       = 30
 }
 
 #------------------------------------------------------------------------------
@@ -217,4 +221,19 @@ output "artifacts_bucket_name" {
 output "artifact_locations" {
   description = "S3 locations of the uploaded zips."
   value       = module.analytics.artifact_locations
+}
+
+output "report_function_name" {
+  description = "Morning report function."
+  value       = module.analytics.report_function_name
+}
+
+output "reports_location" {
+  description = "Where the morning reports land."
+  value       = module.analytics.reports_location
+}
+
+output "report_summary_topic_arn" {
+  description = "Topic receiving each report's summary."
+  value       = module.analytics.report_summary_topic_arn
 }
