@@ -21,8 +21,8 @@ from receiver.settings import ConfigurationError, DatabaseRoleSettings
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["report"]:
-        # The report is its own package (src/report, `python -m report`), kept out of the Lambda
-        # zip: imported here only, when asked for.
+        # The report is its own package (src/report, `python -m report`), never imported by the
+        # ingest functions: imported here only, when asked for.
         from report.command import main as report_main
 
         return report_main(arguments[1:], prog="python -m receiver report")

@@ -6,14 +6,16 @@ The page is self-contained: inline CSS and server-rendered SVG, no script, no ex
 Content-Security-Policy that forbids both. The period shown ends on the latest day with data in
 the database (not today) and spans ``days`` days.
 
-The report is its own component, apart from the receiver's Lambda functions and not in their zip.
+The report is its own component, apart from the receiver's Lambda functions (they never import it;
+the analytics zip carries it for the morning report function, ``report.scheduled``).
 It depends on the receiver only through ``receiver.db``, the database executors (a libpq URL or
 the RDS Data API), and reads nothing but the views (the reader role is enough).
 
 Modules: ``reader`` (the counting ``Reader``, the ``Period``), ``accounts`` (the account list and
 each account's label and colour), ``sections`` (one module per topic: its queries next to its
 rendering, and the KPI strip), ``charts`` (SVG), ``html`` (page, tables and the hooks a browser
-test reads), ``formatting`` (money, percents, dates), ``command`` (the command line).
+test reads), ``formatting`` (money, percents, dates), ``command`` (the command line),
+``scheduled`` (the morning report Lambda) and ``summary`` (its plain-text digest for SNS).
 """
 
 from __future__ import annotations

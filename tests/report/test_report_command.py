@@ -1,8 +1,8 @@
 """``python -m report``, the report's own command, and the line between report and receiver.
 
 The report is its own package (``src/report``): ``python -m receiver report`` hands over to it
-(same options, same page), the receiver's modules never import it at import time (so the Lambda
-zip can leave it out), and it reaches into the receiver only for the database executors
+(same options, same page), the receiver's modules never import it at import time (the ingest
+functions do not load it), and it reaches into the receiver only for the database executors
 (``receiver.db``).
 """
 
