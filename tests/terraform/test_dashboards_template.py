@@ -13,7 +13,9 @@ One plan of ``tests/terraform/dashboards_template`` (the module with its generat
   validation against the real ``quicksight`` service model (types, required members, minimum
   lengths and sizes; botocore does not check enumerations or maximum lengths, cfn-lint does for
   the dashboard); a missing member is caught;
-- parliament finds nothing in the two identity policies.
+- parliament finds nothing in the two identity policies;
+- the module sends what ``make dashboards`` writes (src/dashboards/requests.py): same data set
+  ids, names, import modes and SQL tables, same dashboard id, name, options and Definition.
 """
 
 from __future__ import annotations
@@ -287,3 +289,40 @@ def test_parliament_finds_nothing_in_the_identity_policies(resources):
         for finding in analyze_policy_string(policy).findings:
             assert finding.issue == "RESOURCE_STAR", f"{address}: {finding.issue} {finding.detail}"
             assert set(finding.detail) <= {"ec2:DescribeSecurityGroups", "ec2:DescribeSubnets"}
+
+
+# ------------------------------------------------------------------ against make dashboards
+
+
+def test_the_module_sends_what_make_dashboards_writes(resources, template):
+    """`make dashboards` writes the requests "the module sends" (src/dashboards/requests.py): the
+    data sets' ids, names, import modes and SQL tables, and the dashboard's id, name, publish
+    options and Definition, are the same. (Permissions are compared by principal only: the
+    module grants each access level its documented action list.)"""
+    from dashboards.datasets import DATASETS
+    from dashboards.requests import Target, dashboard_request, dataset_request
+
+    target = Target(
+        account_id=ACCOUNT, region="eu-west-1", name="obs", data_source_arn=DATA_SOURCE_ARN
+    )
+    planned = {
+        v["data_set_id"]: dataset_body(v)
+        for v in by_kind(resources, "aws_quicksight_data_set").values()
+    }
+    for dataset in DATASETS:
+        expected = dataset_request(dataset, target)
+        body = planned[expected["DataSetId"]]
+        for member in ("AwsAccountId", "DataSetId", "Name", "ImportMode", "PhysicalTableMap"):
+            assert body[member] == expected[member], (expected["DataSetId"], member)
+
+    expected = dashboard_request(target)
+    properties = template["Resources"]["Dashboard"]["Properties"]
+    for member in ("AwsAccountId", "DashboardId", "Name", "DashboardPublishOptions"):
+        assert properties[member] == expected[member], member
+    declarations = "DataSetIdentifierDeclarations"
+    assert {k: v for k, v in properties["Definition"].items() if k != declarations} == {
+        k: v for k, v in expected["Definition"].items() if k != declarations
+    }
+    assert [d["Identifier"] for d in properties["Definition"][declarations]] == [
+        d["Identifier"] for d in expected["Definition"][declarations]
+    ]
