@@ -657,8 +657,8 @@ def test_summary_and_footer(report, page):
     assert report.sections == 18 and report.charts == 23 and report.charts_with_data == 14
     assert report.period is not None
     assert (report.period.start, report.period.end) == PERIOD_30
-    # 24: the estimated days; 19 for the reference sections (1 to 3 each)
-    assert report.rows_read > 100 and report.statements == 24 + 19
+    # 24: the estimated days; 20 for the reference sections (1 to 3 each)
+    assert report.rows_read > 100 and report.statements == 24 + 20
     assert "18 sections, 23 charts (14 with data" in report.summary()
     footer = page.find_all("footer")[0].all_text()
     assert "How to read this report" in footer

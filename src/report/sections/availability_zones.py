@@ -1,5 +1,6 @@
 """Resources by Availability Zone and region: the current inventory counted per zone (regional
-resource types apart), over all accounts in the chart and per account in the table."""
+resource types apart), over all accounts in the chart, and the account, region and zone places
+holding the most resources in the table."""
 
 from __future__ import annotations
 
@@ -18,56 +19,89 @@ if TYPE_CHECKING:
     from report.sections import ReportData
 
 REGIONAL = "regional"  # the zone shown for resource types without one
+ZONE = f"""CASE WHEN z.zonal THEN coalesce(z.availability_zone, 'zone not recorded')
+                ELSE '{REGIONAL}' END"""
 
 
 @dataclass(frozen=True)
 class ZoneCount:
+    """Resources of one type in one region and zone, all accounts."""
+
+    region: str
+    zone: str  # an Availability Zone, REGIONAL, or 'zone not recorded'
+    resource_type: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Place:
+    """One account's resources in one region and zone."""
+
     account_id: str
     account_name: str | None
     region: str
-    zone: str  # an Availability Zone, or REGIONAL
-    resource_type: str
+    zone: str
+    by_type: str  # "3 ebs:volume, 2 ec2:instance"
     count: int
 
 
 @dataclass
 class ZoneData:
     counts: list[ZoneCount] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)  # the first ``TOP``, most resources first
+    places_total: int = 0
 
-    def places(self) -> list[str]:
+    def labels(self) -> list[str]:
         """'region · zone' labels, zones of a region in order, its regional resources last."""
         keys = {(c.region, c.zone == REGIONAL, c.zone) for c in self.counts}
         return [f"{region} · {zone}" for region, _, zone in sorted(keys)]
 
 
-def zones(reader: Reader) -> ZoneData:
+def zones(reader: Reader, limit: int = TOP) -> ZoneData:
+    data = ZoneData()
+    data.counts = [
+        ZoneCount(r["region"], r["zone"], r["resource_type"], to_int(r["resources"]))
+        for r in reader.rows(
+            f"""
+            SELECT z.region, {ZONE} AS zone, z.resource_type,
+                   sum(z.resource_count) AS resources
+            FROM v_resources_by_az_current z
+            GROUP BY z.region, 2, z.resource_type
+            ORDER BY z.region, 2, z.resource_type
+            """,
+            None,
+            "v_resources_by_az_current",
+        )
+    ]
     rows = reader.rows(
         f"""
-        SELECT z.account_id, a.name AS account_name, z.region,
-               CASE WHEN z.zonal THEN coalesce(z.availability_zone, 'zone not recorded')
-                    ELSE '{REGIONAL}' END AS zone,
-               z.resource_type, sum(z.resource_count) AS resources
+        SELECT z.account_id, a.name AS account_name, z.region, {ZONE} AS zone,
+               string_agg(z.resource_count || ' ' || z.resource_type, ', '
+                          ORDER BY z.resource_type) AS by_type,
+               sum(z.resource_count) AS resources,
+               count(*) OVER () AS total
         FROM v_resources_by_az_current z
         JOIN v_accounts a ON a.account_id = z.account_id
-        GROUP BY z.account_id, a.name, z.region, 4, z.resource_type
-        ORDER BY z.region, 4, z.resource_type, a.name, z.account_id
+        GROUP BY z.account_id, a.name, z.region, 4
+        ORDER BY sum(z.resource_count) DESC, a.name, z.account_id, z.region, 4
+        LIMIT :limit
         """,
-        None,
+        {"limit": limit},
         "v_resources_by_az_current",
     )
-    return ZoneData(
-        [
-            ZoneCount(
-                r["account_id"],
-                r["account_name"],
-                r["region"],
-                r["zone"],
-                r["resource_type"],
-                to_int(r["resources"]),
-            )
-            for r in rows
-        ]
-    )
+    data.places_total = to_int(rows[0]["total"]) if rows else 0
+    data.places = [
+        Place(
+            r["account_id"],
+            r["account_name"],
+            r["region"],
+            r["zone"],
+            r["by_type"],
+            to_int(r["resources"]),
+        )
+        for r in rows
+    ]
+    return data
 
 
 def zones_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section:
@@ -80,12 +114,9 @@ def zones_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section:
         "volumes have a zone; RDS databases, S3 buckets, load balancers, Auto Scaling groups "
         "and Lambda functions are counted as regional.",
     )
-    places = zd.places()
+    labels = zd.labels()
     types = sorted({c.resource_type for c in zd.counts})
-    totals: dict[tuple[str, str], int] = {}
-    for c in zd.counts:
-        key = (f"{c.region} · {c.zone}", c.resource_type)
-        totals[key] = totals.get(key, 0) + c.count
+    totals = {(f"{c.region} · {c.zone}", c.resource_type): c.count for c in zd.counts}
     section.add_figure(
         Figure(
             "availability-zones",
@@ -93,34 +124,28 @@ def zones_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section:
             "(current snapshot).",
             charts.hbar_chart(
                 label="Resources per region and Availability Zone by type",
-                categories=places,
+                categories=labels,
                 series=[
-                    Series(t, [totals.get((p, t)) for p in places], charts.color_of(i))
+                    Series(t, [totals.get((p, t)) for p in labels], charts.color_of(i))
                     for i, t in enumerate(types)
                 ],
                 unit=Unit("count"),
             )
-            if places
+            if labels
             else None,
             no_data("resources by Availability Zone"),
         )
     )
-    per_place: dict[tuple[str, str, str], dict[str, int]] = {}
-    names: dict[str, str | None] = {}
-    for c in zd.counts:
-        per_place.setdefault((c.account_id, c.region, c.zone), {})[c.resource_type] = c.count
-        names[c.account_id] = c.account_name
-    ordered = sorted(per_place.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
     rows = [
         [
-            style_of(styles, account_id, names[account_id]).label,
-            account_id,
-            region,
-            zone,
-            ", ".join(f"{count(n)} {t}" for t, n in sorted(by_type.items()) if n),
-            count(sum(by_type.values())),
+            style_of(styles, p.account_id, p.account_name).label,
+            p.account_id,
+            p.region,
+            p.zone,
+            p.by_type,
+            count(p.count),
         ]
-        for (account_id, region, zone), by_type in ordered[:TOP]
+        for p in zd.places
     ]
     section.add(
         bounded_table(
@@ -128,7 +153,7 @@ def zones_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section:
             "Resources per account, region and Availability Zone (current), most first",
             ["Account", "Account ID", "Region", "Zone", "Resources by type", "Total"],
             rows,
-            len(ordered),
+            zd.places_total,
             numeric=(5,),
             wrap=(4,),
             empty_text=no_data("resources by Availability Zone"),
