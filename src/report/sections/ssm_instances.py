@@ -11,7 +11,7 @@ from report import charts
 from report.accounts import AccountStyle, style_of
 from report.charts import Series
 from report.formatting import EN_DASH, Unit, count, long_day
-from report.html import Figure, Section, no_data, table_html
+from report.html import Figure, Section, no_data
 from report.reader import Reader, to_int
 from report.sections.listing import TOP, Status, bounded_table
 
@@ -47,6 +47,7 @@ class ManagedInstance:
 class SsmData:
     by_platform: dict[str, dict[str, int]] = field(default_factory=dict)  # platform -> ping -> n
     agents: list[tuple[str, int]] = field(default_factory=list)  # (agent version, instances)
+    agents_total: int = 0  # agent versions
     instances: list[ManagedInstance] = field(default_factory=list)  # the first ``TOP``
     total: int = 0
 
@@ -64,20 +65,19 @@ def ssm_instances(reader: Reader, limit: int = TOP) -> SsmData:
         "v_ssm_managed_instances_current",
     ):
         data.by_platform.setdefault(r["platform"], {})[r["ping"]] = to_int(r["instances"])
-    data.agents = [
-        (r["agent_version"] or EN_DASH, to_int(r["instances"]))
-        for r in reader.rows(
-            """
-            SELECT i.agent_version, count(*) AS instances
-            FROM v_ssm_managed_instances_current i
-            GROUP BY i.agent_version
-            ORDER BY count(*) DESC, i.agent_version DESC NULLS LAST
-            LIMIT :limit
-            """,
-            {"limit": limit},
-            "v_ssm_managed_instances_current",
-        )
-    ]
+    agents = reader.rows(
+        """
+        SELECT i.agent_version, count(*) AS instances, count(*) OVER () AS total
+        FROM v_ssm_managed_instances_current i
+        GROUP BY i.agent_version
+        ORDER BY count(*) DESC, i.agent_version DESC NULLS LAST
+        LIMIT :limit
+        """,
+        {"limit": limit},
+        "v_ssm_managed_instances_current",
+    )
+    data.agents = [(r["agent_version"] or EN_DASH, to_int(r["instances"])) for r in agents]
+    data.agents_total = to_int(agents[0]["total"]) if agents else 0
     rows = reader.rows(
         f"""
         SELECT i.account_id, a.name AS account_name, i.region, i.instance_id, i.computer_name,
@@ -144,11 +144,12 @@ def ssm_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section:
         )
     )
     section.add(
-        table_html(
+        bounded_table(
             "ssm-agents",
             "SSM Agent versions (current), most instances first",
             ["Agent version", "Instances"],
             [[version, count(n)] for version, n in sd.agents],
+            sd.agents_total,
             numeric=(1,),
             empty_text=no_data("SSM Agent versions"),
         )
