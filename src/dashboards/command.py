@@ -53,8 +53,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--region", default=Target.region)
     parser.add_argument("--name", type=_name, default=Target.name, help="the module's name input")
     parser.add_argument("--data-source-arn", default="")
-    parser.add_argument("--reader", action="append", default=[], help="QuickSight principal ARN")
-    parser.add_argument("--owner", action="append", default=[], help="QuickSight principal ARN")
+    for access in ("reader", "author", "owner"):
+        parser.add_argument(
+            f"--{access}",
+            action="append",
+            default=[],
+            metavar="ARN",
+            help=f"a QuickSight user or group ARN with {access} access (repeatable)",
+        )
     args = parser.parse_args(argv)
 
     stale = []
@@ -82,8 +88,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         region=args.region,
         name=args.name,
         data_source_arn=args.data_source_arn,
-        readers=tuple(args.reader),
-        owners=tuple(args.owner),
+        principals=tuple(
+            (arn, access)
+            for access in ("reader", "author", "owner")
+            for arn in getattr(args, access)
+        ),
     )
     datasets_dir = args.out / "datasets"
     datasets_dir.mkdir(parents=True, exist_ok=True)

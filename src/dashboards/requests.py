@@ -18,48 +18,99 @@ from dashboards.definition import build_definition, dataset_id
 
 JSON = dict[str, Any]
 
-# Documented QuickSight permission actions (the console's "viewer" and "owner" sets).
-DASHBOARD_READER_ACTIONS = (
-    "quicksight:DescribeDashboard",
-    "quicksight:ListDashboardVersions",
-    "quicksight:QueryDashboard",
-)
-DASHBOARD_OWNER_ACTIONS = (
-    *DASHBOARD_READER_ACTIONS,
-    "quicksight:UpdateDashboard",
-    "quicksight:DeleteDashboard",
-    "quicksight:DescribeDashboardPermissions",
-    "quicksight:UpdateDashboardPermissions",
-    "quicksight:UpdateDashboardPublishedVersion",
-)
-DATASET_READER_ACTIONS = (
-    "quicksight:DescribeDataSet",
-    "quicksight:DescribeDataSetPermissions",
-    "quicksight:PassDataSet",
-    "quicksight:DescribeIngestion",
-    "quicksight:ListIngestions",
-)
-DATASET_OWNER_ACTIONS = (
-    *DATASET_READER_ACTIONS,
-    "quicksight:UpdateDataSet",
-    "quicksight:DeleteDataSet",
-    "quicksight:CreateIngestion",
-    "quicksight:CancelIngestion",
-    "quicksight:UpdateDataSetPermissions",
-)
+# QuickSight's documented permission actions per resource type and access level, the same lists
+# modules/dashboards grants (main.tf, local.actions): a reader sees the dashboard only, an author
+# also uses the data sets and the data source in analyses of their own, an owner manages all.
+ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "data_source": {
+        "owner": (
+            "quicksight:DeleteDataSource",
+            "quicksight:DescribeDataSource",
+            "quicksight:DescribeDataSourcePermissions",
+            "quicksight:PassDataSource",
+            "quicksight:UpdateDataSource",
+            "quicksight:UpdateDataSourcePermissions",
+        ),
+        "author": (
+            "quicksight:DescribeDataSource",
+            "quicksight:DescribeDataSourcePermissions",
+            "quicksight:PassDataSource",
+        ),
+    },
+    "data_set": {
+        "owner": (
+            "quicksight:CancelIngestion",
+            "quicksight:CreateIngestion",
+            "quicksight:CreateRefreshSchedule",
+            "quicksight:DeleteDataSet",
+            "quicksight:DeleteDataSetRefreshProperties",
+            "quicksight:DeleteRefreshSchedule",
+            "quicksight:DescribeDataSet",
+            "quicksight:DescribeDataSetPermissions",
+            "quicksight:DescribeDataSetRefreshProperties",
+            "quicksight:DescribeIngestion",
+            "quicksight:DescribeRefreshSchedule",
+            "quicksight:ListIngestions",
+            "quicksight:ListRefreshSchedules",
+            "quicksight:PassDataSet",
+            "quicksight:PutDataSetRefreshProperties",
+            "quicksight:UpdateDataSet",
+            "quicksight:UpdateDataSetPermissions",
+            "quicksight:UpdateRefreshSchedule",
+        ),
+        "author": (
+            "quicksight:DescribeDataSet",
+            "quicksight:DescribeDataSetPermissions",
+            "quicksight:DescribeIngestion",
+            "quicksight:ListIngestions",
+            "quicksight:PassDataSet",
+        ),
+    },
+    "dashboard": {
+        "owner": (
+            "quicksight:DeleteDashboard",
+            "quicksight:DescribeDashboard",
+            "quicksight:DescribeDashboardPermissions",
+            "quicksight:ListDashboardVersions",
+            "quicksight:QueryDashboard",
+            "quicksight:UpdateDashboard",
+            "quicksight:UpdateDashboardPermissions",
+            "quicksight:UpdateDashboardPublishedVersion",
+        ),
+        "author": (
+            "quicksight:DescribeDashboard",
+            "quicksight:ListDashboardVersions",
+            "quicksight:QueryDashboard",
+        ),
+        "reader": (
+            "quicksight:DescribeDashboard",
+            "quicksight:ListDashboardVersions",
+            "quicksight:QueryDashboard",
+        ),
+    },
+}
+ACCESS_LEVELS = ("reader", "author", "owner")
 
 
 @dataclass(frozen=True)
 class Target:
-    """Where the requests go; the defaults are placeholders for offline checks."""
+    """Where the requests go; the defaults are placeholders for offline checks.
+
+    ``principals`` are (QuickSight user or group ARN, access) pairs, access being reader, author
+    or owner as in the module's ``principals`` input; without any, a placeholder owner group.
+    """
 
     account_id: str = "111122223333"
     region: str = "eu-west-1"
     name: str = "observability"
     data_source_arn: str = ""
-    readers: tuple[str, ...] = field(default_factory=tuple)
-    owners: tuple[str, ...] = field(default_factory=tuple)
+    principals: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     tags: tuple[tuple[str, str], ...] = (("Project", "aws-observability"),)
+
+    def __post_init__(self) -> None:
+        for arn, access in self.principals:
+            if access not in ACCESS_LEVELS:
+                raise ValueError(f"{arn}: access must be one of {ACCESS_LEVELS}, not {access!r}")
 
     def arn(self, resource: str) -> str:
         return f"arn:aws:quicksight:{self.region}:{self.account_id}:{resource}"
@@ -68,19 +119,15 @@ class Target:
     def source_arn(self) -> str:
         return self.data_source_arn or self.arn(f"datasource/{self.name}-aurora")
 
-    @property
-    def principals(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        owners = self.owners or (self.arn("group/default/observability-owners"),)
-        return self.readers, owners
-
-
-def _permissions(
-    target: Target, reader_actions: tuple[str, ...], owner_actions: tuple[str, ...]
-) -> list[JSON]:
-    readers, owners = target.principals
-    return [{"Principal": p, "Actions": list(owner_actions)} for p in owners] + [
-        {"Principal": p, "Actions": list(reader_actions)} for p in readers if p not in owners
-    ]
+    def permissions(self, kind: str) -> list[JSON]:
+        """The Permissions of a resource of ``kind`` (data_source, data_set or dashboard)."""
+        principals = self.principals or ((self.arn("group/default/observability-owners"), "owner"),)
+        by_access = ACTIONS[kind]
+        return [
+            {"Principal": arn, "Actions": sorted(by_access[access])}
+            for arn, access in principals
+            if access in by_access
+        ]
 
 
 def _tags(target: Target) -> list[JSON]:
@@ -104,7 +151,7 @@ def dataset_request(dataset: Dataset, target: Target) -> JSON:
                 }
             }
         },
-        "Permissions": _permissions(target, DATASET_READER_ACTIONS, DATASET_OWNER_ACTIONS),
+        "Permissions": target.permissions("data_set"),
         "Tags": _tags(target),
     }
 
@@ -125,7 +172,7 @@ def dashboard_request(target: Target) -> JSON:
         "DashboardId": target.name,
         "Name": "AWS observability",
         "Definition": definition(target),
-        "Permissions": _permissions(target, DASHBOARD_READER_ACTIONS, DASHBOARD_OWNER_ACTIONS),
+        "Permissions": target.permissions("dashboard"),
         "DashboardPublishOptions": {
             "AdHocFilteringOption": {"AvailabilityStatus": "ENABLED"},
             "ExportToCSVOption": {"AvailabilityStatus": "ENABLED"},

@@ -157,24 +157,33 @@ def test_a_broken_request_fails_validation():
 
 
 def test_the_target_is_applied_everywhere():
+    owner = "arn:aws:quicksight:ap-southeast-2:444455556666:user/default/platform"
+    author = "arn:aws:quicksight:ap-southeast-2:444455556666:group/default/analysts"
+    reader = "arn:aws:quicksight:ap-southeast-2:444455556666:group/default/finops"
     target = Target(
         account_id="444455556666",
         region="ap-southeast-2",
         name="obs-prod",
-        readers=("arn:aws:quicksight:ap-southeast-2:444455556666:group/default/finops",),
-        owners=("arn:aws:quicksight:ap-southeast-2:444455556666:user/default/platform",),
+        principals=((owner, "owner"), (author, "author"), (reader, "reader")),
     )
     body = dashboard_request(target)
     arns = [d["DataSetArn"] for d in body["Definition"]["DataSetIdentifierDeclarations"]]
     assert all(a.startswith("arn:aws:quicksight:ap-southeast-2:444455556666:dataset/obs-prod-")
                for a in arns)  # fmt: skip
-    principals = {p["Principal"]: p["Actions"] for p in body["Permissions"]}
-    assert "quicksight:UpdateDashboard" in principals[target.owners[0]]
-    assert "quicksight:UpdateDashboard" not in principals[target.readers[0]]
+    dashboard = {p["Principal"]: p["Actions"] for p in body["Permissions"]}
+    assert "quicksight:UpdateDashboard" in dashboard[owner]
+    assert "quicksight:UpdateDashboard" not in dashboard[reader]
+    assert dashboard[author] == dashboard[reader]
     request = dataset_request(DATASETS[0], target)
     assert request["DataSetId"] == "obs-prod-cost-daily"
+    data_set = {p["Principal"]: p["Actions"] for p in request["Permissions"]}
+    assert set(data_set) == {owner, author}  # a reader sees the dashboard, not the data sets
+    assert "quicksight:PassDataSet" in data_set[author]
+    assert "quicksight:UpdateDataSet" not in data_set[author]
     (table,) = request["PhysicalTableMap"].values()
     assert table["CustomSql"]["DataSourceArn"].endswith(":datasource/obs-prod-aurora")
+    with pytest.raises(ValueError, match="access must be one of"):
+        Target(principals=((owner, "admin"),))
 
 
 def _columns_named(node: Any) -> list[dict[str, str]]:

@@ -297,13 +297,22 @@ def test_parliament_finds_nothing_in_the_identity_policies(resources):
 def test_the_module_sends_what_make_dashboards_writes(resources, template):
     """`make dashboards` writes the requests "the module sends" (src/dashboards/requests.py): the
     data sets' ids, names, import modes and SQL tables, and the dashboard's id, name, publish
-    options and Definition, are the same. (Permissions are compared by principal only: the
-    module grants each access level its documented action list.)"""
+    options and Definition, and every principal's actions on each, are the same."""
     from dashboards.datasets import DATASETS
     from dashboards.requests import Target, dashboard_request, dataset_request
 
     target = Target(
-        account_id=ACCOUNT, region="eu-west-1", name="obs", data_source_arn=DATA_SOURCE_ARN
+        account_id=ACCOUNT,
+        region="eu-west-1",
+        name="obs",
+        data_source_arn=DATA_SOURCE_ARN,
+        principals=(
+            (f"arn:aws:quicksight:eu-west-1:{ACCOUNT}:group/default/observability-owners", "owner"),
+            (
+                f"arn:aws:quicksight:eu-west-1:{ACCOUNT}:group/default/observability-readers",
+                "reader",
+            ),
+        ),
     )
     planned = {
         v["data_set_id"]: dataset_body(v)
@@ -314,11 +323,13 @@ def test_the_module_sends_what_make_dashboards_writes(resources, template):
         body = planned[expected["DataSetId"]]
         for member in ("AwsAccountId", "DataSetId", "Name", "ImportMode", "PhysicalTableMap"):
             assert body[member] == expected[member], (expected["DataSetId"], member)
+        assert by_principal(body["Permissions"]) == by_principal(expected["Permissions"])
 
     expected = dashboard_request(target)
     properties = template["Resources"]["Dashboard"]["Properties"]
     for member in ("AwsAccountId", "DashboardId", "Name", "DashboardPublishOptions"):
         assert properties[member] == expected[member], member
+    assert by_principal(properties["Permissions"]) == by_principal(expected["Permissions"])
     declarations = "DataSetIdentifierDeclarations"
     assert {k: v for k, v in properties["Definition"].items() if k != declarations} == {
         k: v for k, v in expected["Definition"].items() if k != declarations
@@ -326,3 +337,7 @@ def test_the_module_sends_what_make_dashboards_writes(resources, template):
     assert [d["Identifier"] for d in properties["Definition"][declarations]] == [
         d["Identifier"] for d in expected["Definition"][declarations]
     ]
+
+
+def by_principal(permissions: list[dict[str, Any]]) -> dict[str, list[str]]:
+    return {p["Principal"]: sorted(p["Actions"]) for p in permissions}
