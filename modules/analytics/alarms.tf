@@ -68,31 +68,14 @@ locals {
   alarms = var.create_alarms ? { for key, alarm in local.alarm_definitions : key => merge(local.alarm_defaults, alarm) } : {}
 }
 
-resource "aws_sns_topic" "alarms" {
-  count = local.create_topic ? 1 : 0
-
-  name              = "${var.name}-alarms"
-  kms_master_key_id = aws_kms_key.this.arn
-  tags              = var.tags
-}
-
-resource "aws_sns_topic_policy" "alarms" {
-  count = local.create_topic ? 1 : 0
-
-  arn = aws_sns_topic.alarms[0].arn
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "CloudWatchAlarmsOfThisAccount"
-        Effect    = "Allow"
-        Principal = { Service = "cloudwatch.amazonaws.com" }
-        Action    = "sns:Publish"
-        Resource  = aws_sns_topic.alarms[0].arn
-        Condition = {
-          StringEquals = { "aws:SourceAccount" = local.account_id }
-        }
-      },
+# The statements every topic of the module carries (alarms, morning report summary): the
+# account administers it, and nothing is published over plain HTTP.
+locals {
+  topic_policy_statements = {
+    for key, arn in merge(
+      local.create_topic ? { alarms = aws_sns_topic.alarms[0].arn } : {},
+      local.create_report_topic ? { reports = aws_sns_topic.reports[0].arn } : {},
+      ) : key => [
       {
         Sid       = "AccountAdministration"
         Effect    = "Allow"
@@ -107,17 +90,46 @@ resource "aws_sns_topic_policy" "alarms" {
           "sns:ListSubscriptionsByTopic",
           "sns:Publish",
         ]
-        Resource = aws_sns_topic.alarms[0].arn
+        Resource = arn
       },
       {
         Sid       = "DenyInsecureTransport"
         Effect    = "Deny"
         Principal = "*"
         Action    = "sns:Publish"
-        Resource  = aws_sns_topic.alarms[0].arn
+        Resource  = arn
         Condition = { Bool = { "aws:SecureTransport" = "false" } }
       },
     ]
+  }
+}
+
+resource "aws_sns_topic" "alarms" {
+  count = local.create_topic ? 1 : 0
+
+  name              = "${var.name}-alarms"
+  kms_master_key_id = aws_kms_key.this.arn
+  tags              = var.tags
+}
+
+resource "aws_sns_topic_policy" "alarms" {
+  count = local.create_topic ? 1 : 0
+
+  arn = aws_sns_topic.alarms[0].arn
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat([
+      {
+        Sid       = "CloudWatchAlarmsOfThisAccount"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = "sns:Publish"
+        Resource  = aws_sns_topic.alarms[0].arn
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = local.account_id }
+        }
+      },
+    ], local.topic_policy_statements["alarms"])
   })
 }
 

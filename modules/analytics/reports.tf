@@ -257,35 +257,11 @@ resource "aws_sns_topic_policy" "reports" {
   count = local.create_report_topic ? 1 : 0
 
   arn = aws_sns_topic.reports[0].arn
+  # Account administration and TLS only (alarms.tf); publishing needs an identity policy too
+  # (the report role's PublishSummary).
   policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        # Publishing still needs an identity policy (the report role's PublishSummary).
-        Sid       = "AccountAdministration"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action = [
-          "sns:GetTopicAttributes",
-          "sns:SetTopicAttributes",
-          "sns:AddPermission",
-          "sns:RemovePermission",
-          "sns:DeleteTopic",
-          "sns:Subscribe",
-          "sns:ListSubscriptionsByTopic",
-          "sns:Publish",
-        ]
-        Resource = aws_sns_topic.reports[0].arn
-      },
-      {
-        Sid       = "DenyInsecureTransport"
-        Effect    = "Deny"
-        Principal = "*"
-        Action    = "sns:Publish"
-        Resource  = aws_sns_topic.reports[0].arn
-        Condition = { Bool = { "aws:SecureTransport" = "false" } }
-      },
-    ]
+    Version   = "2012-10-17"
+    Statement = local.topic_policy_statements["reports"]
   })
 }
 
