@@ -30,7 +30,7 @@ import botocore.session
 import pytest
 from botocore.validate import ParamValidator
 
-from support.terraform_cli import terraform_env
+from support.terraform_cli import plan_of_test_run
 
 ROOT = Path(__file__).resolve().parents[2]
 DIRECTORY = ROOT / "tests" / "terraform" / "dashboards_template"
@@ -50,28 +50,9 @@ if shutil.which("terraform") is None:  # pragma: no cover - CI and the README re
 @pytest.fixture(scope="module")
 def resources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     """Planned values by address (without the module prefix)."""
-    env = terraform_env()
-    env["TF_DATA_DIR"] = str(tmp_path_factory.mktemp("dashboards") / ".terraform")
-    init = subprocess.run(
-        ["terraform", "init", "-backend=false", "-input=false", "-no-color"],
-        cwd=DIRECTORY, env=env, capture_output=True, text=True,
-    )  # fmt: skip
-    assert init.returncode == 0, init.stdout + init.stderr
-    tested = subprocess.run(
-        ["terraform", "test", "-json", "-verbose", "-no-color"],
-        cwd=DIRECTORY, env=env, capture_output=True, text=True,
-    )  # fmt: skip
-    (DIRECTORY / ".terraform.lock.hcl").unlink(missing_ok=True)
-    assert tested.returncode == 0, tested.stdout[-4000:] + tested.stderr
-    plans = [
-        json.loads(line)["test_plan"]
-        for line in tested.stdout.splitlines()
-        if line.startswith("{") and '"type":"test_plan"' in line
-    ]
-    assert len(plans) == 1, "expected exactly one plan run"
+    plan = plan_of_test_run(DIRECTORY, tmp_path_factory.mktemp("dashboards") / ".terraform")
     return {
-        rc["address"].removeprefix(PREFIX): rc["change"]["after"]
-        for rc in plans[0]["resource_changes"]
+        rc["address"].removeprefix(PREFIX): rc["change"]["after"] for rc in plan["resource_changes"]
     }
 
 

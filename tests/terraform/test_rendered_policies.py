@@ -36,7 +36,7 @@ from botocore.awsrequest import AWSResponse
 from contract import layout
 from labkit.large_documents import DOCUMENTS
 from support.policy_eval import ALLOW, DENY, IMPLICIT, Request, evaluate
-from support.terraform_cli import terraform_env
+from support.terraform_cli import plan_of_test_run
 
 ROOT = Path(__file__).resolve().parents[2]
 DIRECTORY = ROOT / "tests" / "terraform" / "rendered_policies"
@@ -104,31 +104,7 @@ if shutil.which("terraform") is None:  # pragma: no cover - CI and the README re
 @pytest.fixture(scope="module")
 def plan(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The JSON plan of the rendering root (``terraform test -verbose`` prints it)."""
-    env = terraform_env()
-    env["TF_DATA_DIR"] = str(tmp_path_factory.mktemp("rendered") / ".terraform")
-    init = subprocess.run(
-        ["terraform", "init", "-backend=false", "-input=false", "-no-color", "-lockfile=readonly"],
-        cwd=DIRECTORY, env=env, capture_output=True, text=True,
-    )  # fmt: skip
-    if init.returncode != 0:  # no lock file is committed: let init write one in the data dir
-        init = subprocess.run(
-            ["terraform", "init", "-backend=false", "-input=false", "-no-color"],
-            cwd=DIRECTORY, env=env, capture_output=True, text=True,
-        )  # fmt: skip
-    assert init.returncode == 0, init.stdout + init.stderr
-    tested = subprocess.run(
-        ["terraform", "test", "-json", "-verbose", "-no-color"],
-        cwd=DIRECTORY, env=env, capture_output=True, text=True,
-    )  # fmt: skip
-    (DIRECTORY / ".terraform.lock.hcl").unlink(missing_ok=True)
-    assert tested.returncode == 0, tested.stdout[-4000:] + tested.stderr
-    plans = [
-        json.loads(line)["test_plan"]
-        for line in tested.stdout.splitlines()
-        if line.startswith("{") and '"type":"test_plan"' in line
-    ]
-    assert len(plans) == 1, "expected exactly one plan run"
-    return plans[0]
+    return plan_of_test_run(DIRECTORY, tmp_path_factory.mktemp("rendered") / ".terraform")
 
 
 @pytest.fixture(scope="module")
