@@ -70,7 +70,10 @@ def build(
     data = doc.get("data") or {}
     others: set[str] = set()
     for index, table in enumerate(TABLES):
-        built = _table_rows(table, data)
+        # consume: a list no later table reads (a child table reads its parent's items) lets
+        # each item go as soon as its row is built, so items and rows never add up
+        release = consume and all(t.path != table.path for t in TABLES[index + 1 :])
+        built = _table_rows(table, data, release=release)
         if built is not None and table.name in ORGANIZATION_COST:
             built, theirs = _split_accounts(built, plan.account_id, organization_cost_accounts)
             if theirs is not None:
@@ -181,20 +184,29 @@ def _container(data: dict[str, Any], path: tuple[str, ...]) -> Any:
     return node
 
 
-def _table_rows(table: Table, data: dict[str, Any]) -> TableRows | None:
+def _table_rows(table: Table, data: dict[str, Any], *, release: bool = False) -> TableRows | None:
+    """The table's rows; ``release``: each list item is replaced by None once its row is built."""
     container = _container(data, table.path)
     if container is None:
         return None
     base = "/data/" + "/".join(table.path)
     parent_single = table.parent is not None and BY_NAME[table.parent].single
+    built = TableRows(table)
+    if table.parent is None and not table.single:
+        for i, item in enumerate(container):
+            pointer = f"{base}/{i}"
+            built.rows.append(_row(table, item, _NOTHING, pointer))
+            built.pointers.append(pointer)
+            if release:
+                container[i] = None
+        return built
     if table.single or parent_single:
         items = [(base, container)]
     else:
         items = [(f"{base}/{i}", item) for i, item in enumerate(container)]
-    built = TableRows(table)
     if table.parent is None:
         for pointer, item in items:
-            built.rows.append(_row(table, item, {}, pointer))
+            built.rows.append(_row(table, item, _NOTHING, pointer))
             built.pointers.append(pointer)
         return built
     assert table.children_field is not None
@@ -211,28 +223,36 @@ def _table_rows(table: Table, data: dict[str, Any]) -> TableRows | None:
     return built if built.parents else None
 
 
+_NOTHING: dict[str, Any] = {}  # no inherited columns (never written to)
+
+
 def _row(table: Table, item: dict[str, Any], inherited: dict[str, Any], pointer: str) -> dict:
     row: dict[str, Any] = {}
+    get = item.get
     for column in table.columns:
-        if column.name in inherited:
-            row[column.name] = inherited[column.name]
+        name = column.name
+        if inherited and name in inherited:
+            row[name] = inherited[name]
             continue
-        value = item.get(column.source)
-        if column.absent and column.source not in item:
+        value = get(column.source)
+        if value.__class__ is str:  # most values: nothing to convert or check
+            row[name] = value
+            continue
+        if value is None and column.absent and column.source not in item:
             field, when, default = column.absent
-            other = item.get(field)
+            other = get(field)
             matches = other is not None if when is None else other == when
             value = default if matches else None
         if value is None:
-            row[column.name] = "" if column.empty_default else None
+            row[name] = "" if column.empty_default else None
         elif isinstance(value, Decimal):
-            row[column.name] = str(value)
+            row[name] = str(value)
         elif isinstance(value, int) and not isinstance(value, bool):
-            column_name = f"{table.name}.{column.name}"
+            column_name = f"{table.name}.{name}"
             _check_int(value, column.type, column_name, f"{pointer}/{column.source}")
-            row[column.name] = value
+            row[name] = value
         else:
-            row[column.name] = value
+            row[name] = value
     if table.name in ORGANIZATION_COST and item.get("account_id") is not None:
         row["account_id"] = item["account_id"]  # split off by _split_accounts
     return row
