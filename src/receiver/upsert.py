@@ -149,13 +149,22 @@ def upsert(
     max_request_bytes: int = MAX_REQUEST_BYTES,
     pointers: list[str] | None = None,
 ) -> int:
-    """Upsert ``rows`` (already sorted by key) in as few requests as fit; rows written."""
+    """Upsert ``rows`` (already sorted by key) in as few requests as fit; rows written.
+
+    An executor with ``execute_each`` (both of ours) gets all the chunks as one sequence, so
+    psycopg can send the next chunk while PostgreSQL still writes the previous one.
+    """
     sql = upsert_sql(table)
-    written = 0
-    for chunk in chunks(rows, _budget(sql, max_request_bytes), pointers):
-        result = executor.execute(sql, {**params, "rows": chunk})
-        written += int(result[0]["written"]) if result else 0
-    return written
+    each = (
+        {**params, "rows": chunk}
+        for chunk in chunks(rows, _budget(sql, max_request_bytes), pointers)
+    )
+    execute_each = getattr(executor, "execute_each", None)
+    if execute_each is not None:
+        results = execute_each(sql, each)
+    else:
+        results = [executor.execute(sql, values) for values in each]
+    return sum(int(result[0]["written"]) for result in results if result)
 
 
 def delete_children(

@@ -143,6 +143,47 @@ def test_sql_error_names_the_problem(executor):
     assert not isinstance(info.value, TransientDatabaseError)
 
 
+def test_execute_each_runs_every_parameter_set_in_order(executor):
+    executor.execute("CREATE TABLE t (n int PRIMARY KEY, s text)")
+    sql = (
+        "WITH w AS (INSERT INTO t SELECT r.n, r.s FROM json_to_recordset(CAST(:rows AS json)) "
+        "AS r(n int, s text) RETURNING n) SELECT count(*) AS written, max(n) AS last FROM w"
+    )
+    chunks = ([{"n": n, "s": AWKWARD} for n in range(start, start + 3)] for start in (1, 4, 7))
+    with executor.transaction() as tx:
+        results = tx.execute_each(sql, ({"rows": chunk} for chunk in chunks))
+    assert results == [
+        [{"written": 3, "last": 3}],
+        [{"written": 3, "last": 6}],
+        [{"written": 3, "last": 9}],
+    ]
+    assert executor.execute("SELECT count(*) AS n, min(s) AS s FROM t") == [{"n": 9, "s": AWKWARD}]
+    assert executor.execute_each("SELECT :v::int AS v", []) == []
+
+
+def test_execute_each_failure_rolls_the_transaction_back(executor):
+    executor.execute("CREATE TABLE t (v int PRIMARY KEY)")
+    values = [{"v": 1}, {"v": 2}, {"v": 1}, {"v": 3}]
+    with pytest.raises(DatabaseError, match="duplicate key"), executor.transaction() as tx:
+        tx.execute_each("INSERT INTO t VALUES (:v)", values)
+    assert executor.execute("SELECT count(*) AS n FROM t") == [{"n": 0}]
+    with executor.transaction() as tx:  # usable again
+        tx.execute_each("INSERT INTO t VALUES (:v)", [{"v": 2}])
+    assert executor.execute("SELECT count(*) AS n FROM t") == [{"n": 1}]
+
+
+def test_execute_each_stops_when_building_the_parameters_fails(executor):
+    executor.execute("CREATE TABLE t (v int)")
+
+    def values():
+        yield {"v": 1}
+        raise RuntimeError("cannot build the next chunk")
+
+    with pytest.raises(RuntimeError, match="next chunk"), executor.transaction() as tx:
+        tx.execute_each("INSERT INTO t VALUES (:v)", values())
+    assert executor.execute("SELECT count(*) AS n FROM t") == [{"n": 0}]
+
+
 # --- Data API specifics ---------------------------------------------------------------------
 
 

@@ -128,3 +128,41 @@ def test_a_deadlock_is_reported_as_transient(db):
         db.executor.execute(
             "DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = 'deadlock_detected'; END $$"
         )
+
+
+class _StatementAtATime:
+    """An executor without ``execute_each``: upsert falls back to one ``execute`` per chunk."""
+
+    def __init__(self, executor):
+        self.execute = executor.execute
+
+
+def test_chunks_sent_together_store_what_one_at_a_time_stores(db):
+    db.executor.execute("INSERT INTO accounts (account_id) VALUES ('123456789012')")
+    params = {"account_id": "123456789012", "ingestion_id": None}
+    first = [_finding(i) for i in range(300)]
+    newer = [{**row, "title": f"newer {row['finding_id']}"} for row in first[::2]]
+    older = [{**row, "updated_at": "2020-01-01T00:00:00Z", "title": "older"} for row in first[1::2]]
+    later = sorted(newer + older, key=lambda row: row["finding_id"])
+    stored = []
+    for executor in (db.executor, _StatementAtATime(db.executor)):
+        db.executor.execute("DELETE FROM securityhub_findings")
+        counts = [
+            upsert.upsert(executor, SECURITYHUB_FINDINGS, batch, params, max_request_bytes=32_768)
+            for batch in (first, later)
+        ]
+        stored.append(
+            (
+                counts,
+                db.query(
+                    "SELECT finding_id, title, updated_at, first_loaded_at <= last_loaded_at AS o "
+                    "FROM securityhub_findings ORDER BY finding_id"
+                ),
+            )
+        )
+    assert stored[0] == stored[1]
+    counts, found = stored[0]
+    assert counts == [300, 150], "the older half does not overwrite the newer state"
+    assert [row["title"] for row in found[::2]] == [f"newer {r['finding_id']}" for r in first[::2]]
+    assert [row["title"] for row in found[1::2]] == [r["title"] for r in first[1::2]]
+    assert all(row["o"] for row in found)

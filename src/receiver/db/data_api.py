@@ -15,7 +15,7 @@ import random
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -110,6 +110,10 @@ class DataApiExecutor:
             )
         response = self._call("execute_statement", request)
         return from_records(response.get("columnMetadata", []), response.get("records", []))
+
+    def execute_each(self, sql: str, params: Iterable[Params]) -> list[list[Row]]:
+        """``execute`` once per parameter set, in order: one ``ExecuteStatement`` call each."""
+        return [self.execute(sql, values) for values in params]
 
     @contextmanager
     def transaction(self) -> Iterator[DataApiExecutor]:
