@@ -7,6 +7,12 @@ the Lambda runtime's Python version and architecture, never from this machine's 
 are sorted, with a fixed timestamp and fixed permissions, so two builds of the same sources are
 byte-identical.
 
+botocore's data is trimmed per zip: only the service models of the clients the zip's code creates
+(found by `scan_clients` in its sources, plus `DEPENDENCY_SERVICES`), each in its latest API
+version, with the files botocore needs to load them (endpoints, partitions, retry and SDK default
+configuration), and without documentation strings, which only ``help()`` and the docs read.
+The manifest lists the services kept and what was left out.
+
 ``python scripts/package.py release`` builds both architectures into ``dist/release/``:
 ``sender-<version>-<arch>.zip`` and ``analytics-<version>-<arch>.zip``, ``SHA256SUMS`` (the format
 ``sha256sum -c`` reads) and ``manifest.json`` (version; per zip its package, architecture, Python
@@ -21,6 +27,9 @@ architectures and rewrites the lock file.
 from __future__ import annotations
 
 import argparse
+import ast
+import functools
+import gzip
 import hashlib
 import json
 import shutil
@@ -28,6 +37,8 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +68,24 @@ PACKAGES: dict[str, dict[str, list[str]]] = {
 }
 EXCLUDED_PARTS = {"__pycache__", "bin"}
 EXCLUDED_SUFFIXES = {".pyc", ".pyo"}
+
+# botocore ships ~450 service models, 16 MB of a 19.5 MB zip; a zip keeps those of its clients.
+BOTOCORE_DATA = "botocore/data/"
+# What a client loads from its service's directory: the model, the endpoint rules and (for
+# `client.get_paginator`, which `sender.collectors.base.Context.pages` uses) the paginators;
+# waiters-2 too when the code calls ``get_waiter``. ``<type>.sdk-extras.json`` go along.
+CLIENT_MODEL_TYPES = ("service-2", "endpoint-rule-set-1", "paginators-1")
+WAITER_MODEL_TYPE = "waiters-2"
+STRIPPED_MODEL_TYPES = ("service-2", "endpoint-rule-set-1")
+DOCUMENTATION_KEYS = frozenset({"documentation", "documentationUrl"})
+# Clients created by a dependency the zips ship, which a scan of our sources cannot see:
+# aws_xray_sdk's centralized sampler builds an X-Ray client when its recorder is created outside
+# Lambda (aws_xray_sdk/core/sampling/connector.py; tests/project/test_zip_models.py checks this
+# list against the modules the handlers load).
+DEPENDENCY_SERVICES = ("xray",)
+# Calls that create a client from a service name held in a variable: the scan accepts them only
+# as pass-throughs whose callers name the service (tests/project/test_zip_models.py lists them).
+CLIENT_FACTORIES = frozenset({"client", "create_client"})
 
 
 def pip(*args: str) -> None:
@@ -105,7 +134,7 @@ def collect(root: Path, base: Path | None = None) -> dict[str, Path]:
     return files
 
 
-def write_zip(destination: Path, files: dict[str, Path]) -> None:
+def write_zip(destination: Path, files: dict[str, Path | bytes]) -> None:
     """A zip with sorted entries, a fixed timestamp and fixed permissions."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     temporary = destination.with_suffix(".zip.tmp")
@@ -115,20 +144,205 @@ def write_zip(destination: Path, files: dict[str, Path]) -> None:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, so the permission bits below are honoured
             info.external_attr = (0o100644 & 0xFFFF) << 16
-            archive.writestr(info, files[name].read_bytes(), compresslevel=9)
+            content = files[name]
+            data = content if isinstance(content, bytes) else content.read_bytes()
+            archive.writestr(info, data, compresslevel=9)
     temporary.replace(destination)
 
 
-def build(arch: str, python_version: str, out: Path, cache: Path) -> list[Path]:
+@dataclass(frozen=True)
+class ClientScan:
+    """What a scan of Python sources found about the boto3/botocore clients they create."""
+
+    services: dict[str, list[str]]  # service name -> where ("sender/aws.py:204")
+    dynamic: list[str]  # "receiver/x.py::function": a client factory given a variable name
+    waiters: bool  # some code calls get_waiter
+
+
+def _literal(node: ast.AST | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _callee(node: ast.Call) -> str:
+    func = node.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def python_files(roots: Iterable[Path]) -> dict[str, Path]:
+    """``{"sender/aws.py": path}``: the Python files under ``roots``, named as in the zip."""
+    return {
+        path.relative_to(root.parent).as_posix(): path
+        for root in roots
+        for path in sorted(root.rglob("*.py"))
+    }
+
+
+def scan_clients(files: dict[str, Path], known: Iterable[str]) -> ClientScan:
+    """The botocore services (among ``known``) the Python ``files`` create clients for, read
+    from the code, never imported:
+
+    - a call of a name ending in ``client`` (``boto3.client``, ``session.client``,
+      ``ctx.global_client``, a helper like ``_client``) whose first argument or ``service_name``
+      is a string naming a known service;
+    - a ``services=`` keyword with literal names (each collector declares its clients this way,
+      and the sender creates them ahead of the run).
+
+    A ``client(...)``/``create_client(...)`` call given a variable is listed in ``dynamic``.
+    """
+    known = frozenset(known)
+    services: dict[str, set[str]] = {}
+    dynamic: set[str] = set()
+    waiters = False
+    for where, path in sorted(files.items()):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        functions = {
+            id(child): node.name
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            for child in ast.walk(node)
+        }  # the innermost function wins: ast.walk visits outer functions first
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = _callee(node)
+            waiters = waiters or name == "get_waiter"
+            declared = [k.value for k in node.keywords if k.arg == "services"]
+            for value in declared:
+                elements = value.elts if isinstance(value, (ast.Tuple, ast.List)) else []
+                for service in map(_literal, elements):
+                    if service in known:
+                        services.setdefault(service, set()).add(f"{where}:{node.lineno}")
+            if not name.endswith("client"):
+                continue
+            first = node.args[0] if node.args else None
+            first = first or next((k.value for k in node.keywords if k.arg == "service_name"), None)
+            service = _literal(first)
+            if service in known:
+                services.setdefault(service, set()).add(f"{where}:{node.lineno}")
+            elif service is None and first is not None and name in CLIENT_FACTORIES:
+                dynamic.add(f"{where}::{functions.get(id(node), '<module>')}")
+    found = {service: sorted(services[service]) for service in sorted(services)}
+    return ClientScan(found, sorted(dynamic), waiters)
+
+
+def botocore_services(files: dict[str, Path]) -> dict[str, dict[str, dict[str, str]]]:
+    """``{service: {api version: {file name: archive name}}}`` of botocore's data."""
+    found: dict[str, dict[str, dict[str, str]]] = {}
+    for name in files:
+        parts = name.removeprefix(BOTOCORE_DATA).split("/")
+        if name.startswith(BOTOCORE_DATA) and len(parts) == 3:
+            service, api_version, file_name = parts
+            found.setdefault(service, {}).setdefault(api_version, {})[file_name] = name
+    return found
+
+
+def strip_documentation(node: object) -> object:
+    """``node`` without its documentation strings: every ``documentation``/``documentationUrl``
+    key whose value is a string goes (a structure member *named* documentation maps to a dict,
+    and stays). ``clientContextParams`` keep theirs: botocore indexes them when it builds a
+    client (``ServiceModel.client_context_parameters``)."""
+    if isinstance(node, dict):
+        return {
+            key: value if key == "clientContextParams" else strip_documentation(value)
+            for key, value in node.items()
+            if not (key in DOCUMENTATION_KEYS and isinstance(value, str))
+        }
+    if isinstance(node, list):
+        return [strip_documentation(value) for value in node]
+    return node
+
+
+@functools.cache
+def stripped_model(path: Path) -> bytes:
+    """A model file (``.json`` or ``.json.gz``) as compact JSON without documentation, keys in
+    their original order (botocore serialises members in model order)."""
+    raw = path.read_bytes()
+    if path.name.endswith(".gz"):
+        raw = gzip.decompress(raw)
+    model = strip_documentation(json.loads(raw.decode("utf-8")))
+    return json.dumps(model, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def trim_botocore(
+    files: dict[str, Path], services: Iterable[str], waiters: bool
+) -> tuple[dict[str, Path | bytes], dict[str, object]]:
+    """``files`` with botocore's data cut to ``services`` (see the module docstring), and a
+    report of what was kept and left out for the manifest.
+
+    botocore's loader reads ``<type>.json`` before ``<type>.json.gz`` and takes the highest API
+    version directory holding the type: a stripped model is written as ``<type>.json`` in its
+    service's latest version directory, and nothing else of that type is shipped.
+    """
+    available = botocore_services(files)
+    kept: dict[str, Path | bytes] = {
+        name: path
+        for name, path in files.items()
+        if not name.startswith(BOTOCORE_DATA) or name.count("/") == 2  # endpoints.json, ...
+    }
+    types = (*CLIENT_MODEL_TYPES, WAITER_MODEL_TYPE) if waiters else CLIENT_MODEL_TYPES
+    versions = {}
+    for service in sorted(set(services)):
+        if service not in available:
+            raise SystemExit(f"botocore has no model for {service!r}: check its client name")
+        candidates = [
+            version
+            for version, names in available[service].items()
+            if {"service-2.json", "service-2.json.gz"} & set(names)
+        ]
+        versions[service] = version = max(candidates)
+        directory = f"{BOTOCORE_DATA}{service}/{version}/"
+        names = available[service][version]
+        for model_type in types:
+            source = names.get(f"{model_type}.json") or names.get(f"{model_type}.json.gz")
+            if source is None:
+                continue  # no paginators/waiters for this service
+            if model_type in STRIPPED_MODEL_TYPES:
+                kept[f"{directory}{model_type}.json"] = stripped_model(files[source])
+            else:
+                kept[source] = files[source]
+            if extras := names.get(f"{model_type}.sdk-extras.json"):  # merged into the model
+                stripped = model_type in STRIPPED_MODEL_TYPES
+                kept[extras] = stripped_model(files[extras]) if stripped else files[extras]
+    shipped = {name for name in kept if name.startswith(BOTOCORE_DATA)}
+    report = {
+        "services": versions,
+        "model_types": list(types),
+        "documentation": "stripped from " + " and ".join(STRIPPED_MODEL_TYPES),
+        "services_left_out": len(set(available) - set(versions)),
+        "files_left_out": sum(
+            1 for name in files if name.startswith(BOTOCORE_DATA) and name not in shipped
+        ),
+    }
+    return kept, report
+
+
+def package_services(name: str, known: Iterable[str]) -> tuple[ClientScan, list[str]]:
+    """The scan of package ``name``'s sources, and the botocore services (among ``known``) its
+    zip ships: those its code creates clients for and `DEPENDENCY_SERVICES`."""
+    scan = scan_clients(python_files(ROOT / source for source in PACKAGES[name]["sources"]), known)
+    return scan, sorted({*scan.services, *DEPENDENCY_SERVICES})
+
+
+def build(
+    arch: str, python_version: str, out: Path, cache: Path, *, trim: bool = True
+) -> list[Path]:
+    """Both zips and ``manifest.json`` into ``out``; ``trim=False`` keeps all of botocore's data
+    (the baseline ``bench/receiver_bench.py --only zips`` compares against)."""
     deps = install_dependencies(arch, python_version, cache)
     dependency_files = collect(deps, deps)
+    known = botocore_services(dependency_files)
     built = []
+    trimmed: dict[str, dict[str, object]] = {}
     for name, spec in PACKAGES.items():
-        files = dict(dependency_files)
+        files: dict[str, Path] = dict(dependency_files)
         for source in spec["sources"]:
             files.update(collect(ROOT / source, (ROOT / source).parent))
+        scan, services = package_services(name, known)
+        content, trimmed[name] = trim_botocore(files, services, scan.waiters)
+        if not trim:
+            content, trimmed[name] = dict(files), {"untrimmed": "every model, documented"}
         destination = out / f"{name}.zip"
-        write_zip(destination, files)
+        write_zip(destination, content)
         built.append(destination)
     manifest = {
         path.name: {
@@ -137,6 +351,7 @@ def build(arch: str, python_version: str, out: Path, cache: Path) -> list[Path]:
             "architecture": arch,
             "python": python_version,
             "handlers": PACKAGES[path.stem]["handlers"],
+            "botocore_data": trimmed[path.stem],
         }
         for path in built
     }
@@ -166,7 +381,9 @@ def release(python_version: str, out: Path, cache: Path) -> list[Path]:
     zips: dict[str, dict[str, object]] = {}
     for arch in sorted(PLATFORMS):
         with tempfile.TemporaryDirectory(dir=out) as scratch:
-            for built in build(arch, python_version, Path(scratch), cache):
+            built_zips = build(arch, python_version, Path(scratch), cache)
+            built_manifest = json.loads((Path(scratch) / "manifest.json").read_text())
+            for built in built_zips:
                 destination = out / release_name(built.stem, release_version, arch)
                 built.replace(destination)
                 zips[destination.name] = {
@@ -174,6 +391,7 @@ def release(python_version: str, out: Path, cache: Path) -> list[Path]:
                     "architecture": arch,
                     "python": python_version,
                     "handlers": PACKAGES[built.stem]["handlers"],
+                    "botocore_data": built_manifest[built.name]["botocore_data"],
                     "sha256": hashlib.sha256(destination.read_bytes()).hexdigest(),
                     "bytes": destination.stat().st_size,
                 }
@@ -231,6 +449,9 @@ def main() -> int:
     build_cmd.add_argument(
         "--offline", action="store_true", help="use only wheels fetched before (no download)"
     )
+    build_cmd.add_argument(
+        "--untrimmed", action="store_true", help="keep every botocore model (a baseline)"
+    )
     fetch_cmd = commands.add_parser("fetch", help="download the locked wheels for a platform")
     fetch_cmd.add_argument("--arch", choices=sorted(PLATFORMS), default="arm64")
     fetch_cmd.add_argument("--python-version", default="3.13")
@@ -263,7 +484,9 @@ def main() -> int:
         return 0
     if not args.offline:
         fetch(args.arch, args.python_version, args.cache / "wheelhouse")
-    for path in build(args.arch, args.python_version, args.out, args.cache):
+    for path in build(
+        args.arch, args.python_version, args.out, args.cache, trim=not args.untrimmed
+    ):
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         size = path.stat().st_size
         print(f"{path}  {size:,} bytes  sha256:{digest}")

@@ -6,56 +6,19 @@ wheels ``make test`` fetched beforehand; no download happens during the test.
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import json
-import os
-import platform
-import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from labkit.large_documents import DOCUMENTS
-
-ROOT = Path(__file__).resolve().parents[2]
-ARCH = "arm64" if platform.machine() in ("aarch64", "arm64") else "x86_64"
-
-
-def lambda_like_python() -> tuple[str, str]:
-    """The Lambda runtime's Python (3.13) when installed here, else this interpreter."""
-    candidates = [shutil.which("python3.13") or ""]
-    candidates += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.13*/bin/python3.13")))
-    for candidate in candidates:
-        if candidate and subprocess.run([candidate, "-V"], capture_output=True).returncode == 0:
-            return candidate, "3.13"
-    return sys.executable, "{}.{}".format(*sys.version_info[:2])
-
-
-PYTHON, PYTHON_VERSION = lambda_like_python()
-
-
-def build(out: Path, cache: Path) -> dict[str, str]:
-    shutil.copytree(
-        ROOT / "build" / "package-cache" / "wheelhouse", cache / "wheelhouse", dirs_exist_ok=True
-    )
-    command = [
-        sys.executable, str(ROOT / "scripts" / "package.py"), "build", "--offline",
-        "--arch", ARCH, "--python-version", PYTHON_VERSION,
-        "--out", str(out), "--cache", str(cache),
-    ]  # fmt: skip
-    completed = subprocess.run(command, capture_output=True, text=True)
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.glob("*.zip")}
+from support.lambda_zips import ARCH, ROOT, build, clean_import
 
 
 @pytest.fixture(scope="module")
 def zips(tmp_path_factory) -> Path:
-    if not (ROOT / "build" / "package-cache" / "wheelhouse").is_dir():
-        pytest.fail("no wheels fetched: run `make test` (it fetches them before pytest)")
     first = tmp_path_factory.mktemp("first")
     second = tmp_path_factory.mktemp("second")
     hashes_first = build(first / "dist", first / "cache")
@@ -113,24 +76,6 @@ def test_analytics_zip_carries_the_report_for_the_morning_function(zips):
     packaged = {n for n in names if n.split("/")[0] == "report"}
     source = ROOT / "src"
     assert packaged == {p.relative_to(source).as_posix() for p in (source / "report").rglob("*.py")}
-
-
-def clean_import(zip_path: Path, tmp_path: Path, code: str) -> subprocess.CompletedProcess:
-    """Run ``code`` in a clean interpreter that sees only the unpacked zip (-I: no user site or
-    PYTHON* variables; -S: no site-packages)."""
-    target = tmp_path / zip_path.stem
-    with zipfile.ZipFile(zip_path) as archive:
-        archive.extractall(target)
-    script = f"import sys; sys.path.insert(0, {str(target)!r})\n{code}"
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "AWS_DEFAULT_REGION": "eu-west-1",
-        "POWERTOOLS_SERVICE_NAME": "package-test",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }
-    return subprocess.run(
-        [PYTHON, "-I", "-S", "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path
-    )
 
 
 def test_analytics_handlers_import_from_the_zip_alone(zips, tmp_path):
