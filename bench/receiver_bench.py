@@ -27,6 +27,9 @@ Sections (all by default):
                --hostile-mb, plus a 100 KiB gzip of [{},{},...]) and of a legitimate findings
                file, each in a child process, as the growth of its peak RSS, against the bound
                2x max_document_bytes + 8 MiB (max_document_bytes = --hostile-mb MiB).
+  zips         each Lambda zip as ``make package`` builds it (arm64, trimmed botocore models)
+               against the same zip with every botocore model, built in the same run (target
+               <= 6 MB each). Needs no database.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -599,6 +603,36 @@ def section_hostile(megabytes: int) -> None:
         raise SystemExit(f"hostile inputs over the bound: {failed}")
 
 
+ZIP_LIMIT = 6_000_000  # bytes: issue 13's "at most 6 MB each"
+
+
+def section_zips(arch: str = "arm64") -> None:
+    """Both zips built by scripts/package.py (offline, from the fetched wheels), trimmed and
+    untrimmed, in a scratch directory; the sizes are deterministic."""
+    print(f"\n== Lambda zip sizes ({arch}, python3.13), trimmed botocore models vs all of them")
+    with tempfile.TemporaryDirectory() as scratch:
+        for flavour in ("trimmed", "untrimmed"):
+            command = [
+                sys.executable, str(ROOT / "scripts" / "package.py"), "build", "--offline",
+                "--arch", arch, "--python-version", "3.13", "--out", f"{scratch}/{flavour}",
+                *(["--untrimmed"] if flavour == "untrimmed" else []),
+            ]  # fmt: skip
+            subprocess.run(command, check=True, capture_output=True)
+        for name in ("sender.zip", "analytics.zip"):
+            size = Path(scratch, "trimmed", name).stat().st_size
+            baseline = Path(scratch, "untrimmed", name).stat().st_size
+            print(
+                target_line(
+                    f"{name} ({arch})",
+                    f"{size / 1e6:.2f} MB",
+                    f"{baseline / 1e6:.2f} MB",
+                    size / baseline,
+                    f"<= {ZIP_LIMIT / 1e6:.0f} MB",
+                    size <= ZIP_LIMIT,
+                )
+            )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -610,9 +644,13 @@ def main() -> int:
     parser.add_argument(
         "--only",
         nargs="*",
-        default=["dataapi", "sizes", "copy", "load", "memory", "concurrency", "hostile"],
+        default=["dataapi", "sizes", "copy", "load", "memory", "concurrency", "hostile", "zips"],
     )
     args = parser.parse_args()
+    if "zips" in args.only:  # no database needed: first, and alone without a cluster
+        section_zips()
+        if set(args.only) <= {"zips"}:
+            return 0
 
     with contextlib.ExitStack() as stack:
         server = os.environ.get("DATABASE_URL") or stack.enter_context(pgcluster.cluster())
