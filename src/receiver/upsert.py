@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from queue import Full, Queue
+from typing import Any, TypeVar
 
 from receiver.db import Executor
 from receiver.failures import PermanentLoadError
 from receiver.tables import Table
+
+T = TypeVar("T")
 
 MAX_REQUEST_BYTES = 4 * 1024 * 1024
 # What a request carries besides the SQL and the rows: ARNs, database, transaction id, the
@@ -151,13 +155,14 @@ def upsert(
 ) -> int:
     """Upsert ``rows`` (already sorted by key) in as few requests as fit; rows written.
 
-    An executor with ``execute_each`` (both of ours) gets all the chunks as one sequence, so
-    psycopg can send the next chunk while PostgreSQL still writes the previous one.
+    The next chunk is encoded by a thread while the database writes the current one (the
+    encoder and the wait for the database each take a good part of the time); at most
+    ``AHEAD`` chunks wait, so memory stays bounded.
     """
     sql = upsert_sql(table)
     each = (
         {**params, "rows": chunk}
-        for chunk in chunks(rows, _budget(sql, max_request_bytes), pointers)
+        for chunk in ahead(chunks(rows, _budget(sql, max_request_bytes), pointers), AHEAD)
     )
     execute_each = getattr(executor, "execute_each", None)
     if execute_each is not None:
@@ -199,6 +204,53 @@ def delete_stale(
         values["regions"] = json.dumps(sorted(regions))
         values["null_region"] = null_region
     return int(executor.execute(sql, values)[0]["removed"])
+
+
+AHEAD = 1  # chunks encoded in advance
+
+
+def ahead(items: Iterator[T], depth: int) -> Iterator[T]:
+    """The items of ``items``, produced by a thread that stays at most ``depth`` items ahead.
+
+    An exception of the producer is raised here, in order; when the consumer stops early (an
+    error of the database), the producer stops too and is joined before this returns.
+    """
+    queue: Queue[tuple[bool, Any]] = Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def put(entry: tuple[bool, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(entry, timeout=0.05)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((True, item)):
+                    return
+        except BaseException as exc:  # handed to the consumer, raised there
+            put((False, exc))
+            return
+        put((True, done))
+
+    thread = threading.Thread(target=produce, name="upsert-chunks", daemon=True)
+    thread.start()
+    try:
+        while True:
+            ok, item = queue.get()
+            if not ok:
+                raise item
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 _encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode  # one encoder, reused

@@ -4,6 +4,7 @@ each within the Data API's 4 MiB limit."""
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -166,3 +167,35 @@ def test_chunks_sent_together_store_what_one_at_a_time_stores(db):
     assert [row["title"] for row in found[::2]] == [f"newer {r['finding_id']}" for r in first[::2]]
     assert [row["title"] for row in found[1::2]] == [r["title"] for r in first[1::2]]
     assert all(row["o"] for row in found)
+
+
+def test_ahead_yields_in_order_and_raises_the_producers_error_in_place():
+    assert list(upsert.ahead(iter(range(100)), 1)) == list(range(100))
+
+    def failing():
+        yield "first"
+        raise PermanentLoadError("too_large", "one item is too large")
+
+    got = []
+    with pytest.raises(PermanentLoadError, match="too large"):
+        for item in upsert.ahead(failing(), 1):
+            got.append(item)
+    assert got == ["first"]
+
+
+def test_ahead_stops_its_thread_when_the_consumer_stops_early():
+    produced = []
+
+    def endless():
+        n = 0
+        while True:
+            produced.append(n)
+            yield n
+            n += 1
+
+    before = threading.active_count()
+    items = upsert.ahead(endless(), 1)
+    assert next(items) == 0
+    items.close()  # what a database error in the middle of the chunks does
+    assert threading.active_count() == before
+    assert len(produced) <= 3, "the producer stays at most one item ahead"

@@ -47,32 +47,8 @@ class PsycopgExecutor:
             raise _translate(exc) from exc
 
     def execute_each(self, sql: str, params: Iterable[Params]) -> list[list[Row]]:
-        """``execute`` once per parameter set, in order, each statement's rows in a list.
-
-        Sent in pipeline mode: PostgreSQL runs one statement while the caller builds the next
-        parameters (a large upsert's JSON chunks), instead of waiting for each result.
-        """
-        query = to_pyformat(sql)
-        cursors: list[psycopg.Cursor[Any]] = []
-        try:
-            with self._conn.pipeline():
-                for values in params:
-                    cursor = self._conn.cursor()
-                    cursor.execute(query, _adapt(values), prepare=False)
-                    cursors.append(cursor)
-            results: list[list[Row]] = []
-            for cursor in cursors:
-                if cursor.description is None:
-                    results.append([])
-                    continue
-                names = [column.name for column in cursor.description]
-                results.append([dict(zip(names, r, strict=True)) for r in cursor.fetchall()])
-            return results
-        except psycopg.Error as exc:
-            raise _translate(exc) from exc
-        finally:
-            for cursor in cursors:
-                cursor.close()
+        """``execute`` once per parameter set, in order, each statement's rows in a list."""
+        return [self.execute(sql, values) for values in params]
 
     @contextmanager
     def transaction(self) -> Iterator[PsycopgExecutor]:
