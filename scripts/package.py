@@ -11,7 +11,8 @@ botocore's data is trimmed per zip: only the service models of the clients the z
 (found by `scan_clients` in its sources, plus `DEPENDENCY_SERVICES`), each in its latest API
 version, with the files botocore needs to load them (endpoints, partitions, retry and SDK default
 configuration), and without documentation strings, which only ``help()`` and the docs read.
-The manifest lists the services kept and what was left out.
+`UNUSED_DEPENDENCY_FILES` (Powertools' Swagger UI assets) are left out too. The manifest lists
+the services kept and what was left out.
 
 ``python scripts/package.py release`` builds both architectures into ``dist/release/``:
 ``sender-<version>-<arch>.zip`` and ``analytics-<version>-<arch>.zip``, ``SHA256SUMS`` (the format
@@ -83,6 +84,15 @@ DOCUMENTATION_KEYS = frozenset({"documentation", "documentationUrl"})
 # Lambda (aws_xray_sdk/core/sampling/connector.py; tests/project/test_zip_models.py checks this
 # list against the modules the handlers load).
 DEPENDENCY_SERVICES = ("xray",)
+# Dependency files no handler reads, left out of both zips (the manifest lists them):
+# Powertools' Swagger UI assets (1.7 MB, 0.45 MB compressed), read only by the API Gateway
+# resolver's enable_swagger(), which neither zip uses (tests/project/test_zip_models.py checks
+# that no handler loads aws_lambda_powertools.event_handler).
+SWAGGER_UI = "aws_lambda_powertools/event_handler/openapi/swagger_ui/"
+UNUSED_DEPENDENCY_FILES = (
+    f"{SWAGGER_UI}swagger-ui-bundle.min.js",
+    f"{SWAGGER_UI}swagger-ui.min.css",
+)
 # Calls that create a client from a service name held in a variable: the scan accepts them only
 # as pass-throughs whose callers name the service (tests/project/test_zip_models.py lists them).
 CLIENT_FACTORIES = frozenset({"client", "create_client"})
@@ -331,10 +341,11 @@ def build(
     deps = install_dependencies(arch, python_version, cache)
     dependency_files = collect(deps, deps)
     known = botocore_services(dependency_files)
+    unused = sorted(set(UNUSED_DEPENDENCY_FILES) & set(dependency_files)) if trim else []
     built = []
     trimmed: dict[str, dict[str, object]] = {}
     for name, spec in PACKAGES.items():
-        files: dict[str, Path] = dict(dependency_files)
+        files = {n: path for n, path in dependency_files.items() if n not in unused}
         for source in spec["sources"]:
             files.update(collect(ROOT / source, (ROOT / source).parent))
         scan, services = package_services(name, known)
@@ -352,6 +363,7 @@ def build(
             "python": python_version,
             "handlers": PACKAGES[path.stem]["handlers"],
             "botocore_data": trimmed[path.stem],
+            "left_out": unused,
         }
         for path in built
     }
@@ -392,6 +404,7 @@ def release(python_version: str, out: Path, cache: Path) -> list[Path]:
                     "python": python_version,
                     "handlers": PACKAGES[built.stem]["handlers"],
                     "botocore_data": built_manifest[built.name]["botocore_data"],
+                    "left_out": built_manifest[built.name]["left_out"],
                     "sha256": hashlib.sha256(destination.read_bytes()).hexdigest(),
                     "bytes": destination.stat().st_size,
                 }

@@ -232,6 +232,9 @@ def test_clients_the_dependencies_create_are_shipped(built, name, tmp_path):
         if f.endswith(".py") and Path(f).relative_to(root).parts[0] not in ours
     }
     assert any(n.startswith("aws_xray_sdk/core/sampling/") for n in loaded)
+    # Nothing the handlers load reaches the API Gateway resolver, whose Swagger UI assets the
+    # zips leave out (package.UNUSED_DEPENDENCY_FILES).
+    assert not [n for n in loaded if n.startswith("aws_lambda_powertools/event_handler/")]
     scan = package.scan_clients(loaded, known_services(deps))
     assert set(scan.services) <= set(manifest_services(dist, name)), scan.services
     assert set(package.DEPENDENCY_SERVICES) <= set(scan.services), scan.services
@@ -276,6 +279,18 @@ def documentation_left(node: object, where: str = "") -> list[str]:
         for index, value in enumerate(node):
             found += documentation_left(value, f"{where}/{index}")
     return found
+
+
+@pytest.mark.parametrize("name", sorted(package.PACKAGES))
+def test_unused_dependency_files_are_left_out_and_listed(built, name):
+    dist, deps = built
+    assert all((deps / n).is_file() for n in package.UNUSED_DEPENDENCY_FILES), "stale list"
+    with zipfile.ZipFile(dist / f"{name}.zip") as archive:
+        assert not set(package.UNUSED_DEPENDENCY_FILES) & set(archive.namelist())
+    manifest = json.loads((dist / "manifest.json").read_text())
+    assert manifest[f"{name}.zip"]["left_out"] == sorted(package.UNUSED_DEPENDENCY_FILES)
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in source_files(name).values())
+    assert "event_handler" not in sources and "enable_swagger" not in sources
 
 
 @pytest.mark.parametrize("name", sorted(package.PACKAGES))
