@@ -5,6 +5,12 @@ failure, so SQS delivers only those again (and, after the queue's maximum receiv
 to the dead-letter queue); permanently bad files are moved to ``failed/`` and acknowledged.
 Logs carry the S3 key as correlation id; metrics count files loaded, failed, skipped and
 retried, rows per table and load duration.
+
+Cold start: importing this module imports neither boto3 nor the X-Ray SDK nor psycopg: the S3
+and Data API clients (and the Data API executor's module) are made on the first invocation
+(`runtime`), psycopg only when ``DATABASE_URL`` asks for it (`receiver.db.connect`), and
+Powertools' Tracer is built on the first invocation (`observability.tracing.LazyTracer`: its
+constructor imports the X-Ray SDK, and Powertools has no option that defers that).
 """
 
 from __future__ import annotations
@@ -13,8 +19,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -23,23 +28,20 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.config import Config
 
 from contract import layout
+from observability.tracing import LazyTracer
 from receiver import events
 from receiver.db import Executor, connect
-from receiver.db.data_api import CLIENT_CONFIG, DataApiExecutor
 from receiver.failures import TransientLoadError
 from receiver.loader import LoadResult
 from receiver.receive import Limits, receive_object
 from receiver.settings import ReceiverSettings
 
 logger = Logger()
-tracer = Tracer()
+tracer = LazyTracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-
-S3_CONFIG = Config(connect_timeout=5, read_timeout=60, retries={"mode": "adaptive"})
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,16 @@ class Runtime:
 @functools.cache
 def runtime() -> Runtime:
     """Settings and clients, built on the first invocation and kept for the next ones."""
+    import boto3
+    from botocore.config import Config
+
     settings = ReceiverSettings.from_env()
-    s3 = boto3.client("s3", region_name=settings.region, config=S3_CONFIG)
+    s3_config = Config(connect_timeout=5, read_timeout=60, retries={"mode": "adaptive"})
+    s3 = boto3.client("s3", region_name=settings.region, config=s3_config)
     rds_data = None
     if settings.database_url is None:
+        from receiver.db.data_api import CLIENT_CONFIG
+
         rds_data = boto3.client("rds-data", region_name=settings.region, config=CLIENT_CONFIG)
     limits = Limits(
         settings.max_object_bytes,
@@ -70,6 +78,8 @@ def _executor(rt: Runtime, context: LambdaContext | None) -> Executor:
     if rt.settings.database_url:
         return connect(database_url=rt.settings.database_url)
     assert rt.settings.database is not None
+    from receiver.db.data_api import DataApiExecutor
+
     return DataApiExecutor(
         cluster_arn=rt.settings.database.cluster_arn,
         secret_arn=rt.settings.database.secret_arn,

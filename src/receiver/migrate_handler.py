@@ -5,27 +5,32 @@ the apply. It is the only function holding the master secret (``AURORA_SECRET_AR
 creates the three database roles or updates their passwords from their secrets
 (``DATABASE_ROLES``, filling a secret that is still empty) and hands the schema to the migrator;
 then it applies the migrations and the grants connected as the migrator.
+
+Cold start: boto3 and the Data API executor are imported on the first invocation, and
+Powertools' Tracer is built then (`observability.tracing.LazyTracer`), not at import.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from receiver.db.data_api import DataApiExecutor
+from observability.tracing import LazyTracer
 from receiver.db.role_secrets import all_role_credentials
 from receiver.db.roles import BootstrapResult
 from receiver.migrations import MigrationResult, migrate_with_roles
 from receiver.settings import DatabaseRoleSettings, DatabaseSettings
 
+if TYPE_CHECKING:
+    from receiver.db.data_api import DataApiExecutor
+
 logger = Logger()
-tracer = Tracer()
+tracer = LazyTracer()
 metrics = Metrics()
 
 
@@ -37,6 +42,8 @@ def migrate_through_data_api(
     region: str | None = None,
 ) -> tuple[BootstrapResult, MigrationResult]:
     """Roles from their secrets (filled if empty), bootstrap as ``master``, migrate as migrator."""
+    import boto3
+
     credentials = all_role_credentials(
         boto3.client("secretsmanager", region_name=region), roles.as_mapping(), master.database
     )
@@ -49,6 +56,8 @@ def migrate_through_data_api(
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    from receiver.db.data_api import DataApiExecutor
+
     settings = DatabaseSettings.from_env()
     roles = DatabaseRoleSettings.from_env()
     master = DataApiExecutor(

@@ -14,25 +14,22 @@ is expected unless it carries the account tag ``observability:expected`` = ``fal
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from receiver.db import Executor
 
+if TYPE_CHECKING:
+    import boto3
+    from botocore.config import Config
+
 SESSION_NAME = "observability-roster"
-ORGANIZATIONS_CONFIG = Config(
-    connect_timeout=5,
-    read_timeout=30,
-    # Organizations throttles at a few requests per second per account: back off, don't fail
-    retries={"mode": "adaptive", "total_max_attempts": 10},
-)
 CHUNK_ACCOUNTS = 250  # accounts per upsert statement: far below the Data API's 4 MiB request
 DEFAULT_SILENT_AFTER_HOURS = 36
 ACCESS_DENIED = frozenset({"AccessDenied", "AccessDeniedException"})
@@ -119,6 +116,20 @@ class RefreshResult:
 # --------------------------------------------------------------------------- Organizations
 
 
+@functools.cache
+def organizations_config() -> Config:
+    """The Organizations client's configuration (botocore imported on first use: the roster
+    Lambda's cold start)."""
+    from botocore.config import Config
+
+    return Config(
+        connect_timeout=5,
+        read_timeout=30,
+        # Organizations throttles at a few requests per second per account: back off, don't fail
+        retries={"mode": "adaptive", "total_max_attempts": 10},
+    )
+
+
 def organizations_client(
     role_arn: str | None = None,
     external_id: str | None = None,
@@ -131,9 +142,12 @@ def organizations_client(
     session's own when ``role_arn`` is None. AccessDenied on AssumeRole (the role does not
     exist yet, or does not trust this caller) raises ``RosterAccessError``. ``sts`` replaces
     the session's STS client (tests)."""
-    session = session or boto3.Session()
+    if session is None:
+        import boto3
+
+        session = boto3.Session()
     if not role_arn:
-        return session.client("organizations", region_name=region, config=ORGANIZATIONS_CONFIG)
+        return session.client("organizations", region_name=region, config=organizations_config())
     request: dict[str, Any] = {
         "RoleArn": role_arn,
         "RoleSessionName": SESSION_NAME,
@@ -158,7 +172,7 @@ def organizations_client(
     return session.client(
         "organizations",
         region_name=region,
-        config=ORGANIZATIONS_CONFIG,
+        config=organizations_config(),
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],

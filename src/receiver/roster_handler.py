@@ -7,6 +7,9 @@ accounts that sent nothing for more than ``SILENT_AFTER_HOURS`` (default 36) or 
 each of them is logged. When the role cannot be assumed (``modules/organization`` is applied
 after the analytics module) the invocation fails with a clear logged error and no metric, so the
 function's Errors alarm fires and the roster in the database stays as it was.
+
+Cold start: boto3 and the Data API executor are imported on the first invocation, and
+Powertools' Tracer is built then (`observability.tracing.LazyTracer`), not at import.
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from receiver.db.data_api import DataApiExecutor
+from observability.tracing import LazyTracer
 from receiver.roster import (
     DEFAULT_SILENT_AFTER_HOURS,
     RefreshResult,
@@ -30,7 +33,7 @@ from receiver.roster import (
 from receiver.settings import ConfigurationError, DatabaseSettings
 
 logger = Logger()
-tracer = Tracer()
+tracer = LazyTracer()
 metrics = Metrics()
 
 METRIC = "SilentAccounts"
@@ -76,6 +79,8 @@ def run(settings: RosterSettings, context: LambdaContext | None) -> RefreshResul
             "error": str(exc), "role_arn": settings.role_arn,
         })  # fmt: skip
         raise
+    from receiver.db.data_api import DataApiExecutor
+
     executor = DataApiExecutor(
         cluster_arn=settings.database.cluster_arn,
         secret_arn=settings.database.secret_arn,

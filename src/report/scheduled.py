@@ -10,6 +10,10 @@ KPI totals, critical findings first loaded in the last ``NEW_FINDINGS_HOURS`` ho
 expected accounts that are silent. It publishes one custom metric, ``NewCriticalFindings``
 (dimension ``service = report``). Any failure raises, so the function's Errors metric (and the
 module's report-errors alarm) shows a morning without a report.
+
+Cold start: boto3 and the Data API executor are imported when the first client is made
+(`_client`, on the first invocation), and Powertools' Tracer is built then
+(`observability.tracing.LazyTracer`), not at import.
 """
 
 from __future__ import annotations
@@ -20,20 +24,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.config import Config
 
 from contract import layout
-from receiver.db.data_api import CLIENT_CONFIG, DataApiExecutor
+from observability.tracing import LazyTracer
 from report import DEFAULT_TITLE, GroupBy, Report, build_report
 from report.sections.cost import COST_BASES
 from report.summary import NewFindings, new_critical_findings, summary_subject, summary_text
 
 logger = Logger()
-tracer = Tracer()
+tracer = LazyTracer()
 metrics = Metrics()
 
 
@@ -64,7 +66,6 @@ class DatabaseSettings:
         )
 
 
-AWS_CONFIG = Config(connect_timeout=5, read_timeout=60, retries={"mode": "standard"})
 MAX_DAYS = 3660
 
 
@@ -185,7 +186,16 @@ def put_request(bucket: str, key: str, body: bytes, kms_key_arn: str) -> dict[st
 @functools.cache
 def _client(service: str, region: str | None) -> Any:
     """One client per service, built on first use and kept for the container's life."""
-    config = CLIENT_CONFIG if service == "rds-data" else AWS_CONFIG
+    import boto3
+    from botocore.config import Config
+
+    from receiver.db.data_api import CLIENT_CONFIG
+
+    config = (
+        CLIENT_CONFIG
+        if service == "rds-data"
+        else Config(connect_timeout=5, read_timeout=60, retries={"mode": "standard"})
+    )
     return boto3.client(service, region_name=region, config=config)
 
 
@@ -196,6 +206,8 @@ def run(
     now: datetime | None = None,
 ) -> Delivery:
     """Render the report, write it to S3, publish the summary if configured; raise on failure."""
+    from receiver.db.data_api import DataApiExecutor
+
     now = (now or datetime.now(UTC)).astimezone(UTC)
     executor = DataApiExecutor(
         cluster_arn=settings.database.cluster_arn,

@@ -16,12 +16,12 @@ import gc
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sender.aws import GLOBAL_SERVICES, Clients, global_region
+from sender.aws import Clients
 from sender.collectors import REGISTRY
 from sender.collectors.base import Collector, Context, Shared, Task
 from sender.document import build_document, drop_invalid_sections
@@ -29,6 +29,8 @@ from sender.intervals import Interval, Window, latest_complete_window, parse_dat
 from sender.runner import Outcome, plan_tasks, run_tasks
 from sender.settings import ConfigurationError, Settings, parse_collectors, parse_regions
 
+# Task label -> seconds it took when it last ran in this container (see `collect`).
+CONTAINER_DURATIONS: dict[str, float] = {}
 HISTORY_NAMESPACE = uuid.UUID("5b0c1d3e-8f2a-4c6b-9d7e-1a2b3c4d5e6f")
 KNOWN_EVENT_KEYS = {"interval", "date", "collectors", "regions"}
 
@@ -123,14 +125,23 @@ def collect(
     cost_history_months: int = 14,
     freeze_gc: bool = False,
     cost_mode: str = "account",
+    durations: MutableMapping[str, float] | None = None,
 ) -> RunResult:
     """Run ``request``; the document is validated (a section breaking the contract is dropped,
     see `sender.document.drop_invalid_sections`) but not uploaded.
 
-    ``freeze_gc`` (the Lambda handler sets it): after the clients are created, move every live
-    object out of the cyclic garbage collector's sight (``gc.freeze``). The boto3 service models
-    are millions of long-lived objects; without this, each full collection triggered by the
-    collectors' allocations walks all of them again, which costs more than the API calls.
+    Each collector creates the clients it needs when it runs (`sender.aws.Clients.client`):
+    nothing is created up front, so the CPU-bound creation of a cold run overlaps the other
+    collectors' waits for AWS, and a run creates only the clients its collectors use.
+
+    ``durations`` (the Lambda handler passes `CONTAINER_DURATIONS`): the seconds each task took
+    when it last ran, so a warm container starts the longest ones first (`sender.runner`).
+
+    ``freeze_gc`` (the Lambda handler sets it): before the collectors start, move every live
+    object (the clients of earlier runs in this container among them) out of the cyclic garbage
+    collector's sight (``gc.freeze``). The boto3 service models are millions of long-lived
+    objects; without this, each full collection triggered by the collectors' allocations walks
+    all of them again, which costs more than the API calls.
     """
     started = time.monotonic()
     calls_before = Counter(clients.calls)
@@ -155,7 +166,6 @@ def collect(
         )
 
     tasks = plan_tasks(request.collectors, request.regions)
-    clients.prewarm(_client_keys(tasks, home_region))
     if freeze_gc:
         gc.collect()
         gc.freeze()
@@ -168,6 +178,7 @@ def collect(
         run_deadline=run_deadline,
         available=clients.available,
         initializer=initializer,
+        durations=durations,
     )
     collection_ms = int((time.monotonic() - runner_started) * 1000)
     run_id = (
@@ -199,17 +210,6 @@ def collect(
         collection_ms=collection_ms,
         validation_ms=validation_ms,
     )
-
-
-def _client_keys(tasks: list[Task], home_region: str) -> list[tuple[str, str]]:
-    keys = []
-    for task in tasks:
-        for service in task.collector.services:
-            if task.region is None or service in GLOBAL_SERVICES:
-                keys.append((service, global_region(task.region or home_region)))
-            else:
-                keys.append((service, task.region))
-    return keys
 
 
 def sections_of(collectors: tuple[Collector, ...] | list[Collector]) -> dict[str, list[str]]:

@@ -13,7 +13,7 @@ from aws_lambda_powertools import Logger
 
 from sender import invocation
 from sender.aws import Clients
-from sender.collect import RunRequest, RunResult, collect
+from sender.collect import CONTAINER_DURATIONS, RunRequest, RunResult, collect
 from sender.metrics import STATUSES, record_run
 from sender.settings import Settings
 from sender.upload import UploadResult, upload
@@ -49,6 +49,7 @@ def run_and_upload(
         cost_history_months=settings.cost_history_months,
         freeze_gc=True,
         cost_mode=settings.cost_mode,
+        durations=CONTAINER_DURATIONS,
     )
     s3 = clients.client("s3", settings.region)
     uploaded = upload(s3, bucket, kms_key, result.document, validated=True)  # collect validated

@@ -16,6 +16,13 @@ run is collected, validated, uploaded and measured by `sender.delivery` (metrics
 `sender.metrics`), a backfill is `sender.history.backfill`; the clients live as long as the
 container (`sender.aws.container_clients`). A failed upload raises so that Lambda's retries and
 its on-failure destination see it.
+
+Cold start: importing this module imports neither boto3 nor the X-Ray SDK nor the contract
+validator. The boto3 session and each client are made when a collector first needs them
+(`sender.aws.Clients`); the contract validator is imported when the first document is checked;
+Powertools' Tracer is built on the first invocation (`observability.tracing.LazyTracer`: the
+Tracer's constructor imports the X-Ray SDK, and Powertools has no option that defers it), with
+Logger and Metrics as before.
 """
 
 from __future__ import annotations
@@ -25,9 +32,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from observability.tracing import LazyTracer
 from sender import first_run, invocation
 from sender.aws import Clients, container_clients
 from sender.collect import parse_request
@@ -37,7 +45,7 @@ from sender.metrics import publishing
 from sender.settings import Settings
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "sender"))
-tracer = Tracer()
+tracer = LazyTracer()
 
 
 @logger.inject_lambda_context(log_event=True)

@@ -1,9 +1,11 @@
 """Run collectors concurrently, each isolated and on a time budget.
 
 Tasks (one per global collector, one per regional collector and region) run on a bounded thread
-pool, heaviest first. Each gets a deadline; `Context.pages` stops a collector that passes it,
-keeping what it yielded (``partial``), and a task still running well after its deadline is
-abandoned so the run can upload on time. An exception never leaves its task:
+pool, longest first (the shortest makespan): by the time each took when it last ran in this
+container when all of them ran before (``durations``: a warm container, the windows of a
+backfill), else by the collectors' weights. Each gets a deadline; `Context.pages` stops a
+collector that passes it, keeping what it yielded (``partial``), and a task still running well
+after its deadline is abandoned so the run can upload on time. An exception never leaves its task:
 
 * AccessDenied, a service not subscribed / not enabled / not opted in, or a service that does not
   exist in the region -> ``skipped`` with the reason;
@@ -17,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,13 +96,17 @@ def run_tasks(
     available: Callable[[str, str], bool] | None = None,
     initializer: Callable[[], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
+    durations: MutableMapping[str, float] | None = None,
 ) -> list[Outcome]:
-    """Run ``tasks``; returns one `Outcome` per task, in the order given."""
+    """Run ``tasks``; returns one `Outcome` per task, in the order given.
+
+    ``durations`` (task label -> seconds), when given, orders the tasks by the time each took
+    last time (see `longest_first`) and receives this run's times.
+    """
     states = [_State(task) for task in tasks]
     if not states:
         return []
-    runnable = list(states)
-    runnable.sort(key=lambda s: -s.task.collector.weight)  # longest first: shortest makespan
+    runnable = longest_first(states, durations)
     pool = ThreadPoolExecutor(
         max_workers=max(1, min(max_workers, len(runnable))),
         thread_name_prefix="collector",
@@ -128,7 +134,19 @@ def run_tasks(
     for state in states:  # never expected: _execute records an outcome whatever happens
         if state.outcome is None:
             state.outcome = Outcome(state.task, ERROR, "no outcome recorded", [], 0)
+    if durations is not None:
+        for state in states:
+            durations[state.task.label] = state.outcome.duration_ms / 1000  # type: ignore[union-attr]
     return [s.outcome for s in states]  # type: ignore[misc]
+
+
+def longest_first(states: list[_State], durations: Mapping[str, float] | None) -> list[_State]:
+    """Longest first, the shortest makespan on a bounded pool: by the seconds each task took
+    when it last ran (``durations``) if every one of them ran before, else by collector weight
+    (a rough relative run time). Equal keys keep the order given."""
+    if durations and all(s.task.label in durations for s in states):
+        return sorted(states, key=lambda s: -durations[s.task.label])
+    return sorted(states, key=lambda s: -s.task.collector.weight)
 
 
 def _unavailable(task: Task, available: Callable[[str, str], bool] | None) -> str | None:

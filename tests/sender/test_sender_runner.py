@@ -199,3 +199,36 @@ def test_a_service_missing_from_a_region_is_skipped_without_a_call():
     assert outcome.status == "skipped"
     assert outcome.error == "nosuchsvc is not available in eu-west-1"
     assert not called
+
+
+def test_tasks_that_ran_before_start_longest_first_by_their_last_duration():
+    """A warm container (or the next window of a backfill) knows what each task took last time:
+    the longest starts first whatever its weight; the durations are updated by each run."""
+    order = []
+
+    def slow(ctx):
+        order.append(ctx.region)
+        time.sleep(0.05)
+        return []
+
+    def quick(ctx):
+        order.append(ctx.region)
+        return []
+
+    tasks = [
+        Task(collector("heavy by weight", quick, weight=9), "eu-west-1"),
+        Task(collector("light by weight", slow, weight=1), "us-east-1"),
+    ]
+    durations: dict[str, float] = {}
+    run(tasks, max_workers=1, durations=durations)
+    assert order == ["eu-west-1", "us-east-1"]  # nothing known yet: by weight
+    assert set(durations) == {"heavy by weight@eu-west-1", "light by weight@us-east-1"}
+    assert durations["light by weight@us-east-1"] >= 0.05 > durations["heavy by weight@eu-west-1"]
+    order.clear()
+    outcomes = run(tasks, max_workers=1, durations=durations)
+    assert order == ["us-east-1", "eu-west-1"]  # the one that took longest last time first
+    assert [o.collector.name for o in outcomes] == ["heavy by weight", "light by weight"]
+    order.clear()
+    new = Task(collector("new", quick, weight=5), "ap-south-1")
+    run([*tasks, new], max_workers=1, durations=durations)
+    assert order == ["eu-west-1", "ap-south-1", "us-east-1"]  # one never ran: weights again

@@ -100,7 +100,7 @@ COLLECTOR = Collector(
         "kms:ListAliases",
         "kms:ListKeys",
     ),
-    weight=3,
+    weight=8,  # 2 requests per key (DescribeKey, GetKeyRotationStatus): among the longest
     description=(
         "KMS keys with aliases, state, manager, spec, origin and rotation status. "
         "https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeys.html"

@@ -147,7 +147,7 @@ COLLECTOR = Collector(
         "wafv2:ListResourcesForWebACL",
         "wafv2:ListWebACLs",
     ),
-    weight=3,
+    weight=8,  # ~9 requests per web ACL (one per resource type): among the longest
     description=(
         "WAFv2 web ACLs and rules: REGIONAL in every region, CLOUDFRONT once from us-east-1, "
         "with associated resources and logging. "
