@@ -3,6 +3,29 @@
 Both the sender (before upload) and the receiver (on load) call `validate_document`. Violations
 carry a JSON pointer (RFC 6901) to the offending value; for a missing or an unexpected property the
 pointer names that property, e.g. ``/data/kms_keys/0/colour``.
+
+Two validators apply the same Draft 2020-12 schema:
+
+- ``jsonschema-rs`` (Rust) decides first, about 100x faster than the Python ``jsonschema`` on a
+  large document. When it accepts, the document is valid: only the cross-field rules remain.
+  It is told the three things where it would be more lenient than the Python validator, so that
+  it never accepts what the Python one refuses: ``format: date`` uses the Python checker itself
+  (``0000-01-01`` is a valid RFC 3339 date, not a valid Python date), an integer field refuses a
+  ``Decimal`` (the receiver parses ``1.0`` and ``1e3`` as ``Decimal``, which the Python validator
+  does not count as integers), and a lone surrogate or a non-finite ``Decimal`` makes it raise,
+  which counts as "not accepted". Every value the contract admits is typed (a test checks it),
+  so a NaN or a lone surrogate anywhere is a value it examines and refuses.
+- the Python ``jsonschema`` runs only for a document the first one did not accept, and it alone
+  decides and describes: its messages name the JSON path and the reason in the words the tests
+  and the operators know (``jsonschema-rs`` reports the same paths but other wording, and no
+  pattern description), and it is lazily imported, so a valid document never pays its import.
+
+So accept/reject decisions are the Python validator's, exactly (tests/contract/
+test_contract_native.py runs both over every document the tests know and their mutations). A
+document that breaks the contract costs the Python validator's time; counting stops at the
+receiver's cap (``receiver.documents.MAX_VIOLATIONS_COLLECTED``) as before, since
+`iter_violations` stays lazy. Without ``jsonschema_rs`` installed everything still works, at the
+Python validator's speed.
 """
 
 from __future__ import annotations
@@ -16,9 +39,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, ValidationError
+if TYPE_CHECKING:
+    import jsonschema_rs
+    from jsonschema import Draft202012Validator, ValidationError
 
 SCHEMA_VERSION = "1.1"
 SUPPORTED_MAJOR = 1
@@ -76,10 +101,75 @@ def validator() -> Draft202012Validator:
     It validates against the schema with every local ``$ref`` inlined: the same rules, but
     without a reference lookup per item, which makes large documents about 2.7x faster.
     """
+    from jsonschema import Draft202012Validator
+
     schema = _schema()
     Draft202012Validator.check_schema(schema)
     inlined = _inline_refs(schema, schema.get("$defs", {}))
     return Draft202012Validator(inlined, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+_NO_DECIMAL = "x-no-decimal"  # our keyword beside every integer type, for jsonschema-rs only
+
+
+@functools.cache
+def native_validator() -> jsonschema_rs.Validator | None:
+    """The cached ``jsonschema-rs`` validator of the contract, or None without the package."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    from jsonschema import Draft202012Validator
+
+    checker = Draft202012Validator.FORMAT_CHECKER
+
+    def is_date(value: str) -> bool:  # the Python validator's own check, so both agree
+        return checker.conforms(value, "date")
+
+    return jsonschema_rs.validator_for(
+        _with_integer_keyword(_schema()),
+        validate_formats=True,
+        ignore_unknown_formats=False,
+        formats={"date": is_date},
+        keywords={_NO_DECIMAL: _NoDecimal},
+    )
+
+
+class _NoDecimal:
+    """Refuses a ``Decimal`` where the schema wants an integer, as the Python validator does
+    (``jsonschema`` counts ``int`` and integral ``float`` as integers, never ``Decimal``)."""
+
+    def __init__(self, parent_schema: dict[str, Any], value: Any, schema_path: list) -> None:
+        pass
+
+    def validate(self, instance: Any) -> None:
+        if isinstance(instance, Decimal):
+            raise ValueError(f"{instance} is not of type 'integer'")
+
+
+def _with_integer_keyword(node: Any) -> Any:
+    """A copy of the schema ``node`` with `_NO_DECIMAL` beside each integer-only type."""
+    if isinstance(node, list):
+        return [_with_integer_keyword(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    copied = {key: _with_integer_keyword(value) for key, value in node.items()}
+    types = node.get("type")
+    types = [types] if isinstance(types, str) else types
+    if isinstance(types, list) and "integer" in types and "number" not in types:
+        copied[_NO_DECIMAL] = True
+    return copied
+
+
+def _natively_accepted(doc: Any) -> bool:
+    """Whether ``jsonschema-rs`` accepts ``doc`` (False when it is missing or raises)."""
+    native = native_validator()
+    if native is None:
+        return False
+    try:
+        return native.is_valid(doc)
+    except (ValueError, TypeError, OverflowError):  # lone surrogates, NaN Decimals, ...
+        return False
 
 
 def _inline_refs(node: Any, defs: dict[str, Any], depth: int = 0) -> Any:
@@ -112,6 +202,16 @@ def iter_violations(doc: Any) -> Iterator[ContractViolation]:
     if unsupported is not None:
         yield unsupported
         return
+    if _natively_accepted(doc):  # valid for the schema: only the cross-field rules remain
+        for violation, _ in _cross_field(doc):
+            yield violation
+        return
+    yield from python_violations(doc)
+
+
+def python_violations(doc: Any) -> Iterator[ContractViolation]:
+    """`iter_violations` with the Python validator alone (no schema version check): what
+    decides, and describes, a document that ``jsonschema-rs`` did not accept."""
     python_only = list(_walk(doc, []))
     yield from python_only
     non_finite = {v.path for v in python_only}
