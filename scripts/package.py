@@ -46,7 +46,14 @@ ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements" / "lambda.txt"
 REQUIREMENTS = ROOT / "requirements" / "lambda.in"
 VERSION_FILE = ROOT / "src" / "observability" / "VERSION"
-PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
+# Wheel platform tags per architecture. The python3.13 runtime is Amazon Linux 2023 (glibc 2.34),
+# which loads manylinux2014 (glibc 2.17) and manylinux_2_28 wheels; some binary wheels (e.g.
+# jsonschema-rs after 0.39 on aarch64) are published for manylinux_2_28 only. Never for the
+# python3.11 runtime (Amazon Linux 2, glibc 2.26): the lock's 3.11/3.12 entries are for local tests.
+PLATFORMS = {
+    "arm64": ("manylinux2014_aarch64", "manylinux_2_28_aarch64"),
+    "x86_64": ("manylinux2014_x86_64", "manylinux_2_28_x86_64"),
+}
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 # zip name -> (source directories copied into the zip root under the same name, handlers)
@@ -102,10 +109,14 @@ def pip(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "pip", *args], check=True)
 
 
+def platform_options(arch: str) -> list[str]:
+    return [option for tag in PLATFORMS[arch] for option in ("--platform", tag)]
+
+
 def platform_args(arch: str, python_version: str) -> list[str]:
     return [
         "--disable-pip-version-check", "--quiet", "--no-deps", "--require-hashes",
-        "--only-binary=:all:", "--implementation", "cp", "--platform", PLATFORMS[arch],
+        "--only-binary=:all:", "--implementation", "cp", *platform_options(arch),
         "--python-version", python_version, "-r", str(LOCK),
     ]  # fmt: skip
 
@@ -422,14 +433,14 @@ def lock(python_versions: list[str]) -> None:
     interpreter when no 3.13 is installed.
     """
     hashes: dict[tuple[str, str], set[str]] = {}
-    for platform in PLATFORMS.values():
+    for arch in sorted(PLATFORMS):
         for python_version in python_versions:
             with tempfile.TemporaryDirectory() as tmp:
                 report = Path(tmp) / "report.json"
                 pip(
                     "install", "--quiet", "--disable-pip-version-check", "--dry-run",
                     "--ignore-installed", "--only-binary=:all:", "--implementation", "cp",
-                    "--platform", platform, "--python-version", python_version,
+                    *platform_options(arch), "--python-version", python_version,
                     "--target", str(Path(tmp) / "target"), "--report", str(report),
                     "-r", str(REQUIREMENTS),
                 )  # fmt: skip
