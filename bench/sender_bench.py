@@ -11,7 +11,7 @@ canned response is checked against the service model once). No network is used.
 Reports:
   * the wall time of the full run (all collectors, all regions, the production runner) against
     the sum of the collectors' serial times and the slowest single collector
-    (target: wall <= 1.5 x the slowest collector);
+    (target: wall <= 1.1 x the slowest collector, issue 13);
   * API calls per run, per service;
   * Cost Explorer calls per DAILY run (target <= 10: each costs USD 0.01), in the default
     ``account`` cost mode (every request filtered on the sender's own account), for an account
@@ -31,6 +31,16 @@ Reports:
 The wall time is measured with warm clients, as in a warm Lambda container (the handler keeps its
 clients); the cold-start figure, which also creates every boto3 client (CPU-bound, ~1.5 s), is
 printed beside it. Exits 1 when a target is missed.
+
+Cold start (issue 13; ``--only cold-run imports`` prints just these):
+  * ``cold-run``: the sender's first run in a fresh process (median of 3 processes): the whole
+    `collect` call, as the handler makes it, from its start (modules already imported: that is
+    the next figure) to the validated document, so it includes importing boto3, making the
+    session and every client the collectors use (target: 1.5 s);
+  * ``imports``: each Lambda handler's import in an isolated interpreter (``python -I -c
+    "import X"``, bytecode cached, one unmeasured run first), the median of 5 fresh runs minus
+    the median of 5 empty interpreters (``python -I -c pass``); the absolute figure is printed
+    beside it (target: 0.25 s each).
 """
 
 from __future__ import annotations
@@ -38,6 +48,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -374,6 +386,22 @@ class Account:
             for n in range(count)
         ]
         return _pages(findings, 100, "Findings", "NextToken")
+
+    def securityhub_GetFindingStatisticsV2(self, params):
+        """The server-side counts of the 350 ACTIVE findings above (all New), one GroupByResult
+        per rule (New, In Progress, Suppressed, Resolved)."""
+        new = {"Low": 88, "Medium": 88, "High": 87, "Critical": 87}
+        return {
+            "GroupByResults": [
+                {
+                    "GroupByField": "severity",
+                    "GroupByValues": [
+                        {"FieldValue": k, "Count": v if n == 0 else 0} for k, v in new.items()
+                    ],
+                }
+                for n in range(len(params["GroupByRules"]))
+            ]
+        }
 
     def guardduty_ListDetectors(self, params):
         return {"DetectorIds": ["12abc34d567e8fa901bc2d34e56789f0"]}
@@ -815,7 +843,7 @@ class BenchClients(Clients):
     """Every client answers from `Account` after sleeping ``latency`` seconds per call."""
 
     def __init__(self, latency: float) -> None:
-        super().__init__()
+        super().__init__(freeze_gc=True)  # as the Lambda's clients (sender.aws.container_clients)
         self.latency = latency
         self.validated: set[tuple[str, str]] = set()
         self.lock = threading.Lock()
@@ -867,6 +895,8 @@ def run(latency: float, regions: tuple[str, ...], workers: int) -> dict[str, Any
     collectors = tuple(select([]))
     request = RunRequest(Interval.DAILY, WINDOW, True, collectors, regions)
 
+    durations: dict[str, float] = {}  # the container's (sender.collect.CONTAINER_DURATIONS)
+
     def full_run(clients: BenchClients) -> tuple[float, float, Any]:
         started = time.monotonic()
         result = collect(
@@ -877,6 +907,7 @@ def run(latency: float, regions: tuple[str, ...], workers: int) -> dict[str, Any
             now=NOW,
             max_workers=workers,
             freeze_gc=True,  # as the handler does
+            durations=durations,  # as the handler does
         )
         return result.collection_ms / 1000, time.monotonic() - started, result
 
@@ -1073,6 +1104,87 @@ def print_cost_explorer(counts: dict[str, Any]) -> None:
     )
 
 
+WALL_TARGET = 1.1  # warm wall time / slowest collector (issue 13)
+COLD_RUN_TARGET_S = 1.5  # the first run in a fresh process (issue 13)
+IMPORT_TARGET_S = 0.25  # each handler's import in an isolated interpreter (issue 13)
+HANDLER_MODULES = (
+    "sender.handler",
+    "receiver.handler",
+    "receiver.migrate_handler",
+    "receiver.roster_handler",
+    "report.scheduled",
+)
+
+
+def cold_child(latency: float, regions: tuple[str, ...], workers: int) -> int:
+    """In a fresh process (``--cold-child``): the first run, then a warm one, as JSON."""
+    request = RunRequest(Interval.DAILY, WINDOW, True, tuple(select([])), regions)
+    clients = BenchClients(latency)
+    durations: dict[str, float] = {}
+    times = []
+    for _ in range(2):
+        started = time.monotonic()
+        result = collect(
+            request,
+            clients,
+            home_region=regions[0],
+            account_id=ACCOUNT,
+            now=NOW,
+            max_workers=workers,
+            freeze_gc=True,
+            durations=durations,
+        )
+        times.append(time.monotonic() - started)
+        failed = [o.task.label for o in result.outcomes if o.status != "ok"]
+        if failed:
+            raise SystemExit(f"not ok: {failed}")
+    print(json.dumps({"first_s": times[0], "warm_s": times[1], "clients": len(clients.created())}))
+    return 0
+
+
+def section_cold_run(latency_ms: float, regions: str, workers: int) -> bool:
+    """The first run in a fresh process, median of 3 processes, against the warm run."""
+    command = [sys.executable, __file__, "--cold-child", "--latency-ms", str(latency_ms)]
+    command += ["--regions", regions, "--workers", str(workers)]
+    found = [
+        json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+        for _ in range(3)
+    ]
+    first = statistics.median(f["first_s"] for f in found)
+    warm = statistics.median(f["warm_s"] for f in found)
+    ok = first <= COLD_RUN_TARGET_S
+    print(
+        f"sender first run, cold (fresh process, median of 3): {first:.2f} s "
+        f"(baseline: warm run {warm:.2f} s, ratio {first / warm:.2f}; {found[0]['clients']} "
+        f"clients made) target <= {COLD_RUN_TARGET_S} s {'PASS' if ok else 'FAIL'}"
+    )
+    return ok
+
+
+def section_imports() -> bool:
+    """Each handler's import in an isolated interpreter: median of 5, minus an empty one."""
+
+    def once(code: str) -> float:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-I", "-c", code], check=True)
+        return time.perf_counter() - started
+
+    once("pass")
+    empty = statistics.median(once("pass") for _ in range(5))
+    ok = True
+    for module in HANDLER_MODULES:
+        once(f"import {module}")  # unmeasured: fills the bytecode cache
+        took = statistics.median(once(f"import {module}") for _ in range(5))
+        passed = took - empty <= IMPORT_TARGET_S
+        ok &= passed
+        print(
+            f"cold import {module}: {took - empty:.3f} s (baseline: empty interpreter "
+            f"{empty:.3f} s, absolute {took:.3f} s) target <= {IMPORT_TARGET_S} s "
+            f"{'PASS' if passed else 'FAIL'}"
+        )
+    return ok
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--latency-ms", type=float, default=50.0)
@@ -1084,18 +1196,36 @@ def main() -> int:
     parser.add_argument(
         "--cost-explorer-only", action="store_true", help="only the Cost Explorer request counts"
     )
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        default=["run", "cold-run", "imports"],
+        help="sections: run (the full run and the Cost Explorer counts), cold-run, imports",
+    )
+    parser.add_argument("--cold-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    counts = cost_explorer_requests(args.organization_accounts, args.ce_page_size)
+    if args.cold_child:
+        return cold_child(args.latency_ms / 1000, tuple(args.regions.split(",")), args.workers)
+    cold_ok = True
+    if "cold-run" in args.only and not args.cost_explorer_only:
+        cold_ok &= section_cold_run(args.latency_ms, args.regions, args.workers)
+    if "imports" in args.only and not args.cost_explorer_only:
+        cold_ok &= section_imports()
+    if "run" not in args.only and not args.cost_explorer_only:
+        return 0 if cold_ok else 1
     if args.cost_explorer_only:
+        counts = cost_explorer_requests(args.organization_accounts, args.ce_page_size)
         if args.json:
             print(json.dumps(counts, indent=2))
         print("sender bench: Cost Explorer requests (USD 0.01 each)")
         print_cost_explorer(counts)
         return 0 if counts["account_mode_per_daily_run"] <= CE_TARGET else 1
+    # first: its cold figure is then this process's first run, not one after the CE counts' garbage
     report = run(args.latency_ms / 1000, tuple(args.regions.split(",")), args.workers)
+    counts = cost_explorer_requests(args.organization_accounts, args.ce_page_size)
     if args.json:
         print(json.dumps(report, indent=2))
-    wall_ok = report["wall_over_slowest"] <= 1.5
+    wall_ok = report["wall_over_slowest"] <= WALL_TARGET
     ce_ok = report["cost_explorer_calls"] <= CE_TARGET
     print(
         f"sender bench: {report['tasks']} collector tasks over {len(report['regions'])} "
@@ -1116,7 +1246,7 @@ def main() -> int:
     )
     print(
         f"  wall / slowest            {report['wall_over_slowest']:8.2f}   "
-        f"target <= 1.5  {'PASS' if wall_ok else 'FAIL'}"
+        f"target <= {WALL_TARGET}  {'PASS' if wall_ok else 'FAIL'}"
     )
     print(
         f"  API calls per run         {report['api_calls']:8d}   "
@@ -1134,7 +1264,7 @@ def main() -> int:
         f"  contract validation       {report['validation_s']:8.2f} s   "
         "(before upload; not in the wall time)"
     )
-    return 0 if wall_ok and ce_ok else 1
+    return 0 if wall_ok and ce_ok and cold_ok else 1
 
 
 if __name__ == "__main__":
