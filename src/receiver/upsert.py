@@ -160,15 +160,16 @@ def upsert(
     ``AHEAD`` chunks wait, so memory stays bounded.
     """
     sql = upsert_sql(table)
-    each = (
-        {**params, "rows": chunk}
-        for chunk in ahead(chunks(rows, _budget(sql, max_request_bytes), pointers), AHEAD)
-    )
-    execute_each = getattr(executor, "execute_each", None)
-    if execute_each is not None:
-        results = execute_each(sql, each)
-    else:
-        results = [executor.execute(sql, values) for values in each]
+    prepared = ahead(chunks(rows, _budget(sql, max_request_bytes), pointers), AHEAD)
+    try:  # closed at once on an error, not when the traceback is gone: the thread stops now
+        each = ({**params, "rows": chunk} for chunk in prepared)
+        execute_each = getattr(executor, "execute_each", None)
+        if execute_each is not None:
+            results = execute_each(sql, each)
+        else:
+            results = [executor.execute(sql, values) for values in each]
+    finally:
+        prepared.close()
     return sum(int(result[0]["written"]) for result in results if result)
 
 

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from receiver import upsert
-from receiver.db import TransientDatabaseError
+from receiver.db import DatabaseError, TransientDatabaseError
 from receiver.failures import PermanentLoadError
 from receiver.tables import KMS_KEYS, SECURITYHUB_FINDINGS, TABLES
 from support.receiver_fixtures import (
@@ -199,3 +199,16 @@ def test_ahead_stops_its_thread_when_the_consumer_stops_early():
     items.close()  # what a database error in the middle of the chunks does
     assert threading.active_count() == before
     assert len(produced) <= 3, "the producer stays at most one item ahead"
+
+
+def test_a_database_error_stops_the_encoding_thread_before_it_is_raised(db):
+    db.executor.execute("INSERT INTO accounts (account_id) VALUES ('123456789012')")
+    rows = [_finding(i) for i in range(500)]
+    rows[250]["updated_at"] = "not a timestamp"  # PostgreSQL refuses the chunk that holds it
+    before = threading.active_count()
+    params = {"account_id": "123456789012", "ingestion_id": None}
+    with pytest.raises(DatabaseError, match="timestamp") as info, db.executor.transaction() as tx:
+        upsert.upsert(tx, SECURITYHUB_FINDINGS, rows, params, max_request_bytes=32_768)
+    assert threading.active_count() == before, "the thread outlives the error"
+    assert info.value is not None  # the traceback (and its frames) is still referenced here
+    assert db.counts().get("securityhub_findings", 0) == 0
