@@ -4,6 +4,10 @@ SQL text uses named ``:param`` placeholders (the Data API's syntax); each call r
 statement. Rows come back as dicts with Python values: ``int``, ``float``, ``bool``, ``str``,
 ``Decimal`` (numeric), ``datetime`` (timestamptz, aware, UTC), ``date``, parsed JSON for
 json/jsonb, lists for arrays, ``str`` for uuid.
+
+Both executors also have ``execute_each(sql, params_iterable)``: the same statement once per
+parameter set, in order, a list of results; ``receiver.upsert`` uses it when present and falls
+back to ``execute`` for an executor without it.
 """
 
 from __future__ import annotations
