@@ -13,6 +13,7 @@ instead of adding another.
 from __future__ import annotations
 
 import gc
+import threading
 import time
 import uuid
 from collections import Counter
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from contract import validate_document
 from sender.aws import Clients
 from sender.collectors import REGISTRY
 from sender.collectors.base import Collector, Context, Shared, Task
@@ -166,6 +168,7 @@ def collect(
         )
 
     tasks = plan_tasks(request.collectors, request.regions)
+    _prepare_validator(request, account_id, home_region, now, cost_mode)
     if freeze_gc:
         gc.collect()
         gc.freeze()
@@ -210,6 +213,38 @@ def collect(
         collection_ms=collection_ms,
         validation_ms=validation_ms,
     )
+
+
+_validator_ready = threading.Event()
+
+
+def _prepare_validator(
+    request: RunRequest, account_id: str, home_region: str, now: datetime, cost_mode: str
+) -> None:
+    """On the process's first run, validate an empty document of it in the background while the
+    collectors wait for AWS: the contract validator is built (and its modules imported) on first
+    use, about 0.1 s of CPU a cold run would otherwise spend after the collectors."""
+    if _validator_ready.is_set():
+        return
+    _validator_ready.set()
+    empty = build_document(
+        account_id=account_id,
+        regions=request.regions or (home_region,),
+        interval=request.interval,
+        window=request.window,
+        outcomes=[],
+        run_id=None,
+        collected_at=now,
+        cost_mode=cost_mode,
+    )
+
+    def validate() -> None:
+        try:
+            validate_document(empty)
+        except Exception:  # the run's own validation reports whatever is wrong
+            return
+
+    threading.Thread(target=validate, name="validator-warm-up", daemon=True).start()
 
 
 def sections_of(collectors: tuple[Collector, ...] | list[Collector]) -> dict[str, list[str]]:

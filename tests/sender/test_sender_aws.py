@@ -140,3 +140,26 @@ def test_the_lambdas_clients_freeze_what_they_create(monkeypatch):
     assert frozen == []
     Clients(freeze_gc=True).client("sts", "eu-west-1")
     assert frozen == [True]
+
+
+def test_the_first_run_of_a_process_builds_the_validator_while_the_collectors_wait(
+    moto_server, monkeypatch
+):
+    import sender.collect
+    from contract import validate_document
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+    monkeypatch.setattr(sender.collect, "_validator_ready", threading.Event())
+    warmed: list[dict] = []
+    monkeypatch.setattr(sender.collect, "validate_document", warmed.append)
+    now = datetime(2026, 11, 25, 2, tzinfo=UTC)
+    window = latest_complete_window(Interval.DAILY, now.date())
+    request = RunRequest(Interval.DAILY, window, True, tuple(select(["secrets"])), ("eu-west-1",))
+    for _ in range(2):
+        collect(request, Clients(), home_region="eu-west-1", account_id="123456789012", now=now)
+        for thread in threading.enumerate():
+            if thread.name == "validator-warm-up":
+                thread.join(10)
+    assert len(warmed) == 1  # once per process, in the background
+    validate_document(warmed[0])  # an empty document of the run, valid
+    assert warmed[0]["account_id"] == "123456789012" and warmed[0]["collectors"] == []
