@@ -29,6 +29,21 @@ budget or caps depth without a recursion error. The receiver needs the whole doc
 objects (contract validation and the row builder walk it), so it keeps the standard parser and
 bounds it instead.
 
+Why not a faster parser (checked for issue 13, msgspec 0.23 and orjson 3.13): ``msgspec.json``
+with ``float_hook=Decimal`` keeps every digit (0.1, 1e-7, -0.0, 1E+400 exactly) and parses about
+2.5x faster than ``json.loads``, but its untyped decode keeps the last of repeated keys
+(``{"a":1,"a":2}`` gives ``{"a": 2}``, no error), has no object hook (so nothing can charge each
+dict or share equal strings while parsing: the budget's second half and the memory the sharing
+saves are lost) and refuses NaN and lone surrogate escapes as malformed JSON, where the receiver
+reports them as contract violations at their path. ``orjson`` makes floats only
+(12345678901234567890.123456789 becomes 1.2345678901234567e+19) and also keeps the last of
+repeated keys. Neither offers exact decimals, refused repeated keys and the budget together, so
+the standard parser stays; the speed went into the pre-scan instead, which took about 80% of
+the parse: where no quote or backslash escape lies outside strings (any valid JSON), it finds
+strings by counting and splitting quotes at C speed (escapes first replaced by two placeholder
+bytes), about 3x faster than the regular expressions it keeps for everything else;
+tests/receiver/test_receiver_json_budget.py checks both give the same result.
+
 Memory of the scan itself: the collapsed text (at most the text's size) and, once the charges
 have bounded the brackets, their skeleton; measured within 2x the text plus about 3 MiB.
 """
@@ -285,9 +300,41 @@ def _collapse(text: bytes | bytearray, strings: re.Pattern[bytes]) -> bytearray:
     for piece, whole_string in _slices(text):
         if whole_string:  # one string longer than a slice
             out += b'""' if strings.fullmatch(piece) else piece
+        elif strings is _STRINGS and (quick := _quick_collapse(bytes(piece))) is not None:
+            out += quick
         else:
             out += strings.sub(b'""', piece)
     return out
+
+
+# Stands for an escape that involves a quote or a backslash (``\\"``, ``\\\\``): two bytes
+# for two, so positions stay; a control character, which valid JSON never holds unescaped.
+_MARK = b"\x01\x01"
+
+
+def _unescaped(chunk: bytes) -> bytes | None:
+    """``chunk`` with each ``\\\\`` then each ``\\"`` replaced by `_MARK`, left to right as
+    a string literal reads them, so that each quote left opens or closes a string; None when
+    ``chunk`` holds the mark's byte itself."""
+    if _MARK[:1] in chunk:
+        return None
+    return chunk.replace(b"\\\\", _MARK).replace(b'\\"', _MARK)
+
+
+def _outside(unescaped: bytes) -> bytes | None:
+    """What lies outside string literals in ``unescaped`` (which starts and ends outside one),
+    each string as ``""``: every other part between quotes. None when a mark lies outside
+    (a backslash before a quote outside strings: invalid JSON, which the regex reads otherwise)."""
+    collapsed = b'""'.join(unescaped.split(b'"')[::2])
+    return None if _MARK[:1] in collapsed else collapsed
+
+
+def _quick_collapse(chunk: bytes) -> bytes | None:
+    """``_STRINGS.sub(b'""', chunk)`` at C speed, or None where only the regex can tell."""
+    unescaped = _unescaped(chunk)
+    if unescaped is None or unescaped.count(b'"') % 2:  # the text's last slice may end inside
+        return None
+    return _outside(unescaped)
 
 
 def _collapsed_size(text: bytes | bytearray, strings: re.Pattern[bytes]) -> int:
@@ -321,7 +368,7 @@ def _slices(text: bytes | bytearray) -> Iterator[tuple[memoryview, bool]]:
     position, size = 0, len(text)
     while position < size:
         end = min(position + _SCAN_CHUNK, size)
-        cut = _UNTIL_UNFINISHED_STRING.match(text, position, end).end()
+        cut = _until_unfinished_string(text, position, end)
         if end == size or cut > position:
             cut = size if end == size else cut
             yield view[position:cut], False
@@ -330,6 +377,19 @@ def _slices(text: bytes | bytearray) -> Iterator[tuple[memoryview, bool]]:
             cut = size if string is None else string.end()
             yield view[position:cut], string is not None
         position = cut
+
+
+def _until_unfinished_string(text: bytes | bytearray, position: int, end: int) -> int:
+    """Where the first string literal that does not end before ``end`` starts (``end`` when
+    none), ``position`` being outside any string: `_UNTIL_UNFINISHED_STRING`'s answer, at C
+    speed unless a quote or backslash escape lies outside strings (an odd count of quotes
+    leaves the last one open)."""
+    unescaped = _unescaped(bytes(text[position:end]))
+    if unescaped is not None:
+        cut = len(unescaped) if unescaped.count(b'"') % 2 == 0 else unescaped.rfind(b'"')
+        if _outside(unescaped[:cut]) is not None:
+            return position + cut
+    return _UNTIL_UNFINISHED_STRING.match(text, position, end).end()
 
 
 def _without_leaves(skeleton: bytearray) -> bytearray:

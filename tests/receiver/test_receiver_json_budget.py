@@ -1,0 +1,80 @@
+"""The pre-scan's C-speed shortcuts give exactly what its regular expressions give.
+
+`json_budget` cuts the text into slices outside string literals and collapses every string to
+``""``; where no quote can be escaped it counts and splits quotes instead of running a regex.
+These tests compare both ways on texts made to trip them: escaped quotes and backslashes, a
+backslash or a quote at a slice's edge, strings longer than a slice, invalid JSON.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import random
+
+import pytest
+
+from labkit.hostile_documents import SHAPES, findings_document
+from receiver import json_budget
+from receiver.json_budget import _STRINGS, _UNTIL_UNFINISHED_STRING
+
+PIECES = [b'"a"', b'"\\""', b'"\\\\"', b'"\\\\\\""', b'"x\\ny"', b"{", b"}", b"[", b"]", b":", b","]
+PIECES += [b"1.5", b" ", b"\\", b'"', b'"' + b"z" * 300 + b'"', b'"\\u00e9"', b"\xc3\xa9", b"\x01"]
+
+
+def reference_collapse(text: bytes) -> bytes:
+    """The regex way, slice by slice as before the shortcuts."""
+    out, position, size = bytearray(), 0, len(text)
+    while position < size:
+        end = min(position + json_budget._SCAN_CHUNK, size)
+        cut = _UNTIL_UNFINISHED_STRING.match(text, position, end).end()
+        if end == size or cut > position:
+            cut = size if end == size else cut
+            out += _STRINGS.sub(b'""', text[position:cut])
+        else:
+            string = _STRINGS.match(text, position)
+            cut = size if string is None else string.end()
+            piece = text[position:cut]
+            if string is None:
+                out += _STRINGS.sub(b'""', piece)
+            else:
+                out += b'""' if _STRINGS.fullmatch(piece) else piece
+        position = cut
+    return bytes(out)
+
+
+@functools.cache
+def texts() -> list[bytes]:
+    rng = random.Random(13)
+    made = [findings_document(300)]
+    made += [make(100_000) for make, _ in SHAPES.values()]
+    plain = [piece for piece in PIECES if b"\\" not in piece]  # no escapes at all
+    escaped = [piece for piece in PIECES if piece not in (b"\\", b"\x01")]  # escapes in strings
+    for index in range(30):
+        choices = (PIECES, plain, escaped)[index % 3]
+        made.append(b"".join(rng.choice(choices) for _ in range(rng.randint(1, 30_000))))
+    return made
+
+
+@pytest.mark.parametrize("index", range(len(texts())))
+def test_the_shortcuts_collapse_every_text_as_the_regular_expressions_do(index):
+    text = texts()[index]
+    assert bytes(json_budget._collapse(text, _STRINGS)) == reference_collapse(text)
+
+
+def test_the_cut_matches_the_regular_expression_at_every_position():
+    rng = random.Random(7)
+    text = b"".join(rng.choice(PIECES) for _ in range(3_000))
+    for _ in range(3_000):
+        position = rng.randrange(len(text))
+        if _UNTIL_UNFINISHED_STRING.match(text, 0, position).end() != position:
+            continue  # a slice starts outside strings only
+        end = min(len(text), position + rng.randint(1, 500))
+        expected = _UNTIL_UNFINISHED_STRING.match(text, position, end).end()
+        assert json_budget._until_unfinished_string(text, position, end) == expected
+
+
+def test_a_findings_document_is_charged_as_before():
+    text = json.dumps(json.loads(findings_document(200)), indent=1).encode()
+    budget = json_budget.prepare(text, limit=2**40)
+    assert budget.charged["characters of strings"] == len(text) - len(reference_collapse(text))
