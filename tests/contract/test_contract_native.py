@@ -251,3 +251,15 @@ def test_every_value_the_contract_admits_is_typed():
 
     walk(schema, "#")
     assert untyped == []
+
+
+FULLWIDTH_DATE = "\uff12\uff10\uff12\uff14-\uff10\uff12-\uff12\uff19"
+DATES = ["2024-02-29", "2023-02-29", "0000-01-01", "9999-12-31", "2024-13-01", "2024-1-01"]
+DATES += ["2024-02-29\n", FULLWIDTH_DATE, "20240229", "2024-W09-4", ""]
+
+
+@pytest.mark.parametrize("value", DATES)
+def test_the_date_format_is_the_python_validators(value):
+    from jsonschema import Draft202012Validator
+
+    assert validation.is_date(value) == Draft202012Validator.FORMAT_CHECKER.conforms(value, "date")
