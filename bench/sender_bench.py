@@ -1243,7 +1243,8 @@ def main() -> int:
     print(f"  full run wall time        {report['wall_s']:8.2f} s   (all collectors, concurrently)")
     print(
         f"  whole run, warm container {report['total_s']:8.2f} s   (+ contract validation); "
-        f"cold start {report['cold_total_s']:.2f} s (+ creating every boto3 client)"
+        f"cold start {report['cold_total_s']:.2f} s (this process's first run: + importing boto3, "
+        "making the clients; in a fresh process: the cold-run section)"
     )
     print(
         f"  sum of serial times       {report['serial_sum_s']:8.2f} s "
