@@ -297,10 +297,10 @@ def _collapse(text: bytes | bytearray, strings: re.Pattern[bytes]) -> bytearray:
     joining them (about 100 bytes a match), which over the whole text would be a bomb itself.
     """
     out = bytearray()
-    for piece, whole_string in _slices(text):
+    for piece, whole_string, quick in _slices(text):
         if whole_string:  # one string longer than a slice
             out += b'""' if strings.fullmatch(piece) else piece
-        elif strings is _STRINGS and (quick := _quick_collapse(bytes(piece))) is not None:
+        elif strings is _STRINGS and quick is not None:
             out += quick
         else:
             out += strings.sub(b'""', piece)
@@ -340,7 +340,7 @@ def _quick_collapse(chunk: bytes) -> bytes | None:
 def _collapsed_size(text: bytes | bytearray, strings: re.Pattern[bytes]) -> int:
     """``len(_collapse(text, strings))`` without keeping it."""
     size = 0
-    for piece, whole_string in _slices(text):
+    for piece, whole_string, _ in _slices(text):
         if whole_string:
             size += 2 if strings.fullmatch(piece) else len(piece)
         else:
@@ -351,7 +351,7 @@ def _collapsed_size(text: bytes | bytearray, strings: re.Pattern[bytes]) -> int:
 def _lone_surrogates(text: bytes | bytearray) -> int:
     """An upper bound of the surrogate escapes not part of a high-low pair."""
     escapes = pairs = 0
-    for piece, _ in _slices(text):  # a slice never cuts a string, so never an escape
+    for piece, _, _ in _slices(text):  # a slice never cuts a string, so never an escape
         escapes += _count(_SURROGATE_ESCAPE, piece)
         pairs += _count(_SURROGATE_PAIR, piece)
     return escapes - 2 * pairs
@@ -361,35 +361,40 @@ def _count(pattern: re.Pattern[bytes], piece: memoryview) -> int:
     return pattern.subn(b"", piece)[1]
 
 
-def _slices(text: bytes | bytearray) -> Iterator[tuple[memoryview, bool]]:
+def _slices(text: bytes | bytearray) -> Iterator[tuple[memoryview, bool, bytes | None]]:
     """Consecutive slices of about `_SCAN_CHUNK` bytes of ``text`` that start and end outside
-    string literals, and whether a slice is one string (longer than `_SCAN_CHUNK`)."""
+    string literals, whether a slice is one string (longer than `_SCAN_CHUNK`), and the slice
+    with each string as ``""`` when the shortcut found it (else None: ask the regex)."""
     view = memoryview(text)
     position, size = 0, len(text)
     while position < size:
         end = min(position + _SCAN_CHUNK, size)
-        cut = _until_unfinished_string(text, position, end)
+        cut, quick = _until_unfinished_string(text, position, end)
         if end == size or cut > position:
-            cut = size if end == size else cut
-            yield view[position:cut], False
+            if end == size:
+                cut, quick = size, _quick_collapse(bytes(view[position:size]))
+            yield view[position:cut], False, quick
         else:  # a string starts here and goes on past the slice
             string = _STRINGS.match(text, position)
             cut = size if string is None else string.end()
-            yield view[position:cut], string is not None
+            yield view[position:cut], string is not None, None
         position = cut
 
 
-def _until_unfinished_string(text: bytes | bytearray, position: int, end: int) -> int:
+def _until_unfinished_string(
+    text: bytes | bytearray, position: int, end: int
+) -> tuple[int, bytes | None]:
     """Where the first string literal that does not end before ``end`` starts (``end`` when
     none), ``position`` being outside any string: `_UNTIL_UNFINISHED_STRING`'s answer, at C
     speed unless a quote or backslash escape lies outside strings (an odd count of quotes
-    leaves the last one open)."""
+    leaves the last one open); with the shortcut's collapsed text up to there, or None."""
     unescaped = _unescaped(bytes(text[position:end]))
     if unescaped is not None:
         cut = len(unescaped) if unescaped.count(b'"') % 2 == 0 else unescaped.rfind(b'"')
-        if _outside(unescaped[:cut]) is not None:
-            return position + cut
-    return _UNTIL_UNFINISHED_STRING.match(text, position, end).end()
+        collapsed = _outside(unescaped[:cut])
+        if collapsed is not None:
+            return position + cut, collapsed
+    return _UNTIL_UNFINISHED_STRING.match(text, position, end).end(), None
 
 
 def _without_leaves(skeleton: bytearray) -> bytearray:
