@@ -42,7 +42,7 @@ the standard parser stays; the speed went into the pre-scan instead, which took 
 the parse: where no quote or backslash escape lies outside strings (any valid JSON), it finds
 strings by counting and splitting quotes at C speed (escapes first replaced by two placeholder
 bytes) instead of the regular expressions it keeps for everything else (the bench's ``parse``
-section: pre-scan 37 -> 56 MB/s, whole parse 30 -> 43 MB/s on the findings document, whose
+section: pre-scan 37 -> 48-56 MB/s, whole parse 30 -> 39-43 MB/s on the findings document, whose
 remaining scan time is mostly the wide-character and surrogate passes);
 tests/receiver/test_receiver_json_budget.py checks both ways give the same result.
 
