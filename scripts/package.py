@@ -100,6 +100,13 @@ UNUSED_DEPENDENCY_FILES = (
     f"{SWAGGER_UI}swagger-ui-bundle.min.js",
     f"{SWAGGER_UI}swagger-ui.min.css",
 )
+# Top-level dependency directories one zip leaves out (with their .dist-info), per zip:
+# the sender validates one document of its own per run, which the Python `jsonschema` does in
+# milliseconds for a typical account, with the same decisions (contract/validation.py falls back
+# to it when `jsonschema_rs` cannot be imported); the native validator's 5.6 MB (compressed)
+# would take the sender zip from about 3.5 to 9.1 MB. The receiver keeps it: validation was
+# 95% of a large file's load time.
+LEFT_OUT_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {"sender": ("jsonschema_rs",), "analytics": ()}
 # Calls that create a client from a service name held in a variable: the scan accepts them only
 # as pass-throughs whose callers name the service (tests/project/test_zip_models.py lists them).
 CLIENT_FACTORIES = frozenset({"client", "create_client"})
@@ -355,8 +362,13 @@ def build(
     unused = sorted(set(UNUSED_DEPENDENCY_FILES) & set(dependency_files)) if trim else []
     built = []
     trimmed: dict[str, dict[str, object]] = {}
+    left_out: dict[str, list[str]] = {}
     for name, spec in PACKAGES.items():
-        files = {n: path for n, path in dependency_files.items() if n not in unused}
+        dropped = LEFT_OUT_DISTRIBUTIONS[name] if trim else ()
+        left_out[name] = sorted(
+            {*unused, *(n for n in dependency_files if _in_distribution(n, dropped))}
+        )
+        files = {n: path for n, path in dependency_files.items() if n not in left_out[name]}
         for source in spec["sources"]:
             files.update(collect(ROOT / source, (ROOT / source).parent))
         scan, services = package_services(name, known)
@@ -374,12 +386,21 @@ def build(
             "python": python_version,
             "handlers": PACKAGES[path.stem]["handlers"],
             "botocore_data": trimmed[path.stem],
-            "left_out": unused,
+            "left_out": left_out[path.stem],
         }
         for path in built
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return built
+
+
+def _in_distribution(name: str, packages: Iterable[str]) -> bool:
+    """Whether archive name ``name`` belongs to one of the top-level ``packages`` (their
+    directory or their ``<package>-<version>.dist-info``)."""
+    top = name.split("/", 1)[0]
+    return any(
+        top == p or (top.startswith(f"{p}-") and top.endswith(".dist-info")) for p in packages
+    )
 
 
 def version() -> str:
