@@ -19,7 +19,7 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/build/terraformrc
 export TF_IN_AUTOMATION := 1
 TF_DIRS = $(sort $(dir $(wildcard modules/*/main.tf examples/*/main.tf examples/*/*/main.tf))) ./
 
-.PHONY: help install test lint package release stackset-template dashboards lock demo bench clean
+.PHONY: help install test lint package release stackset-template dashboards lock demo bench scale clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -112,6 +112,13 @@ demo: install ## The whole pipeline on an emulated organization, then report.htm
 bench: install ## Benchmarks, each against a baseline measured in the same run (about 10 minutes)
 	$(PY) bench/sender_bench.py
 	$(PY) -m labkit.pgcluster run -- $(PY) bench/receiver_bench.py
+
+# The scale simulation (issue 16): per N, a fresh database filled with N accounts over D days
+# (sample days through the real receiver, the rest at bulk speed), every view, report query and
+# dashboard dataset timed, the tables sized. Tens of minutes at N = 1,000; never part of `make test`.
+SCALE_ARGS ?= --accounts 10,100,1000 --days 400 --write docs/scale.md
+scale: install ## Measure N accounts over D days (SCALE_ARGS) and write docs/scale.md (tens of minutes)
+	$(PY) -m labkit.pgcluster run -- $(PY) -m labkit.scale $(SCALE_ARGS)
 
 clean: ## Remove build output (dist/, build/) and Terraform working directories
 	rm -rf dist build

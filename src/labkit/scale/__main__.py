@@ -1,0 +1,276 @@
+"""``python -m labkit.scale``: fill a fresh database per N accounts, measure it, write the tables.
+
+For each N of ``--accounts``: create a database on the server ``$DATABASE_URL`` names (a
+superuser URL; ``make scale`` runs this under ``python -m labkit.pgcluster run --``), create its
+migrator, loader and reader roles and migrate it as production does
+(``receiver.migrations.migrate_with_roles``), fill it with ``labkit.scale.populate`` (sample
+days through the real receiver with each ``--workers`` count, the rest of the ``--days`` at bulk
+speed), measure it (``labkit.scale.measure``), print a compact table, and drop the database and
+its roles unless ``--keep``. At the end it prints a summary across N and, with ``--write``,
+regenerates the measured part of that Markdown file (between ``<!-- scale:begin -->`` and
+``<!-- scale:end -->``), with the machine, the date and the exact command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import secrets
+import shlex
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from labkit.scale import markdown
+from labkit.scale.measure import LoadRun, ScaleRun, machine, measure
+
+
+@dataclass(frozen=True)
+class Target:
+    """A fresh database migrated with its own roles: where and as whom to fill and measure it."""
+
+    name: str
+    admin_dsn: str  # the server's superuser, on this database
+    migrator_dsn: str
+    loader_dsn: str
+    reader_dsn: str
+    roles: dict[str, Any]  # kind -> receiver.db.roles.Credentials
+
+
+@dataclass(frozen=True)
+class Options:
+    accounts: int
+    days: int
+    sample_days: int
+    workers: tuple[int, ...]
+    seed: int
+
+
+@dataclass(frozen=True)
+class Filled:
+    """What a fill reports: the loads through the receiver, and a sentence on what it did."""
+
+    loads: list[LoadRun]
+    description: str = ""
+
+
+Fill = Callable[[Target, Options], Filled]
+
+
+def _counts(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a comma-separated list of numbers: {text!r}"
+        ) from None
+    if not values or any(v < 1 for v in values):
+        raise argparse.ArgumentTypeError(f"give positive numbers: {text!r}")
+    return values
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m labkit.scale",
+        description="Fill a fresh database per N accounts over D days, measure load time, query "
+        "latency and storage, print the tables (needs DATABASE_URL: a superuser URL).",
+    )
+    parser.add_argument(
+        "--accounts", type=_counts, required=True, help="account counts, e.g. 10,100,1000"
+    )
+    parser.add_argument("--days", type=_positive, default=400, help="days of history (400)")
+    parser.add_argument(
+        "--sample-days",
+        type=_positive,
+        default=2,
+        help="the latest days loaded through the real receiver with each worker count (2)",
+    )
+    parser.add_argument(
+        "--workers", type=_counts, default=(8, 32), help="concurrent loaders to try (8,32)"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated data (1)")
+    parser.add_argument(
+        "--repeat", type=_positive, default=5, help="warm runs of each query after the first (5)"
+    )
+    parser.add_argument(
+        "--write", type=Path, help="Markdown file whose measured part to regenerate"
+    )
+    parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep each database (and its roles) afterwards"
+    )
+    return parser
+
+
+def _with(
+    url: str, *, database: str | None = None, user: str | None = None, password: str = ""
+) -> str:
+    parts = urlsplit(url)
+    if database is not None:
+        parts = parts._replace(path=f"/{database}")
+    if user is not None:
+        host = parts.netloc.rsplit("@", 1)[-1]
+        secret = f":{quote(password, safe='')}" if password else ""
+        parts = parts._replace(netloc=f"{quote(user, safe='')}{secret}@{host}")
+    return urlunsplit(parts)
+
+
+@contextlib.contextmanager
+def fresh_database(server_url: str, accounts: int, keep: bool = False) -> Iterator[Target]:
+    """A new database with its own three roles, migrated; dropped afterwards unless ``keep``."""
+    import psycopg
+
+    from receiver.db.psycopg_executor import PsycopgExecutor
+    from receiver.db.roles import ROLE_KINDS, Credentials
+    from receiver.migrations import migrate_with_roles
+
+    token = secrets.token_hex(4)
+    name = f"scale_{accounts}_{token}"
+    roles = {
+        kind: Credentials(f"scale_{token}_{kind}", secrets.token_urlsafe(18)) for kind in ROLE_KINDS
+    }
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    admin_dsn = _with(server_url, database=name)
+    dsn = {
+        kind: _with(admin_dsn, user=c.username, password=c.password) for kind, c in roles.items()
+    }
+    target = Target(name, admin_dsn, dsn["migrator"], dsn["loader"], dsn["reader"], roles)
+    try:
+        master = PsycopgExecutor(admin_dsn)
+        try:
+            migrate_with_roles(master, lambda: PsycopgExecutor(target.migrator_dsn), roles)
+        finally:
+            master.close()
+        yield target
+    finally:
+        if keep:
+            _say(f"kept database {name} (roles {', '.join(c.username for c in roles.values())})")
+        else:
+            with psycopg.connect(server_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                for credentials in roles.values():
+                    with contextlib.suppress(psycopg.Error):
+                        admin.execute(f'DROP ROLE IF EXISTS "{credentials.username}"')
+
+
+def populate_fill(target: Target, options: Options) -> Filled:
+    """The real fill: ``labkit.scale.populate`` (sample days through the receiver, bulk history)."""
+    from labkit.scale import populate
+
+    result = populate.populate(
+        admin_dsn=target.admin_dsn,
+        loader_dsn=target.loader_dsn,
+        accounts=options.accounts,
+        days=options.days,
+        sample_days=options.sample_days,
+        workers=options.workers,
+        seed=options.seed,
+    )
+    return Filled(loads=[_load_run(x) for x in result.loads], description=str(result.description))
+
+
+def _load_run(load: Any) -> LoadRun:
+    return LoadRun(
+        workers=load.workers,
+        files=load.files,
+        seconds=load.seconds,
+        file_p50_ms=load.file_p50_ms,
+        file_p95_ms=load.file_p95_ms,
+        lost_rows=load.lost_rows,
+        deadlocks=load.deadlocks,
+        failed=getattr(load, "failed", 0),
+    )
+
+
+def _say(message: str) -> None:
+    print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+def run(
+    argv: Sequence[str] | None = None,
+    *,
+    fill: Fill = populate_fill,
+    out: Any = None,
+) -> int:
+    """The command line; ``fill`` replaceable (the tests' tiny fill), ``out`` where tables go."""
+    out = out or sys.stdout
+    args = parser().parse_args(argv)
+    server_url = os.environ.get("DATABASE_URL")
+    if not server_url:
+        print(
+            "error: set DATABASE_URL to a PostgreSQL superuser URL, or run under "
+            "`python -m labkit.pgcluster run --` (make scale does)",
+            file=sys.stderr,
+        )
+        return 2
+    command = "python -m labkit.scale " + shlex.join(
+        list(argv) if argv is not None else sys.argv[1:]
+    )
+    runs: list[ScaleRun] = []
+    for accounts in args.accounts:
+        options = Options(accounts, args.days, args.sample_days, args.workers, args.seed)
+        _say(f"N = {accounts}: creating and migrating a database")
+        with fresh_database(server_url, accounts, keep=args.keep) as target:
+            _say(f"N = {accounts}: filling {accounts} accounts x {args.days} days")
+            started = time.monotonic()
+            filled = fill(target, options)
+            fill_seconds = time.monotonic() - started
+            _say(f"N = {accounts}: filled in {fill_seconds:.0f} s; measuring")
+            measurement = measure(
+                target.admin_dsn,
+                target.reader_dsn,
+                accounts=accounts,
+                days=args.days,
+                repeat=args.repeat,
+                progress=lambda step, n=accounts: _say(f"N = {n}: {step}"),
+            )
+        result = ScaleRun(accounts, args.days, fill_seconds, filled.loads, measurement)
+        result.fill, result.database = filled.description, target.name
+        runs.append(result)
+        print(markdown.terminal_summary(result), file=out, flush=True)
+        print(file=out)
+    print(markdown.summary_table(runs, markdown.text_table), file=out, flush=True)
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        host = machine(connection)
+    when = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    if args.write:
+        existing = args.write.read_text(encoding="utf-8") if args.write.exists() else None
+        block = markdown.document_block(runs, host, command, when)
+        args.write.parent.mkdir(parents=True, exist_ok=True)
+        args.write.write_text(markdown.write_document(existing, block), encoding="utf-8")
+        print(f"wrote {args.write}", file=out)
+    if args.json:
+        document = {
+            "command": command,
+            "generated": when,
+            "machine": host,
+            "runs": [r.as_dict() for r in runs],
+        }
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.json}", file=out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run())

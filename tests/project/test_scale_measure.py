@@ -1,0 +1,231 @@
+"""``python -m labkit.scale`` end to end at a tiny size, and its measuring and table pieces.
+
+The driver creates and migrates a database with its own roles, fills it, measures it and writes
+the Markdown between the markers. Every ``v_*`` view, every statement the report runs and every
+dashboard dataset must come out with a latency, every table with a positive size, and the prose
+around the markers must survive. The fill here is ``tiny_fill`` (a few copies of the example
+document through the real loader), a test helper only: the simulation's fill is
+``labkit.scale.populate``, tested in ``test_scale_generate.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import json
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+
+from dashboards.datasets import DATASETS
+from labkit.scale import markdown
+from labkit.scale.__main__ import Filled, Options, Target, run
+from labkit.scale.measure import (
+    DATASET,
+    REPORT_QUERY,
+    VIEW_ACCOUNT,
+    VIEW_ORGANIZATION,
+    LoadRun,
+    View,
+    percentile,
+    spread,
+)
+
+DOCUMENT = Path(__file__).resolve().parents[2] / "src/labkit/documents/full-daily.json"
+LAST_DAY = date(2026, 11, 24)
+
+
+def tiny_fill(target: Target, options: Options) -> Filled:
+    """Test only: the example document for each account and day, through ``receiver.loader``."""
+    from receiver.db.psycopg_executor import PsycopgExecutor
+    from receiver.loader import FileRef, load
+
+    text = DOCUMENT.read_text(encoding="utf-8")
+    original = json.loads(text)["account_id"]
+    executor = PsycopgExecutor(target.loader_dsn)
+    durations = []
+    started = time.perf_counter()
+    try:
+        for number in range(options.accounts):
+            account = f"{100000000000 + number:012d}"
+            base = json.loads(text.replace(original, account))
+            for offset in range(options.days):
+                day = LAST_DAY - timedelta(options.days - 1 - offset)
+                doc = copy.deepcopy(base)
+                doc["window"] = {"start": day.isoformat(), "end": (day + timedelta(1)).isoformat()}
+                doc["collected_at"] = f"{day + timedelta(1)}T02:03:17.482Z"
+                doc["run_id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{account}/{day}"))
+                ref = FileRef("scale", f"{account}/{day}.json.gz", account_id=account)
+                one = time.perf_counter()
+                assert load(executor, ref, doc).status == "loaded"
+                durations.append((time.perf_counter() - one) * 1000)
+    finally:
+        executor.close()
+    loads = [
+        LoadRun(1, len(durations), time.perf_counter() - started, percentile(durations, 0.5),
+                percentile(durations, 0.95), lost_rows=0, deadlocks=0)
+    ]  # fmt: skip
+    return Filled(loads, "tiny_fill (tests only): the example document per account and day")
+
+
+def _statements_of_the_report(dsn: str) -> list[str]:
+    """The SQL ``build_report`` sends, recorded by a plain wrapper (not the one measured)."""
+    from receiver.db.psycopg_executor import PsycopgExecutor
+    from report import build_report
+
+    sent: list[str] = []
+
+    class Recording(PsycopgExecutor):
+        def execute(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
+            sent.append(" ".join(sql.split()))
+            return super().execute(sql, params)
+
+    executor = Recording(dsn)
+    try:
+        build_report(executor)
+    finally:
+        executor.close()
+    return sent
+
+
+@pytest.fixture
+def scale_doc(tmp_path: Path) -> Path:
+    path = tmp_path / "scale.md"
+    path.write_text(
+        "# Scale\n\nThe lead's introduction.\n\n<!-- scale:begin -->\nstale table\n"
+        "<!-- scale:end -->\n\n## Capacity guidance\n\nThe lead's guidance.\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_the_driver_measures_every_view_report_query_and_dataset(
+    server_url: str, scale_doc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", server_url)
+    figures = tmp_path / "scale.json"
+    out = io.StringIO()
+    argv = ["--accounts", "2", "--days", "3", "--repeat", "1", "--write", str(scale_doc)]
+    argv += ["--json", str(figures), "--keep"]
+    assert run(argv, fill=tiny_fill, out=out) == 0
+
+    document = json.loads(figures.read_text())
+    (result,) = document["runs"]
+    database = result["database"]
+    dsn = urlunsplit(urlsplit(server_url)._replace(path=f"/{database}"))
+    try:
+        with psycopg.connect(dsn) as connection:
+            views = dict(
+                connection.execute(
+                    """
+                    SELECT table_name, bool_or(column_name = 'account_id')
+                    FROM information_schema.columns
+                    WHERE table_schema = 'public' AND table_name IN (
+                        SELECT table_name FROM information_schema.views
+                        WHERE table_schema = 'public' AND table_name LIKE 'v\\_%')
+                    GROUP BY table_name
+                    """
+                ).fetchall()
+            )
+            tables = {
+                r[0]
+                for r in connection.execute(
+                    """
+                    SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+                    """
+                ).fetchall()
+            }
+        statements = _statements_of_the_report(dsn)
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE "{database}" WITH (FORCE)')
+            token = database.rsplit("_", 1)[1]
+            for role in ("migrator", "loader", "reader"):
+                with contextlib.suppress(psycopg.Error):
+                    admin.execute(f'DROP ROLE "scale_{token}_{role}"')
+
+    measurement = result["measurement"]
+    timings = measurement["timings"]
+
+    def named(kind: str) -> dict[str, dict[str, Any]]:
+        return {t["name"]: t for t in timings if t["kind"] == kind}
+
+    assert len(views) > 40
+    assert set(named(VIEW_ORGANIZATION)) == set(views)
+    assert set(named(VIEW_ACCOUNT)) == {name for name, has in views.items() if has}
+    assert named(VIEW_ACCOUNT)["v_resources_current"]["rows"] > 0
+    assert named(VIEW_ORGANIZATION)["v_report_cost_daily"]["scope"] == "30 days of usage_date"
+    assert named(VIEW_ORGANIZATION)["v_resources_current"]["scope"] == "all rows"
+    assert [t["query"] for t in timings if t["kind"] == REPORT_QUERY] == statements
+    assert set(named(DATASET)) == {d.key for d in DATASETS}
+    for timing in [*timings, measurement["report_build"]]:
+        assert timing["first_ms"] > 0 and len(timing["runs_ms"]) == 1, timing
+        assert 0 < timing["p50_ms"] <= timing["p95_ms"], timing
+
+    sizes = {s["table"]: s for s in measurement["sizes"]}
+    assert set(sizes) == tables
+    filled = [s for s in sizes.values() if s["rows"] > 0]
+    assert len(filled) > 30 and sizes["resources"]["rows"] == 30  # 2 accounts x 3 days x 5
+    assert all(s["table_bytes"] > 0 and s["index_bytes"] > 0 for s in filled), filled
+    assert measurement["database_bytes"] > sum(
+        s["table_bytes"] + s["index_bytes"] for s in sizes.values()
+    )
+    assert result["loads"][0]["files"] == 6
+
+    text = scale_doc.read_text()
+    assert text.startswith("# Scale\n\nThe lead's introduction.\n\n<!-- scale:begin -->\n")
+    assert text.endswith("<!-- scale:end -->\n\n## Capacity guidance\n\nThe lead's guidance.\n")
+    assert "stale table" not in text
+    assert "python -m labkit.scale --accounts 2 --days 3 --repeat 1" in text
+    assert document["machine"]["postgresql"] in text
+    assert "| v_resources_current | one account |" in text
+    assert "N = 2" in out.getvalue() and "slowest" in out.getvalue()
+
+
+def test_a_history_view_is_read_over_the_period_and_a_current_view_in_full() -> None:
+    assert View("v_report_cost_daily", ("account_id", "usage_date")).history_column == "usage_date"
+    assert View("v_resources_current", ("account_id", "snapshot_date")).history_column is None
+    assert View("v_inventory_latest", ("snapshot_date",)).history_column is None
+    assert View("v_cost_by_account_monthly", ("account_id", "month")).history_column is None
+
+
+def test_percentiles_are_nearest_rank() -> None:
+    runs = [5.0, 1.0, 4.0, 2.0, 3.0]
+    assert (percentile(runs, 0.5), percentile(runs, 0.95)) == (3.0, 5.0)
+    assert percentile([7.0], 0.95) == 7.0
+    with pytest.raises(ValueError):
+        percentile([], 0.5)
+
+
+def test_accounts_are_spread_over_the_list() -> None:
+    assert spread(["a", "b", "c", "d"], 2) == ["a", "c"]
+    assert spread(["a", "b"], 3) == ["a", "a", "b"]
+    assert spread([], 3) == []
+
+
+def test_tables_align_numbers_right_and_markers_must_exist() -> None:
+    rendered = markdown.table(["name", "ms"], [["a|b", 1234.5], ["c", None]])
+    assert rendered.splitlines() == [
+        "| name | ms |",
+        "|---|---:|",
+        "| a\\|b | 1,234 |",
+        f"| c | {markdown.NONE} |",
+    ]
+    with pytest.raises(ValueError, match="markers"):
+        markdown.replace_between("no markers here", "x")
+    skeleton = markdown.write_document(None, "TABLES")
+    assert "<!-- scale:begin -->\nTABLES\n<!-- scale:end -->" in skeleton
+    for heading in (
+        "## Capacity guidance",
+        "## Backfill of every account",
+        "## Beyond one database",
+    ):
+        assert heading in skeleton
