@@ -135,10 +135,24 @@ def migrated_template(server_url: str, database_roles: dict[str, Any]) -> Iterat
 
 @pytest.fixture
 def migrated_dsn(server_url: str, migrated_template: str) -> Iterator[str]:
-    """A new database with every migration applied (a copy of the migrated template)."""
+    """A new database with every migration applied (a copy of the migrated template).
+
+    When the test ends, the current-state pointers (sql/021) must agree with the read-time
+    definitions they replaced (support.snapshot_pointers): a test that left them disagreeing
+    fails in its teardown.
+    """
+    from support import snapshot_pointers
+
     name = _create_database(server_url, template=migrated_template)
+    url = _with_database(server_url, name)
     try:
-        yield _with_database(server_url, name)
+        yield url
+        disagreements = snapshot_pointers.check(url)
+        if disagreements:
+            pytest.fail(
+                "snapshot_pointers disagree with the read-time definitions of current:\n"
+                + "\n".join(disagreements)
+            )
     finally:
         _drop_database(server_url, name)
 

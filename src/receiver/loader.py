@@ -7,7 +7,9 @@ if the first rolled back, the second loads. A file that failed before may be loa
 row is reused, ``attempts`` counts the tries).
 
 Snapshots: rows are written under the run's snapshot date, so older snapshots stay as history
-and the ``*_current`` views of ``sql/007`` pick the latest successful one. Within the same
+and the ``*_current`` views of ``sql/007`` pick the latest successful one, through the account's
+``snapshot_pointers`` (``sql/021``), which the file's transaction brings up to date last
+(``refresh_pointers``). Within the same
 snapshot date, a collector whose status is ``ok`` replaces what an earlier run of that day
 wrote for its slice (its region, or the account): rows this file did not write are deleted. A
 file older (by ``collected_at``) than a run already loaded for that day and slice writes
@@ -167,6 +169,249 @@ WHERE r.account_id = CAST(:account_id AS char(12))
   AND r.collected_at > CAST(:collected_at AS timestamptz)
   AND c.status IN ('ok', 'partial')
 """
+
+
+# Current-state pointers (sql/021_snapshot_pointers.sql), kept in each file's transaction.
+#
+# Loads of one account are serialized here, after their rows are written and before the
+# recompute, in a statement of its own: the recompute's READ COMMITTED snapshot then sees every
+# run a concurrent load of the same account committed while this one waited. Without it, two
+# files of one account loading at once would each recompute without the other's uncommitted run,
+# and the later commit could leave a stale pointer. The two-key form keeps clear of the
+# migrations' one-key lock (receiver.db.roles.LOCK_KEY).
+POINTER_LOCK_CLASS = 0x534E5054  # "SNPT"
+POINTERS_LOCK_SQL = """
+SELECT pg_advisory_xact_lock(CAST(:lock_class AS integer), hashtext(:account_id)) IS NULL AS locked
+"""
+
+# The pointers this file can change, recomputed from the account's history. Only this file's
+# run (its collectors, and the severity counts of its snapshot date) changed, so, the pointers
+# being exact before it:
+#   * a key that has a pointer is recomputed from below max(pointer, this date): nothing newer
+#     was good; the walk stops at the first good run, so a file that made the pointer's run worse
+#     (delivered again: ok -> error, another window, fewer collectors) moves it back;
+#   * a key without one can only gain this snapshot date: those this file reports good, and the
+#     Security Hub regions with counts on this date (they may complete another run of the day).
+# Each walk reads collection_runs backwards by window_end (index) and probes collector_runs by
+# its primary key: a few index reads per key however long the history. The conditions are the
+# read-time definitions of sql/007, 014 and 015 (see sql/021).
+POINTERS_SQL = """
+WITH doc AS (
+    SELECT d.collector, d.region, d.status, d.error
+    FROM json_to_recordset(CAST(:collectors AS json))
+         AS d(collector text, region text, status text, error text)
+),
+candidates AS (
+    SELECT p.kind, p.collector, p.region,
+           greatest(p.snapshot_date, CAST(:snapshot_date AS date)) AS hi,
+           CAST('-infinity' AS date) AS lo
+    FROM snapshot_pointers p
+    WHERE p.account_id = CAST(:account_id AS char(12))
+    UNION ALL
+    SELECT 'region', d.collector, d.region, CAST(:snapshot_date AS date),
+           CAST(:snapshot_date AS date)
+    FROM doc d WHERE d.status IN ('ok', 'partial')
+    UNION ALL
+    SELECT 'account', d.collector, '', CAST(:snapshot_date AS date), CAST(:snapshot_date AS date)
+    FROM doc d GROUP BY d.collector HAVING bool_and(d.status IN ('ok', 'partial'))
+    UNION ALL
+    SELECT DISTINCT 'securityhub_counts', 'securityhub', t.region, CAST(:snapshot_date AS date),
+           CAST(:snapshot_date AS date)
+    FROM securityhub_severity_counts t
+    WHERE t.account_id = CAST(:account_id AS char(12))
+      AND t.snapshot_date = CAST(:snapshot_date AS date)
+    UNION ALL
+    SELECT 'config_rules', 'config', d.region, CAST(:snapshot_date AS date),
+           CAST(:snapshot_date AS date)
+    FROM doc d WHERE d.collector = 'config' AND d.status IN ('ok', 'partial')
+),
+keys AS (
+    SELECT kind, collector, region, max(hi) AS hi, min(lo) AS lo
+    FROM candidates
+    GROUP BY kind, collector, region
+),
+computed AS (
+    SELECT k.kind, k.collector, k.region, w.snapshot_date
+    FROM keys k
+    LEFT JOIN LATERAL (
+        SELECT r.window_end - 1 AS snapshot_date
+        FROM collection_runs r
+        WHERE r.account_id = CAST(:account_id AS char(12))
+          AND r.window_end <= k.hi + 1 AND r.window_end > k.lo
+          AND EXISTS (
+              SELECT 1 FROM collector_runs c
+              WHERE c.account_id = r.account_id AND c.run_id = r.run_id
+                AND c.collector = k.collector AND c.region = k.region
+                AND c.status IN ('ok', 'partial'))
+        ORDER BY r.window_end DESC
+        LIMIT 1
+    ) w ON true
+    WHERE k.kind = 'region'
+    UNION ALL
+    SELECT k.kind, k.collector, k.region, w.snapshot_date
+    FROM keys k
+    LEFT JOIN LATERAL (
+        SELECT r.window_end - 1 AS snapshot_date
+        FROM collection_runs r
+        WHERE r.account_id = CAST(:account_id AS char(12))
+          AND r.window_end <= k.hi + 1 AND r.window_end > k.lo
+          AND EXISTS (
+              SELECT 1 FROM collector_runs c
+              WHERE c.account_id = r.account_id AND c.run_id = r.run_id
+                AND c.collector = k.collector)
+          AND NOT EXISTS (
+              SELECT 1 FROM collector_runs c
+              WHERE c.account_id = r.account_id AND c.run_id = r.run_id
+                AND c.collector = k.collector AND c.status NOT IN ('ok', 'partial'))
+        ORDER BY r.window_end DESC
+        LIMIT 1
+    ) w ON true
+    WHERE k.kind = 'account'
+    UNION ALL
+    SELECT k.kind, k.collector, k.region, w.snapshot_date
+    FROM keys k
+    LEFT JOIN LATERAL (
+        SELECT r.window_end - 1 AS snapshot_date
+        FROM collection_runs r
+        WHERE r.account_id = CAST(:account_id AS char(12))
+          AND r.window_end <= k.hi + 1 AND r.window_end > k.lo
+          AND EXISTS (
+              SELECT 1 FROM collector_runs c
+              WHERE c.account_id = r.account_id AND c.run_id = r.run_id
+                AND c.collector = 'securityhub' AND c.region = k.region
+                AND c.status IN ('ok', 'partial'))
+          AND EXISTS (
+              SELECT 1 FROM securityhub_severity_counts t
+              WHERE t.account_id = r.account_id AND t.snapshot_date = r.window_end - 1
+                AND t.region = k.region)
+        ORDER BY r.window_end DESC
+        LIMIT 1
+    ) w ON true
+    WHERE k.kind = 'securityhub_counts'
+    UNION ALL
+    SELECT k.kind, k.collector, k.region, w.snapshot_date
+    FROM keys k
+    LEFT JOIN LATERAL (
+        SELECT r.window_end - 1 AS snapshot_date
+        FROM collection_runs r
+        WHERE r.account_id = CAST(:account_id AS char(12))
+          AND r.window_end <= k.hi + 1 AND r.window_end > k.lo
+          AND EXISTS (
+              SELECT 1 FROM collector_runs c
+              WHERE c.account_id = r.account_id AND c.run_id = r.run_id
+                AND c.collector = 'config' AND c.region = k.region
+                AND (c.status = 'ok'
+                     OR (c.status = 'partial'
+                         AND coalesce(c.error, '') NOT LIKE 'time budget exhausted%'
+                         AND coalesce(c.error, '')
+                             NOT LIKE '%did not finish within its time budget%')))
+        ORDER BY r.window_end DESC
+        LIMIT 1
+    ) w ON true
+    WHERE k.kind = 'config_rules'
+),
+upserted AS (
+    INSERT INTO snapshot_pointers AS p (account_id, kind, collector, region, snapshot_date)
+    SELECT CAST(:account_id AS char(12)), c.kind, c.collector, c.region, c.snapshot_date
+    FROM computed c
+    WHERE c.snapshot_date IS NOT NULL
+    ON CONFLICT (account_id, kind, collector, region) DO UPDATE
+        SET snapshot_date = EXCLUDED.snapshot_date, updated_at = now()
+        WHERE p.snapshot_date <> EXCLUDED.snapshot_date
+    RETURNING 1
+),
+deleted AS (
+    DELETE FROM snapshot_pointers p
+    USING computed c
+    WHERE p.account_id = CAST(:account_id AS char(12))
+      AND p.kind = c.kind AND p.collector = c.collector AND p.region = c.region
+      AND c.snapshot_date IS NULL
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM upserted) AS changed, (SELECT count(*) FROM deleted) AS deleted
+"""
+
+
+def _rebuild_sql(account: str | None) -> str:
+    """Pointers rebuilt from the whole history with the read-time definitions as aggregates:
+    of one account (``account`` is its SQL expression) or, given None, of every account."""
+    runs = "TRUE" if account is None else f"c.account_id = {account} AND r.account_id = {account}"
+    mine = "TRUE" if account is None else f"p.account_id = {account}"
+    return f"""
+WITH history AS (
+    SELECT c.account_id, c.collector, c.region, c.run_id, r.window_end - 1 AS snapshot_date,
+           c.status IN ('ok', 'partial') AS good,
+           c.collector = 'config'
+           AND (c.status = 'ok'
+                OR (c.status = 'partial'
+                    AND coalesce(c.error, '') NOT LIKE 'time budget exhausted%'
+                    AND coalesce(c.error, '') NOT LIKE '%did not finish within its time budget%'))
+               AS rules_complete
+    FROM collector_runs c
+    JOIN collection_runs r ON r.account_id = c.account_id AND r.run_id = c.run_id
+    WHERE {runs}
+),
+computed AS (
+    SELECT h.account_id, 'region' AS kind, h.collector, h.region,
+           max(h.snapshot_date) FILTER (WHERE h.good) AS snapshot_date
+    FROM history h
+    GROUP BY h.account_id, h.collector, h.region
+    UNION ALL
+    SELECT x.account_id, 'account', x.collector, '', max(x.snapshot_date) FILTER (WHERE x.good)
+    FROM (
+        SELECT h.account_id, h.collector, h.run_id, h.snapshot_date, bool_and(h.good) AS good
+        FROM history h
+        GROUP BY h.account_id, h.collector, h.run_id, h.snapshot_date
+    ) x
+    GROUP BY x.account_id, x.collector
+    UNION ALL
+    SELECT x.account_id, 'securityhub_counts', 'securityhub', x.region,
+           max(x.snapshot_date) FILTER (WHERE x.counted)
+    FROM (
+        SELECT h.account_id, h.region, h.snapshot_date,
+               h.good AND EXISTS (
+                   SELECT 1 FROM securityhub_severity_counts t
+                   WHERE t.account_id = h.account_id
+                     AND t.snapshot_date = h.snapshot_date AND t.region = h.region) AS counted
+        FROM history h
+        WHERE h.collector = 'securityhub'
+    ) x
+    GROUP BY x.account_id, x.region
+    UNION ALL
+    SELECT h.account_id, 'config_rules', 'config', h.region,
+           max(h.snapshot_date) FILTER (WHERE h.rules_complete)
+    FROM history h
+    WHERE h.collector = 'config'
+    GROUP BY h.account_id, h.region
+),
+upserted AS (
+    INSERT INTO snapshot_pointers AS p (account_id, kind, collector, region, snapshot_date)
+    SELECT c.account_id, c.kind, c.collector, c.region, c.snapshot_date
+    FROM computed c
+    WHERE c.snapshot_date IS NOT NULL
+    ON CONFLICT (account_id, kind, collector, region) DO UPDATE
+        SET snapshot_date = EXCLUDED.snapshot_date, updated_at = now()
+        WHERE p.snapshot_date <> EXCLUDED.snapshot_date
+    RETURNING 1
+),
+deleted AS (
+    DELETE FROM snapshot_pointers p
+    WHERE {mine}
+      AND NOT EXISTS (
+          SELECT 1 FROM computed c
+          WHERE c.account_id = p.account_id AND c.kind = p.kind AND c.collector = p.collector
+            AND c.region = p.region AND c.snapshot_date IS NOT NULL)
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM upserted) AS changed, (SELECT count(*) FROM deleted) AS deleted
+"""
+
+
+# For history written without the loader (a bulk fill, a restore): every pointer of one account
+# (``rebuild_pointers``), or of every account (no parameters; one statement, no account lock:
+# run it while nothing loads).
+POINTERS_REBUILD_ACCOUNT_SQL = _rebuild_sql("CAST(:account_id AS char(12))")
+POINTERS_REBUILD_SQL = _rebuild_sql(None)
 
 
 def status_of(executor: Executor, ref: FileRef) -> str | None:
@@ -341,6 +586,45 @@ def _write(tx: Executor, plan: RowPlan, result: LoadResult, max_request_bytes: i
             removed = _replace_slices(tx, table, params, statuses, newer)
             if removed:
                 result.removed[table.name] = removed
+    refresh_pointers(tx, plan.account_id, plan.snapshot_date, plan.collectors)
+
+
+def refresh_pointers(
+    tx: Executor, account_id: str, snapshot_date: str, collectors: list[dict[str, Any]]
+) -> dict[str, int]:
+    """Bring the account's ``snapshot_pointers`` up to date after one file's rows are written
+    (inside its transaction ``tx``): serialize with other loads of the account, then recompute
+    the pointers the file can change (``POINTERS_SQL``). ``collectors`` are the file's
+    ``collector_runs`` rows (collector, region, status, error). Returns how many pointers were
+    changed (inserted or moved) and deleted."""
+    _lock_pointers(tx, account_id)
+    found = tx.execute(
+        POINTERS_SQL,
+        {
+            "account_id": account_id,
+            "snapshot_date": snapshot_date,
+            "collectors": json.dumps(
+                [
+                    {k: c.get(k) for k in ("collector", "region", "status", "error")}
+                    for c in collectors
+                ]
+            ),
+        },
+    )
+    return {"changed": int(found[0]["changed"]), "deleted": int(found[0]["deleted"])}
+
+
+def rebuild_pointers(tx: Executor, account_id: str) -> dict[str, int]:
+    """Rebuild every pointer of one account from its whole history, for history written without
+    the loader (a bulk fill, a test's seed): ``POINTERS_REBUILD_ACCOUNT_SQL``. Returns how many
+    pointers were changed and deleted."""
+    _lock_pointers(tx, account_id)
+    found = tx.execute(POINTERS_REBUILD_ACCOUNT_SQL, {"account_id": account_id})
+    return {"changed": int(found[0]["changed"]), "deleted": int(found[0]["deleted"])}
+
+
+def _lock_pointers(tx: Executor, account_id: str) -> None:
+    tx.execute(POINTERS_LOCK_SQL, {"lock_class": POINTER_LOCK_CLASS, "account_id": account_id})
 
 
 def _covered_days(
