@@ -229,3 +229,44 @@ def test_tables_align_numbers_right_and_markers_must_exist() -> None:
         "## Beyond one database",
     ):
         assert heading in skeleton
+
+
+def test_the_real_fill_is_called_as_populate_defines_it_and_its_loads_carried_over(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import inspect
+    from types import SimpleNamespace
+
+    from labkit.scale import populate
+    from labkit.scale.__main__ import populate_fill
+
+    calls = []
+    load = populate.LoadRun(
+        day=LAST_DAY,
+        workers=8,
+        files=4,
+        seconds=2.0,
+        durations_ms=[10.0, 20.0, 30.0, 400.0],
+        failed=1,
+        deadlocks=2,
+        rows_reported={"resources": 10},
+        rows_present={"resources": 7},
+    )
+
+    def fake(*args: Any, **kwargs: Any) -> Any:
+        inspect.signature(populate.populate).bind(*args, **kwargs)  # raises on a drifted call
+        calls.append(kwargs)
+        return SimpleNamespace(loads=[load], description="filled")
+
+    monkeypatch.setattr(populate, "populate", fake)
+    target = Target("db", "admin-dsn", "migrator-dsn", "loader-dsn", "reader-dsn", {})
+    filled = populate_fill(target, Options(3, 5, 2, (8, 32), 7))
+
+    assert calls[0]["admin_dsn"] == "admin-dsn" and calls[0]["loader_dsn"] == "loader-dsn"
+    assert (calls[0]["accounts"], calls[0]["days"], calls[0]["workers"]) == (3, 5, (8, 32))
+    assert (calls[0]["sample_days"], calls[0]["seed"]) == (2, 7)
+    (carried,) = filled.loads
+    assert (carried.workers, carried.files, carried.failed, carried.deadlocks) == (8, 4, 1, 2)
+    assert (carried.lost_rows, carried.files_per_minute) == (3, 120.0)
+    assert (carried.file_p50_ms, carried.file_p95_ms) == (load.file_p50_ms, load.file_p95_ms)
+    assert filled.description == "filled"

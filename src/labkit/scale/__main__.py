@@ -19,6 +19,7 @@ import json
 import os
 import secrets
 import shlex
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -183,6 +184,7 @@ def populate_fill(target: Target, options: Options) -> Filled:
         sample_days=options.sample_days,
         workers=options.workers,
         seed=options.seed,
+        progress=lambda message: _say(f"N = {options.accounts}: {message}"),
     )
     return Filled(loads=[_load_run(x) for x in result.loads], description=str(result.description))
 
@@ -272,5 +274,19 @@ def run(
     return 0
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main() -> int:
+    """``run`` with SIGTERM as Ctrl-C, so a stopped run still drops its database and roles."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return run()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
 if __name__ == "__main__":
-    sys.exit(run())
+    sys.exit(main())

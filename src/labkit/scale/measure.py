@@ -20,11 +20,11 @@ the dashboards' role, over a libpq connection, and every row is fetched to the c
 - **dashboard datasets**: each QuickSight dataset's custom SQL (``dashboards.datasets``), run
   in full as a SPICE import reads it.
 
-Each query runs once first (``first``: the first run on a new connection after the fill; the
-fill itself leaves pages in PostgreSQL's and the OS's caches, so this is not a cold-cache figure)
-and then ``repeat`` times more (``p50``/``p95``: warm caches, nearest-rank percentiles, so with 5
-runs p95 is the slowest of them). Before measuring, ``VACUUM (ANALYZE)`` runs as the admin, as
-autovacuum would in production after a bulk load.
+Each query runs once first (``first``: its first run, on the reader's connection after the fill; not
+a cold-cache figure: the fill leaves pages in PostgreSQL's and the OS's caches, and the queries
+measured before it may have read the same pages) and then ``repeat`` times more (``p50``/``p95``:
+warm caches, nearest-rank percentiles, so with 5 runs p95 is the slowest). Before measuring,
+``VACUUM (ANALYZE)`` runs as the admin, as autovacuum would in production after a bulk load.
 
 **Storage**: per table, its heap (with TOAST) and its indexes, summed over partitions
 (``pg_partition_tree``), estimated rows (``reltuples`` after ANALYZE), and per account per year
@@ -533,17 +533,17 @@ def measure(
         reader.execute("SET TIME ZONE 'UTC'")
         progress(f"{len(known)} views, one account and organization")
         for view in known:
+            query, params = organization_query(view, period)
+            scope = view.organization_scope if period else "all rows"
+            result.timings.append(
+                time_query(reader, VIEW_ORGANIZATION, view.name, query, [params] * runs, scope)
+            )
             if "account_id" in view.columns and chosen:
                 result.timings.append(
                     time_query(
                         reader, VIEW_ACCOUNT, view.name, account_query(view), chosen, "one account"
                     )
                 )
-            query, params = organization_query(view, period)
-            scope = view.organization_scope if period else "all rows"
-            result.timings.append(
-                time_query(reader, VIEW_ORGANIZATION, view.name, query, [params] * runs, scope)
-            )
         progress(f"{len(DATASETS)} dashboard datasets")
         for dataset in DATASETS:
             result.timings.append(
