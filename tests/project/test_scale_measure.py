@@ -36,6 +36,7 @@ from labkit.scale.measure import (
     View,
     percentile,
     spread,
+    time_query,
 )
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "src/labkit/documents/full-daily.json"
@@ -195,6 +196,14 @@ def test_a_history_view_is_read_over_the_period_and_a_current_view_in_full() -> 
     assert View("v_resources_current", ("account_id", "snapshot_date")).history_column is None
     assert View("v_inventory_latest", ("snapshot_date",)).history_column is None
     assert View("v_cost_by_account_monthly", ("account_id", "month")).history_column is None
+
+
+def test_a_query_slower_than_the_limit_runs_once_more_only(server_url: str) -> None:
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        slow = time_query(connection, DATASET, "q", "SELECT 1", [()] * 4, "all rows", slow_ms=0)
+        quick = time_query(connection, DATASET, "q", "SELECT 1", [()] * 4, "all rows", 60_000)
+    assert (len(slow.runs_ms), len(quick.runs_ms)) == (1, 3)
+    assert slow.p50_ms == slow.p95_ms == slow.runs_ms[0] and slow.rows == 1
 
 
 def test_percentiles_are_nearest_rank() -> None:

@@ -111,6 +111,12 @@ def parser() -> argparse.ArgumentParser:
         "--repeat", type=_positive, default=5, help="warm runs of each query after the first (5)"
     )
     parser.add_argument(
+        "--slow-seconds",
+        type=float,
+        default=30.0,
+        help="a query whose first run takes longer runs once more only, not --repeat times (30)",
+    )
+    parser.add_argument(
         "--write", type=Path, help="Markdown file whose measured part to regenerate"
     )
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
@@ -242,6 +248,7 @@ def run(
                 accounts=accounts,
                 days=args.days,
                 repeat=args.repeat,
+                slow_seconds=args.slow_seconds,
                 progress=lambda step, n=accounts: _say(f"N = {n}: {step}"),
             )
         result = ScaleRun(accounts, args.days, fill_seconds, filled.loads, measurement)

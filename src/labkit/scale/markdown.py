@@ -18,6 +18,7 @@ END = "<!-- scale:end -->"
 
 Cell = str | int | float | None
 NONE = "\N{EN DASH}"  # an empty cell
+SLOW_MARK = "\N{DAGGER}"  # a query that ran twice only (too slow for --repeat runs)
 
 
 def cell(value: Cell) -> str:
@@ -157,7 +158,7 @@ def summary_rows(runs: Sequence[ScaleRun]) -> list[list[Cell]]:
     for title, kinds in QUERY_KINDS:
         label = title.lower()
         rows.append([f"slowest of the {label}: p95, ms", *(_slowest(run, kinds) for run in runs)])
-        rows.append([f"{label} with p95 over 1 s", *(_over(run, kinds) for run in runs)])
+        rows.append([f"{label}: queries with p95 over 1 s", *(_over(run, kinds) for run in runs)])
     rows += [
         [
             "report build p50 / p95, s",
@@ -202,8 +203,9 @@ def query_table(runs: Sequence[ScaleRun], kinds: Sequence[str]) -> str:
         found = [i.get((name, kind)) for i in index]
         scope = next((t.scope for t in reversed(found) if t), "")
         row: list[Cell] = [name, scope]
-        for t in found:
-            row += [_ms(t.p50_ms), _ms(t.p95_ms)] if t else [None, None]
+        for t, run in zip(found, runs, strict=True):
+            mark = SLOW_MARK if t and len(t.runs_ms) < run.measurement.repeat else ""
+            row += [_ms(t.p50_ms) + mark, _ms(t.p95_ms) + mark] if t else [None, None]
         final = found[-1]
         row += [_ms(final.first_ms), final.rows] if final else [None, None]
         rows.append(row)
@@ -262,14 +264,13 @@ def load_table(runs: Sequence[ScaleRun]) -> str:
 
 
 METHOD = """\
-How each figure is measured (`labkit.scale.measure`):
-
 - Every query runs as the reader role (the report's and dashboards' grants) over libpq, and every
   row is fetched. Each query runs once (`first`: its first run after the fill; not a cold cache:
   the fill leaves pages in PostgreSQL's and the OS's caches, and queries measured before it may
   have read the same pages) and then {repeat} times more; p50 and p95 are nearest-rank percentiles
-  of those warm runs (with 5 runs, p95 is the slowest). `VACUUM (ANALYZE)` runs first, as
-  autovacuum would after a bulk load.
+  of those warm runs (with 5 runs, p95 is the slowest). A query whose first run took longer than
+  {slow} s runs once more only, marked {mark}: p50 and p95 are that one run. `VACUUM (ANALYZE)`
+  runs first, as autovacuum would after a bulk load.
 - Views: every `v_*` view in `pg_views`. *one account*: `SELECT * FROM v WHERE account_id = %s`,
   each run with another account. *all rows*: `SELECT * FROM v`. *30 days of col*: a history
   view (a `day`, `usage_date`, `snapshot_date`, `period_start` or `window_start` column, name not
@@ -318,7 +319,9 @@ def document_block(
         "### Summary",
         summary_table(runs),
         "### How it was measured",
-        METHOD.format(repeat=repeat).strip(),
+        METHOD.format(
+            repeat=repeat, slow=f"{runs[-1].measurement.slow_seconds:g}", mark=SLOW_MARK
+        ).strip(),
     ]
     if fills:
         parts += ["How each database was filled:", fills]
