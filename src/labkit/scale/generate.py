@@ -189,6 +189,9 @@ def templates(
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(captured, sort_keys=True), encoding="utf-8")
     tmp.replace(path)
+    for stale in cache_dir.glob("*.json"):  # templates of older sources
+        if stale != path:
+            stale.unlink(missing_ok=True)
     return captured
 
 

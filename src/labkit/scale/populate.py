@@ -1,8 +1,10 @@
 """Fill a migrated database with N accounts over D days: sample days through the real receiver,
 the rest of the history at bulk speed, with nothing stored differently.
 
-``populate(admin_dsn, loader_dsn, accounts=N, days=D, sample_days=2, workers=(8, 32), seed=1,
-today=None, progress=print) -> PopulateResult``
+``populate(admin_dsn, loader_dsn, *, accounts, days, sample_days=2, workers=(8, 32), seed=1,
+today=None, progress=None, fill_workers=2, migrator_dsn=None) -> PopulateResult``
+(``PopulateResult.loads``: one `LoadRun` per sample day; ``.fill``: `FillResult`;
+``.estimate``; ``.description``: one line for humans)
 
 1. Estimate rows and disk first; refuse (`InsufficientDisk`) when the server's data directory
    cannot hold them with a margin.
@@ -37,6 +39,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import math
 import os
 import shutil
 import time
@@ -150,7 +153,7 @@ def _percentile(values: list[float], p: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]  # rank
 
 
 # --------------------------------------------------------------------------- the whole fill
@@ -168,9 +171,12 @@ def populate(
     today: date | None = None,
     progress: Callable[[str], None] | None = None,
     fill_workers: int = 2,
+    migrator_dsn: str | None = None,
 ) -> PopulateResult:
     """See the module docstring. ``today``: the day of the last run (default: today, UTC);
-    ``fill_workers``: parallel connections of the history fill."""
+    ``fill_workers``: parallel connections of the history fill; ``migrator_dsn``: who creates
+    the monthly partitions (their owner, so that the scheduled maintenance, which runs as the
+    migrator, can later detach and drop them; default ``admin_dsn``)."""
     say = progress or _print
     started = time.monotonic()
     if not 1 <= sample_days <= days:
@@ -190,7 +196,7 @@ def populate(
             f"(+{(DISK_MARGIN - 1) * 100:.0f}% margin); the database's disk has "
             f"{estimate.free_bytes / 1e9:.1f} GB free. Use fewer accounts or days."
         )
-    created = ensure_partitions(admin_dsn, first_day, today)
+    created = ensure_partitions(migrator_dsn or admin_dsn, first_day, today)
     if created:
         say(f"{created} monthly partitions created ({first_day:%Y-%m} to {today:%Y-%m} and ahead)")
     loads = []
@@ -433,7 +439,8 @@ def fill_history(
         return FillResult(0, len(roster), 0, 0.0, before, before)
     bases = stage(admin_dsn, templates, roster, seed, history, loads)
     progress(f"staged {len(roster)} accounts' base rows in {time.monotonic() - started:.1f} s")
-    groups = [roster[i : i + GROUP_ACCOUNTS] for i in range(0, len(roster), GROUP_ACCOUNTS)]
+    size = max(1, min(GROUP_ACCOUNTS, -(-len(roster) // (workers * 2))))  # work for each
+    groups = [roster[i : i + size] for i in range(0, len(roster), size)]
     statements = fill_statements(seed)
     done = [0, 0]  # groups, rows
     fill_started = time.monotonic()
