@@ -23,8 +23,10 @@ account on one day (the run of ``day`` at 02:00, window ``day - 1 .. day``):
   (md5(seed|account|region|type|id)), so inventories grow a little over time (`born`).
 
 Every rule is a pure function of (seed, account, day, template), so the same seed gives the same
-bytes. `labkit.scale.populate` applies the same rules in SQL to fill history without generating
-each document; tests/project/test_scale_generate.py proves both give the same stored rows.
+bytes from the same templates (moto draws instance, key and finding ids at random, so a capture
+after the sources changed gives other ids, and other bytes). `labkit.scale.populate` applies
+the same rules in SQL to fill history without generating each document;
+tests/project/test_scale_generate.py proves both give the same stored rows.
 
 Simplifications, stated: the real sender re-collects the open month's cost days (more early in a
 month); a generated document re-collects the template's 14 days before its window, whatever the
