@@ -11,6 +11,7 @@ from contract import layout
 from demo.analytics import Analytics
 from demo.organization import Organization
 from demo.profiles import HOME_REGION
+from receiver.partitions import ROLLUPS
 
 LATEST_RUNS = """
 SELECT DISTINCT ON (r.account_id) r.account_id, r.run_id
@@ -25,6 +26,8 @@ ORDER BY r.account_id, r.window_start DESC,
 # Filled only by a management account's sender in SENDER_COST_MODE=organization, which the
 # demo's members (each collecting its own cost) do not run.
 ORGANIZATION_COST_MODE_ONLY = frozenset({"organization_cost_forecasts"})
+# Monthly rollups, written only when the retention policy drops a month older than the demo's.
+RETENTION_ONLY = frozenset(rollup for rollup, _ in ROLLUPS.values())
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class Summary:
         return [
             table
             for table, count in self.rows.items()
-            if count == 0 and table not in ORGANIZATION_COST_MODE_ONLY
+            if count == 0 and table not in ORGANIZATION_COST_MODE_ONLY | RETENTION_ONLY
         ]
 
 
@@ -70,8 +73,10 @@ def summarize(executor: Any, analytics: Analytics) -> Summary:
     tables = [
         row["table_name"]
         for row in executor.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
-            "AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations' ORDER BY 1"
+            # tables, partitioned ones counted through their parent, not partition by partition
+            "SELECT relname AS table_name FROM pg_class "
+            "WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') "
+            "AND NOT relispartition AND relname <> 'schema_migrations' ORDER BY 1"
         )
     ]
     rows = {

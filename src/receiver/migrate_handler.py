@@ -6,6 +6,15 @@ creates the three database roles or updates their passwords from their secrets
 (``DATABASE_ROLES``, filling a secret that is still empty) and hands the schema to the migrator;
 then it applies the migrations and the grants connected as the migrator.
 
+The event ``{"action": "maintain"}`` (a schedule's) runs ``receiver.partitions.maintain`` instead,
+connected as the migrator (the owner of the partitioned tables; the loader cannot create
+partitions): partitions ahead, rows split out of DEFAULT partitions, monthly rollups, then the
+months older than ``RETENTION_DAYS`` (400 when unset, at least 90; empty or ``off`` keeps every
+day) detached and dropped.
+``PARTITION_MONTHS_AHEAD`` (default 3, 0-24) sets how many months ahead get their partitions. It
+logs what it did and emits the metrics ``PartitionsCreated`` and ``PartitionsDropped``. Any other
+event applies the migrations, as before.
+
 Cold start: boto3 and the Data API executor are imported on the first invocation, and
 Powertools' Tracer is built then (`observability.tracing.LazyTracer`), not at import.
 """
@@ -13,6 +22,7 @@ Powertools' Tracer is built then (`observability.tracing.LazyTracer`), not at im
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +34,14 @@ from observability.tracing import LazyTracer
 from receiver.db.role_secrets import all_role_credentials
 from receiver.db.roles import BootstrapResult
 from receiver.migrations import MigrationResult, migrate_with_roles
-from receiver.settings import DatabaseRoleSettings, DatabaseSettings
+from receiver.partitions import (
+    DEFAULT_MONTHS_AHEAD,
+    DEFAULT_RETENTION_DAYS,
+    MAX_MONTHS_AHEAD,
+    MIN_RETENTION_DAYS,
+    maintain,
+)
+from receiver.settings import ConfigurationError, DatabaseRoleSettings, DatabaseSettings
 
 if TYPE_CHECKING:
     from receiver.db.data_api import DataApiExecutor
@@ -52,6 +69,48 @@ def migrate_through_data_api(
     )
 
 
+MAINTAIN = "maintain"
+
+
+def _int_env(name: str, default: int, low: int, high: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be an integer, not {text!r}") from exc
+    if not low <= value <= high:
+        raise ConfigurationError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def _retention_days() -> int | None:
+    """``RETENTION_DAYS``: unset 400; empty or ``off``: keep every day (no retention)."""
+    if "RETENTION_DAYS" not in os.environ:
+        return DEFAULT_RETENTION_DAYS
+    if os.environ["RETENTION_DAYS"].strip().lower() in ("", "off"):
+        return None
+    return _int_env("RETENTION_DAYS", DEFAULT_RETENTION_DAYS, MIN_RETENTION_DAYS, 36500)
+
+
+def maintain_through_data_api(master: DataApiExecutor, roles: DatabaseRoleSettings) -> dict:
+    """``receiver.partitions.maintain`` as the migrator, with the environment's policy."""
+    retention_days = _retention_days()
+    months_ahead = _int_env("PARTITION_MONTHS_AHEAD", DEFAULT_MONTHS_AHEAD, 0, MAX_MONTHS_AHEAD)
+    migrator = master.with_secret(roles.migrator.secret_arn)
+    try:
+        result = maintain(
+            migrator,
+            today=datetime.now(UTC).date(),
+            retention_days=retention_days,
+            months_ahead=months_ahead,
+        )
+    finally:
+        migrator.close()
+    return {**result.as_dict(), "retention_days": retention_days, "months_ahead": months_ahead}
+
+
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
@@ -66,6 +125,16 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         database=settings.database,
         remaining_ms=context.get_remaining_time_in_millis,
     )
+    if isinstance(event, dict) and event.get("action") == MAINTAIN:
+        done = maintain_through_data_api(master, roles)
+        logger.info("partition maintenance done", extra={"maintenance": done})
+        metrics.add_metric(
+            name="PartitionsCreated", unit=MetricUnit.Count, value=len(done["created"])
+        )
+        metrics.add_metric(
+            name="PartitionsDropped", unit=MetricUnit.Count, value=len(done["dropped"])
+        )
+        return done
     boot, result = migrate_through_data_api(
         master, roles, region=os.environ.get("REGION", "").strip() or None
     )

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 
-from demo.summary import ORGANIZATION_COST_MODE_ONLY
+from demo.summary import ORGANIZATION_COST_MODE_ONLY, RETENTION_ONLY
 from labkit.browser import Browser, ensure_chromium, png_size
 from support.demo_run import DAYS, HISTORY_DAYS, ROOT, DemoRun, demo_command, demo_environment
 
@@ -90,15 +90,17 @@ def test_every_table_the_seeded_services_feed_has_rows(demo: DemoRun) -> None:
         name
         for (name,) in _query(
             demo.database_url,
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
-            "AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'",
+            # partitioned tables (sql/022) through their parent, not partition by partition
+            "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace "
+            "AND relkind IN ('r', 'p') AND NOT relispartition AND relname <> 'schema_migrations'",
         )
     ]
     assert len(tables) >= 37
     empty = [
         t for t in tables if _query(demo.database_url, f'SELECT count(*) FROM "{t}"')[0][0] == 0
     ]
-    assert empty == sorted(ORGANIZATION_COST_MODE_ONLY)  # no sender runs organization mode
+    # no sender runs organization mode; no month of the demo is old enough to be rolled up
+    assert sorted(empty) == sorted(ORGANIZATION_COST_MODE_ONLY | RETENTION_ONLY)
 
 
 def test_the_account_that_never_sends_is_expected_but_silent(demo: DemoRun) -> None:

@@ -199,6 +199,7 @@ def test_sql_files_are_plain_statements_for_the_runner():
     for f in files:
         text = re.sub(r"--[^\n]*", "", f.read_text(encoding="utf-8"))
         text = re.sub(r"'(?:[^']|'')*'", "''", text)  # string literals
+        text = re.sub(r"\$(\w*)\$.*?\$\1\$", "''", text, flags=re.S)  # function bodies
         for pattern in (
             r"^\s*\\",
             r"^\s*(BEGIN|COMMIT|ROLLBACK|START\s+TRANSACTION)\b",
@@ -210,7 +211,10 @@ def test_sql_files_are_plain_statements_for_the_runner():
 
 
 def test_tables_are_exactly_the_documented_ones(cur):
-    cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    cur.execute(  # a partition of a partitioned table (sql/022) is not a table of its own
+        "SELECT tablename FROM pg_tables JOIN pg_class ON oid = (quote_ident(tablename))::regclass"
+        " WHERE schemaname = 'public' AND NOT relispartition"
+    )
     actual = {r[0] for r in cur.fetchall()} - NOT_CREATED_BY_SQL_FILES
     assert actual == set(DOC_TABLES_IN_SQL)
     assert len(actual) >= 30
@@ -347,7 +351,7 @@ def test_bookkeeping_tables(cur):
 def test_every_table_and_view_has_a_comment(cur):
     cur.execute("""
         SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v')
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v') AND NOT c.relispartition
           AND coalesce(obj_description(c.oid, 'pg_class'), '') = ''""")
     assert {r[0] for r in cur.fetchall()} - NOT_CREATED_BY_SQL_FILES == set()
 

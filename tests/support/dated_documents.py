@@ -1,0 +1,47 @@
+"""The full daily fixture document moved to another day, for tests that need months of history.
+
+Used by the partition and retention tests (tests/receiver/test_partitions.py) and the in-place
+migration test of sql/022 (tests/receiver/test_migration_upgrades.py).
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from receiver.db import Executor
+from receiver.receive import load_bytes
+from support.receiver_fixtures import fixture_doc, gz, ref_for
+
+# sections whose items carry their own day (``date``), shifted with the window
+DAILY_SECTIONS = (("cost", "daily"), ("service_usage",), ("marketplace_usage",))
+
+
+def dated(day: date, account: str | None = None) -> dict[str, Any]:
+    """The full daily document of the snapshot date ``day`` (window [day, day + 1))."""
+    doc = fixture_doc()
+    new = copy.deepcopy(doc)
+    new["run_id"] = str(uuid.uuid4())
+    if account:
+        new["account_id"] = account
+        new["data"]["account"]["account_id"] = account
+    shift = day - date.fromisoformat(doc["window"]["start"])
+    new["window"] = {"start": day.isoformat(), "end": (day + timedelta(days=1)).isoformat()}
+    new["collected_at"] = f"{day + timedelta(days=1)}T02:03:17Z"
+    for path in DAILY_SECTIONS:
+        items: Any = new["data"]
+        for part in path:
+            items = items.get(part, []) if isinstance(items, dict) else []
+        for item in items:
+            item["date"] = (date.fromisoformat(item["date"]) + shift).isoformat()
+    return new
+
+
+def load_day(executor: Executor, day: date, account: str | None = None) -> dict[str, Any]:
+    """Load ``dated(day)`` through the real receiver; returns the document."""
+    doc = dated(day, account)
+    result = load_bytes(executor, ref_for(doc), gz(doc), expected_account=None)
+    assert result.status == "loaded", result
+    return doc
