@@ -200,7 +200,9 @@ def _stored(dsn: str) -> dict[str, set[str]]:
     return found
 
 
+@pytest.mark.parametrize("foreign_keys", ["row", "set"])
 def test_bulk_fill_stores_what_the_receiver_stores(
+    foreign_keys: str,
     templates: dict[str, Any],
     migrated_dsn: str,
     second_database: str,
@@ -224,6 +226,7 @@ def test_bulk_fill_stores_what_the_receiver_stores(
         seed=SEED,
         today=today,
         progress=lambda message: None,
+        foreign_keys=foreign_keys,
     )
     assert result.fill.rows > 0 and result.fill.days == 3
 
@@ -322,3 +325,31 @@ def test_refuses_when_the_disk_cannot_hold_it(
         )  # fmt: skip
     with psycopg.connect(migrated_dsn) as conn:
         assert conn.execute("SELECT count(*) FROM ingestions").fetchone() == (0,)
+
+
+def test_set_based_foreign_key_checks_find_a_missing_parent(migrated_dsn: str) -> None:
+    import psycopg
+
+    account = "900001000000"
+    with psycopg.connect(migrated_dsn, autocommit=True) as conn:
+        checks = populate.foreign_key_checks(conn)
+        assert len(checks) > 30  # every filled table's account and ingestion keys, and parents
+        conn.execute("INSERT INTO accounts (account_id) VALUES (%s)", (account,))
+        conn.execute(
+            "INSERT INTO resources (account_id, snapshot_date, region, resource_type, "
+            "resource_id) VALUES (%s, '2026-01-01', 'eu-west-1', 'ec2:instance', 'i-1')",
+            (account,),
+        )
+        assert not [c for c in checks if conn.execute(c, {"accounts": [account]}).fetchone()]
+        conn.execute("SET session_replication_role = replica")
+        conn.execute(
+            "INSERT INTO ssm_patches (account_id, snapshot_date, region, instance_id, patch_id, "
+            "ingestion_id) VALUES (%s, '2026-01-01', 'eu-west-1', 'i-9', 'KB1', 424242)",
+            (account,),
+        )
+        broken = [c for c in checks if conn.execute(c, {"accounts": [account]}).fetchone()]
+        assert len(broken) == 2, broken  # no such ingestion, no such managed instance
+        assert {b.split(" -> ")[1].split("\n")[0] for b in broken} == {
+            "ingestions",
+            "ssm_managed_instances",
+        }
