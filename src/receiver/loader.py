@@ -186,12 +186,14 @@ SELECT pg_advisory_xact_lock(CAST(:lock_class AS integer), hashtext(:account_id)
 
 # The pointers this file can change, recomputed from the account's history. Only this file's
 # run (its collectors, and the severity counts of its snapshot date) changed, so, the pointers
-# being exact before it:
-#   * a key that has a pointer is recomputed from below max(pointer, this date): nothing newer
-#     was good; the walk stops at the first good run, so a file that made the pointer's run worse
-#     (delivered again: ok -> error, another window, fewer collectors) moves it back;
-#   * a key without one can only gain this snapshot date: those this file reports good, and the
-#     Security Hub regions with counts on this date (they may complete another run of the day).
+# being exact before it, no other run newer than a key's pointer is good for that key:
+#   * a key that has a pointer is walked back from the pointer's date to the first good run
+#     (the pointer's own run, unless this file made it worse: delivered again with ok -> error,
+#     another window or fewer collectors, it moves back);
+#   * any key can gain this file's snapshot date, and only it: those this file reports good, and
+#     the Security Hub regions with counts on this date (they may complete another run of the
+#     day) are checked on that date alone.
+# A key's pointer is the latest date its walks found; none found: the pointer is deleted.
 # Each walk reads collection_runs backwards by window_end (index) and probes collector_runs by
 # its primary key: a few index reads per key however long the history. The conditions are the
 # read-time definitions of sql/007, 014 and 015 (see sql/021).
@@ -202,9 +204,7 @@ WITH doc AS (
          AS d(collector text, region text, status text, error text)
 ),
 candidates AS (
-    SELECT p.kind, p.collector, p.region,
-           greatest(p.snapshot_date, CAST(:snapshot_date AS date)) AS hi,
-           CAST('-infinity' AS date) AS lo
+    SELECT p.kind, p.collector, p.region, p.snapshot_date AS hi, CAST('-infinity' AS date) AS lo
     FROM snapshot_pointers p
     WHERE p.account_id = CAST(:account_id AS char(12))
     UNION ALL
@@ -226,11 +226,9 @@ candidates AS (
     FROM doc d WHERE d.collector = 'config' AND d.status IN ('ok', 'partial')
 ),
 keys AS (
-    SELECT kind, collector, region, max(hi) AS hi, min(lo) AS lo
-    FROM candidates
-    GROUP BY kind, collector, region
+    SELECT DISTINCT kind, collector, region, hi, lo FROM candidates
 ),
-computed AS (
+walked AS (
     SELECT k.kind, k.collector, k.region, w.snapshot_date
     FROM keys k
     LEFT JOIN LATERAL (
@@ -309,6 +307,11 @@ computed AS (
         LIMIT 1
     ) w ON true
     WHERE k.kind = 'config_rules'
+),
+computed AS (
+    SELECT kind, collector, region, max(snapshot_date) AS snapshot_date
+    FROM walked
+    GROUP BY kind, collector, region
 ),
 upserted AS (
     INSERT INTO snapshot_pointers AS p (account_id, kind, collector, region, snapshot_date)

@@ -16,11 +16,14 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
+from support import snapshot_pointers
 from support.demo_run import DAYS, HISTORY_DAYS, ROOT, DemoRun, demo_command, demo_environment
 
 
 @pytest.fixture(scope="session")
-def demo(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
+def demo(
+    request: pytest.FixtureRequest, server_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DemoRun]:
     report = tmp_path_factory.mktemp("demo") / "report.html"
     started = time.monotonic()
     completed = subprocess.run(
@@ -35,6 +38,8 @@ def demo(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     )
     seconds = time.monotonic() - started
     database_url = urlunsplit(urlsplit(server_url)._replace(path="/observability_demo"))
+    if completed.returncode == 0:  # before another test runs the demo again on that database
+        request.config.stash[snapshot_pointers.DEMO_CHECK] = snapshot_pointers.summary(database_url)
     yield DemoRun(
         completed.returncode, completed.stdout, completed.stderr, report, database_url, seconds
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
+import pytest
 from psycopg.rows import dict_row
 
 # (name, old read-time query, the pointer-based query it must equal), each giving the same
@@ -127,6 +128,20 @@ def disagreements(connection: psycopg.Connection[Any]) -> list[str]:
             extra = sorted(now - before, key=repr)[:5]
             found.append(f"{name}: - {missing} + {extra}")
     return found
+
+
+def summary(dsn: str) -> dict[str, Any]:
+    """``disagreements`` and the pointers per kind on the database at ``dsn``."""
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        kinds = dict(
+            connection.execute("SELECT kind, count(*) FROM snapshot_pointers GROUP BY kind")
+        )
+        return {"disagreements": disagreements(connection), "kinds": kinds}
+
+
+# tests/demo/conftest.py stores the demo database's summary here as soon as the demo has run
+# (a later test runs the demo again, interrupted, on the same database).
+DEMO_CHECK = pytest.StashKey[dict[str, Any]]()
 
 
 def check(dsn: str) -> list[str]:
