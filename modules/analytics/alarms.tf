@@ -43,7 +43,7 @@ locals {
         statistic   = "Sum"
       }
       migration-errors = {
-        description = "The migration Lambda failed: the database schema is behind the deployed code."
+        description = "The migration Lambda failed: on apply, the database schema is behind the deployed code; on its daily maintenance run, partitions ahead, rollups or retention did not run (see its log)."
         namespace   = "AWS/Lambda"
         metric_name = "Errors"
         dimensions  = { FunctionName = aws_lambda_function.migration.function_name }

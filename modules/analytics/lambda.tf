@@ -267,12 +267,12 @@ resource "aws_iam_role_policy" "migration" {
 }
 
 resource "aws_lambda_function" "migration" {
-  #checkov:skip=CKV_AWS_116:Invoked synchronously by terraform apply (aws_lambda_invocation), which fails on error; there is no asynchronous event to dead-letter.
+  #checkov:skip=CKV_AWS_116:Invoked synchronously by terraform apply (aws_lambda_invocation), which fails on error, and asynchronously only by the daily maintenance schedule (maintenance.tf), whose event carries nothing but {"action": "maintain"}: a failure raises the migration-errors alarm and the next day's run redoes the same idempotent work, so a DLQ would hold nothing to replay.
   #checkov:skip=CKV_AWS_117:Reaches Aurora through the RDS Data API (HTTPS); VPC attachment would only add NAT/endpoint cost.
   #checkov:skip=CKV_AWS_272:Code signing is optional (code_signing_config_arn, off by default): it needs zips signed with AWS Signer, which the release does not produce. source_code_hash does not replace it: Terraform uses it to decide when to update the code, Lambda never checks it.
-  #checkov:skip=CKV_AWS_115:Invoked only by terraform apply and serialised by a PostgreSQL advisory lock; reserving concurrency would fail in accounts at the 10-execution minimum.
+  #checkov:skip=CKV_AWS_115:Invoked only by terraform apply and the daily maintenance schedule, both serialised by a PostgreSQL advisory lock; reserving concurrency would fail in accounts at the 10-execution minimum.
   function_name = local.migration_function_name
-  description   = "Applies the SQL migrations packaged in the zip, in order, once each"
+  description   = "Applies the SQL migrations packaged in the zip, in order, once each; daily, the partition maintenance and retention"
   role          = aws_iam_role.migration.arn
   handler       = "receiver.migrate_handler.lambda_handler"
   runtime       = local.runtime
@@ -301,7 +301,8 @@ resource "aws_lambda_function" "migration" {
   environment {
     variables = merge(local.database_environment, local.powertools_environment, {
       POWERTOOLS_SERVICE_NAME = "migration"
-      AURORA_SECRET_ARN       = local.secret_arn # the master, to bootstrap the roles
+      AURORA_SECRET_ARN       = local.secret_arn                                               # the master, to bootstrap the roles
+      RETENTION_DAYS          = var.retention_days == null ? "" : tostring(var.retention_days) # maintenance.tf
       DATABASE_ROLES = jsonencode({
         for kind, username in local.database_role_names : kind => {
           username   = username

@@ -802,3 +802,26 @@ variable "report_summary_email_addresses" {
     error_message = "report_summary_email_addresses must hold e-mail addresses."
   }
 }
+
+variable "retention_days" {
+  description = "Days of daily detail kept in the partitioned snapshot and daily tables (RETENTION_DAYS of the maintenance run). Each month whose every day is older than this is rolled up into the monthly tables, then its partitions are detached and dropped; null keeps every day forever (partitions are still created ahead). The default, 400, keeps 13 months for year-over-year views. See docs/scale.md for what a day costs in storage."
+  type        = number
+  default     = 400
+  nullable    = true
+
+  validation {
+    condition     = var.retention_days == null || try(var.retention_days >= 90 && var.retention_days <= 3660 && floor(var.retention_days) == var.retention_days, false)
+    error_message = "retention_days must be null (keep forever) or a whole number of days between 90 and 3660."
+  }
+}
+
+variable "maintenance_schedule_expression" {
+  description = "When the daily database maintenance runs (EventBridge schedule expression, UTC): partitions ahead, monthly rollups, retention. The default, 05:15, falls after the senders' 02:00 runs have loaded and before the 06:00 morning report."
+  type        = string
+  default     = "cron(15 5 * * ? *)"
+
+  validation {
+    condition     = can(regex("^(cron\\([^)]+\\)|rate\\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\\))$", var.maintenance_schedule_expression))
+    error_message = "maintenance_schedule_expression must be an EventBridge cron(...) or rate(...) expression."
+  }
+}
