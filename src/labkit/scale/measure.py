@@ -485,10 +485,19 @@ def machine(connection: Any) -> dict[str, str]:
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
         "postgresql": connection.execute("SHOW server_version").fetchone()[0],
+        # other work on the machine slows every figure: the load when the run ended says how much
+        "load average at the end (1, 5, 15 min)": _load_average(),
     }
     for name in SERVER_SETTINGS:
         info[name] = connection.execute("SELECT current_setting(%s, true)", (name,)).fetchone()[0]
     return info
+
+
+def _load_average() -> str:
+    try:
+        return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
 
 
 def _cpu_model() -> str:
