@@ -190,6 +190,13 @@ def test_the_driver_measures_every_view_report_query_and_dataset(
     assert "| v_resources_current | one account |" in text
     assert "N = 2" in out.getvalue() and "slowest" in out.getvalue()
 
+    # --from-json renders the same document again from the saved figures, with no database
+    again = tmp_path / "again.md"
+    again.write_text(text.replace("The lead's guidance.", "Edited since."), encoding="utf-8")
+    monkeypatch.delenv("DATABASE_URL")
+    assert run(["--from-json", str(figures), "--write", str(again)], out=io.StringIO()) == 0
+    assert again.read_text() == text.replace("The lead's guidance.", "Edited since.")
+
 
 def test_a_history_view_is_read_over_the_period_and_a_current_view_in_full() -> None:
     assert View("v_report_cost_daily", ("account_id", "usage_date")).history_column == "usage_date"

@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from labkit.scale import markdown
-from labkit.scale.measure import LoadRun, ScaleRun, machine, measure
+from labkit.scale.measure import LoadRun, ScaleRun, machine, measure, run_from_dict
 
 
 @dataclass(frozen=True)
@@ -93,9 +93,7 @@ def parser() -> argparse.ArgumentParser:
         description="Fill a fresh database per N accounts over D days, measure load time, query "
         "latency and storage, print the tables (needs DATABASE_URL: a superuser URL).",
     )
-    parser.add_argument(
-        "--accounts", type=_counts, required=True, help="account counts, e.g. 10,100,1000"
-    )
+    parser.add_argument("--accounts", type=_counts, help="account counts, e.g. 10,100,1000")
     parser.add_argument("--days", type=_positive, default=400, help="days of history (400)")
     parser.add_argument(
         "--sample-days",
@@ -120,6 +118,11 @@ def parser() -> argparse.ArgumentParser:
         "--write", type=Path, help="Markdown file whose measured part to regenerate"
     )
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    parser.add_argument(
+        "--from-json",
+        type=Path,
+        help="measure nothing: render the tables of a --json file again (with --write: into it)",
+    )
     parser.add_argument(
         "--keep", action="store_true", help="keep each database (and its roles) afterwards"
     )
@@ -220,7 +223,12 @@ def run(
 ) -> int:
     """The command line; ``fill`` replaceable (the tests' tiny fill), ``out`` where tables go."""
     out = out or sys.stdout
-    args = parser().parse_args(argv)
+    cli = parser()
+    args = cli.parse_args(argv)
+    if args.from_json:
+        return rerender(args.from_json, args.write, out)
+    if not args.accounts:
+        cli.error("give --accounts (or --from-json)")
     server_url = os.environ.get("DATABASE_URL")
     if not server_url:
         print(
@@ -278,6 +286,21 @@ def run(
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.json}", file=out)
+    return 0
+
+
+def rerender(figures: Path, write: Path | None, out: Any) -> int:
+    """The tables of a ``--json`` file again, with its command, date and machine (no database)."""
+    saved = json.loads(figures.read_text(encoding="utf-8"))
+    runs = [run_from_dict(r) for r in saved["runs"]]
+    print(markdown.summary_table(runs, markdown.text_table), file=out)
+    if write:
+        existing = write.read_text(encoding="utf-8") if write.exists() else None
+        block = markdown.document_block(
+            runs, saved["machine"], saved["command"], saved["generated"]
+        )
+        write.write_text(markdown.write_document(existing, block), encoding="utf-8")
+        print(f"wrote {write}", file=out)
     return 0
 
 

@@ -242,12 +242,13 @@ def storage_table(runs: Sequence[ScaleRun]) -> str:
 
 
 def load_table(runs: Sequence[ScaleRun]) -> str:
-    headers = ["N", "workers", "files", "seconds", "files/min", "p50 ms", "p95 ms", "failed"]
-    headers += ["lost rows", "deadlocks"]
+    headers = ["N", "workers", "at once", "files", "seconds", "files/min", "p50 ms", "p95 ms"]
+    headers += ["failed", "lost rows", "deadlocks"]
     rows: list[list[Cell]] = [
         [
             run.accounts,
             x.workers,
+            min(x.workers, x.files),  # a day of N accounts is N files: N workers at most
             x.files,
             round(x.seconds, 1),
             round(x.files_per_minute),

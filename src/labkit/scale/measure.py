@@ -105,8 +105,8 @@ class Timing:
             "kind": self.kind,
             "name": self.name,
             "query": self.query,
-            "first_ms": round(self.first_ms, 2),
-            "runs_ms": [round(ms, 2) for ms in self.runs_ms],
+            "first_ms": self.first_ms,
+            "runs_ms": list(self.runs_ms),
             "p50_ms": round(self.p50_ms, 2),
             "p95_ms": round(self.p95_ms, 2),
             "rows": self.rows,
@@ -201,9 +201,9 @@ class LoadRun:
         return {
             "workers": self.workers,
             "files": self.files,
-            "seconds": round(self.seconds, 3),
-            "file_p50_ms": round(self.file_p50_ms, 2),
-            "file_p95_ms": round(self.file_p95_ms, 2),
+            "seconds": self.seconds,
+            "file_p50_ms": self.file_p50_ms,
+            "file_p95_ms": self.file_p95_ms,
             "files_per_minute": round(self.files_per_minute, 1),
             "lost_rows": self.lost_rows,
             "deadlocks": self.deadlocks,
@@ -227,7 +227,7 @@ class ScaleRun:
         return {
             "accounts": self.accounts,
             "days": self.days,
-            "fill_seconds": round(self.fill_seconds, 1),
+            "fill_seconds": self.fill_seconds,
             "fill": self.fill,
             "database": self.database,
             "loads": [load.as_dict() for load in self.loads],
@@ -593,3 +593,58 @@ def measure(
             "SELECT pg_database_size(current_database())"
         ).fetchone()[0]
     return result
+
+
+# --- saved figures ------------------------------------------------------------------------------
+
+
+def _timing(data: dict[str, Any]) -> Timing:
+    return Timing(
+        data["kind"],
+        data["name"],
+        data["query"],
+        data["first_ms"],
+        tuple(data["runs_ms"]),
+        data["rows"],
+        data.get("scope", ""),
+    )
+
+
+def run_from_dict(data: dict[str, Any]) -> ScaleRun:
+    """A ``ScaleRun`` back from its ``as_dict`` (``--json``), to render the tables again."""
+    m = data["measurement"]
+    start, end = m["period"] or (None, None)
+    period = (date.fromisoformat(start), date.fromisoformat(end)) if start and end else None
+    measurement = Measurement(
+        accounts=m["accounts"],
+        days=m["days"],
+        repeat=m["repeat"],
+        period=period,
+        timings=[_timing(t) for t in m["timings"]],
+        report_build=_timing(m["report_build"]) if m["report_build"] else None,
+        sizes=[TableSize(**s) for s in m["sizes"]],
+        database_bytes=m["database_bytes"],
+        slow_seconds=m.get("slow_seconds"),
+    )
+    loads = [
+        LoadRun(
+            x["workers"],
+            x["files"],
+            x["seconds"],
+            x["file_p50_ms"],
+            x["file_p95_ms"],
+            x["lost_rows"],
+            x["deadlocks"],
+            x.get("failed", 0),
+        )
+        for x in data["loads"]
+    ]
+    return ScaleRun(
+        data["accounts"],
+        data["days"],
+        data["fill_seconds"],
+        loads,
+        measurement,
+        data.get("fill", ""),
+        data.get("database", ""),
+    )
