@@ -4,15 +4,10 @@ release wrote them, and what users read afterwards is checked."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from receiver.db.psycopg_executor import PsycopgExecutor
-from receiver.migrations import migrate
-
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+from support.migration_steps import contents, migrate_up_to
 
 
 @pytest.fixture
@@ -20,15 +15,6 @@ def pg(fresh_dsn):
     executor = PsycopgExecutor(fresh_dsn)
     yield executor
     executor.close()
-
-
-def migrate_up_to(executor: PsycopgExecutor, directory: Path, last: str) -> None:
-    """Apply the project's migrations whose version is at most ``last``."""
-    directory.mkdir(exist_ok=True)
-    for path in sorted(SQL_DIR.glob("*.sql")):
-        if path.name.split("_", 1)[0] <= last:
-            shutil.copy(path, directory / path.name)
-    migrate(executor, directory)
 
 
 def test_015_scopes_existing_runs_to_their_account(pg, tmp_path):
@@ -107,22 +93,6 @@ PARTITIONED_022 = {
 }
 
 
-def _contents(pg: PsycopgExecutor) -> dict[str, list[str]]:
-    """Every row of every table (partitions through their parent) and of every view."""
-    relations = pg.execute(
-        """SELECT c.relname FROM pg_class c
-           WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v')
-             AND NOT c.relispartition AND c.relname <> 'schema_migrations' ORDER BY 1"""
-    )
-    return {
-        r["relname"]: pg.execute(
-            f"SELECT coalesce(array_agg(to_jsonb(t)::text ORDER BY to_jsonb(t)::text), "
-            f"'{{}}') AS rows FROM \"{r['relname']}\" t"
-        )[0]["rows"]
-        for r in relations
-    }
-
-
 def _shape(pg: PsycopgExecutor, tables: list[str]) -> dict[str, object]:
     """What 022 must keep of each table and view: columns, keys, indexes, comments, views."""
     shape: dict[str, object] = {}
@@ -180,7 +150,7 @@ def test_022_partitions_a_populated_database_in_place(pg, tmp_path):
     for day in days:
         load_day(pg, day)
     load_day(pg, date(2026, 11, 24), account="210987654321")
-    before, shape = _contents(pg), _shape(pg, sorted(PARTITIONED_022))
+    before, shape = contents(pg), _shape(pg, sorted(PARTITIONED_022))
     assert all(before[t] for t in PARTITIONED_022 if t != "organization_cost_forecasts"), [
         t for t in PARTITIONED_022 if not before[t]
     ]
@@ -189,7 +159,7 @@ def test_022_partitions_a_populated_database_in_place(pg, tmp_path):
 
     migrate_up_to(pg, tmp_path, "022")
 
-    after = _contents(pg)
+    after = contents(pg)
     assert {k: after[k] for k in before} == before
     assert {k: v for k, v in after.items() if k not in before} == {
         **{t: [] for t in _ROLLUPS_022},
