@@ -6,9 +6,12 @@ migrator, loader and reader roles and migrate it as production does
 (``receiver.migrations.migrate_with_roles``), fill it with ``labkit.scale.populate`` (sample
 days through the real receiver with each ``--workers`` count, the rest of the ``--days`` at bulk
 speed), measure it (``labkit.scale.measure``), print a compact table, and drop the database and
-its roles unless ``--keep``. At the end it prints a summary across N and, with ``--write``,
-regenerates the measured part of that Markdown file (between ``<!-- scale:begin -->`` and
-``<!-- scale:end -->``), with the machine, the date and the exact command.
+its roles unless ``--keep``. A kept database is recorded in ``build/scale/kept/<name>.json`` (its
+roles and what its fill reported); ``--reuse <name>`` then applies any newer migration to it and
+measures it again without filling, so a change to the views can be measured on the same data.
+At the end it prints a summary across N and, with ``--write``, regenerates the measured part of
+that Markdown file (between ``<!-- scale:begin -->`` and ``<!-- scale:end -->``), with the
+machine, the date and the exact command.
 """
 
 from __future__ import annotations
@@ -52,6 +55,10 @@ class Options:
     sample_days: int
     workers: tuple[int, ...]
     seed: int
+    foreign_keys: str = "set"
+
+
+KEPT = Path("build/scale/kept")
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,25 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--keep", action="store_true", help="keep each database (and its roles) afterwards"
     )
+    parser.add_argument(
+        "--reuse",
+        metavar="DATABASE",
+        help="measure a database kept by an earlier --keep run again (newer migrations applied "
+        "first) instead of filling a new one",
+    )
+    parser.add_argument(
+        "--fill-only",
+        action="store_true",
+        help="with --keep: fill and keep each database, measure nothing (then --reuse it)",
+    )
+    parser.add_argument(
+        "--foreign-keys",
+        choices=("set", "row"),
+        default="set",
+        help="how the history fill proves foreign keys: 'set' (default) disables PostgreSQL's "
+        "per-row checks during the fill and proves every key with one query per group of "
+        "accounts before it commits (2.5x faster); 'row' keeps the per-row triggers",
+    )
     return parser
 
 
@@ -181,6 +207,45 @@ def fresh_database(server_url: str, accounts: int, keep: bool = False) -> Iterat
                         admin.execute(f'DROP ROLE IF EXISTS "{credentials.username}"')
 
 
+def _record_kept(target: Target, fill_seconds: float, filled: Filled) -> Path:
+    """Write what ``--reuse`` needs to measure this database again."""
+    KEPT.mkdir(parents=True, exist_ok=True)
+    path = KEPT / f"{target.name}.json"
+    record = {
+        "database": target.name,
+        "roles": {k: [c.username, c.password] for k, c in target.roles.items()},
+        "fill_seconds": fill_seconds,
+        "description": filled.description,
+        "loads": [vars(load) for load in filled.loads],
+    }
+    path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    path.chmod(0o600)  # role passwords of a throwaway server, still not for others to read
+    return path
+
+
+@contextlib.contextmanager
+def reused_database(server_url: str, name: str) -> Iterator[tuple[Target, float, Filled]]:
+    """A database kept by ``--keep``, with every newer migration applied as its migrator."""
+    from receiver.db.psycopg_executor import PsycopgExecutor
+    from receiver.db.roles import Credentials
+    from receiver.migrations import migrate_with_roles
+
+    record = json.loads((KEPT / f"{name}.json").read_text(encoding="utf-8"))
+    roles = {k: Credentials(u, p) for k, (u, p) in record["roles"].items()}
+    admin_dsn = _with(server_url, database=name)
+    dsn = {
+        kind: _with(admin_dsn, user=c.username, password=c.password) for kind, c in roles.items()
+    }
+    target = Target(name, admin_dsn, dsn["migrator"], dsn["loader"], dsn["reader"], roles)
+    master = PsycopgExecutor(admin_dsn)
+    try:
+        migrate_with_roles(master, lambda: PsycopgExecutor(target.migrator_dsn), roles)
+    finally:
+        master.close()
+    loads = [LoadRun(**load) for load in record["loads"]]
+    yield target, float(record["fill_seconds"]), Filled(loads, record["description"])
+
+
 def populate_fill(target: Target, options: Options) -> Filled:
     """The real fill: ``labkit.scale.populate`` (sample days through the receiver, bulk history)."""
     from labkit.scale import populate
@@ -194,8 +259,25 @@ def populate_fill(target: Target, options: Options) -> Filled:
         workers=options.workers,
         seed=options.seed,
         progress=lambda message: _say(f"N = {options.accounts}: {message}"),
+        migrator_dsn=target.migrator_dsn,  # partitions owned by the migrator, as in production
+        foreign_keys=options.foreign_keys,
     )
     return Filled(loads=[_load_run(x) for x in result.loads], description=str(result.description))
+
+
+@contextlib.contextmanager
+def _filled(
+    server_url: str, options: Options, fill: Fill, *, keep: bool
+) -> Iterator[tuple[Target, float, Filled]]:
+    with fresh_database(server_url, options.accounts, keep=keep) as target:
+        _say(f"N = {options.accounts}: filling {options.accounts} accounts x {options.days} days")
+        started = time.monotonic()
+        filled = fill(target, options)
+        fill_seconds = time.monotonic() - started
+        if keep:
+            kept = _record_kept(target, fill_seconds, filled)
+            _say(f"N = {options.accounts}: recorded in {kept}")
+        yield target, fill_seconds, filled
 
 
 def _load_run(load: Any) -> LoadRun:
@@ -241,14 +323,24 @@ def run(
         list(argv) if argv is not None else sys.argv[1:]
     )
     runs: list[ScaleRun] = []
+    if args.fill_only and not args.keep:
+        cli.error("--fill-only needs --keep (measure the database later with --reuse)")
+    if args.reuse and len(args.accounts) != 1:
+        cli.error("--reuse measures one database: give its account count alone in --accounts")
     for accounts in args.accounts:
-        options = Options(accounts, args.days, args.sample_days, args.workers, args.seed)
-        _say(f"N = {accounts}: creating and migrating a database")
-        with fresh_database(server_url, accounts, keep=args.keep) as target:
-            _say(f"N = {accounts}: filling {accounts} accounts x {args.days} days")
-            started = time.monotonic()
-            filled = fill(target, options)
-            fill_seconds = time.monotonic() - started
+        options = Options(
+            accounts, args.days, args.sample_days, args.workers, args.seed, args.foreign_keys
+        )
+        if args.reuse:
+            _say(f"N = {accounts}: measuring the kept database {args.reuse} again")
+            database = reused_database(server_url, args.reuse)
+        else:
+            _say(f"N = {accounts}: creating and migrating a database")
+            database = _filled(server_url, options, fill, keep=args.keep)
+        with database as (target, fill_seconds, filled):
+            if args.fill_only:
+                _say(f"N = {accounts}: filled in {fill_seconds:.0f} s; kept, not measured")
+                continue
             _say(f"N = {accounts}: filled in {fill_seconds:.0f} s; measuring")
             measurement = measure(
                 target.admin_dsn,
@@ -264,6 +356,8 @@ def run(
         runs.append(result)
         print(markdown.terminal_summary(result), file=out, flush=True)
         print(file=out)
+    if not runs:  # --fill-only
+        return 0
     print(markdown.summary_table(runs, markdown.text_table), file=out, flush=True)
     import psycopg
 
