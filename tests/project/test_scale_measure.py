@@ -107,10 +107,17 @@ def scale_doc(tmp_path: Path) -> Path:
     return path
 
 
+def _no_fill(target: Any, options: Any) -> Any:
+    raise AssertionError("--reuse must not fill")
+
+
 def test_the_driver_measures_every_view_report_query_and_dataset(
     server_url: str, scale_doc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import labkit.scale.__main__ as driver
+
     monkeypatch.setenv("DATABASE_URL", server_url)
+    monkeypatch.setattr(driver, "KEPT", tmp_path / "kept")
     figures = tmp_path / "scale.json"
     out = io.StringIO()
     argv = ["--accounts", "2", "--days", "3", "--repeat", "1", "--write", str(scale_doc)]
@@ -122,6 +129,15 @@ def test_the_driver_measures_every_view_report_query_and_dataset(
     database = result["database"]
     dsn = urlunsplit(urlsplit(server_url)._replace(path=f"/{database}"))
     try:
+        # the kept database is measured again, without a fill, with what its fill reported
+        assert (tmp_path / "kept" / f"{database}.json").exists()
+        again = tmp_path / "again.json"
+        reuse = ["--accounts", "2", "--days", "3", "--repeat", "1", "--reuse", database]
+        assert run([*reuse, "--json", str(again)], fill=_no_fill, out=io.StringIO()) == 0
+        (remeasured,) = json.loads(again.read_text())["runs"]
+        assert remeasured["database"] == database
+        assert remeasured["loads"] == result["loads"]
+        assert len(remeasured["measurement"]["timings"]) == len(result["measurement"]["timings"])
         with psycopg.connect(dsn) as connection:
             views = dict(
                 connection.execute(
