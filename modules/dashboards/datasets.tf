@@ -92,6 +92,23 @@ resource "aws_quicksight_data_set" "this" {
     }
   }
 
+  # History data sets: an incremental refresh re-reads only the rows whose lookback column lies
+  # in the window (the file's "refresh"; README, "Refreshes").
+  dynamic "refresh_properties" {
+    for_each = try(each.value.refresh, null) != null && each.value.import_mode == "SPICE" ? [each.value.refresh] : []
+    content {
+      refresh_configuration {
+        incremental_refresh {
+          lookback_window {
+            column_name = refresh_properties.value.column
+            size        = refresh_properties.value.size
+            size_unit   = refresh_properties.value.unit
+          }
+        }
+      }
+    }
+  }
+
   dynamic "permissions" {
     for_each = local.permissions.data_set
     content {
@@ -103,8 +120,9 @@ resource "aws_quicksight_data_set" "this" {
   tags = var.tags
 }
 
-# One daily full refresh per SPICE data set, after the morning load. DIRECT_QUERY data sets query
-# the views live and need none.
+# One daily refresh per SPICE data set, after the morning load: incremental for a history data set
+# (its lookback window), full for the others. DIRECT_QUERY data sets query the views live and need
+# none.
 resource "aws_quicksight_refresh_schedule" "this" {
   for_each = toset(local.spice_keys)
 
@@ -112,12 +130,35 @@ resource "aws_quicksight_refresh_schedule" "this" {
   schedule_id = "${local.dataset_ids[each.key]}-daily"
 
   schedule {
-    refresh_type = "FULL_REFRESH"
+    refresh_type = contains(local.incremental_keys, each.key) ? "INCREMENTAL_REFRESH" : "FULL_REFRESH"
 
     schedule_frequency {
       interval        = "DAILY"
       time_of_the_day = var.refresh_schedule.time_of_day
       timezone        = var.refresh_schedule.timezone
+    }
+  }
+}
+
+# A weekly full refresh of each history data set: it brings in what changed before the lookback
+# window (a new account's backfilled history, a file loaded weeks late).
+resource "aws_quicksight_refresh_schedule" "weekly_full" {
+  for_each = toset(local.incremental_keys)
+
+  data_set_id = aws_quicksight_data_set.this[each.key].data_set_id
+  schedule_id = "${local.dataset_ids[each.key]}-weekly-full"
+
+  schedule {
+    refresh_type = "FULL_REFRESH"
+
+    schedule_frequency {
+      interval        = "WEEKLY"
+      time_of_the_day = var.refresh_schedule.full_refresh_time_of_day
+      timezone        = var.refresh_schedule.timezone
+
+      refresh_on_day {
+        day_of_week = var.refresh_schedule.full_refresh_day
+      }
     }
   }
 }

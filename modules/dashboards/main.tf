@@ -1,7 +1,8 @@
 #------------------------------------------------------------------------------
 # QuickSight on the analytics database: a VPC connection into the Aurora cluster's subnets, one
 # data source signing in as the read-only reader role, one data set per entry of datasets.json,
-# a daily refresh of the SPICE ones, and the dashboard of dashboard-definition.json.
+# their SPICE refreshes (incremental daily and full weekly for history data sets, full daily for
+# the others), and the dashboard of dashboard-definition.json.
 # Both JSON files are written by `make dashboards` (src/dashboards); this module only reads them.
 #------------------------------------------------------------------------------
 
@@ -29,6 +30,9 @@ locals {
   datasets     = { for key, same in { for d in local.dataset_list : d.key => d... } : key => same[0] }
   dataset_ids  = { for key in keys(local.datasets) : key => "${var.name}-${replace(key, "_", "-")}" }
   spice_keys   = [for d in local.dataset_list : d.key if d.import_mode == "SPICE"]
+  # History data sets (a "refresh" lookback window in the file): refreshed incrementally every
+  # day and fully once a week; the others fully every day (README, "Refreshes").
+  incremental_keys = [for d in local.dataset_list : d.key if d.import_mode == "SPICE" && try(d.refresh, null) != null]
 
   column_types = ["STRING", "INTEGER", "DECIMAL", "DATETIME", "BIT", "BOOLEAN", "JSON"]
 
@@ -44,6 +48,9 @@ locals {
       for c in try(d.columns, []) : "data set ${d.key}: column ${try(c.name, "?")} has type ${try(c.type, "?")}, not one of ${join(", ", local.column_types)}" if !contains(local.column_types, try(c.type, ""))
     ]]),
     [for d in local.dataset_list : "data set ${d.key}: id ${local.dataset_ids[d.key]} is longer than 64 characters" if length(local.dataset_ids[d.key]) > 64],
+    [for d in local.dataset_list : "data set ${d.key}: a refresh lookback needs import_mode SPICE" if try(d.refresh, null) != null && try(d.import_mode, "") != "SPICE"],
+    [for d in local.dataset_list : "data set ${d.key}: refresh must be {column, size (a whole number, 1 or more), unit HOUR, DAY or WEEK}" if try(d.refresh, null) != null && !try(d.refresh.size >= 1 && floor(d.refresh.size) == d.refresh.size && contains(["HOUR", "DAY", "WEEK"], d.refresh.unit) && length(d.refresh.column) > 0, false)],
+    [for d in local.dataset_list : "data set ${d.key}: the refresh lookback column ${try(d.refresh.column, "?")} must be one of its DATETIME columns" if try(d.refresh, null) != null && !contains([for c in try(d.columns, []) : try(c.name, "") if try(c.type, "") == "DATETIME"], try(d.refresh.column, ""))],
   )
   declared_identifiers = [for d in try(local.definition.DataSetIdentifierDeclarations, []) : d.Identifier]
   definition_problems = concat(

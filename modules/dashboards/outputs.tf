@@ -39,12 +39,18 @@ output "spice_dataset_keys" {
 }
 
 output "refresh_schedules" {
-  description = "Refresh of each SPICE data set, by key: interval, time_of_day, timezone."
+  description = "Refresh of each SPICE data set, by key: the daily refresh's interval, time_of_day, timezone and refresh_type (INCREMENTAL_REFRESH for history data sets, FULL_REFRESH otherwise), the incremental refresh's lookback ({column, size, unit}, null if none) and the weekly full refresh (weekly_full: {day_of_week, time_of_day}, null if none)."
   value = {
     for k, r in aws_quicksight_refresh_schedule.this : k => {
-      interval    = one(one(r.schedule).schedule_frequency).interval
-      time_of_day = one(one(r.schedule).schedule_frequency).time_of_the_day
-      timezone    = one(one(r.schedule).schedule_frequency).timezone
+      interval     = one(one(r.schedule).schedule_frequency).interval
+      time_of_day  = one(one(r.schedule).schedule_frequency).time_of_the_day
+      timezone     = one(one(r.schedule).schedule_frequency).timezone
+      refresh_type = one(r.schedule).refresh_type
+      lookback     = contains(local.incremental_keys, k) ? local.datasets[k].refresh : null
+      weekly_full = contains(local.incremental_keys, k) ? {
+        day_of_week = var.refresh_schedule.full_refresh_day
+        time_of_day = var.refresh_schedule.full_refresh_time_of_day
+      } : null
     }
   }
 }

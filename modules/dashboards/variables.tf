@@ -215,10 +215,12 @@ variable "dashboard_name" {
 }
 
 variable "refresh_schedule" {
-  description = "Daily full refresh of every SPICE data set: time_of_day (HH:MM, 24 hours) in timezone (a tz database name such as UTC or Europe/Paris). Choose a time after the morning load (the senders' DAILY run and the receiver)."
+  description = "SPICE refreshes, in timezone (a tz database name such as UTC or Europe/Paris): every SPICE data set daily at time_of_day (HH:MM, 24 hours; incremental for history data sets, full for the others), and each history data set fully every week on full_refresh_day (SUNDAY..SATURDAY) at full_refresh_time_of_day (HH:MM; keep it apart from time_of_day so the two do not run at once). Choose times after the morning load (the senders' DAILY run and the receiver)."
   type = object({
-    time_of_day = optional(string, "07:00")
-    timezone    = optional(string, "UTC")
+    time_of_day              = optional(string, "07:00")
+    timezone                 = optional(string, "UTC")
+    full_refresh_day         = optional(string, "SUNDAY")
+    full_refresh_time_of_day = optional(string, "06:00")
   })
   default  = {}
   nullable = false
@@ -226,6 +228,16 @@ variable "refresh_schedule" {
   validation {
     condition     = can(regex("^([01][0-9]|2[0-3]):[0-5][0-9]$", var.refresh_schedule.time_of_day))
     error_message = "refresh_schedule.time_of_day must be HH:MM (00:00-23:59)."
+  }
+
+  validation {
+    condition     = can(regex("^([01][0-9]|2[0-3]):[0-5][0-9]$", var.refresh_schedule.full_refresh_time_of_day)) && var.refresh_schedule.full_refresh_time_of_day != var.refresh_schedule.time_of_day
+    error_message = "refresh_schedule.full_refresh_time_of_day must be HH:MM (00:00-23:59), not the daily time_of_day."
+  }
+
+  validation {
+    condition     = contains(["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"], var.refresh_schedule.full_refresh_day)
+    error_message = "refresh_schedule.full_refresh_day must be a day of the week in capitals (SUNDAY..SATURDAY)."
   }
 
   validation {

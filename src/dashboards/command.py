@@ -1,4 +1,9 @@
-"""The command line of ``make dashboards``: write (or ``--check``) module inputs and requests."""
+"""The command line of ``make dashboards``: write (or ``--check``) module inputs and requests.
+
+Requests go to ``build/dashboards``: ``datasets/<key>.json`` (CreateDataSet),
+``refresh/<key>.properties.json`` (PutDataSetRefreshProperties, history datasets),
+``refresh/<schedule id>.json`` (CreateRefreshSchedule) and ``dashboard.json`` (CreateDashboard).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,8 @@ from dashboards.requests import (
     dataset_request,
     module_datasets,
     module_definition,
+    refresh_properties_request,
+    refresh_schedule_requests,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,6 +109,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         (datasets_dir / f"{dataset.key}.json").write_text(
             render(dataset_request(dataset, target)), encoding="utf-8"
         )
+    refresh_dir = args.out / "refresh"
+    refresh_dir.mkdir(parents=True, exist_ok=True)
+    for old in refresh_dir.glob("*.json"):
+        old.unlink()
+    for dataset in DATASETS:
+        properties = refresh_properties_request(dataset, target)
+        if properties is not None:
+            (refresh_dir / f"{dataset.key}.properties.json").write_text(
+                render(properties), encoding="utf-8"
+            )
+        for body in refresh_schedule_requests(dataset, target):
+            (refresh_dir / f"{body['Schedule']['ScheduleId']}.json").write_text(
+                render(body), encoding="utf-8"
+            )
     (args.out / "dashboard.json").write_text(render(dashboard_request(target)), encoding="utf-8")
-    print(f"wrote {args.out}/dashboard.json and {len(DATASETS)} requests in {datasets_dir}")
+    print(
+        f"wrote {args.out}/dashboard.json, {len(DATASETS)} requests in {datasets_dir} and "
+        f"the refresh properties and schedules in {refresh_dir}"
+    )
     return 0

@@ -1,6 +1,9 @@
-"""The request bodies: one ``CreateDataSet`` per dataset and the ``CreateDashboard``.
+"""The request bodies: one ``CreateDataSet`` per dataset, the refresh configuration of each
+(``PutDataSetRefreshProperties`` for history datasets, ``CreateRefreshSchedule``; see
+``dashboards.refresh``) and the ``CreateDashboard``.
 
-They are what ``modules/dashboards`` sends (the data sets through ``aws_quicksight_data_set``,
+They are what ``modules/dashboards`` sends (the data sets, with their ``refresh_properties``,
+through ``aws_quicksight_data_set``, the schedules through ``aws_quicksight_refresh_schedule``,
 the dashboard through a CloudFormation ``AWS::QuickSight::Dashboard``), written with the
 account, region, name, data source and principals given, so everything can be checked offline
 with botocore's own parameter validation against the real ``quicksight`` service model. The
@@ -15,6 +18,7 @@ from typing import Any
 
 from dashboards.datasets import DATASETS, Dataset
 from dashboards.definition import build_definition, dataset_id
+from dashboards.refresh import Schedule, lookback
 
 JSON = dict[str, Any]
 
@@ -156,6 +160,69 @@ def dataset_request(dataset: Dataset, target: Target) -> JSON:
     }
 
 
+def refresh_properties_request(dataset: Dataset, target: Target) -> JSON | None:
+    """``PutDataSetRefreshProperties`` of a history dataset (its incremental refresh's lookback
+    window); None for a dataset refreshed in full."""
+    window = lookback(dataset)
+    if window is None:
+        return None
+    return {
+        "AwsAccountId": target.account_id,
+        "DataSetId": dataset_id(target.name, dataset.key),
+        "DataSetRefreshProperties": {
+            "RefreshConfiguration": {
+                "IncrementalRefresh": {
+                    "LookbackWindow": {
+                        "ColumnName": window.column,
+                        "Size": window.size,
+                        "SizeUnit": window.unit,
+                    }
+                }
+            }
+        },
+    }
+
+
+def refresh_schedule_requests(
+    dataset: Dataset, target: Target, schedule: Schedule | None = None
+) -> list[JSON]:
+    """``CreateRefreshSchedule`` bodies of a SPICE dataset: ``<id>-daily`` (incremental for a
+    history dataset, full otherwise) and, for history, ``<id>-weekly-full``; none for
+    DIRECT_QUERY. ``schedule``: the times (default: the module's defaults)."""
+    if dataset.import_mode != "SPICE":
+        return []
+    schedule = schedule or Schedule()
+    data_set_id = dataset_id(target.name, dataset.key)
+    incremental = lookback(dataset) is not None
+    daily = {
+        "ScheduleId": f"{data_set_id}-daily",
+        "ScheduleFrequency": {
+            "Interval": "DAILY",
+            "TimeOfTheDay": schedule.time_of_day,
+            "Timezone": schedule.timezone,
+        },
+        "RefreshType": "INCREMENTAL_REFRESH" if incremental else "FULL_REFRESH",
+    }
+    schedules = [daily]
+    if incremental:
+        schedules.append(
+            {
+                "ScheduleId": f"{data_set_id}-weekly-full",
+                "ScheduleFrequency": {
+                    "Interval": "WEEKLY",
+                    "RefreshOnDay": {"DayOfWeek": schedule.full_refresh_day},
+                    "TimeOfTheDay": schedule.full_refresh_time_of_day,
+                    "Timezone": schedule.timezone,
+                },
+                "RefreshType": "FULL_REFRESH",
+            }
+        )
+    return [
+        {"AwsAccountId": target.account_id, "DataSetId": data_set_id, "Schedule": s}
+        for s in schedules
+    ]
+
+
 def definition(target: Target) -> JSON:
     """The dashboard's Definition with the target's dataset ARNs."""
     body = build_definition(target.name)
@@ -192,10 +259,17 @@ def module_datasets() -> JSON:
                 "import_mode": d.import_mode,
                 "sql": d.sql,
                 "columns": [{"name": c.name, "type": c.type} for c in d.columns],
+                "refresh": _module_refresh(d),
             }
             for d in DATASETS
         ]
     }
+
+
+def _module_refresh(dataset: Dataset) -> JSON | None:
+    """The incremental refresh's lookback window, None for a dataset refreshed in full."""
+    window = lookback(dataset)
+    return None if window is None else window.as_json()
 
 
 def module_definition() -> JSON:

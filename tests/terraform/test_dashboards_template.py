@@ -9,13 +9,15 @@ One plan of ``tests/terraform/dashboards_template`` (the module with its generat
   ``AWS::QuickSight::Dashboard`` covers the whole Definition; a broken copy does not;
 - its Definition is the module's file with the data set declarations replaced, one per data set;
 - the dashboard's properties, and the request each planned QuickSight resource becomes (data
-  sets, data source, VPC connection, refresh schedules), pass botocore's own parameter
-  validation against the real ``quicksight`` service model (types, required members, minimum
-  lengths and sizes; botocore does not check enumerations or maximum lengths, cfn-lint does for
-  the dashboard); a missing member is caught;
+  sets, their refresh properties, data source, VPC connection, refresh schedules), pass
+  botocore's own parameter validation against the real ``quicksight`` service model (types,
+  required members, minimum lengths and sizes; botocore does not check enumerations or maximum
+  lengths, cfn-lint does for the dashboard); a missing member is caught;
 - parliament finds nothing in the two identity policies;
 - the module sends what ``make dashboards`` writes (src/dashboards/requests.py): same data set
-  ids, names, import modes and SQL tables, same dashboard id, name, options and Definition.
+  ids, names, import modes and SQL tables, same incremental refresh windows and refresh
+  schedules (PutDataSetRefreshProperties, CreateRefreshSchedule), same dashboard id, name,
+  options and Definition.
 """
 
 from __future__ import annotations
@@ -232,23 +234,86 @@ def test_the_data_source_vpc_connection_and_schedules_pass_botocore_validation(
     assert validation_errors(quicksight, "CreateVPCConnection", vpc_connection) == ""
 
     schedules = by_kind(resources, "aws_quicksight_refresh_schedule")
-    assert schedules
+    assert {planned["schedule"][0]["refresh_type"] for planned in schedules.values()} == {
+        "FULL_REFRESH",
+        "INCREMENTAL_REFRESH",
+    }
     for planned in schedules.values():
-        frequency = planned["schedule"][0]["schedule_frequency"][0]
-        body = {
-            "AwsAccountId": ACCOUNT,
-            "DataSetId": planned["data_set_id"],
-            "Schedule": {
-                "ScheduleId": planned["schedule_id"],
-                "ScheduleFrequency": {
-                    "Interval": frequency["interval"],
-                    "TimeOfTheDay": frequency["time_of_the_day"],
-                    "Timezone": frequency["timezone"],
-                },
-                "RefreshType": planned["schedule"][0]["refresh_type"],
-            },
+        assert validation_errors(quicksight, "CreateRefreshSchedule", schedule_body(planned)) == ""
+
+    refreshed = [
+        p
+        for p in by_kind(resources, "aws_quicksight_data_set").values()
+        if p.get("refresh_properties")
+    ]
+    assert refreshed
+    for planned in refreshed:
+        body = refresh_properties_body(planned)
+        assert validation_errors(quicksight, "PutDataSetRefreshProperties", body) == ""
+
+
+def schedule_body(planned: dict[str, Any]) -> dict[str, Any]:
+    """The CreateRefreshSchedule request a planned aws_quicksight_refresh_schedule becomes."""
+    frequency = planned["schedule"][0]["schedule_frequency"][0]
+    body_frequency: dict[str, Any] = {
+        "Interval": frequency["interval"],
+        "TimeOfTheDay": frequency["time_of_the_day"],
+        "Timezone": frequency["timezone"],
+    }
+    for day in frequency.get("refresh_on_day") or []:
+        body_frequency["RefreshOnDay"] = {
+            k: v
+            for k, v in (("DayOfWeek", day["day_of_week"]), ("DayOfMonth", day["day_of_month"]))
+            if v
         }
-        assert validation_errors(quicksight, "CreateRefreshSchedule", body) == ""
+    return {
+        "AwsAccountId": ACCOUNT,
+        "DataSetId": planned["data_set_id"],
+        "Schedule": {
+            "ScheduleId": planned["schedule_id"],
+            "ScheduleFrequency": body_frequency,
+            "RefreshType": planned["schedule"][0]["refresh_type"],
+        },
+    }
+
+
+def refresh_properties_body(planned: dict[str, Any]) -> dict[str, Any]:
+    """The PutDataSetRefreshProperties request a planned data set's refresh_properties become."""
+    (properties,) = planned["refresh_properties"]
+    window = properties["refresh_configuration"][0]["incremental_refresh"][0]["lookback_window"][0]
+    return {
+        "AwsAccountId": ACCOUNT,
+        "DataSetId": planned["data_set_id"],
+        "DataSetRefreshProperties": {
+            "RefreshConfiguration": {
+                "IncrementalRefresh": {
+                    "LookbackWindow": {
+                        "ColumnName": window["column_name"],
+                        "Size": window["size"],
+                        "SizeUnit": window["size_unit"],
+                    }
+                }
+            }
+        },
+    }
+
+
+def test_botocore_validation_catches_a_bad_refresh(resources, quicksight):
+    planned = next(
+        p
+        for p in by_kind(resources, "aws_quicksight_data_set").values()
+        if p.get("refresh_properties")
+    )
+    body = refresh_properties_body(planned)
+    del body["DataSetRefreshProperties"]["RefreshConfiguration"]["IncrementalRefresh"][
+        "LookbackWindow"
+    ]["ColumnName"]
+    assert '"ColumnName"' in validation_errors(quicksight, "PutDataSetRefreshProperties", body)
+    schedule = schedule_body(
+        next(iter(by_kind(resources, "aws_quicksight_refresh_schedule").values()))
+    )
+    del schedule["Schedule"]["RefreshType"]
+    assert '"RefreshType"' in validation_errors(quicksight, "CreateRefreshSchedule", schedule)
 
 
 # --------------------------------------------------------------------------- identity policies
@@ -280,7 +345,13 @@ def test_the_module_sends_what_make_dashboards_writes(resources, template):
     data sets' ids, names, import modes and SQL tables, and the dashboard's id, name, publish
     options and Definition, and every principal's actions on each, are the same."""
     from dashboards.datasets import DATASETS
-    from dashboards.requests import Target, dashboard_request, dataset_request
+    from dashboards.requests import (
+        Target,
+        dashboard_request,
+        dataset_request,
+        refresh_properties_request,
+        refresh_schedule_requests,
+    )
 
     target = Target(
         account_id=ACCOUNT,
@@ -305,6 +376,29 @@ def test_the_module_sends_what_make_dashboards_writes(resources, template):
         for member in ("AwsAccountId", "DataSetId", "Name", "ImportMode", "PhysicalTableMap"):
             assert body[member] == expected[member], (expected["DataSetId"], member)
         assert by_principal(body["Permissions"]) == by_principal(expected["Permissions"])
+
+    # The refresh: each data set's incremental lookback window (or none) and its schedules.
+    planned_properties = {
+        v["data_set_id"]: refresh_properties_body(v)
+        for v in by_kind(resources, "aws_quicksight_data_set").values()
+        if v.get("refresh_properties")
+    }
+    expected_properties = {
+        body["DataSetId"]: body
+        for body in (refresh_properties_request(d, target) for d in DATASETS)
+        if body is not None
+    }
+    assert planned_properties == expected_properties
+    assert len(expected_properties) >= 5  # every history data set
+    planned_schedules = sorted(
+        (schedule_body(v) for v in by_kind(resources, "aws_quicksight_refresh_schedule").values()),
+        key=lambda b: b["Schedule"]["ScheduleId"],
+    )
+    expected_schedules = sorted(
+        (body for d in DATASETS for body in refresh_schedule_requests(d, target)),
+        key=lambda b: b["Schedule"]["ScheduleId"],
+    )
+    assert planned_schedules == expected_schedules
 
     expected = dashboard_request(target)
     properties = template["Resources"]["Dashboard"]["Properties"]
