@@ -24,19 +24,24 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from dashboards.datasets import DATASETS
+from dashboards.datasets import DATASETS, Dataset, _columns
+from dashboards.refresh import lookback
 from labkit.scale import markdown
 from labkit.scale.__main__ import Filled, Options, Target, run
 from labkit.scale.measure import (
     DATASET,
+    DATASET_FULL,
     REPORT_QUERY,
     VIEW_ACCOUNT,
     VIEW_ORGANIZATION,
     LoadRun,
     View,
+    days_read,
     percentile,
+    refresh_query,
     spread,
     time_query,
+    window_start,
 )
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "src/labkit/documents/full-daily.json"
@@ -183,6 +188,16 @@ def test_the_driver_measures_every_view_report_query_and_dataset(
     assert named(VIEW_ORGANIZATION)["v_resources_current"]["scope"] == "all rows"
     assert [t["query"] for t in timings if t["kind"] == REPORT_QUERY] == statements
     assert set(named(DATASET)) == {d.key for d in DATASETS}
+    # a history dataset's daily refresh is the incremental query; its full import is reported apart
+    history = {d.key: w for d in DATASETS if (w := lookback(d)) is not None}
+    assert set(named(DATASET_FULL)) == set(history) and len(history) >= 5
+    for key, window in history.items():
+        refresh, full = named(DATASET)[key], named(DATASET_FULL)[key]
+        assert refresh["scope"] == f"incremental, {window.size} days of day", refresh
+        assert refresh["query"].startswith("SELECT * FROM (")
+        assert refresh["query"].endswith(f'AS "{key}" WHERE "day" >= %s')
+        assert full["scope"] == "all rows" and 0 < refresh["rows"] <= full["rows"], (refresh, full)
+    assert named(DATASET)["kms_keys"]["scope"] == "all rows"
     for timing in [*timings, measurement["report_build"]]:
         assert timing["first_ms"] > 0 and len(timing["runs_ms"]) == 1, timing
         assert 0 < timing["p50_ms"] <= timing["p95_ms"], timing
@@ -219,6 +234,25 @@ def test_a_history_view_is_read_over_the_period_and_a_current_view_in_full() -> 
     assert View("v_resources_current", ("account_id", "snapshot_date")).history_column is None
     assert View("v_inventory_latest", ("snapshot_date",)).history_column is None
     assert View("v_cost_by_account_monthly", ("account_id", "month")).history_column is None
+
+
+def test_the_refresh_query_keeps_the_lookback_window_of_whole_days(server_url: str) -> None:
+    """The custom SQL as a subquery, ``day >= `` the refresh time (07:00 UTC the morning after the
+    latest day) minus the window and one daily interval: a 7-day window keeps 7 whole days."""
+    series = (
+        "SELECT d::date AS day, 'a%b' AS label FROM generate_series("
+        "'2026-10-01'::date, '2026-12-05'::date, interval '1 day') d WHERE 'x%' LIKE 'x%'"
+    )
+    dataset = Dataset("series", "a series", series, _columns("day:DATETIME label"))
+    start = window_start(date(2026, 12, 5), 7)
+    assert start.isoformat() == "2026-11-28T07:00:00"
+    assert days_read(start, date(2026, 12, 5)) == 7
+    assert days_read(window_start(date(2026, 12, 5), 42, "00:00"), date(2026, 12, 5)) == 43
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute("SET TIME ZONE 'UTC'")
+        rows = connection.execute(refresh_query(dataset, "day"), (start,)).fetchall()
+    assert [r[0] for r in rows] == [date(2026, 11, 29) + timedelta(days=i) for i in range(7)]
+    assert {r[1] for r in rows} == {"a%b"}
 
 
 def test_a_query_slower_than_the_limit_runs_once_more_only(server_url: str) -> None:

@@ -95,6 +95,7 @@ QUERY_KINDS = (
     ("Views", ("view, one account", "view, organization")),
     ("Report queries", ("report query",)),
     ("Dashboard datasets", ("dashboard dataset",)),
+    ("Dashboard datasets, full import (weekly)", ("dashboard dataset, full import (weekly)",)),
 )
 
 
@@ -281,8 +282,14 @@ METHOD = """\
   wrapping its executor (the report's own SQL), named by the function issuing it; *reads* lists
   the views in it. Report build: the whole `build_report` (queries and HTML), the function
   `python -m receiver report` calls.
-- Dashboard datasets: each QuickSight dataset's custom SQL (`dashboards.datasets`), in full, as
-  a SPICE import reads it.
+- Dashboard datasets: what each QuickSight dataset's daily SPICE refresh reads
+  (`dashboards.datasets`, `dashboards.refresh`). A current-state dataset (*all rows*) is fully
+  refreshed daily: its custom SQL in full. A history dataset is refreshed incrementally
+  (*incremental, N days of day*): its custom SQL as a subquery restricted to the lookback window,
+  `SELECT * FROM (sql) AS key WHERE day >= %s`, the window ending at the daily refresh on the
+  morning after the latest day with data and reaching back the lookback plus one day, as
+  QuickSight applies it (modules/dashboards/README.md, "Refresh"). Its full import, which the
+  weekly full refresh runs, is the separate table *full import (weekly)*.
 - Storage: heap with TOAST and indexes, summed over partitions (`pg_partition_tree`); rows are
   `reltuples` estimates; per account per year = size / accounts * 365 / days. The database
   total includes an empty database's catalogs (about 8 MB).

@@ -17,8 +17,19 @@ the dashboards' role, over a libpq connection, and every row is fetched to the c
   statement is named by the report function that issued it;
 - **report build**: the whole of ``report.build_report`` (every query, then the HTML), the
   function ``python -m receiver report`` calls;
-- **dashboard datasets**: each QuickSight dataset's custom SQL (``dashboards.datasets``), run
-  in full as a SPICE import reads it.
+- **dashboard datasets**: what each QuickSight dataset's daily refresh reads
+  (``dashboards.datasets``, ``dashboards.refresh``). A current-state dataset is fully refreshed
+  daily: its custom SQL in full. A history dataset is refreshed incrementally every day: QuickSight
+  cannot look inside custom SQL, so it runs it as a subquery with a predicate on the lookback
+  column, ``SELECT * FROM (<custom SQL>) AS "<key>" WHERE "day" >= %s`` (``refresh_query``), and
+  replaces the SPICE rows of that window. The window ends when the refresh starts, in UTC, and
+  reaches back the lookback size plus one schedule interval (as measured by Classmethod's posts,
+  see modules/dashboards/README.md; with ``day`` a date and a refresh at 07:00, a 7-day window
+  keeps the 7 whole days up to the latest, ``days_read``): here the
+  refresh is the one at ``Schedule().time_of_day`` on the day after the latest day with data (the
+  report's period end), so the bound is that moment minus ``size + 1`` days (``window_start``).
+  That is the dataset's measurement (scope ``incremental, N days of day``); its full import, which
+  the weekly full refresh runs, is reported separately (``DATASET_FULL``, ``all rows``).
 
 Each query runs once first (``first``: its first run, on the reader's connection after the fill; not
 a cold-cache figure: the fill leaves pages in PostgreSQL's and the OS's caches, and the queries
@@ -45,7 +56,8 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +82,7 @@ VIEW_ACCOUNT = "view, one account"
 VIEW_ORGANIZATION = "view, organization"
 REPORT_QUERY = "report query"
 DATASET = "dashboard dataset"
+DATASET_FULL = "dashboard dataset, full import (weekly)"
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -322,6 +335,30 @@ def time_query(
     return Timing(kind, name, text, first_ms, tuple(runs), rows, scope)
 
 
+def window_start(latest: date, size_days: float, time_of_day: str = "07:00") -> datetime:
+    """Where an incremental refresh's window starts: the scheduled refresh on the morning after
+    ``latest`` (at ``time_of_day``, UTC) minus the lookback and one daily interval."""
+    hours, minutes = (int(x) for x in time_of_day.split(":"))
+    refresh = datetime.combine(latest + timedelta(days=1), dt_time(hours, minutes))
+    return refresh - timedelta(days=size_days + 1)
+
+
+def days_read(start: datetime, latest: date) -> int:
+    """How many whole days ``column >= start`` keeps, up to ``latest`` (``day`` is a date)."""
+    first = start.date() if start.time() == dt_time(0) else start.date() + timedelta(days=1)
+    return (latest - first).days + 1
+
+
+def refresh_query(dataset: Any, column: str) -> Any:
+    """The query an incremental refresh issues: the custom SQL as a subquery, a predicate on the
+    lookback column (``%`` in the SQL doubled: it is sent with a parameter)."""
+    from psycopg import sql
+
+    return sql.SQL("SELECT * FROM ({}) AS {} WHERE {} >= %s").format(
+        sql.SQL(dataset.sql.replace("%", "%%")), sql.Identifier(dataset.key), sql.Identifier(column)
+    )
+
+
 def spread(items: Sequence[str], count: int) -> list[str]:
     """``count`` items spread evenly over ``items`` (repeating when there are fewer)."""
     if not items:
@@ -538,6 +575,7 @@ def measure(
     import psycopg
 
     from dashboards.datasets import DATASETS
+    from dashboards.refresh import Schedule, lookback
 
     if repeat < 1:
         raise ValueError("repeat must be at least 1")
@@ -579,10 +617,19 @@ def measure(
                 )
         progress(f"{len(DATASETS)} dashboard datasets")
         for dataset in DATASETS:
-            result.timings.append(
-                time_query(
-                    reader, DATASET, dataset.key, dataset.sql, [()] * runs, "all rows", slow_ms
+            window = lookback(dataset)
+            if window is not None and period:
+                start = window_start(period[1], window.days, Schedule().time_of_day)
+                scope = f"incremental, {days_read(start, period[1])} days of {window.column}"
+                query = refresh_query(dataset, window.column)
+                result.timings.append(
+                    time_query(
+                        reader, DATASET, dataset.key, query, [(start,)] * runs, scope, slow_ms
+                    )
                 )
+            kind = DATASET if window is None or not period else DATASET_FULL
+            result.timings.append(
+                time_query(reader, kind, dataset.key, dataset.sql, [()] * runs, "all rows", slow_ms)
             )
     progress(f"the report, {1 + repeat} times")
     report_timings, result.report_build = measure_report(reader_dsn, repeat, slow_ms)
