@@ -678,3 +678,28 @@ def test_every_kind_of_object_the_master_owns_is_handed_over(cluster, tmp_path):
             admin.execute(f"DROP OWNED BY {other}")
         with psycopg.connect(cluster.server_url, autocommit=True) as admin:
             admin.execute(f"DROP ROLE {other}")
+
+
+def test_the_loader_and_reader_sessions_run_without_jit(migrated):
+    """Their short statements cross jit_above_cost at scale; compiling would cost more than the
+    query (docs/scale.md). The setting is the role's in this database, not the server's."""
+    for kind in ("loader", "reader"):
+        executor = migrated.executor(kind)
+        try:
+            (row,) = executor.execute("SELECT current_setting('jit') AS jit")
+        finally:
+            executor.close()
+        assert row["jit"] == "off", kind
+    migrator = migrated.executor("migrator")
+    try:
+        settings = migrator.execute(
+            "SELECT r.rolname, s.setconfig FROM pg_db_role_setting s "
+            "JOIN pg_roles r ON r.oid = s.setrole WHERE s.setdatabase = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+    finally:
+        migrator.close()
+    assert {r["rolname"]: r["setconfig"] for r in settings} == {
+        migrated.names.loader: ["jit=off"],
+        migrated.names.reader: ["jit=off"],
+    }

@@ -193,6 +193,12 @@ def bootstrap(master: Executor, credentials: Mapping[str, Credentials]) -> Boots
         tx.execute(f"REVOKE TEMPORARY ON DATABASE {db} FROM PUBLIC")
         tx.execute(f"GRANT CONNECT ON DATABASE {db} TO {names.migrator}, {names.loader}, "
                    f"{names.reader}")  # fmt: skip
+        # No JIT for the loader's and reader's sessions: their statements are short (an upsert,
+        # a view read by the report or a dashboard refresh), and at 100+ accounts the planner's
+        # cost estimates cross jit_above_cost, so compiling costs more than the query itself
+        # (0.5-10 s per statement measured by `make scale`, docs/scale.md).
+        for role in (names.loader, names.reader):
+            tx.execute(f"ALTER ROLE {role} IN DATABASE {db} SET jit = off")
         for row in tx.execute(_OWNED_OBJECTS, {"migrator": names.migrator}):
             label = f"{row['kind'].lower()} {row['name']}"
             can_act = tx.execute(
