@@ -1,0 +1,184 @@
+"""sql/024 rewrites the collection-health and compliance views that read run history
+(v_report_collection_days, v_compliance_trend, v_collection_health) so a day range or one
+account reads only its rows: on a varied history each returns exactly the rows it returned
+before 024."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from receiver.db.psycopg_executor import PsycopgExecutor
+from receiver.receive import load_bytes
+from support.dated_documents import dated, load_day
+from support.migration_steps import contents, migrate_up_to
+from support.receiver_fixtures import gz, ref_for
+
+VIEWS = [
+    "v_report_collection_days",
+    "v_compliance_trend",
+    "v_collection_health",
+    "v_config_complete_collections",
+    "v_report_collector_issues",
+]
+OTHER = "210987654321"
+TODAY = datetime.now(UTC).date()  # v_collection_health covers the 30 days before today
+BUDGET = "time budget exhausted after 2 of 3 rules"
+
+
+@pytest.fixture
+def pg(fresh_dsn):
+    executor = PsycopgExecutor(fresh_dsn)
+    yield executor
+    executor.close()
+
+
+def _load(pg: PsycopgExecutor, doc: dict[str, Any]) -> None:
+    result = load_bytes(pg, ref_for(doc), gz(doc), expected_account=None)
+    assert result.status == "loaded", result
+
+
+def _with(day: date, *changes: Any, account: str | None = None, late_hours: int = 0) -> dict:
+    doc = dated(day, account)
+    for change in changes:
+        change(doc)
+    if late_hours:
+        doc["collected_at"] = f"{day + timedelta(days=1)}T{2 + late_hours:02}:03:17Z"
+    doc["run_id"] = str(uuid.uuid4())
+    return doc
+
+
+def _collector(name: str, status: str, error: str | None = None) -> Any:
+    """Every region of collector ``name`` ended with ``status``."""
+
+    def change(doc: dict[str, Any]) -> None:
+        for c in doc["collectors"]:
+            if c["name"] == name:
+                c["status"] = status
+                if error is None:
+                    c.pop("error", None)
+                else:
+                    c["error"] = error
+
+    return change
+
+
+def _without(name: str) -> Any:
+    """The sender did not report collector ``name`` at all."""
+
+    def change(doc: dict[str, Any]) -> None:
+        doc["collectors"] = [c for c in doc["collectors"] if c["name"] != name]
+
+    return change
+
+
+def _weekly(doc: dict[str, Any]) -> None:
+    """A weekly run over [start, start + 7 days), collected the day after it ends."""
+    start = date.fromisoformat(doc["window"]["start"])
+    doc["interval"] = "WEEKLY"
+    doc["window"]["end"] = (start + timedelta(days=7)).isoformat()
+    doc["collected_at"] = f"{start + timedelta(days=7)}T04:03:17Z"
+
+
+def _history(pg: PsycopgExecutor) -> None:
+    """Two accounts over several months and the last 30 days: a Config rule list cut short by the
+    time budget (alone, and completed by a later run), several runs covering one day, a weekly
+    run over daily ones, a collector missing from a run, errors and skipped collectors."""
+    recent = [TODAY - timedelta(days=n) for n in (25, 12, 6, 3, 2)]
+    for day in (date(2026, 7, 30), date(2026, 9, 1), *recent[:2]):
+        load_day(pg, day)
+    # Config cut short by its time budget: this day leaves the compliance trend ...
+    _load(pg, _with(date(2026, 8, 10), _collector("config", "partial", BUDGET)))
+    _load(pg, _with(recent[2], _collector("config", "partial", BUDGET)))
+    # ... unless another run of the day completed the rule list
+    _load(pg, _with(date(2026, 8, 11), _collector("config", "partial", BUDGET)))
+    _load(pg, _with(date(2026, 8, 11), _collector("config", "ok"), late_hours=3))
+    # several runs of one day: a later one fails GuardDuty and lacks the IAM collector
+    _load(pg, _with(recent[3], _collector("kms_keys", "error", "AccessDenied")))
+    _load(
+        pg,
+        _with(
+            recent[3],
+            _collector("guardduty_findings", "error", "ThrottlingException"),
+            _without("iam"),
+            late_hours=4,
+        ),
+    )
+    # a weekly run over days that also have daily runs, and over days that have none
+    _load(
+        pg,
+        _with(
+            recent[4] - timedelta(days=14), _weekly, _collector("secrets", "skipped", "not enabled")
+        ),
+    )
+    _load(pg, _with(date(2026, 9, 3), _weekly, _collector("config", "partial", BUDGET)))
+    load_day(pg, date(2026, 9, 5))
+    # the other account: an error, a partial Config run, a late file
+    _load(pg, _with(date(2026, 8, 20), _collector("cost", "error", "boom"), account=OTHER))
+    _load(pg, _with(recent[4], _collector("config", "partial", BUDGET), account=OTHER))
+    load_day(pg, recent[1], account=OTHER)
+    load_day(pg, date(2026, 8, 1), account=OTHER)  # late: older than what was loaded
+
+
+def test_024_collection_views_return_the_same_rows(pg, tmp_path):
+    migrate_up_to(pg, tmp_path, "023")
+    _history(pg)
+    before = contents(pg, VIEWS)
+    assert all(before[v] for v in VIEWS), [v for v in VIEWS if not before[v]]
+
+    migrate_up_to(pg, tmp_path, "024")
+
+    assert contents(pg, VIEWS) == before
+    # the consumers' forms: a day range, one account
+    start, end = TODAY - timedelta(days=10), TODAY
+    for sql in (
+        "SELECT * FROM v_report_collection_days WHERE day BETWEEN :s AND :e",
+        "SELECT * FROM v_compliance_trend WHERE snapshot_date BETWEEN :s AND :e",
+        "SELECT * FROM v_collection_health WHERE day BETWEEN :s AND :e",
+    ):
+        rows = pg.execute(sql, {"s": start, "e": end})
+        assert rows and all(start <= (r.get("day") or r["snapshot_date"]) <= end for r in rows)
+
+
+def test_024_keeps_every_case_it_distinguishes(pg, tmp_path):
+    migrate_up_to(pg, tmp_path, "024")
+    _history(pg)
+    own = dated(TODAY)["account_id"]
+    trend = {
+        (r["account_id"], r["snapshot_date"])
+        for r in pg.execute("SELECT * FROM v_compliance_trend")
+    }
+    assert (own, date(2026, 8, 10)) not in trend  # cut short, nothing completed it
+    assert (own, TODAY - timedelta(days=6)) not in trend
+    assert (own, date(2026, 8, 11)) in trend  # a later run completed it
+    assert (own, date(2026, 9, 1)) in trend
+    assert (OTHER, TODAY - timedelta(days=2)) not in trend
+
+    days = {
+        (r["account_id"], r["day"]): r for r in pg.execute("SELECT * FROM v_report_collection_days")
+    }
+    two_runs = days[(own, TODAY - timedelta(days=3))]
+    assert two_runs["run_count"] == 2
+    assert two_runs["collected_at"].hour == 6  # the later run is picked
+    # GuardDuty's latest status is the later run's error, KMS the later run's ok; IAM, absent
+    # from the later run, keeps the earlier run's ok
+    assert two_runs["collectors_error"] == 2  # both GuardDuty regions
+    assert two_runs["status"] == "error"
+    weekly_only = days[(own, TODAY - timedelta(days=15))]
+    assert (weekly_only["interval"], weekly_only["run_count"]) == ("WEEKLY", 1)
+    assert weekly_only["collectors_skipped"] >= 1
+    daily_and_weekly = days[(own, date(2026, 9, 5))]
+    assert (daily_and_weekly["interval"], daily_and_weekly["run_count"]) == ("DAILY", 2)
+
+    health = {
+        (r["account_id"], r["day"]): r for r in pg.execute("SELECT * FROM v_collection_health")
+    }
+    assert len(health) == 2 * 30
+    assert health[(own, TODAY - timedelta(days=1))]["health"] == "missing"
+    assert health[(own, TODAY - timedelta(days=15))]["interval"] == "WEEKLY"
+    later = health[(own, TODAY - timedelta(days=3))]
+    assert (later["health"], later["failed_collectors"]) == ("error", "guardduty_findings")
+    assert later["run_count"] == 2
