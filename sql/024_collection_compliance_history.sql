@@ -24,6 +24,8 @@
 -- history): collection_runs (window_start); collection_runs (window_end) for runs longer than a
 -- day; collector_runs (collector, status) for statuses other than ok; and expression statistics
 -- on the run span, so the planner knows one-day runs are the rule.
+-- ingestions ((received_at AT TIME ZONE 'UTC')::date): v_ingestion_status (unchanged) read over a
+-- day range scans only those days' files.
 --
 -- Measured at N = 100 accounts x 400 days (the kept scale_100 database, on this 2-core machine
 -- while a 1,000-account fill ran: load average ~11, cache churning, so wall times are inflated
@@ -47,9 +49,14 @@ CREATE INDEX collection_runs_long_window_idx ON collection_runs (window_end)
     WHERE window_end - window_start > 1;
 CREATE INDEX collector_runs_collector_failed_idx ON collector_runs (collector, status)
     WHERE status <> 'ok';
+-- v_ingestion_status groups by this expression: a day range read (30 days of day) reads only
+-- those days' files (at N = 100, 30 days: 8,036 -> 681 buffers, 63-78 -> 53 ms; the jsonb row
+-- totals of the files read are the rest).
+CREATE INDEX ingestions_received_day_idx ON ingestions (((received_at AT TIME ZONE 'UTC')::date));
 CREATE STATISTICS collection_runs_span_stats ON ((window_end - window_start))
     FROM collection_runs;
 ANALYZE collection_runs;
+ANALYZE ingestions;
 
 CREATE OR REPLACE VIEW v_compliance_trend AS
 WITH cut_short AS (

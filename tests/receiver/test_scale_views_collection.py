@@ -23,6 +23,7 @@ VIEWS = [
     "v_collection_health",
     "v_config_complete_collections",
     "v_report_collector_issues",
+    "v_ingestion_status",
 ]
 OTHER = "210987654321"
 TODAY = datetime.now(UTC).date()  # v_collection_health covers the 30 days before today
