@@ -816,9 +816,9 @@ variable "retention_days" {
 }
 
 variable "maintenance_schedule_expression" {
-  description = "When the daily database maintenance runs (EventBridge schedule expression, UTC): partitions ahead, monthly rollups, retention. The default, 05:15, falls after the senders' 02:00 runs have loaded and before the 06:00 morning report."
+  description = "When the daily database maintenance runs (EventBridge schedule expression, UTC): partitions ahead, monthly rollups, retention. The default, 05:50, falls after the senders' 02:00 runs have loaded and ten minutes before the 06:00 morning report, so one Aurora wake-up serves both (an auto-paused cluster pauses again only after seconds_until_auto_pause idle)."
   type        = string
-  default     = "cron(15 5 * * ? *)"
+  default     = "cron(50 5 * * ? *)"
 
   validation {
     condition     = can(regex("^(cron\\([^)]+\\)|rate\\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\\))$", var.maintenance_schedule_expression))

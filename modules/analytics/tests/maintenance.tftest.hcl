@@ -29,10 +29,10 @@ run "maintenance_runs_daily_as_the_migration_function" {
   assert {
     condition = (
       aws_cloudwatch_event_rule.maintenance.name == "obs-maintenance" &&
-      aws_cloudwatch_event_rule.maintenance.schedule_expression == "cron(15 5 * * ? *)" &&
+      aws_cloudwatch_event_rule.maintenance.schedule_expression == "cron(50 5 * * ? *)" &&
       aws_cloudwatch_event_rule.maintenance.tags == tomap({ project = "observability" })
     )
-    error_message = "The maintenance rule must run daily at 05:15 UTC by default, tagged."
+    error_message = "The maintenance rule must run daily at 05:50 UTC by default, tagged."
   }
 
   assert {
