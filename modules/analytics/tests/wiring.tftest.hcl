@@ -162,9 +162,9 @@ run "functions_are_configured_for_the_packaged_handlers" {
   assert {
     condition = keys(one(aws_lambda_function.migration.environment).variables) == sort([
       "DB_NAME", "AURORA_CLUSTER_ARN", "AURORA_SECRET_ARN", "REGION", "DATABASE_ROLES",
-      "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL",
+      "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL", "RETENTION_DAYS",
     ])
-    error_message = "The migration environment must carry the database variables."
+    error_message = "The migration environment must carry the database variables and the retention of its maintenance runs."
   }
 
   assert {
