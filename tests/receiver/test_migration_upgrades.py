@@ -4,17 +4,8 @@ release wrote them, and what users read afterwards is checked."""
 
 from __future__ import annotations
 
-import pytest
-
 from receiver.db.psycopg_executor import PsycopgExecutor
 from support.migration_steps import contents, migrate_up_to
-
-
-@pytest.fixture
-def pg(fresh_dsn):
-    executor = PsycopgExecutor(fresh_dsn)
-    yield executor
-    executor.close()
 
 
 def test_015_scopes_existing_runs_to_their_account(pg, tmp_path):

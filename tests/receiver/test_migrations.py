@@ -33,13 +33,6 @@ def write(directory: Path, files: dict[str, str]) -> Path:
     return directory
 
 
-@pytest.fixture
-def pg(fresh_dsn):
-    executor = PsycopgExecutor(fresh_dsn)
-    yield executor
-    executor.close()
-
-
 def tables(executor) -> set[str]:
     rows = executor.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"

@@ -9,13 +9,9 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import pytest
-
 from receiver.db.psycopg_executor import PsycopgExecutor
-from receiver.receive import load_bytes
-from support.dated_documents import dated, load_day
+from support.dated_documents import dated, load, load_day
 from support.migration_steps import contents, migrate_up_to
-from support.receiver_fixtures import gz, ref_for
 
 VIEWS = [
     "v_report_collection_days",
@@ -28,18 +24,6 @@ VIEWS = [
 OTHER = "210987654321"
 TODAY = datetime.now(UTC).date()  # v_collection_health covers the 30 days before today
 BUDGET = "time budget exhausted after 2 of 3 rules"
-
-
-@pytest.fixture
-def pg(fresh_dsn):
-    executor = PsycopgExecutor(fresh_dsn)
-    yield executor
-    executor.close()
-
-
-def _load(pg: PsycopgExecutor, doc: dict[str, Any]) -> None:
-    result = load_bytes(pg, ref_for(doc), gz(doc), expected_account=None)
-    assert result.status == "loaded", result
 
 
 def _with(day: date, *changes: Any, account: str | None = None, late_hours: int = 0) -> dict:
@@ -92,14 +76,14 @@ def _history(pg: PsycopgExecutor) -> None:
     for day in (date(2026, 7, 30), date(2026, 9, 1), *recent[:2]):
         load_day(pg, day)
     # Config cut short by its time budget: this day leaves the compliance trend ...
-    _load(pg, _with(date(2026, 8, 10), _collector("config", "partial", BUDGET)))
-    _load(pg, _with(recent[2], _collector("config", "partial", BUDGET)))
+    load(pg, _with(date(2026, 8, 10), _collector("config", "partial", BUDGET)))
+    load(pg, _with(recent[2], _collector("config", "partial", BUDGET)))
     # ... unless another run of the day completed the rule list
-    _load(pg, _with(date(2026, 8, 11), _collector("config", "partial", BUDGET)))
-    _load(pg, _with(date(2026, 8, 11), _collector("config", "ok"), late_hours=3))
+    load(pg, _with(date(2026, 8, 11), _collector("config", "partial", BUDGET)))
+    load(pg, _with(date(2026, 8, 11), _collector("config", "ok"), late_hours=3))
     # several runs of one day: a later one fails GuardDuty and lacks the IAM collector
-    _load(pg, _with(recent[3], _collector("kms_keys", "error", "AccessDenied")))
-    _load(
+    load(pg, _with(recent[3], _collector("kms_keys", "error", "AccessDenied")))
+    load(
         pg,
         _with(
             recent[3],
@@ -109,17 +93,17 @@ def _history(pg: PsycopgExecutor) -> None:
         ),
     )
     # a weekly run over days that also have daily runs, and over days that have none
-    _load(
+    load(
         pg,
         _with(
             recent[4] - timedelta(days=14), _weekly, _collector("secrets", "skipped", "not enabled")
         ),
     )
-    _load(pg, _with(date(2026, 9, 3), _weekly, _collector("config", "partial", BUDGET)))
+    load(pg, _with(date(2026, 9, 3), _weekly, _collector("config", "partial", BUDGET)))
     load_day(pg, date(2026, 9, 5))
     # the other account: an error, a partial Config run, a late file
-    _load(pg, _with(date(2026, 8, 20), _collector("cost", "error", "boom"), account=OTHER))
-    _load(pg, _with(recent[4], _collector("config", "partial", BUDGET), account=OTHER))
+    load(pg, _with(date(2026, 8, 20), _collector("cost", "error", "boom"), account=OTHER))
+    load(pg, _with(recent[4], _collector("config", "partial", BUDGET), account=OTHER))
     load_day(pg, recent[1], account=OTHER)
     load_day(pg, date(2026, 8, 1), account=OTHER)  # late: older than what was loaded
 

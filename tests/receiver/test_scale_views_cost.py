@@ -10,13 +10,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-import pytest
-
 from receiver.db.psycopg_executor import PsycopgExecutor
-from receiver.receive import load_bytes
-from support.dated_documents import dated
+from support.dated_documents import dated, load
 from support.migration_steps import contents, migrate_up_to
-from support.receiver_fixtures import gz, ref_for
 
 VIEWS_025 = [
     "v_cost_forecast_vs_actual",
@@ -25,13 +21,6 @@ VIEWS_025 = [
     "v_report_savings_current",
 ]
 OTHER = "210987654321"
-
-
-@pytest.fixture
-def pg(fresh_dsn):
-    executor = PsycopgExecutor(fresh_dsn)
-    yield executor
-    executor.close()
 
 
 def _scaled(value: Any, factor: Decimal) -> str:
@@ -72,11 +61,6 @@ def _document(day: date, account: str | None = None, factor: str = "1", **change
     return doc
 
 
-def _load(pg: PsycopgExecutor, doc: Any) -> None:
-    result = load_bytes(pg, ref_for(doc), gz(doc), expected_account=None)
-    assert result.status == "loaded", result
-
-
 def _history(pg: PsycopgExecutor) -> None:
     for day, factor in [
         (date(2026, 7, 30), "1"),
@@ -84,11 +68,11 @@ def _history(pg: PsycopgExecutor) -> None:
         (date(2026, 8, 15), "0.7"),
         (date(2026, 9, 15), "2"),
     ]:
-        _load(pg, _document(day, factor=factor))
-    _load(pg, _document(date(2026, 10, 31), factor="1.1", restate=True, no_unused=True))
-    _load(pg, _document(date(2026, 9, 14), OTHER, "3"))
-    _load(pg, _document(date(2026, 9, 20), OTHER, "0.25", co_error=True, no_trusted_advisor=True))
-    _load(pg, _document(date(2026, 9, 10), OTHER, "5"))  # late: older than the latest
+        load(pg, _document(day, factor=factor))
+    load(pg, _document(date(2026, 10, 31), factor="1.1", restate=True, no_unused=True))
+    load(pg, _document(date(2026, 9, 14), OTHER, "3"))
+    load(pg, _document(date(2026, 9, 20), OTHER, "0.25", co_error=True, no_trusted_advisor=True))
+    load(pg, _document(date(2026, 9, 10), OTHER, "5"))  # late: older than the latest
 
 
 def test_025_returns_the_same_rows(pg, tmp_path):

@@ -8,13 +8,10 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
-
 from receiver.db.psycopg_executor import PsycopgExecutor
-from receiver.receive import load_bytes
-from support.dated_documents import dated, load_day
+from support.dated_documents import dated, load, load_day
 from support.migration_steps import contents, migrate_up_to
-from support.receiver_fixtures import fixture_doc, gz, ref_for
+from support.receiver_fixtures import fixture_doc
 
 VIEWS = [
     "v_security_posture",
@@ -26,18 +23,6 @@ VIEWS = [
     "v_securityhub_severity_counts_current",
 ]
 OTHER = "210987654321"
-
-
-@pytest.fixture
-def pg(fresh_dsn):
-    executor = PsycopgExecutor(fresh_dsn)
-    yield executor
-    executor.close()
-
-
-def _load(pg: PsycopgExecutor, doc: dict[str, Any]) -> None:
-    result = load_bytes(pg, ref_for(doc), gz(doc), expected_account=None)
-    assert result.status == "loaded", result
 
 
 def _with(day: date, change: Any, account: str | None = None, late_hours: int = 0) -> dict:
@@ -93,19 +78,19 @@ def _history(pg: PsycopgExecutor) -> None:
     """Two accounts over five months: errors, partial runs, late and out-of-order files."""
     for day in (date(2026, 7, 30), date(2026, 8, 1), date(2026, 9, 15)):
         load_day(pg, day)
-    _load(pg, _with(date(2026, 9, 16), _guardduty("error", "eu-west-1")))
-    _load(pg, _with(date(2026, 9, 17), _guardduty("partial", "us-east-1")))
-    _load(pg, _with(date(2026, 10, 1), _no_workflow_split))
-    _load(pg, _with(date(2026, 10, 2), _no_severity_counts))
-    _load(pg, _with(date(2026, 10, 31), _securityhub_error))
+    load(pg, _with(date(2026, 9, 16), _guardduty("error", "eu-west-1")))
+    load(pg, _with(date(2026, 9, 17), _guardduty("partial", "us-east-1")))
+    load(pg, _with(date(2026, 10, 1), _no_workflow_split))
+    load(pg, _with(date(2026, 10, 2), _no_severity_counts))
+    load(pg, _with(date(2026, 10, 31), _securityhub_error))
     load_day(pg, date(2026, 9, 1))  # late: older than what was loaded
     # the same day again, collected later, with GuardDuty failing: the earlier ok run still counts
-    _load(pg, _with(date(2026, 9, 15), _guardduty("error", "us-east-1"), late_hours=5))
+    load(pg, _with(date(2026, 9, 15), _guardduty("error", "us-east-1"), late_hours=5))
     # the other account: GuardDuty never ok in eu-west-1, then its last day only partial
-    _load(pg, _with(date(2026, 8, 20), _guardduty("error", "eu-west-1"), account=OTHER))
-    _load(pg, _with(date(2026, 11, 24), _guardduty("partial", "us-east-1"), account=OTHER))
+    load(pg, _with(date(2026, 8, 20), _guardduty("error", "eu-west-1"), account=OTHER))
+    load(pg, _with(date(2026, 11, 24), _guardduty("partial", "us-east-1"), account=OTHER))
     load_day(pg, date(2026, 11, 2), account=OTHER)
-    _load(pg, _with(date(2026, 11, 25), _guardduty("error", "eu-west-1"), account=OTHER))
+    load(pg, _with(date(2026, 11, 25), _guardduty("error", "eu-west-1"), account=OTHER))
 
 
 def test_023_security_views_return_the_same_rows(pg, tmp_path):

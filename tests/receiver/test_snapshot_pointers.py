@@ -10,22 +10,20 @@ from __future__ import annotations
 
 import copy
 import random
-import shutil
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import psycopg
 
 from receiver import loader
 from receiver.db.psycopg_executor import PsycopgExecutor
-from receiver.migrations import migrate
 from receiver.receive import load_bytes
 from support import snapshot_pointers
+from support.migration_steps import migrate_up_to
 from support.receiver_fixtures import (
     Db,
     db_fixture,  # noqa: F401 - fixture
@@ -37,7 +35,6 @@ from support.receiver_fixtures import (
     shifted,
 )
 
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 DAY1, DAY2, DAY3 = "2026-11-24", "2026-11-25", "2026-11-26"
 EU, US = "eu-west-1", "us-east-1"
 
@@ -381,15 +378,6 @@ def test_a_file_waiting_for_the_account_lock_does_not_deadlock_the_one_holding_i
 
 
 # The migration fills the pointers from the history a 020 database holds.
-
-
-def migrate_up_to(executor: PsycopgExecutor, directory: Path, last: str) -> None:
-    """Apply the project's migrations whose version is at most ``last``."""
-    directory.mkdir(exist_ok=True)
-    for path in sorted(SQL_DIR.glob("*.sql")):
-        if path.name.split("_", 1)[0] <= last:
-            shutil.copy(path, directory / path.name)
-    migrate(executor, directory)
 
 
 POPULATE_020 = """

@@ -1,7 +1,8 @@
 """The full daily fixture document moved to another day, for tests that need months of history.
 
-Used by the partition and retention tests (tests/receiver/test_partitions.py) and the in-place
-migration test of sql/022 (tests/receiver/test_migration_upgrades.py).
+Used by the partition and retention tests (tests/receiver/test_partitions.py), the in-place
+migration test of sql/022 (tests/receiver/test_migration_upgrades.py) and the history views'
+equivalence tests of sql/023-025 (tests/receiver/test_scale_views_*.py).
 """
 
 from __future__ import annotations
@@ -39,9 +40,13 @@ def dated(day: date, account: str | None = None) -> dict[str, Any]:
     return new
 
 
-def load_day(executor: Executor, day: date, account: str | None = None) -> dict[str, Any]:
-    """Load ``dated(day)`` through the real receiver; returns the document."""
-    doc = dated(day, account)
+def load(executor: Executor, doc: dict[str, Any]) -> dict[str, Any]:
+    """Load ``doc`` through the real receiver, which must accept it; returns the document."""
     result = load_bytes(executor, ref_for(doc), gz(doc), expected_account=None)
     assert result.status == "loaded", result
     return doc
+
+
+def load_day(executor: Executor, day: date, account: str | None = None) -> dict[str, Any]:
+    """Load ``dated(day)`` through the real receiver; returns the document."""
+    return load(executor, dated(day, account))

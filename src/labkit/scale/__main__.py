@@ -168,14 +168,33 @@ def _with(
     return urlunsplit(parts)
 
 
+def _target(server_url: str, name: str, roles: dict[str, Any]) -> Target:
+    """Where and as whom to reach database ``name`` on the server, with its three roles."""
+    admin_dsn = _with(server_url, database=name)
+    dsn = {
+        kind: _with(admin_dsn, user=c.username, password=c.password) for kind, c in roles.items()
+    }
+    return Target(name, admin_dsn, dsn["migrator"], dsn["loader"], dsn["reader"], roles)
+
+
+def _migrate(target: Target) -> None:
+    """Roles bootstrapped and every pending migration applied, as production does."""
+    from receiver.db.psycopg_executor import PsycopgExecutor
+    from receiver.migrations import migrate_with_roles
+
+    master = PsycopgExecutor(target.admin_dsn)
+    try:
+        migrate_with_roles(master, lambda: PsycopgExecutor(target.migrator_dsn), target.roles)
+    finally:
+        master.close()
+
+
 @contextlib.contextmanager
 def fresh_database(server_url: str, accounts: int, keep: bool = False) -> Iterator[Target]:
     """A new database with its own three roles, migrated; dropped afterwards unless ``keep``."""
     import psycopg
 
-    from receiver.db.psycopg_executor import PsycopgExecutor
     from receiver.db.roles import ROLE_KINDS, Credentials
-    from receiver.migrations import migrate_with_roles
 
     token = secrets.token_hex(4)
     name = f"scale_{accounts}_{token}"
@@ -184,17 +203,9 @@ def fresh_database(server_url: str, accounts: int, keep: bool = False) -> Iterat
     }
     with psycopg.connect(server_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    admin_dsn = _with(server_url, database=name)
-    dsn = {
-        kind: _with(admin_dsn, user=c.username, password=c.password) for kind, c in roles.items()
-    }
-    target = Target(name, admin_dsn, dsn["migrator"], dsn["loader"], dsn["reader"], roles)
+    target = _target(server_url, name, roles)
     try:
-        master = PsycopgExecutor(admin_dsn)
-        try:
-            migrate_with_roles(master, lambda: PsycopgExecutor(target.migrator_dsn), roles)
-        finally:
-            master.close()
+        _migrate(target)
         yield target
     finally:
         if keep:
@@ -226,22 +237,12 @@ def _record_kept(target: Target, fill_seconds: float, filled: Filled) -> Path:
 @contextlib.contextmanager
 def reused_database(server_url: str, name: str) -> Iterator[tuple[Target, float, Filled]]:
     """A database kept by ``--keep``, with every newer migration applied as its migrator."""
-    from receiver.db.psycopg_executor import PsycopgExecutor
     from receiver.db.roles import Credentials
-    from receiver.migrations import migrate_with_roles
 
     record = json.loads((KEPT / f"{name}.json").read_text(encoding="utf-8"))
     roles = {k: Credentials(u, p) for k, (u, p) in record["roles"].items()}
-    admin_dsn = _with(server_url, database=name)
-    dsn = {
-        kind: _with(admin_dsn, user=c.username, password=c.password) for kind, c in roles.items()
-    }
-    target = Target(name, admin_dsn, dsn["migrator"], dsn["loader"], dsn["reader"], roles)
-    master = PsycopgExecutor(admin_dsn)
-    try:
-        migrate_with_roles(master, lambda: PsycopgExecutor(target.migrator_dsn), roles)
-    finally:
-        master.close()
+    target = _target(server_url, name, roles)
+    _migrate(target)
     loads = [LoadRun(**load) for load in record["loads"]]
     yield target, float(record["fill_seconds"]), Filled(loads, record["description"])
 
