@@ -10,9 +10,11 @@ The event ``{"action": "maintain"}`` (a schedule's) runs ``receiver.partitions.m
 connected as the migrator (the owner of the partitioned tables; the loader cannot create
 partitions): partitions ahead, rows split out of DEFAULT partitions, monthly rollups, then the
 months older than ``RETENTION_DAYS`` (400 when unset, at least 90; empty or ``off`` keeps every
-day) detached and dropped.
+day) detached and dropped, then the bookkeeping of those months deleted (collection and
+collector runs, period totals; each account's latest run and current commitments stay).
 ``PARTITION_MONTHS_AHEAD`` (default 3, 0-24) sets how many months ahead get their partitions. It
-logs what it did and emits the metrics ``PartitionsCreated`` and ``PartitionsDropped``. Any other
+logs what it did (``bookkeeping_deleted``: rows per table) and emits the metrics
+``PartitionsCreated``, ``PartitionsDropped`` and ``BookkeepingRowsDeleted``. Any other
 event applies the migrations, as before.
 
 Cold start: boto3 and the Data API executor are imported on the first invocation, and
@@ -133,6 +135,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         )
         metrics.add_metric(
             name="PartitionsDropped", unit=MetricUnit.Count, value=len(done["dropped"])
+        )
+        metrics.add_metric(
+            name="BookkeepingRowsDeleted",
+            unit=MetricUnit.Count,
+            value=sum(done["bookkeeping_deleted"].values()),
         )
         return done
     boot, result = migrate_through_data_api(

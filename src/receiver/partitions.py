@@ -15,7 +15,21 @@ c. applies the retention policy: for each month that lies entirely before the cu
    tables' before the tables they reference (the snapshot foreign keys). Daily detail is never
    deleted row by row: a month goes as a whole, so detail is kept between ``retention_days``
    and ``retention_days`` + 31 days;
-d. deletes the ``snapshot_pointers`` rows older than the cutoff (the detail they point to is gone).
+d. deletes the ``snapshot_pointers`` rows older than the cutoff (the detail they point to is gone);
+e. deletes the bookkeeping of the dropped months (everything that ended before the first day of
+   the oldest month still kept, the *boundary*; see ``BOOKKEEPING``): ``collection_runs`` (with
+   their ``collector_runs``) whose window ended before it, one statement per snapshot day, and
+   ``cost_period_totals`` and ``commitment_utilization`` rows whose period ended before it, one
+   statement per month. Runs follow the partitions, not the day cutoff, because the views join
+   runs with the detail they describe (cut-short Config days, Security Hub count snapshots, the
+   collectors of a day). What the views need of older history is kept: each account's latest
+   run (``v_expected_accounts``' last report), the run that last loaded each open critical
+   Security Hub finding and, in its region, the latest ``ok`` Security Hub run
+   (``v_critical_findings_current`` hides a finding a later ``ok`` run no longer listed), and
+   each account's latest commitment period per kind and service (the current savings).
+   ``ingestions`` rows stay: 38 tables reference them ``ON DELETE SET NULL`` without an index on
+   ``ingestion_id``, so deleting one file's row scans every referencing table (about 1 s per row
+   at 100 accounts x 400 days, ten times that at 1,000); they are about 2 KB per file.
 
 Every step reads what exists from the catalog, so ``maintain`` is idempotent: a second run the
 same day does nothing. Each month is its own transaction, holding the migrations' advisory lock
@@ -177,6 +191,93 @@ JOIN pg_partitioned_table pp ON pp.partrelid = c.confrelid
 WHERE c.contype = 'f' AND c.conparentid = 0 AND c.conrelid <> c.confrelid"""
 
 
+# (e) Bookkeeping retention. Every statement takes :boundary, the first day of the oldest month
+# whose detail is kept (ISO date); nothing that ends on or after it is touched.
+#
+# A run is kept, however old, when it is its account's latest (v_expected_accounts: last report),
+# when it loaded an open critical Security Hub finding (v_critical_findings_current compares the
+# finding's run with later ok Security Hub runs: without it, a finding closed long ago would come
+# back), or when it is the latest ok Security Hub run of a region holding such a finding (the
+# "later ok run" that hides it).
+_RUN_EXPIRED = """
+r.window_end <= CAST(:boundary AS date)
+AND r.collected_at < (SELECT max(x.collected_at) FROM collection_runs x
+                      WHERE x.account_id = r.account_id)
+AND NOT EXISTS (SELECT 1 FROM protected p WHERE p.account_id = r.account_id AND p.run_id = r.run_id)
+AND NOT EXISTS (
+    SELECT 1 FROM collector_runs c
+    WHERE c.account_id = r.account_id AND c.run_id = r.run_id
+      AND c.collector = 'securityhub' AND c.status = 'ok'
+      AND EXISTS (SELECT 1 FROM protected p
+                  WHERE p.account_id = r.account_id AND p.region = c.region)
+      AND NOT EXISTS (
+          SELECT 1 FROM collection_runs y
+          JOIN collector_runs k ON k.account_id = y.account_id AND k.run_id = y.run_id
+          WHERE y.account_id = r.account_id AND y.collected_at > r.collected_at
+            AND k.collector = 'securityhub' AND k.region = c.region AND k.status = 'ok'))"""
+
+# The open critical Security Hub findings, with the run that last loaded each (as the view joins).
+_PROTECTED_RUNS = """
+protected AS MATERIALIZED (
+    SELECT f.account_id, f.region, i.run_id
+    FROM securityhub_findings f
+    JOIN ingestions i ON i.id = f.ingestion_id
+    WHERE f.severity_label = 'CRITICAL' AND f.record_state = 'ACTIVE'
+      AND f.workflow_status IN ('NEW', 'NOTIFIED')
+)"""
+
+# Snapshot days (window_end - 1, indexed by collection_runs_snapshot_date_idx) holding a run that
+# is not its account's latest; the other exceptions are few and checked by the delete itself.
+_EXPIRED_RUN_DAYS_SQL = """
+SELECT DISTINCT r.window_end - 1 AS day
+FROM collection_runs r
+WHERE r.window_end - 1 < CAST(:boundary AS date)
+  AND r.collected_at < (SELECT max(x.collected_at) FROM collection_runs x
+                        WHERE x.account_id = r.account_id)
+ORDER BY 1"""
+
+# One snapshot day's expired runs: their collector_runs, then the runs (the cascade then finds
+# nothing), counted. All sub-statements see the same snapshot, so ``expired`` is evaluated once.
+_EXPIRE_RUNS_SQL = f"""
+WITH {_PROTECTED_RUNS.strip()},
+expired AS MATERIALIZED (
+    SELECT r.account_id, r.run_id
+    FROM collection_runs r
+    WHERE r.window_end - 1 = CAST(:day AS date)
+      AND {_RUN_EXPIRED.strip()}
+),
+collectors AS (
+    DELETE FROM collector_runs c USING expired e
+    WHERE c.account_id = e.account_id AND c.run_id = e.run_id
+    RETURNING 1
+),
+runs AS (
+    DELETE FROM collection_runs r USING expired e
+    WHERE r.account_id = e.account_id AND r.run_id = e.run_id
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM collectors) AS collectors"""
+
+# Period tables: (table, condition keeping a row whatever its age). A row goes when its period
+# ended before the boundary, a month of period ends (:month, :next) per statement.
+# commitment_utilization keeps each (account, kind, service)'s latest period: the current savings
+# (v_report_savings_current, v_savings_sources.is_current) read it. Nothing reads
+# cost_period_totals (the views sum cost_daily), so it keeps nothing.
+_PERIOD_TABLES: tuple[tuple[str, str], ...] = (
+    ("cost_period_totals", "TRUE"),
+    (
+        "commitment_utilization",
+        """EXISTS (
+    SELECT 1 FROM commitment_utilization l
+    WHERE l.account_id = u.account_id AND l.kind = u.kind AND l.service = u.service
+      AND (l.period_end > u.period_end
+           OR (l.period_end = u.period_end AND l.period_start > u.period_start)))""",
+    ),
+)
+
+BOOKKEEPING = ("collection_runs", "collector_runs", *(t for t, _ in _PERIOD_TABLES))
+
+
 @dataclass
 class MaintenanceResult:
     """What one ``maintain`` run did (empty lists: nothing to do)."""
@@ -188,6 +289,10 @@ class MaintenanceResult:
     rolled_up: list[str] = field(default_factory=list)  # "<rollup> <YYYY-MM>: <n> rows"
     dropped: list[str] = field(default_factory=list)  # partitions detached and dropped
     pointers_deleted: int = 0
+    # rows of each bookkeeping table deleted (e), every table named, 0 when none
+    bookkeeping_deleted: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(BOOKKEEPING, 0)
+    )
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -198,6 +303,7 @@ class MaintenanceResult:
             "rolled_up": self.rolled_up,
             "dropped": self.dropped,
             "pointers_deleted": self.pointers_deleted,
+            "bookkeeping_deleted": dict(self.bookkeeping_deleted),
         }
 
 
@@ -289,6 +395,7 @@ def maintain(
     if cutoff is not None:
         _drop_expired(executor, _Catalog.read(executor), cutoff, result)
         result.pointers_deleted = _delete_old_pointers(executor, cutoff)
+        _expire_bookkeeping(executor, _month(cutoff), result)
     return result
 
 
@@ -416,3 +523,39 @@ def _delete_old_pointers(executor: Executor, cutoff: date) -> int:
         "RETURNING 1) SELECT count(*) AS n FROM gone",
         {"cutoff": cutoff.isoformat()},
     )
+
+
+def _expire_bookkeeping(executor: Executor, boundary: date, result: MaintenanceResult) -> None:
+    """(e): runs, then period totals, that ended before ``boundary`` (the oldest kept month).
+
+    One statement per snapshot day (runs) or month of period ends (totals), each in its own
+    transaction under the migrations' advisory lock. A second run finds nothing to delete.
+    """
+    deleted = result.bookkeeping_deleted
+    params = {"boundary": boundary.isoformat()}
+    for row in executor.execute(_EXPIRED_RUN_DAYS_SQL, params):
+        with executor.transaction() as tx:
+            tx.execute("SELECT pg_advisory_xact_lock(:key)", {"key": LOCK_KEY})
+            counts = tx.execute(_EXPIRE_RUNS_SQL, {**params, "day": str(row["day"])})[0]
+        deleted["collection_runs"] += int(counts["runs"])
+        deleted["collector_runs"] += int(counts["collectors"])
+    for table, keep_unless in _PERIOD_TABLES:
+        expired = f"u.period_end <= CAST(:boundary AS date) AND ({keep_unless})"
+        months = executor.execute(
+            f"SELECT DISTINCT date_trunc('month', u.period_end - 1)::date AS month "
+            f"FROM {table} u WHERE {expired} ORDER BY 1",
+            params,
+        )
+        for row in months:
+            month = date.fromisoformat(str(row["month"]))
+            bounds = {**params, "month": month.isoformat(), "next": _next_month(month).isoformat()}
+            with executor.transaction() as tx:
+                tx.execute("SELECT pg_advisory_xact_lock(:key)", {"key": LOCK_KEY})
+                deleted[table] += _count(
+                    tx,
+                    f"WITH gone AS (DELETE FROM {table} u "
+                    "WHERE u.period_end - 1 >= CAST(:month AS date) "
+                    f"AND u.period_end - 1 < CAST(:next AS date) AND {expired} "
+                    "RETURNING 1) SELECT count(*) AS n FROM gone",
+                    bounds,
+                )

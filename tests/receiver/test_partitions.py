@@ -5,6 +5,7 @@ The in-place conversion of a populated database is tested in test_migration_upgr
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import uuid
@@ -17,8 +18,9 @@ from psycopg.rows import dict_row
 
 from receiver.db import Executor
 from receiver.db.psycopg_executor import PsycopgExecutor
-from receiver.partitions import maintain
-from support.dated_documents import load_day
+from receiver.partitions import BOOKKEEPING, maintain
+from support import snapshot_pointers
+from support.dated_documents import dated, load, load_day
 from support.receiver_fixtures import FakeContext
 
 TODAY = date(2026, 12, 5)
@@ -161,6 +163,7 @@ def test_partitions_are_created_ahead_and_a_second_run_does_nothing(pg):
         "rolled_up": [],
         "dropped": [],
         "pointers_deleted": 0,
+        "bookkeeping_deleted": dict.fromkeys(BOOKKEEPING, 0),
     }
 
 
@@ -284,8 +287,10 @@ def test_retention_rolls_up_then_drops_whole_months_children_first(pg, migrated_
         assert recording.index(f"DETACH PARTITION {child}_p202501") < recording.index(
             f"DETACH PARTITION {parent}_p202501"
         )
-    deletes = [s for s in statements if re.search(r"\bDELETE\b", s)]
-    assert deletes and all("snapshot_pointers" in s for s in deletes), deletes
+    # rows are deleted only from the pointers and the bookkeeping tables, never from detail
+    deleted_from = {t for s in statements for t in re.findall(r"\bDELETE FROM (\w+)", s)}
+    assert {"snapshot_pointers", "collection_runs", "collector_runs"} <= deleted_from
+    assert deleted_from <= {"snapshot_pointers", *BOOKKEEPING}, deleted_from
     deleted_after = _deleted(migrated_dsn)
     assert not any(k.endswith("_p202501") for k in deleted_after)
     assert {k: deleted_after[k] for k in deleted_after if k in deleted_before} == {
@@ -299,6 +304,219 @@ def test_retention_rolls_up_then_drops_whole_months_children_first(pg, migrated_
     again = maintain(pg, today=date(2026, 3, 10), retention_days=400)
     assert (again.split, again.created, again.rolled_up, again.dropped) == ([], [], [], [])
     assert again.pointers_deleted == 0
+    assert again.bookkeeping_deleted == dict.fromkeys(BOOKKEEPING, 0)
+
+
+# Bookkeeping retention (maintain step e). Three accounts: ACTIVE reports until recently and had an
+# open critical Security Hub finding, closed long ago; SILENT stopped reporting in January 2025;
+# DARK had one too, and its Security Hub collection in that region fails since then.
+ACTIVE, SILENT, DARK = "123456789012", "210987654321", "333344445555"
+BOUNDARY = date(2025, 2, 1)  # today 2026-03-10, 400 days: cutoff 2025-02-03, January dropped
+CLOSED = "arn:aws:securityhub:eu-west-1:{}:subscription/x/v/1/finding/closed-long-ago"
+
+# what the views give over the days kept, read before and after the retention
+KEPT_VIEWS = {
+    "v_collection_windows": f"SELECT * FROM v_collection_windows WHERE window_end > '{BOUNDARY}'",
+    "v_report_collection_days": f"SELECT * FROM v_report_collection_days WHERE day >= '{BOUNDARY}'",
+    "v_report_collector_issues": (
+        f"SELECT * FROM v_report_collector_issues WHERE day >= '{BOUNDARY}'"
+    ),
+    "v_compliance_trend": f"SELECT * FROM v_compliance_trend WHERE snapshot_date >= '{BOUNDARY}'",
+    "v_securityhub_count_snapshots": (
+        f"SELECT * FROM v_securityhub_count_snapshots WHERE snapshot_date >= '{BOUNDARY}'"
+    ),
+    "v_config_complete_collections": (
+        f"SELECT * FROM v_config_complete_collections WHERE snapshot_date >= '{BOUNDARY}'"
+    ),
+    "v_guardduty_complete_collections": (
+        f"SELECT * FROM v_guardduty_complete_collections WHERE snapshot_date >= '{BOUNDARY}'"
+    ),
+    "v_collection_health": "SELECT * FROM v_collection_health",
+    # current state: snapshots older than the cutoff go with their months and their pointers
+    # (steps c and d, not this one)
+    "v_critical_findings_current": (
+        f"SELECT * FROM v_critical_findings_current WHERE account_id <> '{SILENT}'"
+    ),
+    "v_guardduty_findings_current": (
+        "SELECT * FROM v_guardduty_findings_current WHERE snapshot_date >= '2025-02-03'"
+    ),
+    "v_snapshot_current": "SELECT * FROM v_snapshot_current WHERE snapshot_date >= '2025-02-03'",
+    "v_report_savings_current": (
+        "SELECT * FROM v_report_savings_current "
+        f"WHERE account_id <> '{SILENT}' OR source = 'commitment'"
+    ),
+    "v_savings_sources": f"SELECT * FROM v_savings_sources WHERE period_end > '{BOUNDARY}'",
+    "v_report_commitment_utilization": (
+        f"SELECT * FROM v_report_commitment_utilization WHERE period_end > '{BOUNDARY}'"
+    ),
+    "v_report_commitment_services": (
+        f"SELECT * FROM v_report_commitment_services WHERE period_end > '{BOUNDARY}'"
+    ),
+    "last report": "SELECT account_id, max(collected_at) AS at FROM collection_runs GROUP BY 1",
+    "ingestions": "SELECT id, run_id, status FROM ingestions",
+}
+
+
+def bookkeeping_doc(
+    day: date,
+    account: str,
+    *,
+    closed_finding: bool = False,
+    securityhub_fails: bool = False,
+) -> dict[str, Any]:
+    """``dated(day)`` with its cost totals and commitments moved to the day too.
+
+    ``closed_finding``: one more open critical Security Hub finding (eu-west-1) in this run only;
+    ``securityhub_fails``: the eu-west-1 Security Hub collection fails (no findings from there).
+    """
+    doc = dated(day, account)
+    shift = day - date(2026, 11, 24)  # the fixture's own day
+    for item in [*doc["data"]["cost"]["totals"], *doc["data"]["commitments"]]:
+        for key in ("period_start", "period_end"):
+            item[key] = (date.fromisoformat(item[key]) + shift).isoformat()
+    findings = doc["data"]["securityhub"]["findings"]
+    if closed_finding:
+        extra = copy.deepcopy(findings[0])
+        extra.update(
+            finding_id=CLOSED.format(account),
+            severity_label="CRITICAL",
+            workflow_status="NEW",
+            record_state="ACTIVE",
+        )
+        findings.append(extra)
+    if securityhub_fails:
+        for collector in doc["collectors"]:
+            if collector["name"] == "securityhub" and collector["region"] == "eu-west-1":
+                collector.update(status="error", error="AccessDenied", item_count=0)
+        doc["data"]["securityhub"]["findings"] = [f for f in findings if f["region"] != "eu-west-1"]
+        doc["data"]["securityhub"]["severity_counts"] = [
+            c for c in doc["data"]["securityhub"]["severity_counts"] if c["region"] != "eu-west-1"
+        ]
+    return doc
+
+
+def run_days(pg: Executor) -> set[tuple[str, date]]:
+    rows = pg.execute("SELECT account_id, window_start FROM collection_runs")
+    return {(r["account_id"], r["window_start"]) for r in rows}
+
+
+def test_retention_deletes_the_bookkeeping_of_dropped_months_but_what_views_read(pg, migrated_dsn):
+    for day, account, options in (
+        (date(2025, 1, 10), ACTIVE, {"closed_finding": True}),
+        (date(2025, 1, 20), ACTIVE, {}),  # the finding is no longer listed: closed
+        (date(2025, 2, 5), ACTIVE, {}),
+        (date(2026, 3, 9), ACTIVE, {}),
+        (date(2025, 1, 12), SILENT, {}),
+        (date(2025, 1, 15), SILENT, {}),  # its last report
+        (date(2025, 1, 8), DARK, {"closed_finding": True}),
+        (date(2025, 1, 9), DARK, {}),  # closed: the last ok eu-west-1 Security Hub run
+        (date(2025, 1, 11), DARK, {"securityhub_fails": True}),
+        (date(2026, 3, 9), DARK, {"securityhub_fails": True}),
+    ):
+        load(pg, bookkeeping_doc(day, account, **options))
+    maintain(pg, today=TODAY, retention_days=5000)  # splits the old days out of DEFAULT
+    assert not any(
+        r["source"] == "securityhub" and "closed-long-ago" in r["finding_id"]
+        for r in pg.execute("SELECT * FROM v_critical_findings_current")
+    )
+    views = {name: rows_of_query(pg, sql) for name, sql in KEPT_VIEWS.items()}
+    assert all(views.values()), [name for name, rows in views.items() if not rows]
+    newer = {
+        t: rows_of_query(pg, f"SELECT * FROM {t} WHERE {where}")
+        for t, where in (
+            ("collection_runs", f"window_end > '{BOUNDARY}'"),
+            (
+                "collector_runs",
+                f"run_id IN (SELECT run_id FROM collection_runs WHERE window_end > '{BOUNDARY}')",
+            ),
+            ("cost_period_totals", f"period_end > '{BOUNDARY}'"),
+            ("commitment_utilization", f"period_end > '{BOUNDARY}'"),
+        )
+    }
+    collectors = {
+        r["account_id"] + str(r["window_start"]): r["n"]
+        for r in pg.execute(
+            "SELECT r.account_id, r.window_start, count(*) AS n FROM collection_runs r "
+            "JOIN collector_runs c USING (account_id, run_id) GROUP BY 1, 2"
+        )
+    }
+    old_totals = pg.execute(
+        f"SELECT count(*) AS n FROM cost_period_totals WHERE period_end <= '{BOUNDARY}'"
+    )[0]["n"]
+    old_commitments = pg.execute(
+        f"SELECT count(*) AS n FROM commitment_utilization WHERE period_end <= '{BOUNDARY}'"
+    )[0]["n"]
+    silent_commitments = rows_of_query(
+        pg,
+        f"SELECT * FROM commitment_utilization WHERE account_id = '{SILENT}' "
+        "AND period_end = '2025-01-16'",
+    )
+    assert silent_commitments and old_totals and old_commitments > len(silent_commitments)
+
+    result = maintain(pg, today=date(2026, 3, 10), retention_days=400)
+
+    assert result.cutoff == date(2025, 2, 3)
+    # before the boundary: only what the views need is left
+    assert {(a, d) for a, d in run_days(pg) if d < BOUNDARY} == {
+        (ACTIVE, date(2025, 1, 10)),  # loaded the closed critical finding
+        (SILENT, date(2025, 1, 15)),  # its account's latest run
+        (DARK, date(2025, 1, 8)),  # loaded the closed critical finding
+        (DARK, date(2025, 1, 9)),  # the latest ok eu-west-1 Security Hub run, which closed it
+    }
+    gone = [ACTIVE + "2025-01-20", SILENT + "2025-01-12", DARK + "2025-01-11"]
+    assert result.bookkeeping_deleted == {
+        "collection_runs": 3,
+        "collector_runs": sum(collectors[k] for k in gone),
+        "cost_period_totals": old_totals,
+        "commitment_utilization": old_commitments - len(silent_commitments),
+    }
+    for table, where in (("cost_period_totals", "TRUE"), ("commitment_utilization", "TRUE")):
+        left = pg.execute(
+            f"SELECT account_id, period_end FROM {table} "
+            f"WHERE period_end <= '{BOUNDARY}' AND {where}"
+        )
+        expected = [] if table == "cost_period_totals" else [(SILENT, date(2025, 1, 16))]
+        assert sorted({(r["account_id"], r["period_end"]) for r in left}) == expected, table
+    # the kept runs keep their collectors; nothing newer than the boundary is touched
+    for key in (ACTIVE + "2025-01-10", SILENT + "2025-01-15", DARK + "2025-01-09"):
+        account, day = key[:12], key[12:]
+        assert (
+            pg.execute(
+                "SELECT count(*) AS n FROM collector_runs c JOIN collection_runs r "
+                f"USING (account_id, run_id) WHERE r.account_id = '{account}' "
+                f"AND r.window_start = '{day}'"
+            )[0]["n"]
+            == collectors[key]
+        )
+    for table, where in (
+        ("collection_runs", f"window_end > '{BOUNDARY}'"),
+        (
+            "collector_runs",
+            f"run_id IN (SELECT run_id FROM collection_runs WHERE window_end > '{BOUNDARY}')",
+        ),
+        ("cost_period_totals", f"period_end > '{BOUNDARY}'"),
+        ("commitment_utilization", f"period_end > '{BOUNDARY}'"),
+    ):
+        assert rows_of_query(pg, f"SELECT * FROM {table} WHERE {where}") == newer[table], table
+    # the views read the same over the days kept, the current ones and the last reports too
+    for name, sql in KEPT_VIEWS.items():
+        after = rows_of_query(pg, sql)
+        lost, gained = set(views[name]) - set(after), set(after) - set(views[name])
+        assert after == views[name], (name, sorted(lost)[:2], sorted(gained)[:2])
+
+    again = maintain(pg, today=date(2026, 3, 10), retention_days=400)
+    assert again.bookkeeping_deleted == dict.fromkeys(BOOKKEEPING, 0)
+    assert {(a, d) for a, d in run_days(pg) if d < BOUNDARY} == {
+        (ACTIVE, date(2025, 1, 10)),
+        (SILENT, date(2025, 1, 15)),
+        (DARK, date(2025, 1, 8)),
+        (DARK, date(2025, 1, 9)),
+    }
+    # The teardown compares the pointers with their read-time definitions over all the runs.
+    # The pointers older than the cutoff went with their detail (step d) while the runs kept for
+    # the views above still count there (SILENT's last report): rebuild them from what is left.
+    with psycopg.connect(migrated_dsn, autocommit=True) as conn:
+        snapshot_pointers.rebuild(conn)
 
 
 def rows_of_query(pg: Executor, sql: str) -> list[str]:
@@ -373,9 +591,13 @@ def test_the_maintain_event_runs_maintenance_as_the_migrator_through_the_data_ap
     assert used == {migrator_arn}  # maintenance runs as the owner, never as the master
     assert query(migrated_dsn, "SELECT count(*) AS n FROM kms_keys_default") == [{"n": 0}]
     emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "{" in line]
-    metrics = {k: v for m in emitted for k, v in m.items() if k.startswith("Partitions")}
+    metrics = {
+        k: v for m in emitted for k, v in m.items() if k.startswith(("Partitions", "Bookkeeping"))
+    }
     assert metrics["PartitionsCreated"] == [len(result["created"])] and result["created"]
     assert metrics["PartitionsDropped"] == [0]
+    assert metrics["BookkeepingRowsDeleted"] == [0]
+    assert result["bookkeeping_deleted"] == dict.fromkeys(BOOKKEEPING, 0)
     # the rows moved out of DEFAULT through the Data API, in a transaction
     sql = [r.get("sql", "") for r in data_api.requests]
     assert any(s.startswith("WITH moved AS (DELETE FROM kms_keys") for s in sql)
@@ -412,9 +634,21 @@ def test_an_empty_retention_keeps_every_day(data_api, migrated_dsn, monkeypatch)
     assert result["retention_days"] is None and result["cutoff"] is None
     assert "kms_keys_p201906" in result["created"] and result["dropped"] == []
     assert query(migrated_dsn, "SELECT count(*) AS n FROM kms_keys_p201906")[0]["n"] > 0
+    assert result["bookkeeping_deleted"] == dict.fromkeys(BOOKKEEPING, 0)
+    collectors = query(
+        migrated_dsn,
+        "SELECT count(*) AS n FROM collector_runs c JOIN collection_runs r USING (account_id, "
+        "run_id) WHERE r.window_start = '2019-06-10'",
+    )[0]["n"]
     monkeypatch.delenv("RETENTION_DAYS")
     result = migrate_handler.lambda_handler({"action": "maintain"}, FakeContext())
     assert result["retention_days"] == 400 and "kms_keys_p201906" in result["dropped"]
+    # the 2019 run went with its month, through the Data API (one statement per day)
+    assert result["bookkeeping_deleted"]["collection_runs"] == 1
+    assert result["bookkeeping_deleted"]["collector_runs"] == collectors > 0
+    assert query(migrated_dsn, "SELECT min(window_start) AS d FROM collection_runs") == [
+        {"d": date(2026, 11, 24)}
+    ]
 
 
 @pytest.mark.parametrize(
