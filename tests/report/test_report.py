@@ -30,7 +30,7 @@ from receiver.loader import FileRef
 from receiver.receive import load_bytes
 from report import GroupBy, build_report, charts
 from report.formatting import Unit, money
-from support import snapshot_pointers
+from support import cost_month_totals, snapshot_pointers
 from support.receiver_fixtures import (
     CLUSTER_ARN,
     SECRET_ARN,
@@ -1045,6 +1045,7 @@ def test_ten_accounts_for_ninety_days_build_in_well_under_two_seconds(migrated_d
         with psycopg.connect(migrated_dsn, autocommit=True) as conn:
             conn.execute(SEED_SCALE)
             snapshot_pointers.rebuild(conn)  # runs written without the loader (sql/021)
+            cost_month_totals.rebuild(conn)  # cost written without the loader (sql/026)
             conn.execute("ANALYZE")
         started = time.perf_counter()
         report = build_report(executor, days=90)
@@ -1321,6 +1322,7 @@ VALUES ('320000000001', '2026-11-10', 'UNBLENDED_COST', '2026-11-11', '2026-12-0
 def basis_dsn(migrated_dsn):  # type: ignore[no-untyped-def]
     with psycopg.connect(migrated_dsn, autocommit=True) as conn:
         conn.execute(BASIS_SQL)
+        cost_month_totals.rebuild(conn)  # cost written without the loader (sql/026)
     return migrated_dsn
 
 

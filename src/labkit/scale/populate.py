@@ -31,7 +31,8 @@ today=None, progress=None, fill_workers=2, migrator_dsn=None, foreign_keys="row"
    Primary keys, foreign keys and checks all apply (no ``ON CONFLICT``: a collision is a bug);
    foreign keys row by row, or set-based per group of accounts (``foreign_keys="set"``, several
    times faster, see `fill_history`).
-4. ``ANALYZE``; ``snapshot_pointers`` (sql/021) recomputed once if the table exists.
+4. ``ANALYZE``; ``snapshot_pointers`` (sql/021) recomputed once if the table exists, and the
+   cost totals (sql/026, ``receiver.cost_totals``) summed from ``cost_daily`` once.
 
 tests/project/test_scale_generate.py proves that the filled rows equal what the receiver
 writes when it loads every generated document in order.
@@ -897,7 +898,8 @@ def fill_statements(seed: int) -> list[str]:
 
 def finish(admin_dsn: str, progress: Callable[[str], None] = _print) -> None:
     """``snapshot_pointers`` (sql/021) rebuilt from the whole history with the loader's own SQL
-    (`receiver.loader.POINTERS_REBUILD_SQL`), if the table exists; then ANALYZE."""
+    (`receiver.loader.POINTERS_REBUILD_SQL`), and the cost totals (sql/026) with
+    `receiver.cost_totals.REBUILD_ALL_STATEMENTS`, where the tables exist; then ANALYZE."""
     from receiver.db.psycopg_executor import PsycopgExecutor
 
     started = time.monotonic()
@@ -912,6 +914,13 @@ def finish(admin_dsn: str, progress: Callable[[str], None] = _print) -> None:
                 f"snapshot_pointers rebuilt with the loader's SQL: {rebuilt['changed']} changed, "
                 f"{rebuilt['deleted']} deleted"
             )
+        found = executor.execute("SELECT to_regclass('public.cost_month_totals') AS t")
+        if found[0]["t"] is not None:
+            from receiver import cost_totals
+
+            for statement in cost_totals.REBUILD_ALL_STATEMENTS:
+                executor.execute(statement)
+            progress("cost totals (sql/026) rebuilt with the loader's SQL")
         executor.execute("ANALYZE")
     finally:
         executor.close()
