@@ -15,6 +15,10 @@
 --   dataset cost_forecast, 42-day refresh      10,077 ms, 68,961 buffers ->   141 ms,  34,793
 --   v_cost_monthly / v_cost_by_account_monthly, one account: 4-9 ms -> under 1 ms
 --
+-- Again at a load average of 4 (old -> new, ms): all rows v_cost_monthly 4,201 -> 64,
+-- v_cost_by_account_monthly 4,444 -> 233, v_cost_forecast_vs_actual 4,764 -> 230; one account's
+-- forecasts 3,192 -> 0.4; forecast_by_month 3,885 -> 48; dataset cost_forecast 3,966 -> 43.
+--
 -- The old views summed every cost_daily row on every read and ranked every forecast; the new
 -- ones read the totals (one row per account, month, service and currency: 122,100 rows, 8 MB
 -- at 1,000 accounts), and look the month to date and the latest forecast up by key.
