@@ -137,17 +137,21 @@ class IngestionFailureDay:
 
 
 def ingestion_failures(reader: Reader, limit: int) -> list[IngestionFailureDay]:
-    """The latest days (by receipt) on which the receiver failed to load a file."""
+    """The latest days (by receipt) on which the receiver failed to load a file: those days are
+    found by index (v_ingestion_failure_days), and only their files are summed."""
     rows = reader.rows(
         """
         SELECT day, files_total, files_failed, last_error, last_failed_object_key
         FROM v_ingestion_status
         WHERE files_failed > 0
+          AND day = ANY (ARRAY(SELECT f.day FROM v_ingestion_failure_days f
+                               ORDER BY f.day DESC LIMIT :limit))
         ORDER BY day DESC
         LIMIT :limit
         """,
         {"limit": limit},
         "v_ingestion_status",
+        "v_ingestion_failure_days",
     )
     return [
         IngestionFailureDay(
