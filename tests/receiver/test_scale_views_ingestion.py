@@ -34,6 +34,8 @@ LIMIT :limit
 """
 # the dashboards' ingestion_daily refresh reads the view from a day on (3-day lookback)
 WINDOW = "SELECT * FROM v_ingestion_status WHERE day >= :start ORDER BY day"
+ISSUES = """SELECT * FROM v_report_collector_issues WHERE day BETWEEN :s AND :e
+            ORDER BY account_id, day, run_id, collector, region"""
 
 
 def _failed(
@@ -126,10 +128,7 @@ def test_028_views_and_their_consumers_return_the_same_rows(pg, tmp_path):
     start = TODAY - timedelta(days=4)
     window = pg.execute(WINDOW, {"start": start})
     one = pg.execute("SELECT * FROM v_inventory_latest WHERE account_id = :a", {"a": OTHER})
-    issues = pg.execute(
-        "SELECT * FROM v_report_collector_issues WHERE day BETWEEN :s AND :e ORDER BY 1, 3, 6, 7, 8",
-        {"s": TODAY - timedelta(days=60), "e": TODAY},
-    )
+    issues = pg.execute(ISSUES, {"s": TODAY - timedelta(days=60), "e": TODAY})
 
     migrate_up_to(pg, tmp_path, "028")
 
@@ -139,10 +138,7 @@ def test_028_views_and_their_consumers_return_the_same_rows(pg, tmp_path):
         assert [asdict(r) for r in ingestion_failures(reader, n)] == rows, n
     assert pg.execute(WINDOW, {"start": start}) == window
     assert pg.execute("SELECT * FROM v_inventory_latest WHERE account_id = :a", {"a": OTHER}) == one
-    assert issues and issues == pg.execute(
-        "SELECT * FROM v_report_collector_issues WHERE day BETWEEN :s AND :e ORDER BY 1, 3, 6, 7, 8",
-        {"s": TODAY - timedelta(days=60), "e": TODAY},
-    )
+    assert issues and issues == pg.execute(ISSUES, {"s": TODAY - timedelta(days=60), "e": TODAY})
 
 
 def test_028_failure_days_and_rows_written(pg, tmp_path):
