@@ -211,3 +211,17 @@ def moto_server() -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.stop()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group tests for pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``).
+
+    One group per file, so a file's module-scoped fixtures (terraform suites, the moto
+    deployment, the demo run) are built once, on one worker; the scale tool's tests share one
+    group because they capture the same template cache (build/scale/templates).
+    """
+    for item in items:
+        path = item.path.relative_to(ROOT)
+        scale_tool = path.parent.name == "project" and path.name.startswith("test_scale_")
+        group = "scale-tool" if scale_tool else path.as_posix()
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -81,7 +81,7 @@ if shutil.which("terraform") is None:  # pragma: no cover - CI and the README re
     pytest.skip("terraform is not installed (see README prerequisites)", allow_module_level=True)
 
 from py.path import local  # noqa: E402  (pytest-terraform's path type)
-from pytest_terraform import terraform  # noqa: E402
+from pytest_terraform import terraform, tf  # noqa: E402
 
 from support.receiver_fixtures import FakeContext, fixture_doc  # noqa: E402
 
@@ -184,6 +184,11 @@ def moto_environment(moto_server: str, release: Release) -> Iterator[None]:
         yield
 
 
+# With pytest-xdist installed, pytest-terraform 0.7 swaps in its cross-worker fixture class for
+# every scope but "function", and that class cannot read a state another worker made
+# (TerraformTestApi.load does not exist). This file's tests run on one worker (tests/conftest.py
+# groups tests by file), so the plain class, which destroys at the module's end, is the right one.
+tf.terraform.scope_class_map["module"] = tf.TerraformFixture
 terraform("complete_on_moto", scope="module")
 
 

@@ -39,6 +39,7 @@ import copy
 import gzip
 import hashlib
 import json
+import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -188,7 +189,7 @@ def templates(
         progress("capturing one DAILY document per demo profile from the real sender (moto)")
     captured = capture(TEMPLATE_DAY)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # two test workers may capture at once
     tmp.write_text(json.dumps(captured, sort_keys=True), encoding="utf-8")
     tmp.replace(path)
     for stale in cache_dir.glob("*.json"):  # templates of older sources
