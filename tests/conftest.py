@@ -141,7 +141,7 @@ def migrated_dsn(server_url: str, migrated_template: str) -> Iterator[str]:
     definitions they replaced (support.snapshot_pointers): a test that left them disagreeing
     fails in its teardown.
     """
-    from support import cost_month_totals, snapshot_pointers
+    from support import cost_month_totals, security_posture, snapshot_pointers
 
     name = _create_database(server_url, template=migrated_template)
     url = _with_database(server_url, name)
@@ -156,6 +156,12 @@ def migrated_dsn(server_url: str, migrated_template: str) -> Iterator[str]:
         disagreements = cost_month_totals.check(url)  # sql/026: the loader's cost totals
         if disagreements:
             pytest.fail("cost totals disagree with cost_daily summed:\n" + "\n".join(disagreements))
+        disagreements = security_posture.check(url)  # sql/027: the daily posture table
+        if disagreements:
+            pytest.fail(
+                "security_posture_daily disagrees with v_security_posture of sql/023:\n"
+                + "\n".join(disagreements)
+            )
     finally:
         _drop_database(server_url, name)
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from receiver import cost_totals, upsert
+from receiver import cost_totals, security_posture, upsert
 from receiver import rows as rowbuilder
 from receiver.db import DatabaseError, Executor, TransientDatabaseError
 from receiver.failures import PermanentLoadError, TransientLoadError
@@ -331,7 +331,8 @@ deleted AS (
       AND c.snapshot_date IS NULL
     RETURNING 1
 )
-SELECT (SELECT count(*) FROM upserted) AS changed, (SELECT count(*) FROM deleted) AS deleted
+SELECT (SELECT count(*) FROM upserted) AS changed, (SELECT count(*) FROM deleted) AS deleted,
+       to_regclass('public.security_posture_daily') IS NOT NULL AS posture
 """
 
 
@@ -603,7 +604,9 @@ def _write(tx: Executor, plan: RowPlan, result: LoadResult, max_request_bytes: i
         forecast_months=forecast_months,
         snapshot_date=plan.snapshot_date,
     )
-    refresh_pointers(tx, plan.account_id, plan.snapshot_date, plan.collectors)
+    pointers = refresh_pointers(tx, plan.account_id, plan.snapshot_date, plan.collectors)
+    if pointers["posture"]:  # sql/027 applied: the account's daily security posture follows
+        security_posture.refresh(tx, plan.account_id)
 
 
 def refresh_pointers(
@@ -613,7 +616,8 @@ def refresh_pointers(
     (inside its transaction ``tx``): serialize with other loads of the account, then recompute
     the pointers the file can change (``POINTERS_SQL``). ``collectors`` are the file's
     ``collector_runs`` rows (collector, region, status, error). Returns how many pointers were
-    changed (inserted or moved) and deleted."""
+    changed (inserted or moved) and deleted, and ``posture`` 1 if ``security_posture_daily``
+    (sql/027) exists."""
     _lock_pointers(tx, account_id)
     found = tx.execute(
         POINTERS_SQL,
@@ -628,7 +632,11 @@ def refresh_pointers(
             ),
         },
     )
-    return {"changed": int(found[0]["changed"]), "deleted": int(found[0]["deleted"])}
+    return {
+        "changed": int(found[0]["changed"]),
+        "deleted": int(found[0]["deleted"]),
+        "posture": int(bool(found[0]["posture"])),
+    }
 
 
 def rebuild_pointers(tx: Executor, account_id: str) -> dict[str, int]:

@@ -32,7 +32,9 @@ e. deletes the bookkeeping of the dropped months (everything that ended before t
    each account's latest commitment period per kind and service (the current savings).
    ``ingestions`` rows stay: 38 tables reference them ``ON DELETE SET NULL`` without an index on
    ``ingestion_id``, so deleting one file's row scans every referencing table (about 1 s per row
-   at 100 accounts x 400 days, ten times that at 1,000); they are about 2 KB per file.
+   at 100 accounts x 400 days, ten times that at 1,000); they are about 2 KB per file;
+f. when c, d or e removed anything, recomputes every account's daily security posture (sql/027,
+   ``receiver.security_posture.refresh_all``: one transaction per account, under its lock).
 
 Every step reads what exists from the catalog, so ``maintain`` is idempotent: a second run the
 same day does nothing. Each month is its own transaction, holding the migrations' advisory lock
@@ -46,6 +48,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from receiver import security_posture
 from receiver.db import Executor
 from receiver.db.roles import LOCK_KEY
 
@@ -399,6 +402,8 @@ def maintain(
         _drop_expired(executor, _Catalog.read(executor), cutoff, result)
         result.pointers_deleted = _delete_old_pointers(executor, cutoff)
         _expire_bookkeeping(executor, _month(cutoff), result)
+        if result.dropped or result.pointers_deleted or any(result.bookkeeping_deleted.values()):
+            security_posture.refresh_all(executor)  # (f) sql/027's table follows
     return result
 
 

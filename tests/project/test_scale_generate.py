@@ -173,6 +173,7 @@ def _stored(dsn: str) -> dict[str, set[str]]:
     from receiver.tables import TABLES
 
     tables = [t.name for t in TABLES] + ["collection_runs", "collector_runs", "snapshot_pointers"]
+    tables.append("security_posture_daily")  # kept by the loader (sql/027)
     found: dict[str, set[str]] = {}
     with psycopg.connect(dsn) as conn:
         conn.execute("SET TIME ZONE 'UTC'")

@@ -169,6 +169,10 @@ REBUILD_STATEMENTS: tuple[str, ...] = (
 
 
 def rebuild(cursor: Any) -> None:
-    """Rebuild every pointer on the database of ``cursor`` (a psycopg cursor or connection)."""
+    """Rebuild every pointer on the database of ``cursor`` (a psycopg cursor or connection),
+    then the daily security posture that follows them (sql/027, support.security_posture)."""
+    from support import security_posture
+
     for statement in REBUILD_STATEMENTS:
         cursor.execute(statement)
+    security_posture.rebuild(cursor)

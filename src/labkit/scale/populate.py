@@ -899,7 +899,8 @@ def fill_statements(seed: int) -> list[str]:
 def finish(admin_dsn: str, progress: Callable[[str], None] = _print) -> None:
     """``snapshot_pointers`` (sql/021) rebuilt from the whole history with the loader's own SQL
     (`receiver.loader.POINTERS_REBUILD_SQL`), and the cost totals (sql/026) with
-    `receiver.cost_totals.REBUILD_ALL_STATEMENTS`, where the tables exist; then ANALYZE."""
+    `receiver.cost_totals.REBUILD_ALL_STATEMENTS`, where the tables exist, and the daily
+    security posture (sql/027, `receiver.security_posture.rebuild`); then ANALYZE."""
     from receiver.db.psycopg_executor import PsycopgExecutor
 
     started = time.monotonic()
@@ -913,6 +914,13 @@ def finish(admin_dsn: str, progress: Callable[[str], None] = _print) -> None:
             progress(
                 f"snapshot_pointers rebuilt with the loader's SQL: {rebuilt['changed']} changed, "
                 f"{rebuilt['deleted']} deleted"
+            )
+            from receiver import security_posture
+
+            posture = security_posture.rebuild(executor)  # sql/027, after the pointers
+            progress(
+                f"security_posture_daily rebuilt with the loader's SQL: {posture['changed']} "
+                f"changed, {posture['deleted']} deleted"
             )
         found = executor.execute("SELECT to_regclass('public.cost_month_totals') AS t")
         if found[0]["t"] is not None:
