@@ -74,6 +74,17 @@ def _securityhub_error(doc: dict[str, Any]) -> None:
     ]
 
 
+def _securityhub_partial(doc: dict[str, Any]) -> None:
+    """Security Hub stopped early in us-east-1: partial, so it sent no counts there."""
+    for c in doc["collectors"]:
+        if c["name"] == "securityhub" and c["region"] == "us-east-1":
+            c["status"] = "partial"
+            c["error"] = "time budget exhausted"
+    doc["data"]["securityhub"]["severity_counts"] = [
+        c for c in doc["data"]["securityhub"]["severity_counts"] if c["region"] != "us-east-1"
+    ]
+
+
 def _history(pg: PsycopgExecutor) -> None:
     """Two accounts over five months: errors, partial runs, late and out-of-order files."""
     for day in (date(2026, 7, 30), date(2026, 8, 1), date(2026, 9, 15)):
@@ -83,6 +94,7 @@ def _history(pg: PsycopgExecutor) -> None:
     load(pg, _with(date(2026, 10, 1), _no_workflow_split))
     load(pg, _with(date(2026, 10, 2), _no_severity_counts))
     load(pg, _with(date(2026, 10, 31), _securityhub_error))
+    load(pg, _with(date(2026, 10, 3), _securityhub_partial))
     load_day(pg, date(2026, 9, 1))  # late: older than what was loaded
     # the same day again, collected later, with GuardDuty failing: the earlier ok run still counts
     load(pg, _with(date(2026, 9, 15), _guardduty("error", "us-east-1"), late_hours=5))
@@ -102,6 +114,29 @@ def test_023_security_views_return_the_same_rows(pg, tmp_path):
     migrate_up_to(pg, tmp_path, "023")
 
     assert contents(pg, VIEWS) == before
+
+
+def test_030_securityhub_count_snapshots_return_the_same_rows(pg, tmp_path):
+    """sql/030 probes the counts per collection: the same rows, in full, over a date range (the
+    measured form) and for one account; the history has counts missing, a region in error and
+    one partial without counts, a late file and a day collected twice."""
+    migrate_up_to(pg, tmp_path, "029")
+    _history(pg)
+    views = ["v_securityhub_count_snapshots", "v_securityhub_severity_counts_current"]
+    ranged = """SELECT * FROM v_securityhub_count_snapshots
+                WHERE snapshot_date BETWEEN '2026-09-15' AND '2026-10-31'
+                ORDER BY account_id, region, snapshot_date"""
+    one = "SELECT * FROM v_securityhub_count_snapshots WHERE account_id = :a ORDER BY 2, 3"
+    before = contents(pg, views), pg.execute(ranged), pg.execute(one, {"a": OTHER})
+    assert all(before[0].values()) and before[1] and before[2]
+    dates = {(r["region"], r["snapshot_date"].isoformat()) for r in before[1]}
+    assert ("us-east-1", "2026-10-02") not in dates  # no counts sent
+    assert ("us-east-1", "2026-10-03") not in dates  # partial, no counts
+    assert ("eu-west-1", "2026-10-03") in dates
+
+    migrate_up_to(pg, tmp_path, "030")
+
+    assert (contents(pg, views), pg.execute(ranged), pg.execute(one, {"a": OTHER})) == before
 
 
 def test_023_posture_keeps_every_case_it_distinguishes(pg, tmp_path):
