@@ -141,7 +141,7 @@ def migrated_dsn(server_url: str, migrated_template: str) -> Iterator[str]:
     definitions they replaced (support.snapshot_pointers): a test that left them disagreeing
     fails in its teardown.
     """
-    from support import cost_month_totals, security_posture, snapshot_pointers
+    from support import cost_month_totals, run_collector_counts, security_posture, snapshot_pointers
 
     name = _create_database(server_url, template=migrated_template)
     url = _with_database(server_url, name)
@@ -162,6 +162,9 @@ def migrated_dsn(server_url: str, migrated_template: str) -> Iterator[str]:
                 "security_posture_daily disagrees with v_security_posture of sql/023:\n"
                 + "\n".join(disagreements)
             )
+        disagreements = run_collector_counts.check(url)  # sql/029: runs' collector counts
+        if disagreements:
+            pytest.fail("run counts disagree with collector_runs:\n" + "\n".join(disagreements))
     finally:
         _drop_database(server_url, name)
 

@@ -155,7 +155,44 @@ WITH written AS (
               duration_ms integer)
     RETURNING 1
 )
-SELECT count(*) AS written FROM written
+SELECT count(*) AS written,
+       EXISTS (SELECT 1 FROM pg_attribute
+               WHERE attrelid = 'collection_runs'::regclass AND attname = 'collectors_ok'
+                 AND NOT attisdropped) AS counted
+FROM written
+"""
+
+# The run's collector_runs counted by status onto its row (sql/029), after they are replaced.
+RUN_COUNTS_SQL = """
+UPDATE collection_runs r
+SET (collectors_ok, collectors_partial, collectors_skipped, collectors_error) = (
+    SELECT count(*) FILTER (WHERE c.status = 'ok'), count(*) FILTER (WHERE c.status = 'partial'),
+           count(*) FILTER (WHERE c.status = 'skipped'), count(*) FILTER (WHERE c.status = 'error')
+    FROM collector_runs c
+    WHERE c.account_id = r.account_id AND c.run_id = r.run_id)
+WHERE r.account_id = CAST(:account_id AS char(12)) AND r.run_id = CAST(:run_id AS uuid)
+"""
+
+RUN_COUNTS_PRESENT_SQL = """
+SELECT EXISTS (SELECT 1 FROM pg_attribute
+               WHERE attrelid = 'collection_runs'::regclass AND attname = 'collectors_ok'
+                 AND NOT attisdropped) AS counted
+"""
+
+RUN_COUNTS_ACCOUNT_SQL = """
+WITH recounted AS (
+    UPDATE collection_runs r
+    SET (collectors_ok, collectors_partial, collectors_skipped, collectors_error) = (
+        SELECT count(*) FILTER (WHERE c.status = 'ok'),
+               count(*) FILTER (WHERE c.status = 'partial'),
+               count(*) FILTER (WHERE c.status = 'skipped'),
+               count(*) FILTER (WHERE c.status = 'error')
+        FROM collector_runs c
+        WHERE c.account_id = r.account_id AND c.run_id = r.run_id)
+    WHERE r.account_id = CAST(:account_id AS char(12)) AND r.collectors_ok IS NOT NULL
+    RETURNING 1
+)
+SELECT count(*) AS recounted FROM recounted
 """
 
 # Slices of this snapshot date that a run collected later than this one already delivered.
@@ -645,7 +682,18 @@ def rebuild_pointers(tx: Executor, account_id: str) -> dict[str, int]:
     pointers were changed and deleted."""
     _lock_pointers(tx, account_id)
     found = tx.execute(POINTERS_REBUILD_ACCOUNT_SQL, {"account_id": account_id})
+    rebuild_run_counts(tx, account_id)
     return {"changed": int(found[0]["changed"]), "deleted": int(found[0]["deleted"])}
+
+
+def rebuild_run_counts(tx: Executor, account_id: str) -> int:
+    """Recount the collectors of one account's counted runs (sql/029: runs whose counts are not
+    NULL) from ``collector_runs``, for collector rows written without the loader. Nothing on a
+    database without 029. Returns how many runs were recounted."""
+    found = tx.execute(RUN_COUNTS_PRESENT_SQL)
+    if not found[0]["counted"]:
+        return 0
+    return int(tx.execute(RUN_COUNTS_ACCOUNT_SQL, {"account_id": account_id})[0]["recounted"])
 
 
 def _cost_months(
@@ -713,6 +761,8 @@ def _write_run(tx: Executor, plan: RowPlan, result: LoadResult) -> None:
         COLLECTORS_SQL, {**scope, "rows": collectors, "ingestion_id": result.ingestion_id}
     )
     result.rows["collector_runs"] = int(found[0]["written"])
+    if found[0]["counted"]:  # sql/029 applied: the run row carries its collectors' counts
+        tx.execute(RUN_COUNTS_SQL, scope)
 
 
 def _older_than_loaded(

@@ -32,7 +32,8 @@ today=None, progress=None, fill_workers=2, migrator_dsn=None, foreign_keys="row"
    foreign keys row by row, or set-based per group of accounts (``foreign_keys="set"``, several
    times faster, see `fill_history`).
 4. ``ANALYZE``; ``snapshot_pointers`` (sql/021) recomputed once if the table exists, and the
-   cost totals (sql/026, ``receiver.cost_totals``) summed from ``cost_daily`` once.
+   cost totals (sql/026, ``receiver.cost_totals``) summed from ``cost_daily`` once; the filled
+   runs' collector counts (sql/029) written.
 
 tests/project/test_scale_generate.py proves that the filled rows equal what the receiver
 writes when it loads every generated document in order.
@@ -896,11 +897,31 @@ def fill_statements(seed: int) -> list[str]:
     return statements
 
 
+# The filled runs (the loaded sample's runs are counted already) get their collector_runs
+# counted by status, as `receiver.loader.RUN_COUNTS_SQL` counts a loaded run's (sql/029).
+RUN_COUNTS_FILL_SQL = """
+WITH counted AS (
+    UPDATE collection_runs r
+    SET (collectors_ok, collectors_partial, collectors_skipped, collectors_error) = (
+        SELECT count(*) FILTER (WHERE c.status = 'ok'),
+               count(*) FILTER (WHERE c.status = 'partial'),
+               count(*) FILTER (WHERE c.status = 'skipped'),
+               count(*) FILTER (WHERE c.status = 'error')
+        FROM collector_runs c
+        WHERE c.account_id = r.account_id AND c.run_id = r.run_id)
+    WHERE r.collectors_ok IS NULL
+    RETURNING 1
+)
+SELECT count(*) AS counted FROM counted
+"""
+
+
 def finish(admin_dsn: str, progress: Callable[[str], None] = _print) -> None:
     """``snapshot_pointers`` (sql/021) rebuilt from the whole history with the loader's own SQL
     (`receiver.loader.POINTERS_REBUILD_SQL`), and the cost totals (sql/026) with
     `receiver.cost_totals.REBUILD_ALL_STATEMENTS`, where the tables exist, and the daily
-    security posture (sql/027, `receiver.security_posture.rebuild`); then ANALYZE."""
+    security posture (sql/027, `receiver.security_posture.rebuild`); the filled runs' collector
+    counts (sql/029, ``RUN_COUNTS_FILL_SQL``); then ANALYZE."""
     from receiver.db.psycopg_executor import PsycopgExecutor
 
     started = time.monotonic()
@@ -929,6 +950,11 @@ def finish(admin_dsn: str, progress: Callable[[str], None] = _print) -> None:
             for statement in cost_totals.REBUILD_ALL_STATEMENTS:
                 executor.execute(statement)
             progress("cost totals (sql/026) rebuilt with the loader's SQL")
+        from receiver import loader
+
+        if executor.execute(loader.RUN_COUNTS_PRESENT_SQL)[0]["counted"]:
+            counted = executor.execute(RUN_COUNTS_FILL_SQL)[0]["counted"]
+            progress(f"collector counts (sql/029) written on {counted} filled runs")
         executor.execute("ANALYZE")
     finally:
         executor.close()
