@@ -223,14 +223,24 @@ def moto_server() -> Iterator[str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group tests for pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``).
+    """Group and order tests for pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``).
 
     One group per file, so a file's module-scoped fixtures (terraform suites, the moto
-    deployment, the demo run) are built once, on one worker; the scale tool's tests share one
-    group because they capture the same template cache (build/scale/templates).
+    deployment) are built once, on one worker; tests/demo is one group (its files share the
+    session's demo run and its ``observability_demo`` database), and so are the scale tool's
+    tests (they capture the same template cache, build/scale/templates). The longest groups
+    (terraform, the demo) go first so that no worker starts one when the others are done.
     """
-    for item in items:
+
+    def group(item: pytest.Item) -> str:
         path = item.path.relative_to(ROOT)
-        scale_tool = path.parent.name == "project" and path.name.startswith("test_scale_")
-        group = "scale-tool" if scale_tool else path.as_posix()
-        item.add_marker(pytest.mark.xdist_group(group))
+        if path.parts[:2] == ("tests", "demo"):
+            return "demo"
+        if path.parent.name == "project" and path.name.startswith("test_scale_"):
+            return "scale-tool"
+        return path.as_posix()
+
+    first = ("tests/terraform/", "demo")
+    items.sort(key=lambda item: not group(item).startswith(first))  # stable: files stay whole
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(group(item)))
