@@ -6,6 +6,7 @@ commitment (the older one is an opportunity, not a current one)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -122,3 +123,32 @@ def test_025_current_savings_are_the_sources_current_rows(pg, tmp_path):
     assert difference == [{"n": 0}]
     sources = pg.execute("SELECT DISTINCT source FROM v_report_savings_current ORDER BY 1")
     assert [r["source"] for r in sources] == ["commitment", "compute_optimizer", "trusted_advisor"]
+
+
+def test_031_the_savings_history_reads_trusted_advisor_from_its_covering_index(pg, tmp_path):
+    """sql/031's partial index holds every column v_savings_sources reads from
+    trusted_advisor_checks: with sequential scans discouraged, a date range is an index-only
+    scan of it (a column added to the view's Trusted Advisor branch and not to the index fails
+    here), and the rows are the same as read from the table."""
+    migrate_up_to(pg, tmp_path, "031")
+    for n in range(3):
+        load(pg, _document(date(2026, 11, 20) + timedelta(days=n)))
+    ranged = """SELECT * FROM v_savings_sources
+                WHERE source = 'trusted_advisor' AND period_start BETWEEN :s AND :e
+                ORDER BY account_id, period_start, item_id"""
+    window = {"s": date(2026, 11, 20), "e": date(2026, 11, 21)}
+    read = pg.execute(ranged, window)
+    assert read and {r["period_start"] for r in read} == {date(2026, 11, 20), date(2026, 11, 21)}
+    pg.execute("SET enable_seqscan = off")
+    pg.execute("SET enable_bitmapscan = off")
+    plan = "\n".join(r["QUERY PLAN"] for r in pg.execute("EXPLAIN (COSTS OFF) " + ranged, window))
+    children = {
+        r["name"]
+        for r in pg.execute(
+            """SELECT i.inhrelid::regclass::text AS name FROM pg_inherits i
+               WHERE i.inhparent = 'trusted_advisor_checks_savings_idx'::regclass"""
+        )
+    }
+    scans = re.findall(r"Index Only Scan using (\S+) on trusted_advisor_checks_\w+", plan)
+    assert scans and set(scans) <= children, plan
+    assert pg.execute(ranged, window) == read
