@@ -162,16 +162,21 @@ SELECT count(*) AS written,
 FROM written
 """
 
-# The run's collector_runs counted by status onto its row (sql/029), after they are replaced.
-RUN_COUNTS_SQL = """
+# A run's collector_runs counted by status onto its collection_runs row (sql/029): the UPDATE
+# with its SET; each use adds the runs it counts (a WHERE on ``r``).
+RUN_COUNTS_UPDATE = """
 UPDATE collection_runs r
 SET (collectors_ok, collectors_partial, collectors_skipped, collectors_error) = (
     SELECT count(*) FILTER (WHERE c.status = 'ok'), count(*) FILTER (WHERE c.status = 'partial'),
            count(*) FILTER (WHERE c.status = 'skipped'), count(*) FILTER (WHERE c.status = 'error')
     FROM collector_runs c
     WHERE c.account_id = r.account_id AND c.run_id = r.run_id)
-WHERE r.account_id = CAST(:account_id AS char(12)) AND r.run_id = CAST(:run_id AS uuid)
 """
+# The file's run, after its collector rows are replaced.
+RUN_COUNTS_SQL = (
+    RUN_COUNTS_UPDATE
+    + "WHERE r.account_id = CAST(:account_id AS char(12)) AND r.run_id = CAST(:run_id AS uuid)\n"
+)
 
 RUN_COUNTS_PRESENT_SQL = """
 SELECT EXISTS (SELECT 1 FROM pg_attribute
@@ -179,16 +184,8 @@ SELECT EXISTS (SELECT 1 FROM pg_attribute
                  AND NOT attisdropped) AS counted
 """
 
-RUN_COUNTS_ACCOUNT_SQL = """
-WITH recounted AS (
-    UPDATE collection_runs r
-    SET (collectors_ok, collectors_partial, collectors_skipped, collectors_error) = (
-        SELECT count(*) FILTER (WHERE c.status = 'ok'),
-               count(*) FILTER (WHERE c.status = 'partial'),
-               count(*) FILTER (WHERE c.status = 'skipped'),
-               count(*) FILTER (WHERE c.status = 'error')
-        FROM collector_runs c
-        WHERE c.account_id = r.account_id AND c.run_id = r.run_id)
+RUN_COUNTS_ACCOUNT_SQL = f"""
+WITH recounted AS ({RUN_COUNTS_UPDATE}
     WHERE r.account_id = CAST(:account_id AS char(12)) AND r.collectors_ok IS NOT NULL
     RETURNING 1
 )

@@ -5,12 +5,11 @@ before 024."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from receiver.db.psycopg_executor import PsycopgExecutor
-from support.dated_documents import dated, load, load_day
+from support.dated_documents import changed, collector_status, dated, load, load_day
 from support.migration_steps import contents, migrate_up_to
 
 VIEWS = [
@@ -24,31 +23,6 @@ VIEWS = [
 OTHER = "210987654321"
 TODAY = datetime.now(UTC).date()  # v_collection_health covers the 30 days before today
 BUDGET = "time budget exhausted after 2 of 3 rules"
-
-
-def _with(day: date, *changes: Any, account: str | None = None, late_hours: int = 0) -> dict:
-    doc = dated(day, account)
-    for change in changes:
-        change(doc)
-    if late_hours:
-        doc["collected_at"] = f"{day + timedelta(days=1)}T{2 + late_hours:02}:03:17Z"
-    doc["run_id"] = str(uuid.uuid4())
-    return doc
-
-
-def _collector(name: str, status: str, error: str | None = None) -> Any:
-    """Every region of collector ``name`` ended with ``status``."""
-
-    def change(doc: dict[str, Any]) -> None:
-        for c in doc["collectors"]:
-            if c["name"] == name:
-                c["status"] = status
-                if error is None:
-                    c.pop("error", None)
-                else:
-                    c["error"] = error
-
-    return change
 
 
 def _without(name: str) -> Any:
@@ -76,18 +50,18 @@ def _history(pg: PsycopgExecutor) -> None:
     for day in (date(2026, 7, 30), date(2026, 9, 1), *recent[:2]):
         load_day(pg, day)
     # Config cut short by its time budget: this day leaves the compliance trend ...
-    load(pg, _with(date(2026, 8, 10), _collector("config", "partial", BUDGET)))
-    load(pg, _with(recent[2], _collector("config", "partial", BUDGET)))
+    load(pg, changed(date(2026, 8, 10), collector_status("config", "partial", BUDGET)))
+    load(pg, changed(recent[2], collector_status("config", "partial", BUDGET)))
     # ... unless another run of the day completed the rule list
-    load(pg, _with(date(2026, 8, 11), _collector("config", "partial", BUDGET)))
-    load(pg, _with(date(2026, 8, 11), _collector("config", "ok"), late_hours=3))
+    load(pg, changed(date(2026, 8, 11), collector_status("config", "partial", BUDGET)))
+    load(pg, changed(date(2026, 8, 11), collector_status("config", "ok"), late_hours=3))
     # several runs of one day: a later one fails GuardDuty and lacks the IAM collector
-    load(pg, _with(recent[3], _collector("kms_keys", "error", "AccessDenied")))
+    load(pg, changed(recent[3], collector_status("kms_keys", "error", "AccessDenied")))
     load(
         pg,
-        _with(
+        changed(
             recent[3],
-            _collector("guardduty_findings", "error", "ThrottlingException"),
+            collector_status("guardduty_findings", "error", "ThrottlingException"),
             _without("iam"),
             late_hours=4,
         ),
@@ -95,15 +69,17 @@ def _history(pg: PsycopgExecutor) -> None:
     # a weekly run over days that also have daily runs, and over days that have none
     load(
         pg,
-        _with(
-            recent[4] - timedelta(days=14), _weekly, _collector("secrets", "skipped", "not enabled")
+        changed(
+            recent[4] - timedelta(days=14),
+            _weekly,
+            collector_status("secrets", "skipped", "not enabled"),
         ),
     )
-    load(pg, _with(date(2026, 9, 3), _weekly, _collector("config", "partial", BUDGET)))
+    load(pg, changed(date(2026, 9, 3), _weekly, collector_status("config", "partial", BUDGET)))
     load_day(pg, date(2026, 9, 5))
     # the other account: an error, a partial Config run, a late file
-    load(pg, _with(date(2026, 8, 20), _collector("cost", "error", "boom"), account=OTHER))
-    load(pg, _with(recent[4], _collector("config", "partial", BUDGET), account=OTHER))
+    load(pg, changed(date(2026, 8, 20), collector_status("cost", "error", "boom"), account=OTHER))
+    load(pg, changed(recent[4], collector_status("config", "partial", BUDGET), account=OTHER))
     load_day(pg, recent[1], account=OTHER)
     load_day(pg, date(2026, 8, 1), account=OTHER)  # late: older than what was loaded
 

@@ -6,7 +6,6 @@ with runs loaded after it, both views return exactly the rows of their sql/024 d
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -14,7 +13,7 @@ from receiver import loader
 from receiver.db.psycopg_executor import PsycopgExecutor
 from receiver.receive import load_bytes
 from support import run_collector_counts
-from support.dated_documents import dated, load, load_day
+from support.dated_documents import changed, collector_status, load, load_day
 from support.migration_steps import SQL_DIR, contents, migrate_up_to
 from support.receiver_fixtures import gz, ref_for
 
@@ -23,31 +22,6 @@ OTHER = "210987654321"
 TODAY = datetime.now(UTC).date()  # v_collection_health covers the 30 days before today
 BUDGET = "time budget exhausted after 2 of 3 rules"
 COUNTS = "collectors_ok, collectors_partial, collectors_skipped, collectors_error"
-
-
-def _with(day: date, *changes: Any, account: str | None = None, late_hours: int = 0) -> dict:
-    doc = dated(day, account)
-    for change in changes:
-        change(doc)
-    if late_hours:
-        doc["collected_at"] = f"{day + timedelta(days=1)}T{2 + late_hours:02}:03:17Z"
-    doc["run_id"] = str(uuid.uuid4())
-    return doc
-
-
-def _collector(name: str, status: str, error: str | None = None) -> Any:
-    """Every region of collector ``name`` ended with ``status``."""
-
-    def change(doc: dict[str, Any]) -> None:
-        for c in doc["collectors"]:
-            if c["name"] == name:
-                c["status"] = status
-                if error is None:
-                    c.pop("error", None)
-                else:
-                    c["error"] = error
-
-    return change
 
 
 def _weekly(doc: dict[str, Any]) -> None:
@@ -100,29 +74,45 @@ def _history_before(pg: PsycopgExecutor) -> None:
     """Loaded before 029: an old run (beyond the back-fill), recent ones, a day with two runs."""
     recent = [TODAY - timedelta(days=n) for n in (28, 20, 12, 9)]
     load_day(pg, TODAY - timedelta(days=100))  # not back-filled: counts stay NULL
-    load(pg, _with(TODAY - timedelta(days=100), _collector("iam", "error", "x"), late_hours=2))
+    load(
+        pg,
+        changed(TODAY - timedelta(days=100), collector_status("iam", "error", "x"), late_hours=2),
+    )
     for day in recent:
         load_day(pg, day)
-    load(pg, _with(recent[1], _collector("kms_keys", "error", "AccessDenied"), late_hours=3))
-    load(pg, _with(recent[2], _collector("config", "partial", BUDGET), account=OTHER))
-    load(pg, _with(TODAY - timedelta(days=70), _monthly, _collector("secrets", "skipped", "off")))
+    load(
+        pg, changed(recent[1], collector_status("kms_keys", "error", "AccessDenied"), late_hours=3)
+    )
+    load(pg, changed(recent[2], collector_status("config", "partial", BUDGET), account=OTHER))
+    load(
+        pg,
+        changed(
+            TODAY - timedelta(days=70), _monthly, collector_status("secrets", "skipped", "off")
+        ),
+    )
 
 
 def _history_after(pg: PsycopgExecutor) -> None:
     """Loaded after 029: a day with a counted run and an uncounted one, two counted runs of a
     day, a re-delivered file whose collectors changed, errors, partials, skipped, weekly runs."""
     recent = [TODAY - timedelta(days=n) for n in (20, 8, 6, 5, 3, 2, 1)]
-    load(pg, _with(recent[0], _collector("iam", "partial", BUDGET), late_hours=5))  # + pre-029
-    load(pg, _with(recent[1], _collector("kms_keys", "error", "AccessDenied")))
-    load(pg, _with(recent[1], _collector("cost", "error", "boom"), late_hours=2))
-    again = _with(recent[2], _collector("guardduty_findings", "error", "Throttling"))
+    load(
+        pg, changed(recent[0], collector_status("iam", "partial", BUDGET), late_hours=5)
+    )  # + pre-029
+    load(pg, changed(recent[1], collector_status("kms_keys", "error", "AccessDenied")))
+    load(pg, changed(recent[1], collector_status("cost", "error", "boom"), late_hours=2))
+    again = changed(recent[2], collector_status("guardduty_findings", "error", "Throttling"))
     load(pg, again)
-    _collector("guardduty_findings", "ok")(again)  # re-delivered: GuardDuty ok, Config partial
-    _collector("config", "partial", BUDGET)(again)
+    collector_status("guardduty_findings", "ok")(
+        again
+    )  # re-delivered: GuardDuty ok, Config partial
+    collector_status("config", "partial", BUDGET)(again)
     _redeliver(pg, again)
-    load(pg, _with(recent[3], _collector("secrets", "skipped", "not enabled"), account=OTHER))
-    load(pg, _with(recent[4] - timedelta(days=6), _weekly, _collector("iam", "error", "x")))
-    load(pg, _with(recent[4], _weekly, account=OTHER))
+    load(
+        pg, changed(recent[3], collector_status("secrets", "skipped", "not enabled"), account=OTHER)
+    )
+    load(pg, changed(recent[4] - timedelta(days=6), _weekly, collector_status("iam", "error", "x")))
+    load(pg, changed(recent[4], _weekly, account=OTHER))
     for day in recent[4:]:
         load_day(pg, day)
 
@@ -194,15 +184,15 @@ def _expected(doc: dict[str, Any]) -> tuple[int, ...]:
 
 def test_029_loader_writes_the_counts_and_a_redelivery_replaces_them(pg, fresh_dsn, tmp_path):
     migrate_up_to(pg, tmp_path, "029")
-    doc = _with(TODAY - timedelta(days=3), _collector("kms_keys", "error", "AccessDenied"))
-    _collector("secrets", "skipped", "not enabled")(doc)
-    _collector("config", "partial", BUDGET)(doc)
+    doc = changed(TODAY - timedelta(days=3), collector_status("kms_keys", "error", "AccessDenied"))
+    collector_status("secrets", "skipped", "not enabled")(doc)
+    collector_status("config", "partial", BUDGET)(doc)
     load(pg, doc)
     first = _expected(doc)
     assert all(first) and _counts(pg, doc["run_id"]) == first
     # the same run re-delivered with other statuses: its counts follow its new collector rows
-    _collector("kms_keys", "ok")(doc)
-    _collector("config", "ok")(doc)
+    collector_status("kms_keys", "ok")(doc)
+    collector_status("config", "ok")(doc)
     doc["collectors"] = doc["collectors"][:-1]
     _redeliver(pg, doc)
     assert _expected(doc) != first and _counts(pg, doc["run_id"]) == _expected(doc)

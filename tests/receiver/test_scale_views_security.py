@@ -4,12 +4,11 @@ on a varied history every one of them returns exactly the rows it returned befor
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from receiver.db.psycopg_executor import PsycopgExecutor
-from support.dated_documents import dated, load, load_day
+from support.dated_documents import changed, load, load_day
 from support.migration_steps import contents, migrate_up_to
 from support.receiver_fixtures import fixture_doc
 
@@ -23,15 +22,6 @@ VIEWS = [
     "v_securityhub_severity_counts_current",
 ]
 OTHER = "210987654321"
-
-
-def _with(day: date, change: Any, account: str | None = None, late_hours: int = 0) -> dict:
-    doc = dated(day, account)
-    change(doc)
-    if late_hours:
-        doc["collected_at"] = f"{day + timedelta(days=1)}T{2 + late_hours:02}:03:17Z"
-    doc["run_id"] = str(uuid.uuid4())
-    return doc
 
 
 def _guardduty(status: str, region: str) -> Any:
@@ -89,20 +79,20 @@ def _history(pg: PsycopgExecutor) -> None:
     """Two accounts over five months: errors, partial runs, late and out-of-order files."""
     for day in (date(2026, 7, 30), date(2026, 8, 1), date(2026, 9, 15)):
         load_day(pg, day)
-    load(pg, _with(date(2026, 9, 16), _guardduty("error", "eu-west-1")))
-    load(pg, _with(date(2026, 9, 17), _guardduty("partial", "us-east-1")))
-    load(pg, _with(date(2026, 10, 1), _no_workflow_split))
-    load(pg, _with(date(2026, 10, 2), _no_severity_counts))
-    load(pg, _with(date(2026, 10, 31), _securityhub_error))
-    load(pg, _with(date(2026, 10, 3), _securityhub_partial))
+    load(pg, changed(date(2026, 9, 16), _guardduty("error", "eu-west-1")))
+    load(pg, changed(date(2026, 9, 17), _guardduty("partial", "us-east-1")))
+    load(pg, changed(date(2026, 10, 1), _no_workflow_split))
+    load(pg, changed(date(2026, 10, 2), _no_severity_counts))
+    load(pg, changed(date(2026, 10, 31), _securityhub_error))
+    load(pg, changed(date(2026, 10, 3), _securityhub_partial))
     load_day(pg, date(2026, 9, 1))  # late: older than what was loaded
     # the same day again, collected later, with GuardDuty failing: the earlier ok run still counts
-    load(pg, _with(date(2026, 9, 15), _guardduty("error", "us-east-1"), late_hours=5))
+    load(pg, changed(date(2026, 9, 15), _guardduty("error", "us-east-1"), late_hours=5))
     # the other account: GuardDuty never ok in eu-west-1, then its last day only partial
-    load(pg, _with(date(2026, 8, 20), _guardduty("error", "eu-west-1"), account=OTHER))
-    load(pg, _with(date(2026, 11, 24), _guardduty("partial", "us-east-1"), account=OTHER))
+    load(pg, changed(date(2026, 8, 20), _guardduty("error", "eu-west-1"), account=OTHER))
+    load(pg, changed(date(2026, 11, 24), _guardduty("partial", "us-east-1"), account=OTHER))
     load_day(pg, date(2026, 11, 2), account=OTHER)
-    load(pg, _with(date(2026, 11, 25), _guardduty("error", "eu-west-1"), account=OTHER))
+    load(pg, changed(date(2026, 11, 25), _guardduty("error", "eu-west-1"), account=OTHER))
 
 
 def test_023_security_views_return_the_same_rows(pg, tmp_path):

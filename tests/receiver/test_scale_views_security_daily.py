@@ -8,29 +8,19 @@ the oracle."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from receiver import security_posture
 from receiver.db.psycopg_executor import PsycopgExecutor
 from receiver.partitions import maintain
 from support import security_posture as oracle
-from support.dated_documents import dated, load, load_day
+from support.dated_documents import changed, dated, load, load_day
 from support.migration_steps import contents, migrate_up_to
 from support.receiver_fixtures import fixture_doc
 
 OTHER = "210987654321"
 OWN = fixture_doc()["account_id"]
-
-
-def _with(day: date, change: Any, account: str | None = None, late_hours: int = 0) -> dict:
-    doc = dated(day, account)
-    change(doc)
-    if late_hours:
-        doc["collected_at"] = f"{day + timedelta(days=1)}T{2 + late_hours:02}:03:17Z"
-    doc["run_id"] = str(uuid.uuid4())
-    return doc
 
 
 def _guardduty(status: str, *regions: str) -> Any:
@@ -71,16 +61,16 @@ def _history(pg: PsycopgExecutor) -> None:
     files, counts without a workflow split or without rows, a finding closed later."""
     for day in (date(2026, 7, 30), date(2026, 8, 1), date(2026, 9, 15)):
         load_day(pg, day)
-    load(pg, _with(date(2026, 9, 16), _guardduty("error", "eu-west-1")))
-    load(pg, _with(date(2026, 9, 17), _guardduty("partial", "us-east-1")))
-    load(pg, _with(date(2026, 10, 1), _no_workflow_split))
-    load(pg, _with(date(2026, 10, 2), _no_severity_counts))
+    load(pg, changed(date(2026, 9, 16), _guardduty("error", "eu-west-1")))
+    load(pg, changed(date(2026, 9, 17), _guardduty("partial", "us-east-1")))
+    load(pg, changed(date(2026, 10, 1), _no_workflow_split))
+    load(pg, changed(date(2026, 10, 2), _no_severity_counts))
     load_day(pg, date(2026, 9, 1))  # late: older than what was loaded
-    load(pg, _with(date(2026, 9, 15), _guardduty("error", "us-east-1"), late_hours=5))
-    load(pg, _with(date(2026, 8, 20), _guardduty("error", "eu-west-1"), account=OTHER))
-    load(pg, _with(date(2026, 11, 24), _guardduty("partial", "us-east-1"), account=OTHER))
+    load(pg, changed(date(2026, 9, 15), _guardduty("error", "us-east-1"), late_hours=5))
+    load(pg, changed(date(2026, 8, 20), _guardduty("error", "eu-west-1"), account=OTHER))
+    load(pg, changed(date(2026, 11, 24), _guardduty("partial", "us-east-1"), account=OTHER))
     load_day(pg, date(2026, 11, 2), account=OTHER)
-    load(pg, _with(date(2026, 11, 25), _inspector_closed, account=OTHER))
+    load(pg, changed(date(2026, 11, 25), _inspector_closed, account=OTHER))
 
 
 def _posture(pg: PsycopgExecutor, account: str) -> dict[str, dict[str, Any]]:
@@ -125,8 +115,8 @@ def test_the_loader_keeps_the_table_exact(pg, tmp_path, fresh_dsn):
 def test_a_late_guardduty_listing_changes_the_days_after_it(pg, tmp_path, fresh_dsn):
     migrate_up_to(pg, tmp_path, "027")
     load_day(pg, date(2026, 10, 10))
-    load(pg, _with(date(2026, 10, 12), _guardduty("error", "eu-west-1", "us-east-1")))
-    load(pg, _with(date(2026, 10, 13), _guardduty("skipped", "eu-west-1", "us-east-1")))
+    load(pg, changed(date(2026, 10, 12), _guardduty("error", "eu-west-1", "us-east-1")))
+    load(pg, changed(date(2026, 10, 13), _guardduty("skipped", "eu-west-1", "us-east-1")))
     assert _posture(pg, OWN)["2026-10-13"]["guardduty_listed_on"] == date(2026, 10, 10)
     untouched = _posture(pg, OWN)["2026-10-10"]["updated_at"]
 

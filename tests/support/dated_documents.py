@@ -2,13 +2,15 @@
 
 Used by the partition and retention tests (tests/receiver/test_partitions.py), the in-place
 migration test of sql/022 (tests/receiver/test_migration_upgrades.py) and the history views'
-equivalence tests of sql/023-025 (tests/receiver/test_scale_views_*.py).
+equivalence tests of sql/023-031 (tests/receiver/test_scale_views_*.py), which vary it with
+``changed`` (``collector_status`` and their own edits).
 """
 
 from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -50,3 +52,35 @@ def load(executor: Executor, doc: dict[str, Any]) -> dict[str, Any]:
 def load_day(executor: Executor, day: date, account: str | None = None) -> dict[str, Any]:
     """Load ``dated(day)`` through the real receiver; returns the document."""
     return load(executor, dated(day, account))
+
+
+def changed(
+    day: date, *changes: Callable[[dict[str, Any]], None], account: str | None = None,
+    late_hours: int = 0,
+) -> dict[str, Any]:  # fmt: skip
+    """``dated(day, account)`` with each of ``changes`` applied to it (functions editing the
+    document in place); with ``late_hours``, collected that many hours after the usual run (a
+    second run of the same day)."""
+    doc = dated(day, account)
+    for change in changes:
+        change(doc)
+    if late_hours:
+        doc["collected_at"] = f"{day + timedelta(days=1)}T{2 + late_hours:02}:03:17Z"
+    return doc
+
+
+def collector_status(
+    name: str, status: str, error: str | None = None
+) -> Callable[[dict[str, Any]], None]:
+    """A change for ``changed``: every region of collector ``name`` ended with ``status``."""
+
+    def change(doc: dict[str, Any]) -> None:
+        for c in doc["collectors"]:
+            if c["name"] == name:
+                c["status"] = status
+                if error is None:
+                    c.pop("error", None)
+                else:
+                    c["error"] = error
+
+    return change

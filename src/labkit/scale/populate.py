@@ -897,18 +897,14 @@ def fill_statements(seed: int) -> list[str]:
     return statements
 
 
-# The filled runs (the loaded sample's runs are counted already) get their collector_runs
-# counted by status, as `receiver.loader.RUN_COUNTS_SQL` counts a loaded run's (sql/029).
-RUN_COUNTS_FILL_SQL = """
-WITH counted AS (
-    UPDATE collection_runs r
-    SET (collectors_ok, collectors_partial, collectors_skipped, collectors_error) = (
-        SELECT count(*) FILTER (WHERE c.status = 'ok'),
-               count(*) FILTER (WHERE c.status = 'partial'),
-               count(*) FILTER (WHERE c.status = 'skipped'),
-               count(*) FILTER (WHERE c.status = 'error')
-        FROM collector_runs c
-        WHERE c.account_id = r.account_id AND c.run_id = r.run_id)
+def run_counts_fill_sql() -> str:
+    """The filled runs (the loaded sample's runs are counted already) get their collector_runs
+    counted by status with the loader's own UPDATE (``receiver.loader.RUN_COUNTS_UPDATE``,
+    sql/029)."""
+    from receiver import loader
+
+    return f"""
+WITH counted AS ({loader.RUN_COUNTS_UPDATE}
     WHERE r.collectors_ok IS NULL
     RETURNING 1
 )
@@ -921,7 +917,7 @@ def finish(admin_dsn: str, progress: Callable[[str], None] = _print) -> None:
     (`receiver.loader.POINTERS_REBUILD_SQL`), and the cost totals (sql/026) with
     `receiver.cost_totals.REBUILD_ALL_STATEMENTS`, where the tables exist, and the daily
     security posture (sql/027, `receiver.security_posture.rebuild`); the filled runs' collector
-    counts (sql/029, ``RUN_COUNTS_FILL_SQL``); then ANALYZE."""
+    counts (sql/029, ``run_counts_fill_sql``); then ANALYZE."""
     from receiver.db.psycopg_executor import PsycopgExecutor
 
     started = time.monotonic()
@@ -953,7 +949,7 @@ def finish(admin_dsn: str, progress: Callable[[str], None] = _print) -> None:
         from receiver import loader
 
         if executor.execute(loader.RUN_COUNTS_PRESENT_SQL)[0]["counted"]:
-            counted = executor.execute(RUN_COUNTS_FILL_SQL)[0]["counted"]
+            counted = executor.execute(run_counts_fill_sql())[0]["counted"]
             progress(f"collector counts (sql/029) written on {counted} filled runs")
         executor.execute("ANALYZE")
     finally:
