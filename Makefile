@@ -49,8 +49,8 @@ test: install build/terraformrc $(CFNLINT_VENV)/.installed ## Run the whole test
 	@for arch in arm64 x86_64; do $(PY) scripts/package.py fetch --arch $$arch --python-version $(LAMBDA_PYTHON); done
 	@$(PY) scripts/package.py fetch --arch $(HOST_ARCH) --python-version $(LOCAL_PYTHON_VERSION)
 	@$(PY) -m labkit.browser ensure  # headless Chromium for the report test (apt-get if missing)
-	@# one pytest-xdist worker per core; tests/conftest.py groups each file's tests on one worker
-	$(PY) -m labkit.pgcluster run -- $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	@# one pytest-xdist worker per core; tests/conftest.py keeps each file (and tests/demo) on one worker
+	$(PY) -m labkit.pgcluster run -- $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 $(CHECKOV_VENV)/.installed:
 	$(PYTHON) -m venv $(CHECKOV_VENV)

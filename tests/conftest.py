@@ -222,25 +222,38 @@ def moto_server() -> Iterator[str]:
         server.stop()
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group and order tests for pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``).
+def work_unit(nodeid: str) -> str:
+    """The pytest-xdist work unit of a test (``make test`` runs ``-n auto --dist loadfile``).
 
-    One group per file, so a file's module-scoped fixtures (terraform suites, the moto
-    deployment) are built once, on one worker; tests/demo is one group (its files share the
-    session's demo run and its ``observability_demo`` database), and so are the scale tool's
-    tests (they capture the same template cache, build/scale/templates). The longest groups
-    (terraform, the demo) go first so that no worker starts one when the others are done.
+    Its file, so a file's module-scoped fixtures (terraform suites, the moto deployment) are
+    built once, on one worker; but all of tests/demo (its files share the session's demo run
+    and its ``observability_demo`` database) and the scale tool's tests (they capture the same
+    template cache, build/scale/templates) are one unit each.
     """
+    path = nodeid.split("::", 1)[0]
+    if path.startswith("tests/demo/"):
+        return "tests/demo"
+    if path.startswith("tests/project/test_scale_"):
+        return "tests/project/test_scale_*"
+    return path
 
-    def group(item: pytest.Item) -> str:
-        path = item.path.relative_to(ROOT)
-        if path.parts[:2] == ("tests", "demo"):
-            return "demo"
-        if path.parent.name == "project" and path.name.startswith("test_scale_"):
-            return "scale-tool"
-        return path.as_posix()
 
-    first = ("tests/terraform/", "demo")
-    items.sort(key=lambda item: not group(item).startswith(first))  # stable: files stay whole
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(group(item)))
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadfile`` with ``work_unit``'s units. (pytest-xdist's own ``loadgroup`` marks
+    have no effect with pytest 9: the group suffix it writes into a node id is not read back.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Groups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return Groups(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The longest units (terraform, the demo) first, so no worker starts one when the others
+    are done (the sort is stable: each file's tests stay together and in order)."""
+    first = ("tests/terraform/", "tests/demo")
+    items.sort(key=lambda item: not work_unit(item.nodeid).startswith(first))
