@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     import jsonschema_rs
     from jsonschema import Draft202012Validator, ValidationError
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 SUPPORTED_MAJOR = 1
 
 _SCHEMA_FILE = "sender-document.schema.json"
