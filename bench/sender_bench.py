@@ -1118,9 +1118,6 @@ HANDLER_MODULES = (
 
 def cold_child(latency: float, regions: tuple[str, ...], workers: int) -> int:
     """In a fresh process (``--cold-child``): the first run, then a warm one, as JSON."""
-    # As in the sender zip, which leaves jsonschema-rs out: the Python validator checks the
-    # document (contract.validation falls back to it when the import fails).
-    sys.modules["jsonschema_rs"] = None  # type: ignore[assignment]
     request = RunRequest(Interval.DAILY, WINDOW, True, tuple(select([])), regions)
     clients = BenchClients(latency)
     durations: dict[str, float] = {}

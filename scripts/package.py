@@ -48,7 +48,7 @@ REQUIREMENTS = ROOT / "requirements" / "lambda.in"
 VERSION_FILE = ROOT / "src" / "observability" / "VERSION"
 # Wheel platform tags per architecture. The python3.13 runtime is Amazon Linux 2023 (glibc 2.34),
 # which loads manylinux2014 (glibc 2.17) and manylinux_2_28 wheels; some binary wheels (e.g.
-# jsonschema-rs after 0.39 on aarch64) are published for manylinux_2_28 only. Never for the
+# pydantic-core or jsonschema-rs on aarch64) are published for manylinux_2_28 only. Never for the
 # python3.11 runtime (Amazon Linux 2, glibc 2.26): the lock's 3.11/3.12 entries are for local tests.
 PLATFORMS = {
     "arm64": ("manylinux2014_aarch64", "manylinux_2_28_aarch64"),
@@ -100,13 +100,10 @@ UNUSED_DEPENDENCY_FILES = (
     f"{SWAGGER_UI}swagger-ui-bundle.min.js",
     f"{SWAGGER_UI}swagger-ui.min.css",
 )
-# Top-level dependency directories one zip leaves out (with their .dist-info), per zip:
-# the sender validates one document of its own per run, which the Python `jsonschema` does in
-# milliseconds for a typical account, with the same decisions (contract/validation.py falls back
-# to it when `jsonschema_rs` cannot be imported); the native validator's 5.6 MB (compressed)
-# would take the sender zip from about 3.5 to 9.1 MB. The receiver keeps it: validation was
-# 95% of a large file's load time.
-LEFT_OUT_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {"sender": ("jsonschema_rs",), "analytics": ()}
+# Top-level dependency directories one zip leaves out (with their .dist-info), per zip. None
+# today: both zips validate with the same pure-Python compiled contract (fastjsonschema); the
+# list stays for a dependency one handler set needs and the other does not.
+LEFT_OUT_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {"sender": (), "analytics": ()}
 # Calls that create a client from a service name held in a variable: the scan accepts them only
 # as pass-throughs whose callers name the service (tests/project/test_zip_models.py lists them).
 CLIENT_FACTORIES = frozenset({"client", "create_client"})

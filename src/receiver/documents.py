@@ -45,7 +45,7 @@ def parse(
     define (``contract.evolution``); their JSON pointers are appended to
     ``ignored_fields`` when given.
     """
-    doc = decode(raw, name=name, max_document_bytes=max_document_bytes)
+    doc, plain_scalars = _decode(raw, name=name, max_document_bytes=max_document_bytes)
     if isinstance(doc, dict) and expected_account is not None:
         account = doc.get("account_id")
         if isinstance(account, str) and account != expected_account:
@@ -59,7 +59,7 @@ def parse(
     if ignored_fields is not None:
         ignored_fields.extend(dropped)
     try:
-        _validate(doc)
+        _validate(doc, plain_scalars=plain_scalars)
     except ContractError as exc:
         first = exc.errors[0]
         violations = [{"field": v.path, "reason": v.message} for v in exc.errors]
@@ -89,6 +89,12 @@ def _newer_version_hint(doc: dict[str, Any]) -> str:
 
 def decode(raw: bytes, *, name: str, max_document_bytes: int) -> Any:
     """Decompress (when gzip) and parse JSON; no contract check."""
+    return _decode(raw, name=name, max_document_bytes=max_document_bytes)[0]
+
+
+def _decode(raw: bytes, *, name: str, max_document_bytes: int) -> tuple[Any, bool]:
+    """`decode`, and whether the value holds only plain scalars: no NaN or Infinity, no lone
+    surrogate (`json_budget.Budget.unusual_scalars`; contract validation then skips its walk)."""
     text: bytes | bytearray
     if raw[:2] == GZIP_MAGIC:
         text = gunzip(raw, max_document_bytes)
@@ -112,7 +118,7 @@ def decode(raw: bytes, *, name: str, max_document_bytes: int) -> Any:
         ) from None
     del text
     try:
-        return json.loads(
+        value = json.loads(
             string,
             parse_float=budget.decimal,
             parse_int=budget.integer,
@@ -127,6 +133,7 @@ def decode(raw: bytes, *, name: str, max_document_bytes: int) -> Any:
         raise PermanentLoadError("json", f"not a usable JSON value: {exc}") from None
     except RecursionError:  # json_budget.prepare bounds the depth; this is a second line
         raise PermanentLoadError("too_deep", "the document nests too deep to parse") from None
+    return value, not budget.unusual_scalars
 
 
 def gunzip(raw: bytes, limit: int) -> bytearray:
@@ -197,8 +204,9 @@ def _objects(
     return make
 
 
-def _validate(doc: Any) -> None:
+def _validate(doc: Any, *, plain_scalars: bool) -> None:
     """`validate_document`, stopping after `MAX_VIOLATIONS_COLLECTED` violations."""
-    found = list(itertools.islice(iter_violations(doc), MAX_VIOLATIONS_COLLECTED))
+    violations = iter_violations(doc, plain_scalars=plain_scalars)
+    found = list(itertools.islice(violations, MAX_VIOLATIONS_COLLECTED))
     if found:
         raise ContractError(found)

@@ -120,6 +120,10 @@ class Budget:
     charged: dict[str, int] = field(default_factory=dict)  # what `prepare` charged, by item
     depth: int = 0  # deepest nesting of objects and arrays
     widest_object: int = 0  # most members in one object
+    # Whether the text may hold what JSON Schema cannot see: a NaN or Infinity token, or a
+    # surrogate escape outside a high-low pair. When False, every number parsed is finite and every
+    # string valid Unicode (the text is strict UTF-8), and contract validation skips its walk.
+    unusual_scalars: bool = False
 
     def charge(self, amount: int) -> None:
         self.used += amount
@@ -139,6 +143,7 @@ class Budget:
     def constant(self, name: str) -> float:
         """``parse_constant``: NaN or Infinity, charged with the contract violation it becomes
         (the parser shares one float for each)."""
+        self.unusual_scalars = True
         self.charge(VIOLATION)
         return _CONSTANTS[name]
 
@@ -243,6 +248,7 @@ def prepare(text: bytes | bytearray, *, limit: int, max_depth: int = MAX_DEPTH) 
     if _SURROGATE_ESCAPE.search(text):
         # Each lone surrogate escape can make one string the contract refuses (a violation).
         charges["lone surrogates"] = VIOLATION * _lone_surrogates(text)
+        budget.unusual_scalars = not _surrogates_paired(text)
     if not text.isascii() or _WIDE_ESCAPE.search(text):
         # A string with a character beyond U+00FF holds 2 or 4 bytes per character: charge 4
         # for every character of such strings (3 more than above). Others become "" here.
@@ -357,6 +363,38 @@ def _lone_surrogates(text: bytes | bytearray) -> int:
         escapes += _count(_SURROGATE_ESCAPE, piece)
         pairs += _count(_SURROGATE_PAIR, piece)
     return escapes - 2 * pairs
+
+
+def _surrogates_paired(text: bytes | bytearray, most: int = 10_000) -> bool:
+    """Whether every surrogate escape of ``text`` is half of a high-low pair (an emoji
+    `narrow` wrote, say), so that no string holds a lone surrogate; False as well past ``most``
+    escapes (the caller then checks the parsed strings instead).
+
+    Exact where `_lone_surrogates` is an upper bound only: an escape is real when an even
+    number of backslashes precedes it (``\\\\ud83d\\ude00`` is the text ``\\ud83d`` and a
+    lone low surrogate). The regular expression finds the escapes at C speed; the few found are
+    checked one by one."""
+    real: list[int] = []
+    for found, match in enumerate(_SURROGATE_ESCAPE.finditer(text)):
+        if found >= most:
+            return False
+        start = before = match.start()
+        while before > 0 and text[before - 1] == 0x5C:  # backslashes escaping this one
+            before -= 1
+        if (start - before) % 2 == 0:
+            real.append(start)
+    index = 0
+    while index < len(real):
+        at = real[index]
+        following = real[index + 1] if index + 1 < len(real) else -1
+        try:
+            high, low = int(text[at + 2 : at + 6], 16), int(text[at + 8 : at + 12] or b"0", 16)
+        except ValueError:  # not four hex digits: the parser refuses the text anyway
+            return False
+        if not (0xD800 <= high <= 0xDBFF and following == at + 6 and 0xDC00 <= low <= 0xDFFF):
+            return False
+        index += 2
+    return True
 
 
 def _count(pattern: re.Pattern[bytes], piece: memoryview) -> int:

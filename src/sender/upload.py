@@ -55,8 +55,8 @@ def upload(
     """Validate against the contract (raises `ContractError`), then put the object.
 
     ``validated=True`` skips the check when the caller has just made it (`sender.collect.collect`
-    does): the sender zip validates with the Python validator (it leaves jsonschema-rs out), about
-    0.1 to 0.3 ms per finding here, so a document of 50 000 findings should not pay it twice."""
+    does): the compiled contract takes about 10 to 20 us per finding here, with the walk for NaN
+    and lone surrogates, so a document of 50 000 findings should not pay it twice."""
     if not validated:
         validate_document(document)
     encoded = encode(document)

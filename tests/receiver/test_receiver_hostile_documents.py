@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from contract import ContractError, validate_document, validator
-from contract.validation import native_validator
+from contract.validation import compiled_validator
 from labkit.hostile_documents import SHAPES, deep, findings_document, repeat
 from labkit.large_documents import DOCUMENTS
 from receiver import documents, json_budget, rows
@@ -100,7 +100,7 @@ def test_violations_the_parse_foresaw_stay_within_what_it_charged(shape):
     assert budget.charged.get("lone surrogates", count * json_budget.VIOLATION) >= (
         count * json_budget.VIOLATION
     )
-    validator(), native_validator()  # built once per process (a cache), not per document
+    validator(), compiled_validator()  # built once per process (a cache), not per document
     peak, result = _traced_peak(
         lambda: documents.parse(
             text, name="x.json", max_document_bytes=LIMIT, expected_account=None

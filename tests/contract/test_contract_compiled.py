@@ -1,10 +1,12 @@
-"""The native validator (jsonschema-rs) decides exactly as the Python jsonschema path does.
+"""The compiled validator (fastjsonschema) decides exactly as the Python jsonschema path does.
 
-`contract.iter_violations` lets ``jsonschema-rs`` accept a document and falls back to the Python
-validator (`contract.validation.python_violations`) for everything else; these tests run both
-over every document the tests know (the frozen fixtures, the lab's example documents, the
-realistic findings document, the hostile shapes) and over mutations of each at every distinct
-place of the schema, and require the same violations, message for message.
+`contract.iter_violations` lets the contract compiled by ``fastjsonschema`` accept a document
+and falls back to the Python validator (`contract.validation.python_violations`) for
+everything else; these tests run both over every document the tests know (the frozen fixtures,
+the lab's example documents, the realistic findings document, the hostile shapes) and over
+mutations of each at every distinct place of the schema, and require the same violations,
+message for message: as given to `iter_violations`, and as the receiver parses them (which
+skips the walk for NaN and lone surrogates when its parser saw neither).
 """
 
 from __future__ import annotations
@@ -157,18 +159,45 @@ def outcome(violations: Iterator[Any]) -> list[str] | str:
         return type(exc).__name__
 
 
+def python_accepts(doc: Any) -> bool:
+    try:
+        return not list(validation._walk(doc, [])) and validation.validator().is_valid(doc)
+    except ArithmeticError:  # see `outcome`
+        return False
+
+
 def same_decision(doc: Any) -> None:
     expected = outcome(validation.python_violations(doc))
     assert outcome(iter_violations(doc)) == expected
     if isinstance(expected, list):
-        native = validation._natively_accepted(doc)
-        python = not list(validation._walk(doc, [])) and validation.validator().is_valid(doc)
-        assert native == python
+        assert validation._compiled_accepts(doc) == python_accepts(doc)
 
 
-def test_the_native_validator_is_installed():
-    # Without it everything works, slowly; the Lambda zips and the dev install carry it.
-    assert validation.native_validator() is not None
+def as_received(doc: Any) -> tuple[Any, bool]:
+    """``doc`` written as JSON and parsed back as the receiver does, with its parser's word on
+    plain scalars (a Decimal is written as a float: the text is what matters here)."""
+    text = json.dumps(doc, default=float).encode()
+    return documents._decode(text, name="doc.json", max_document_bytes=2**30)
+
+
+def test_the_contract_compiles_for_draft_7_with_the_same_meaning():
+    assert callable(validation.compiled_validator())
+    schema = validation._schema()
+    draft7 = validation._as_draft7(validation._inline_refs(schema, schema["$defs"]))
+    assert "$ref" not in json.dumps(draft7)
+    # A keyword whose meaning differs, or that draft 7 lacks, stops the compilation.
+    for schema in (
+        {"type": "array", "prefixItems": [{"type": "string"}]},
+        {"type": "array", "items": [{"type": "string"}]},
+        {"type": "object", "unevaluatedProperties": False},
+        {"type": "object", "dependentRequired": {"a": ["b"]}},
+    ):
+        with pytest.raises(ValueError, match="draft 7"):
+            validation._as_draft7(schema)
+    # const is a one-value enum; annotations go; property names are never taken for keywords.
+    assert validation._as_draft7(
+        {"properties": {"title": {"const": 1, "description": "d"}}, "$comment": "c"}
+    ) == {"properties": {"title": {"enum": [1]}}}
 
 
 @pytest.mark.parametrize("name", [*base_documents(), *hostile_documents_small()])
@@ -182,23 +211,25 @@ MUTATED = ["documents/full-daily.json", "documents/organization-daily.json", "fi
 
 @pytest.mark.parametrize("name", MUTATED)
 def test_every_mutation_of_every_known_document_gets_the_same_decision(name):
-    """The native decision equals the Python one (the messages then follow: an accepted
+    """The compiled decision equals the Python one (the messages then follow: an accepted
     document gets only the cross-field rules, a refused one the Python path's messages)."""
     doc = truncated(base_documents()[name])
-    seen = accepted = 0
+    seen = accepted = plain = 0
     for label, mutated in mutations(doc):
-        native = validation._natively_accepted(mutated)
-        try:
-            python = not list(validation._walk(mutated, [])) and validation.validator().is_valid(
-                mutated
-            )
-        except ArithmeticError:  # see `outcome`
-            python = False
-        assert native == python, f"{name}: {label}: native {native}, Python {python}"
+        compiled = validation._compiled_accepts(mutated)
+        python = python_accepts(mutated)
+        assert compiled == python, f"{name}: {label}: compiled {compiled}, Python {python}"
+        # The receiver's path: parsed from text, the walk skipped when the parser vouches.
+        if isinstance(mutated, dict):  # the receiver refuses any other value before this
+            received, plain_scalars = as_received(mutated)
+            fast = validation._compiled_accepts(received, plain_scalars=plain_scalars)
+            assert fast == python_accepts(received), f"{name}: {label}: as received"
+            plain += plain_scalars
         seen += 1
-        accepted += native
+        accepted += compiled
     assert seen > 500
     assert 0 < accepted < seen  # mutations on both sides of the line
+    assert 0 < plain < seen  # the receiver's shortcut taken, and not taken
 
 
 def test_decimal_integers_floats_and_non_finite_numbers_are_judged_alike():
@@ -210,47 +241,28 @@ def test_decimal_integers_floats_and_non_finite_numbers_are_judged_alike():
             same_decision(replaced(doc, path, value))
 
 
-def test_every_value_the_contract_admits_is_typed():
-    """A value under no type is one jsonschema-rs never looks at: a NaN or a lone surrogate
-    there would pass it and not the Python walk."""
-    schema = validation._schema()
-    defs = schema["$defs"]
-
-    def typed(node: Any) -> bool:
-        if not isinstance(node, dict):
-            return False
-        if "$ref" in node:
-            return typed(defs[node["$ref"].removeprefix("#/$defs/")])
-        return bool({"type", "const", "enum"} & set(node)) or any(
-            typed(sub) for sub in node.get("allOf", [])
-        )
-
-    untyped = []
-
-    def walk(node: Any, where: str) -> None:
-        if isinstance(node, list):
-            for index, item in enumerate(node):
-                walk(item, f"{where}/{index}")
-            return
-        if not isinstance(node, dict):
-            return
-        for key, sub in node.get("properties", {}).items():
-            if not typed(sub):
-                untyped.append(f"{where}/properties/{key}")
-        for keyword in ("items", "additionalProperties"):
-            sub = node.get(keyword)
-            if isinstance(sub, dict) and not typed(sub):
-                untyped.append(f"{where}/{keyword}")
-        if node.get("type") == "array" and "items" not in node:
-            untyped.append(f"{where} (array without items)")
-        extra = node.get("additionalProperties")
-        if node.get("type") == "object" and extra is not False and not isinstance(extra, dict):
-            untyped.append(f"{where} (open object)")
-        for key, sub in node.items():
-            walk(sub, f"{where}/{key}")
-
-    walk(schema, "#")
-    assert untyped == []
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        (b'{"a": 1.5, "b": "caf\xc3\xa9", "c": "\\u00e9"}', True),
+        (b'{"a": NaN}', False),
+        (b'{"a": -Infinity}', False),
+        (b'{"a": "\\ud800"}', False),  # a lone high surrogate
+        (b'{"a": "x\\udc00"}', False),  # a lone low one
+        (b'{"a": "\\ude00\\ud83d"}', False),  # low before high: two lone ones
+        (b'{"a": "\\ud83d", "b": "\\ude00"}', False),  # halves in two strings
+        (b'{"a": "\\ud83d\\ude00"}', True),  # a pair: valid text
+        (b'{"a": "\\\\ud800"}', True),  # an escaped backslash, then the letters "ud800"
+        (b'{"a": "\\\\ud83d\\ude00"}', False),  # the text "\\ud83d", then a lone low one
+        (b'{"a": "\\\\\\ud83d\\ude00"}', True),  # a backslash, then a real pair
+        (b'{"a": "\xf0\x9f\x98\x80"}', True),  # an emoji, which the parser escapes first
+    ],
+)
+def test_the_receiver_vouches_for_plain_scalars_only_when_it_saw_none_other(text, plain):
+    value, plain_scalars = documents._decode(text, name="x.json", max_document_bytes=2**20)
+    assert plain_scalars is plain
+    # Exact both ways: each case the parser does not vouch for holds a NaN or a lone surrogate.
+    assert (not list(validation._walk(value, []))) is plain
 
 
 FULLWIDTH_DATE = "\uff12\uff10\uff12\uff14-\uff10\uff12-\uff12\uff19"
