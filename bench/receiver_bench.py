@@ -332,7 +332,7 @@ def timed_steps() -> Iterator[dict[str, float]]:
     measured by wrapping those functions where ``receive.load_bytes`` looks them up."""
     spent = {"decode": 0.0, "parse": 0.0, "rows": 0.0, "write": 0.0}
     patched = [
-        (documents, "decode", "decode"),
+        (documents, "_decode", "decode"),  # what parse calls
         (documents, "parse", "parse"),
         (rows, "build", "rows"),
         (loader, "load_plan", "write"),
