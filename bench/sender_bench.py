@@ -230,6 +230,24 @@ class Account:
     def savingsplans_DescribeSavingsPlans(self, params):
         return {"savingsPlans": []}
 
+    # The account owns no reservation (commitment_inventory, with EC2 and RDS below): no Cost
+    # Explorer request
+    def elasticache_DescribeReservedCacheNodes(self, params):
+        return {"ReservedCacheNodes": []}
+
+    def opensearch_DescribeReservedInstances(self, params):
+        return {"ReservedInstances": []}
+
+    def redshift_DescribeReservedNodes(self, params):
+        return {"ReservedNodes": []}
+
+    # free describe APIs: which reservation services the account owns (none)
+    def ec2_DescribeReservedInstances(self, params):
+        return {"ReservedInstances": []}
+
+    def rds_DescribeReservedDBInstances(self, params):
+        return {"ReservedDBInstances": []}
+
     # --- account, IAM, support, health (global) ---------------------------------------------
     def organizations_DescribeOrganization(self, params):
         return {"Organization": {"Id": "o-a1b2c3d4e5", "MasterAccountId": "111122223333"}}

@@ -30,6 +30,8 @@ BEGIN = "<!-- BEGIN_COLLECTORS -->"
 END = "<!-- END_COLLECTORS -->"
 HEADER = "| collector | runs per | history | what it collects |\n|---|---|---|---|"
 RUNS_PER = {"global": "account", "regional": "region", "regional+global": "region; CloudFront once"}
+# what the global task of a regional+global collector reads, when not CloudFront's web ACLs
+GLOBAL_PART = {"commitment_inventory": "region; Savings Plans once"}
 COMMENT = (
     "Read-only IAM actions each sender collector needs, keyed by collector name (the data section "
     "it fills, see docs/data-model.md). modules/sender grants the union for the enabled "
@@ -48,7 +50,8 @@ def readme_table() -> str:
     for name, collector in REGISTRY.items():
         text = collector.description.split(" https://", 1)[0].rstrip(".")
         history = "yes" if collector.supports_history else ""
-        rows.append(f"| `{name}` | {RUNS_PER[collector.scope]} | {history} | {text} |")
+        runs_per = GLOBAL_PART.get(name, RUNS_PER[collector.scope])
+        rows.append(f"| `{name}` | {runs_per} | {history} | {text} |")
     return "\n".join(rows)
 
 

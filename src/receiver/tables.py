@@ -462,6 +462,15 @@ RESOURCES = Table(
     collector="resources",
     region_column="region",
 )
+# Reservations per region, Savings Plans from the global task (region null: the '' slice)
+COMMITMENT_INVENTORY = Table(
+    "commitment_inventory",
+    ("commitment_inventory",),
+    key=("service", "region", "commitment_id"),
+    snapshot="snapshot_date",
+    collector="commitment_inventory",
+    region_column="region",
+)
 SUPPORT_CASES = Table("support_cases", ("support_cases",), key=("case_id",))
 IAM_SUMMARY = Table(
     "iam_summary", ("iam",), key=(), snapshot="snapshot_date", collector="iam", single=True
@@ -511,6 +520,7 @@ TABLES: tuple[Table, ...] = (
     RESILIENCEHUB_APPS,
     COMPUTE_OPTIMIZER_RECOMMENDATIONS,
     RESOURCES,
+    COMMITMENT_INVENTORY,
     SUPPORT_CASES,
     IAM_SUMMARY,
     IAM_USERS,

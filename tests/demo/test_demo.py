@@ -344,6 +344,35 @@ def test_the_reference_sections_render_in_chromium(demo: DemoRun) -> None:
         assert browser.failed_requests == []
 
 
+def test_the_commitments_section_renders_what_expires_first(demo: DemoRun) -> None:
+    """Issue 14 item 4: production's reservations and plans, its RDS reservation (1 year,
+    started 290 days before the demo's first day) among those ending within 90 days."""
+    expiring = _query(
+        demo.database_url,
+        "SELECT a.name, e.service, e.expires_within_days FROM v_commitments_expiring e "
+        "JOIN accounts a USING (account_id) ORDER BY e.days_left",
+    )
+    assert ("Production", "RDS", 90) in expiring
+    ensure_chromium()
+    with Browser() as browser:
+        browser.open(demo.report, width=1280, height=900)
+        shown = browser.evaluate(f"{SECTION_RENDERED}('commitment-expiry')")
+        assert shown is not None
+        assert "v_commitments_expiring" in shown["explain"], shown
+        assert shown["chart"] and shown["marks"] > 0, shown
+        assert shown["svg"][0] > 300 and shown["svg"][1] > 20, shown
+        rows = browser.evaluate(
+            "Array.from(document.querySelectorAll('#table-commitment-expiry tbody tr'))"
+            ".map(tr => tr.textContent)"
+        )
+        assert any("RDS" in row and "db.r6g.large" in row for row in rows), rows
+        inventory = browser.evaluate(
+            "document.querySelectorAll('#table-commitment-inventory tbody tr').length"
+        )
+        assert inventory >= 4  # prod: EC2 and RDS reservations, a plan; staging: a plan
+        assert browser.failed_requests == []
+
+
 def test_interrupting_the_demo_stops_what_it_started(server_url: str, tmp_path: Path) -> None:
     process = subprocess.Popen(
         demo_command("--out", str(tmp_path / "report.html"), "--days", "2", "--history-days", "2"),

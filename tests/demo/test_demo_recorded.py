@@ -54,13 +54,18 @@ RULES = (
 # moto implements these, but serves canned results that cannot follow the request
 NOT_SEEDABLE = {
     ("ce", "GetCostAndUsage"),
+    ("ec2", "DescribeReservedInstances"),  # a stub raising NotImplementedError
     ("inspector2", "ListFindings"),
     ("resiliencehub", "ListAppAssessments"),
 }
 # moto response methods not named after the operation (S3 dispatches on the HTTP verb)
 MOTO_METHODS = {("s3", "ListBuckets"): "all_buckets"}
 # IAM action prefixes that are not the boto3 service name, and actions not named as operations
-IAM_SERVICES = {"tag": "resourcegroupstaggingapi", "elasticloadbalancing": "elbv2"}
+IAM_SERVICES = {
+    "tag": "resourcegroupstaggingapi",
+    "elasticloadbalancing": "elbv2",
+    "es": "opensearch",  # OpenSearch Service's IAM prefix
+}
 IAM_OPERATIONS = {
     ("s3", "ListAllMyBuckets"): "ListBuckets",
     # GetFindingStatisticsV2 is authorized by securityhub:GetAdhocInsightResults
@@ -283,6 +288,20 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, Callable[[World], dict[str, Any]
         "describe_savings_plans",
         lambda w: {"states": ["active", "retired"], "maxResults": 100},
     ),
+    ("ce", "GetSavingsPlansUtilizationDetails"): (
+        US,
+        "get_savings_plans_utilization_details",
+        lambda w: {"TimePeriod": PERIOD},
+    ),
+    ("ec2", "DescribeReservedInstances"): (EU, "describe_reserved_instances", lambda w: {}),
+    ("rds", "DescribeReservedDBInstances"): (EU, "describe_reserved_db_instances", lambda w: {}),
+    ("elasticache", "DescribeReservedCacheNodes"): (
+        EU,
+        "describe_reserved_cache_nodes",
+        lambda w: {},
+    ),
+    ("opensearch", "DescribeReservedInstances"): (EU, "describe_reserved_instances", lambda w: {}),
+    ("redshift", "DescribeReservedNodes"): (EU, "describe_reserved_nodes", lambda w: {}),
     ("compute-optimizer", "GetEC2InstanceRecommendations"): (
         EU,
         "get_ec2_instance_recommendations",
@@ -778,6 +797,8 @@ RECORDED_COLLECTORS = (
     ("waf_web_acls", EU),
     ("waf_web_acls", None),
     ("resilience_hub_apps", EU),
+    ("commitment_inventory", EU),
+    ("commitment_inventory", None),
 )
 
 
@@ -790,7 +811,14 @@ def test_collectors_run_ok_on_recorded_answers(prod: World):
         assert (name, outcome.status, outcome.error) == (name, "ok", None)
         outcomes.append(outcome)
     counts = {(o.collector.name, o.task.region): o.item_count for o in outcomes}
-    for must_have_items in ("cost", "service_usage", "commitments", "compute_optimizer", "config"):
+    for must_have_items in (
+        "cost",
+        "service_usage",
+        "commitments",
+        "commitment_inventory",
+        "compute_optimizer",
+        "config",
+    ):
         assert any(n for (name, _), n in counts.items() if name == must_have_items)
     assert counts[("marketplace_usage", None)] == len(PROFILE["prod"].marketplace)
     (optimizer,) = [o for o in outcomes if o.collector.name == "compute_optimizer"]

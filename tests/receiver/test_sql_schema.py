@@ -648,6 +648,13 @@ def seed(cur) -> None:
          " drift_status policy_name last_assessment_at assessment_status",
          (A1, D2, f"arn:aws:resiliencehub:us-east-1:{A1}:app/a1", "shop", "us-east-1",
           "PolicyMet", "87.5", "NotDetected", "gold", "2025-03-31T00:00:00Z", "Success"))
+    load(cur, "commitment_inventory",
+         "account_id snapshot_date service region commitment_id kind instance_type instance_count"
+         " duration_seconds payment_option state start_at end_at upfront_fee currency",
+         (A1, D2, "EC2", "us-east-1", "ri-1", "RI", "m5.large", 2, 31536000, "No Upfront",
+          "active", "2024-05-01T00:00:00Z", "2025-05-01T00:00:00Z", "0", "USD"),
+         (A1, D2, "SavingsPlans", "", "sp-1", "SP", None, None, 94608000, "All Upfront",
+          "active", "2023-01-01T00:00:00Z", "2026-01-01T00:00:00Z", "26280", "USD"))
     load(cur, "support_cases",
          "account_id case_id display_id subject status severity service_code category_code"
          " language submitted_by created_at",

@@ -23,6 +23,13 @@ application_signals       application-signals ListServices,                     
                           ListServiceLevelObjectives,
                           BatchGetServiceLevelObjectiveBudgetReport
 cloudtrail_trails         cloudtrail DescribeTrails, GetTrailStatus                  moto
+commitment_inventory      ec2 DescribeReservedInstances; rds                         recorded
+                          DescribeReservedDBInstances; elasticache
+                          DescribeReservedCacheNodes; opensearch
+                          DescribeReservedInstances; redshift DescribeReservedNodes
+commitment_inventory      savingsplans DescribeSavingsPlans; ce                      recorded
+                          GetReservationUtilization (SUBSCRIPTION_ID groups),
+                          GetSavingsPlansUtilizationDetails
 commitments               savingsplans DescribeSavingsPlans                          recorded
 commitments               ce GetReservationUtilization, GetReservationCoverage,      recorded
                           GetSavingsPlansUtilization, GetSavingsPlansCoverage,
@@ -82,6 +89,7 @@ from demo.profiles import AccountProfile
 from demo.recorded import (
     account,
     application_signals,
+    commitment_inventory,
     compute_optimizer,
     config,
     cost,
@@ -100,6 +108,7 @@ ANSWERS: Answers = {
     key: answer
     for module in (
         cost,
+        commitment_inventory,  # after cost: its GetReservationUtilization adds groups
         compute_optimizer,
         health,
         application_signals,

@@ -24,6 +24,7 @@ from report.sections import (
     availability_zones,
     certificates,
     collection_health,
+    commitment_inventory,
     compliance,
     conformance_packs,
     cost,
@@ -48,6 +49,7 @@ from report.sections.collection_health import (
     IngestionFailureDay,
     Roster,
 )
+from report.sections.commitment_inventory import CommitmentData
 from report.sections.compliance import ComplianceCurrent, ComplianceDay, NonCompliantRule
 from report.sections.conformance_packs import ConformanceData
 from report.sections.cost import (
@@ -119,6 +121,8 @@ class ReportData:
     waf: WafData = field(default_factory=WafData)
     zones: ZoneData = field(default_factory=ZoneData)
     ssm: SsmData = field(default_factory=SsmData)
+    # commitments owned: what expires next (issue 14)
+    commitment_inventory: CommitmentData = field(default_factory=CommitmentData)
 
     def period_estimated_days(self) -> list[date]:
         if self.period is None:
@@ -203,6 +207,7 @@ def fetch(
         waf=waf.web_acls(reader),
         zones=availability_zones.zones(reader),
         ssm=ssm_instances.ssm_instances(reader),
+        commitment_inventory=commitment_inventory.commitments(reader),
     )
 
 
@@ -315,5 +320,6 @@ def build_sections(data: ReportData) -> list[Section]:
         availability_zones.zones_section(data, styles),
         ssm_instances.ssm_section(data, styles),
         savings.savings_section(data, styles),
+        commitment_inventory.commitments_section(data, styles),
         collection_health.health_section(data, styles),
     ]

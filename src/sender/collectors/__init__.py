@@ -15,6 +15,7 @@ from sender.collectors import (
     acm_certificates,
     application_signals,
     cloudtrail_trails,
+    commitment_inventory,
     commitments,
     compute_optimizer,
     config,
@@ -59,6 +60,7 @@ _MODULES = (
     compute_optimizer,
     resources,
     commitments,
+    commitment_inventory,
     support_cases,
     iam,
 )
