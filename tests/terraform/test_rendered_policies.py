@@ -68,6 +68,9 @@ RESOURCE_STAR_ALLOWED: dict[str, str] = {
         " management account"
     ),
     "config:DescribeConfigurationRecorderStatus": "the recorder of every collected region",
+    "elasticache:DescribeReservedCacheNodes": (
+        "lists every reserved cache node of every collected region (ids chosen at purchase)"
+    ),
     "config:DescribeConformancePackCompliance": (
         "conformance packs listed at run time, including organization packs deployed by the"
         " management account"
@@ -85,6 +88,9 @@ RESOURCE_STAR_ALLOWED: dict[str, str] = {
     ),
     "organizations:DescribeOrganizationalUnit": "the member's parent OUs (same reason)",
     "rds:DescribeDBInstances": "lists every instance of every collected region",
+    "rds:DescribeReservedDBInstances": (
+        "lists every reserved DB instance of every collected region (ids chosen at purchase)"
+    ),
     "resiliencehub:DescribeApp": "applications ListApps returns at run time",
     "savingsplans:DescribeSavingsPlans": "lists every Savings Plan of the account",
     "ssm:DescribeInstancePatches": (
