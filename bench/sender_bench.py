@@ -382,6 +382,8 @@ class Account:
 
     # --- regional security services ----------------------------------------------------------
     def securityhub_GetFindings(self, params):
+        if "ComplianceStatus" in params["Filters"]:
+            return self._control_findings()
         archived = params["Filters"]["RecordState"][0]["Value"] == "ARCHIVED"
         count = 20 if archived else 350
         findings = [
@@ -400,8 +402,104 @@ class Account:
                 "Resources": [{"Type": "AwsS3Bucket", "Id": f"arn:aws:s3:::bucket-{n}"}],
                 "RecordState": "ARCHIVED" if archived else "ACTIVE",
                 "Workflow": {"Status": "NEW"},
+                "Remediation": {
+                    "Recommendation": {
+                        "Text": "For information on how to correct this issue, consult the AWS "
+                        "Security Hub controls documentation.",
+                        "Url": "https://docs.aws.amazon.com/console/securityhub/S3.8/remediation",
+                    }
+                },
             }
             for n in range(count)
+        ]
+        return _pages(findings, 100, "Findings", "NextToken")
+
+    # Security Hub standards: FSBP and CIS enabled, 60 controls each, a control finding per
+    # control and bucket (20 buckets): 1,200 ACTIVE control findings, 12 pages
+    STANDARDS = (
+        "arn:aws:securityhub:{region}::standards/aws-foundational-security-best-practices/v/1.0.0",
+        "arn:aws:securityhub:{region}::standards/cis-aws-foundations-benchmark/v/1.4.0",
+    )
+
+    def _standards(self):
+        return [arn.format(region=self.region) for arn in self.STANDARDS]
+
+    def securityhub_GetEnabledStandards(self, params):
+        return {
+            "StandardsSubscriptions": [
+                {
+                    "StandardsSubscriptionArn": self.arn.format("securityhub")
+                    + ":subscription/"
+                    + arn.split("::standards/")[1],
+                    "StandardsArn": arn,
+                    "StandardsInput": {},
+                    "StandardsStatus": "READY",
+                }
+                for arn in self._standards()
+            ]
+        }
+
+    def securityhub_DescribeStandards(self, params):
+        names = ("AWS Foundational Security Best Practices v1.0.0", "CIS AWS Foundations v1.4.0")
+        return {
+            "Standards": [
+                {"StandardsArn": arn, "Name": name}
+                for arn, name in zip(self._standards(), names, strict=True)
+            ]
+        }
+
+    def securityhub_ListSecurityControlDefinitions(self, params):
+        controls = [
+            {
+                "SecurityControlId": f"S3.{n}",
+                "Title": f"S3 control {n}",
+                "Description": "Checks S3 buckets.",
+                "RemediationUrl": f"https://docs.aws.amazon.com/console/securityhub/S3.{n}/remediation",
+                "SeverityRating": ["LOW", "MEDIUM", "HIGH", "CRITICAL"][n % 4],
+                "CurrentRegionAvailability": "AVAILABLE",
+            }
+            for n in range(60)
+        ]
+        return _pages(controls, 100, "SecurityControlDefinitions", "NextToken")
+
+    def securityhub_BatchGetStandardsControlAssociations(self, params):
+        return {
+            "StandardsControlAssociationDetails": [
+                {
+                    "StandardsArn": pair["StandardsArn"],
+                    "SecurityControlId": pair["SecurityControlId"],
+                    "SecurityControlArn": self.arn.format("securityhub")
+                    + f":security-control/{pair['SecurityControlId']}",
+                    "AssociationStatus": "ENABLED",
+                }
+                for pair in params["StandardsControlAssociationIds"]
+            ]
+        }
+
+    def _control_findings(self):
+        standards = [{"StandardsId": arn.split(":", 5)[-1]} for arn in self._standards()]
+        findings = [
+            {
+                "SchemaVersion": "2018-10-08",
+                "Id": f"{self.arn.format('securityhub')}:security-control/S3.{c}/finding/{b:06d}",
+                "ProductArn": f"arn:aws:securityhub:{self.region}::product/aws/securityhub",
+                "GeneratorId": f"security-control/S3.{c}",
+                "AwsAccountId": ACCOUNT,
+                "Region": self.region,
+                "CreatedAt": "2026-10-02T11:15:42Z",
+                "UpdatedAt": "2026-11-24T23:10:05Z",
+                "Title": f"S3 control {c}",
+                "Description": "Checks S3 buckets.",
+                "Resources": [{"Type": "AwsS3Bucket", "Id": f"arn:aws:s3:::bucket-{b}"}],
+                "Compliance": {
+                    "Status": "FAILED" if (c + b) % 7 == 0 else "PASSED",
+                    "SecurityControlId": f"S3.{c}",
+                    "AssociatedStandards": standards,
+                },
+                "RecordState": "ACTIVE",
+            }
+            for c in range(60)
+            for b in range(20)
         ]
         return _pages(findings, 100, "Findings", "NextToken")
 
@@ -448,6 +546,9 @@ class Account:
                         "InstanceDetails": {"InstanceId": "i-0123456789abcdef0"},
                     },
                     "Service": {"Archived": False, "Count": 3},
+                    "Description": "EC2 instance has an unprotected port which is being probed by "
+                    "a known malicious host.",
+                    "Confidence": 5.0,
                 }
                 for i in params["FindingIds"]
             ]

@@ -122,9 +122,9 @@ def advance(member: Member, day: date) -> None:
 
 def _passed(finding: dict[str, Any]) -> dict[str, Any]:
     """What Security Hub changes when a control check passes: compliance PASSED, severity
-    INFORMATIONAL, workflow RESOLVED; the finding stays ACTIVE."""
+    INFORMATIONAL, workflow RESOLVED; the finding stays ACTIVE (its control and standards kept)."""
     return {
-        "Compliance": {"Status": "PASSED"},
+        "Compliance": {**(finding.get("Compliance") or {}), "Status": "PASSED"},
         "Severity": {"Label": "INFORMATIONAL", "Normalized": 0},
         "Workflow": {"Status": "RESOLVED"},
     }
@@ -367,8 +367,8 @@ def _security_services(member: Member, region: str, first_day: date, rng: random
     # account; one failure was reviewed and suppressed, one the owner was notified of
     passed = 3 * failing
     findings += [
-        {**_finding(member, region, failing + index, at, rng), **_passed({})}
-        for index in range(passed)
+        {**f, **_passed(f)}
+        for f in (_finding(member, region, failing + index, at, rng) for index in range(passed))
     ]
     findings[0]["Workflow"] = {"Status": "SUPPRESSED"}
     if failing > 1:
@@ -450,10 +450,29 @@ def _finding(
                 "Region": region,
             }
         ],
-        "Compliance": {"Status": "FAILED"},
+        "Compliance": {
+            "Status": "FAILED",
+            "SecurityControlId": control,
+            "AssociatedStandards": [{"StandardsId": s} for s in standards_ids(member, control)],
+        },
+        "Remediation": {
+            "Recommendation": {
+                "Text": "For information on how to correct this issue, consult the AWS Security "
+                "Hub controls documentation.",
+                "Url": f"https://docs.aws.amazon.com/console/securityhub/{control}/remediation",
+            }
+        },
         "Workflow": {"Status": "NEW"},
         "RecordState": "ACTIVE",
     }
+
+
+def standards_ids(member: Member, control: str) -> list[str]:
+    """The enabled standards (their StandardsId) a control finding counts for: the demo's
+    recorded GetEnabledStandards (demo.recorded.securityhub) enables them per environment."""
+    from demo.recorded.securityhub import standards_of
+
+    return standards_of(member.profile.environment, control)
 
 
 def _global(member: Member) -> None:

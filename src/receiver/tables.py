@@ -288,6 +288,22 @@ SECURITYHUB_SEVERITY_COUNTS = Table(
     collector="securityhub",
     region_column="region",
 )
+SECURITYHUB_STANDARD_SCORES = Table(
+    "securityhub_standard_scores",
+    ("securityhub_standards", "standards"),
+    key=("region", "standards_arn"),
+    snapshot="snapshot_date",
+    collector="securityhub_standards",
+    region_column="region",
+)
+SECURITYHUB_STANDARD_CONTROLS = Table(
+    "securityhub_standard_controls",
+    ("securityhub_standards", "controls"),
+    key=("region", "standards_arn", "control_id"),
+    snapshot="snapshot_date",
+    collector="securityhub_standards",
+    region_column="region",
+)
 GUARDDUTY_FINDINGS = Table(
     "guardduty_findings",
     ("guardduty_findings",),
@@ -498,6 +514,8 @@ TABLES: tuple[Table, ...] = (
     COMMITMENT_UTILIZATION,
     SECURITYHUB_FINDINGS,
     SECURITYHUB_SEVERITY_COUNTS,
+    SECURITYHUB_STANDARD_SCORES,
+    SECURITYHUB_STANDARD_CONTROLS,
     GUARDDUTY_FINDINGS,
     GUARDDUTY_FINDING_SNAPSHOTS,
     INSPECTOR_FINDINGS,

@@ -42,7 +42,7 @@ ADDED = {
     "/data/account/parent_path": ("account", None),
     "/data/kms_keys/0/rotation_period_days": ("kms key", 0),
     "/data/ssm_instances/0/patches/0/cve_ids": ("ssm patch", 0),
-    "/data/securityhub/findings/1/remediation_url": ("finding", 1),
+    "/data/securityhub/findings/1/assignee": ("finding", 1),
 }
 
 
@@ -57,7 +57,7 @@ def newer_minor(doc: dict[str, Any]) -> dict[str, Any]:
     new["data"]["account"]["parent_path"] = "Root/Workloads"
     new["data"]["kms_keys"][0]["rotation_period_days"] = 365
     new["data"]["ssm_instances"][0]["patches"][0]["cve_ids"] = ["CVE-2025-0001"]
-    new["data"]["securityhub"]["findings"][1]["remediation_url"] = "https://example.com/fix"
+    new["data"]["securityhub"]["findings"][1]["assignee"] = "secops"  # (remediation_url: 1.2)
     return new
 
 

@@ -373,6 +373,69 @@ def test_the_commitments_section_renders_what_expires_first(demo: DemoRun) -> No
         assert browser.failed_requests == []
 
 
+STANDARDS_RENDERED = """
+(() => {
+  const section = document.getElementById('security-standards');
+  if (!section) return null;
+  const charts = Array.from(section.querySelectorAll('figure.chart')).map((figure) => ({
+    id: figure.id,
+    empty: figure.classList.contains('empty'),
+    marks: Array.from(figure.querySelectorAll('.mark')).filter((mark) => {
+      const b = mark.getBoundingClientRect();
+      return b.width > 0 && b.height > 0;
+    }).length,
+  }));
+  const rows = (id) => document.querySelectorAll(`#table-${id} tbody tr`).length;
+  return {
+    charts,
+    current: rows('security-standards-current'),
+    failing: rows('security-standards-failing'),
+    links: Array.from(section.querySelectorAll('#table-security-standards-failing a'))
+      .map((a) => a.href),
+    fixes: Array.from(document.querySelectorAll('#table-security-open a')).map((a) => a.href),
+  };
+})()
+"""
+
+
+def test_security_standards_scores_and_failing_controls_in_chromium(demo: DemoRun) -> None:
+    """Every account's enabled standards are scored (production: FSBP, CIS, PCI DSS; staging:
+    FSBP, NIST 800-53; the sandbox: FSBP), a chart per standard is drawn, and each failing
+    control and open finding links to its remediation page."""
+    standards = {
+        (name, standard)
+        for name, standard in _query(
+            demo.database_url,
+            "SELECT a.name, s.name FROM v_securityhub_standard_scores_current s "
+            "JOIN v_accounts a USING (account_id) WHERE s.score_percent IS NOT NULL",
+        )
+    }
+    assert {n for _, n in standards} >= {
+        "AWS Foundational Security Best Practices v1.0.0",
+        "CIS AWS Foundations Benchmark v1.4.0",
+        "PCI DSS v3.2.1",
+        "NIST Special Publication 800-53 Revision 5",
+    }
+    assert len({a for a, _ in standards}) == 3
+    ((disabled,),) = _query(
+        demo.database_url,
+        "SELECT count(*) FROM v_securityhub_standard_controls_current WHERE status = 'DISABLED'",
+    )
+    assert disabled > 0
+    ensure_chromium()
+    with Browser() as browser:
+        browser.open(demo.report, width=1280, height=900)
+        shown = browser.evaluate(STANDARDS_RENDERED)
+        assert shown is not None
+        assert len(shown["charts"]) == 4
+        assert all(not c["empty"] and c["marks"] > 0 for c in shown["charts"]), shown
+        assert shown["current"] >= len(standards) and shown["failing"] > 0
+        remediation = "https://docs.aws.amazon.com/console/securityhub/"
+        assert shown["links"] and all(h.startswith(remediation) for h in shown["links"])
+        assert shown["fixes"] and all(h.startswith(remediation) for h in shown["fixes"])
+        assert browser.failed_requests == []
+
+
 def test_interrupting_the_demo_stops_what_it_started(server_url: str, tmp_path: Path) -> None:
     process = subprocess.Popen(
         demo_command("--out", str(tmp_path / "report.html"), "--days", "2", "--history-days", "2"),

@@ -234,6 +234,14 @@ def _checks(w: World) -> list[str]:
 
 PERIOD = {"Start": WINDOW.start.isoformat(), "End": WINDOW.end.isoformat()}
 MONTH = {"Start": "2026-10-01", "End": "2026-11-01"}
+
+
+def _standard(w: World) -> str:
+    """The first standard enabled in the account (Security Hub's StandardsArn)."""
+    subscriptions = w.client("securityhub").get_enabled_standards()["StandardsSubscriptions"]
+    return subscriptions[0]["StandardsArn"]
+
+
 REQUESTS: dict[tuple[str, str], tuple[str, str, Callable[[World], dict[str, Any]]]] = {
     ("ce", "GetCostAndUsage"): (
         US,
@@ -420,6 +428,22 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, Callable[[World], dict[str, Any]
         EU,
         "get_inventory",
         lambda w: {"ResultAttributes": [{"TypeName": "AWS:Application"}], "MaxResults": 50},
+    ),
+    ("securityhub", "GetEnabledStandards"): (EU, "get_enabled_standards", lambda w: {}),
+    ("securityhub", "DescribeStandards"): (EU, "describe_standards", lambda w: {}),
+    ("securityhub", "ListSecurityControlDefinitions"): (
+        EU,
+        "list_security_control_definitions",
+        lambda w: {"StandardsArn": _standard(w)},
+    ),
+    ("securityhub", "BatchGetStandardsControlAssociations"): (
+        EU,
+        "batch_get_standards_control_associations",
+        lambda w: {
+            "StandardsControlAssociationIds": [
+                {"SecurityControlId": "IAM.6", "StandardsArn": _standard(w)}
+            ]
+        },
     ),
     ("securityhub", "GetFindingStatisticsV2"): (
         EU,
@@ -799,6 +823,7 @@ RECORDED_COLLECTORS = (
     ("resilience_hub_apps", EU),
     ("commitment_inventory", EU),
     ("commitment_inventory", None),
+    ("securityhub_standards", EU),
 )
 
 

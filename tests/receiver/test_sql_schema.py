@@ -25,6 +25,7 @@ SQL_DIR = ROOT / "sql"
 
 BOOKKEEPING_COLUMNS = {"ingestion_id", "first_loaded_at", "last_loaded_at"}
 NOT_CREATED_BY_SQL_FILES = {"schema_migrations"}  # created by the migration runner
+FSBP = "arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0"
 
 EXPECTED_VIEWS = {
     "v_cost_by_account_service_daily",
@@ -471,6 +472,18 @@ def seed(cur) -> None:
          (A1, D1, "eu-west-1", "INFORMATIONAL", 40, 0, 0, 0, 40),
          (A1, D2, "us-east-1", "CRITICAL", 0, 0, 0, 0, 0),
          (A1, D2, "us-east-1", "HIGH", 4, 2, 0, 1, 1))
+    load(cur, "securityhub_standard_scores",  # 035: score = passed / (passed + failed)
+         "account_id snapshot_date region standards_arn name standards_status controls_passed"
+         " controls_failed controls_unknown controls_no_data controls_disabled",
+         (A1, D1, "us-east-1", FSBP, "FSBP", "READY", 3, 1, 1, 2, 1),
+         (A1, D2, "us-east-1", FSBP, "FSBP", "READY", 2, 2, 0, 2, 1))
+    load(cur, "securityhub_standard_controls",
+         "account_id snapshot_date region standards_arn control_id title severity status"
+         " remediation_url findings_passed findings_failed findings_unknown",
+         (A1, D2, "us-east-1", FSBP, "S3.8", "S3 block public access", "HIGH", "FAILED",
+          "https://docs.aws.amazon.com/console/securityhub/S3.8/remediation", 4, 2, 0),
+         (A1, D2, "us-east-1", FSBP, "IAM.6", "Root hardware MFA", "CRITICAL", "PASSED", None,
+          1, 0, 0))
     load(cur, "securityhub_severity_counts",  # an older sender: no workflow counts
          "account_id snapshot_date region severity_label count",
          (A2, D2, "us-east-1", "MEDIUM", 7))
@@ -704,6 +717,20 @@ def test_data_set_reaches_every_data_table(seeded):
 
 
 # --------------------------------------------------------------------------- views
+
+
+def test_security_standard_score_trend(seeded):
+    """035: the score is passed / (passed + failed): unknown, no-data, disabled left out."""
+    rows = dicts(
+        seeded,
+        "SELECT snapshot_date, score_percent FROM v_securityhub_standard_score_trend "
+        "WHERE account_id = %s ORDER BY snapshot_date",
+        (A1,),
+    )
+    assert [(r["snapshot_date"], r["score_percent"]) for r in rows] == [
+        (D1, Decimal("75.00")),
+        (D2, Decimal("50.00")),
+    ]
 
 
 def test_cost_views(seeded):

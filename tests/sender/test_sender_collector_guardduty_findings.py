@@ -78,6 +78,9 @@ def test_every_page_every_detector_in_batches_of_fifty(clients):
         "archived": False,
         "created_at": "2026-11-21T03:44:10.512Z",
         "updated_at": "2026-11-24T22:19:48.003Z",
+        "description": "EC2 instance has an unprotected port which is being probed by a known "
+        "malicious host.",
+        "confidence": 5,
     }
     assert items[-1]["resource_id"] == "ASIAEXAMPLE7QWERTY12"
 
@@ -116,3 +119,22 @@ def test_throttling_is_retried(clients):
     outcome = run_collector(COLLECTOR, make_context(clients))
     wire.assert_done()
     assert outcome.status == "ok" and outcome.item_count == 1
+
+
+def test_description_cut_like_every_long_text_and_confidence_absent(clients):
+    """Description is longText (8,192 characters, cut; non-ASCII kept); Confidence is sent as
+    GuardDuty gives it, absent when GuardDuty leaves it out."""
+    long = "Trafic sortant inhabituel vers « hôte » malveillant. " * 200
+    lean = finding("f" * 32, INSTANCE, Description=long)
+    del lean["Confidence"]
+    with stubbed(clients, "guardduty") as gd:
+        gd.add_response("list_detectors", {"DetectorIds": [DETECTOR]})
+        gd.add_response("list_findings", {"FindingIds": ["f" * 32]})
+        gd.add_response("get_findings", {"Findings": [lean]})
+        gd.add_response("list_findings", {"FindingIds": []})
+        outcome = run_collector(COLLECTOR, make_context(clients))
+    assert outcome.status == "ok", outcome.error
+    [item] = section(outcome)
+    assert item["description"] == long[:8192]
+    assert "« hôte »" in item["description"]
+    assert item["confidence"] is None

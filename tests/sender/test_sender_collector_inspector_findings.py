@@ -94,6 +94,7 @@ def test_active_and_recently_closed_findings_over_pages(clients):
         "first_observed_at": "2026-11-02T08:11:37Z",
         "last_observed_at": "2026-11-24T08:11:37Z",
         "updated_at": "2026-11-24T08:11:37Z",
+        "description": "HTTP/2 rapid reset",
     }
 
 
@@ -117,3 +118,16 @@ def test_throttling_is_retried(clients):
     wire.add("ListFindings", {"findings": []})
     assert run_collector(COLLECTOR, make_context(clients)).item_count == 1
     wire.assert_done()
+
+
+def test_description_is_cut_like_every_long_text(clients):
+    long = "Vulnerabilität in libxml2 — präparierte Eingaben. " * 300
+    lean = finding(7, description=long)
+    with stubbed(clients, "inspector2") as ins:
+        ins.add_response("list_findings", {"findings": [lean, finding(8)]})
+        ins.add_response("list_findings", {"findings": []})
+        outcome = run_collector(COLLECTOR, make_context(clients))
+    assert outcome.status == "ok", outcome.error
+    first, second = section(outcome)
+    assert first["description"] == long[:8192]
+    assert second["description"] == "HTTP/2 rapid reset"

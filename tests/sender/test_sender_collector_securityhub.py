@@ -39,6 +39,13 @@ def finding(n, label="HIGH", state="ACTIVE", **extra):
         "Description": 'The control fails if any setting is "false".',
         "Resources": [{"Type": "AwsS3Bucket", "Id": f"arn:aws:s3:::bucket-{n}"}],
         "Compliance": {"Status": "FAILED"},
+        "Remediation": {
+            "Recommendation": {
+                "Text": "For information on how to correct this issue, consult the AWS Security "
+                "Hub controls documentation.",
+                "Url": "https://docs.aws.amazon.com/console/securityhub/S3.8/remediation",
+            }
+        },
         "Workflow": {"Status": "NEW"},
         "RecordState": state,
         **extra,
@@ -82,6 +89,10 @@ def test_pages_of_active_and_archived_findings_with_counts(clients):
     first = data["findings"][0]
     assert (first["severity_label"], first["severity_normalized"]) == ("HIGH", 70)
     assert (first["resource_type"], first["compliance_status"]) == ("AwsS3Bucket", "FAILED")
+    assert first["remediation_text"].startswith("For information on how to correct this issue")
+    assert first["remediation_url"] == (
+        "https://docs.aws.amazon.com/console/securityhub/S3.8/remediation"
+    )
     assert data["findings"][3]["record_state"] == "ARCHIVED"
     assert {c["severity_label"]: c["count"] for c in data["severity_counts"]} == {
         "INFORMATIONAL": 0,
@@ -278,3 +289,26 @@ def test_without_server_counts_a_run_out_of_time_sends_no_counts(clients):
     data = section(outcome)
     assert len(data["findings"]) == 2
     assert not data.get("severity_counts")
+
+
+def test_remediation_text_is_cut_and_its_url_never(clients):
+    """Remediation.Recommendation.Text is longText (cut at 8,192, non-ASCII kept); a URL is
+    never cut: one too long to keep is left out; a finding without Remediation has neither."""
+    long = "Öffentlichen Zugriff sperren, siehe Handbuch §4. " * 300
+    findings = [
+        finding(
+            1, Remediation={"Recommendation": {"Text": long, "Url": "https://x/" + "u" * 2100}}
+        ),
+        finding(2, Remediation={}),
+    ]
+    del findings[1]["Remediation"]
+    with stubbed(clients, "securityhub") as hub:
+        _v2_refused(hub)
+        hub.add_response("get_findings", {"Findings": findings})
+        hub.add_response("get_findings", {"Findings": []})
+        outcome = run_collector(COLLECTOR, make_context(clients))
+    assert outcome.status == "ok", outcome.error
+    first, second = section(outcome)["findings"]
+    assert first["remediation_text"] == long[:8192]
+    assert first["remediation_url"] is None
+    assert (second["remediation_text"], second["remediation_url"]) == (None, None)

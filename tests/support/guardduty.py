@@ -13,7 +13,10 @@ def finding(finding_id, resource, **extra):
     return {
         "AccountId": ACCOUNT,
         "Arn": f"arn:aws:guardduty:eu-west-1:{ACCOUNT}:detector/{DETECTOR}/finding/{finding_id}",
+        "Confidence": 5.0,
         "CreatedAt": "2026-11-21T03:44:10.512Z",
+        "Description": "EC2 instance has an unprotected port which is being probed by a known "
+        "malicious host.",
         "Id": finding_id,
         "Partition": "aws",
         "Region": REGION,

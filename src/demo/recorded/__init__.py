@@ -63,6 +63,10 @@ resources                 ec2 DescribeInstances, DescribeSubnets, DescribeVolume
 secrets                   secretsmanager ListSecrets                                 moto
 securityhub               securityhub GetFindings                                    moto
 securityhub               securityhub GetFindingStatisticsV2                         recorded
+securityhub_standards     securityhub GetFindings                                    moto
+securityhub_standards     securityhub GetEnabledStandards, DescribeStandards,        recorded
+                          ListSecurityControlDefinitions,
+                          BatchGetStandardsControlAssociations
 service_usage             ce GetCostAndUsage (shared with cost)                      recorded
 ssm_instances             ssm DescribeInstanceInformation, DescribeInstancePatches,  recorded
                           GetInventory

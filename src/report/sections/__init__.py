@@ -38,6 +38,7 @@ from report.sections import (
     savings,
     secrets_rotation,
     security,
+    security_standards,
     ssm_instances,
     waf,
 )
@@ -73,7 +74,8 @@ from report.sections.savings import (
     SavingsItem,
 )
 from report.sections.secrets_rotation import SecretsData
-from report.sections.security import SecurityCurrent, SecurityDay
+from report.sections.security import OpenFindings, SecurityCurrent, SecurityDay
+from report.sections.security_standards import StandardsData
 from report.sections.ssm_instances import SsmData
 from report.sections.waf import WafData
 
@@ -121,6 +123,8 @@ class ReportData:
     waf: WafData = field(default_factory=WafData)
     zones: ZoneData = field(default_factory=ZoneData)
     ssm: SsmData = field(default_factory=SsmData)
+    standards: StandardsData = field(default_factory=StandardsData)  # Security Hub (issue 14)
+    security_open: OpenFindings = field(default_factory=OpenFindings)
     # commitments owned: what expires next (issue 14)
     commitment_inventory: CommitmentData = field(default_factory=CommitmentData)
 
@@ -207,6 +211,8 @@ def fetch(
         waf=waf.web_acls(reader),
         zones=availability_zones.zones(reader),
         ssm=ssm_instances.ssm_instances(reader),
+        standards=security_standards.standards(reader, period),
+        security_open=security.open_findings(reader),
         commitment_inventory=commitment_inventory.commitments(reader),
     )
 
@@ -306,6 +312,7 @@ def build_sections(data: ReportData) -> list[Section]:
         cost.cost_section(data, styles),
         forecast.forecast_section(data),
         security.security_section(data, styles),
+        security_standards.standards_section(data, styles),
         guardduty.guardduty_section(data, styles),
         inspector.inspector_section(data, styles),
         organization.groups_section(data),

@@ -12,7 +12,7 @@ from report.accounts import AccountStyle, style_of
 from report.formatting import EN_DASH, count, long_day
 from report.html import Section, no_data
 from report.reader import Reader, to_decimal, to_int
-from report.sections.listing import TOP, Status, account_status_figure, bounded_table
+from report.sections.listing import TOP, Status, account_status_figure, bounded_table, brief
 
 if TYPE_CHECKING:
     from report.sections import ReportData
@@ -48,6 +48,8 @@ class GuardDutyFinding:
     count: int | None
     created: date | None
     updated: date | None
+    confidence: Decimal | None = None
+    description: str | None = None
 
 
 @dataclass
@@ -88,6 +90,7 @@ def guardduty(reader: Reader, limit: int = TOP) -> GuardDutyData:
         SELECT g.account_id, a.name AS account_name, g.region, g.severity, g.type, g.title,
                g.count, (g.created_at AT TIME ZONE 'UTC')::date AS created,
                (g.updated_at AT TIME ZONE 'UTC')::date AS updated,
+               g.confidence, g.description,
                count(*) OVER () AS total
         FROM v_guardduty_findings_current g
         JOIN v_accounts a ON a.account_id = g.account_id
@@ -111,6 +114,8 @@ def guardduty(reader: Reader, limit: int = TOP) -> GuardDutyData:
             r["count"],
             r["created"],
             r["updated"],
+            to_decimal(r["confidence"]),
+            r["description"],
         )
         for r in rows
     ]
@@ -126,7 +131,8 @@ def guardduty_section(data: ReportData, styles: dict[str, AccountStyle]) -> Sect
         "(collector status ok) of each account and region, read from "
         "v_guardduty_findings_current; archived findings and findings GuardDuty no longer lists "
         "are closed and not counted. Bands are GuardDuty's own: critical 9.0 to 10.0, high 7.0 "
-        "to 8.9, medium 4.0 to 6.9, low below 4.0"
+        "to 8.9, medium 4.0 to 6.9, low below 4.0; confidence is GuardDuty's own score for the "
+        "finding, and the description is GuardDuty's (shortened here)"
         + (f"; listed on {long_day(gd.listed_on)} or later." if gd.listed_on else "."),
     )
     section.add_figure(
@@ -150,6 +156,8 @@ def guardduty_section(data: ReportData, styles: dict[str, AccountStyle]) -> Sect
             f.type or EN_DASH,
             count(f.count),
             long_day(f.updated) if f.updated else EN_DASH,
+            str(f.confidence) if f.confidence is not None else EN_DASH,
+            brief(f.description),
         ]
         for f in gd.top
     ]
@@ -165,11 +173,13 @@ def guardduty_section(data: ReportData, styles: dict[str, AccountStyle]) -> Sect
                 "Type",
                 "Occurrences",
                 "Last updated",
+                "Confidence",
+                "What GuardDuty observed",
             ],
             rows,
             gd.total,
-            numeric=(5,),
-            wrap=(3,),
+            numeric=(5, 7),
+            wrap=(3, 8),
             empty_text=no_data("open GuardDuty findings"),
         )
     )

@@ -12,7 +12,7 @@ from report.accounts import AccountStyle, style_of
 from report.formatting import EN_DASH, count, long_day
 from report.html import Section, no_data
 from report.reader import Reader, to_decimal, to_int
-from report.sections.listing import TOP, Status, account_status_figure, bounded_table
+from report.sections.listing import TOP, Status, account_status_figure, bounded_table, brief
 
 if TYPE_CHECKING:
     from report.sections import ReportData
@@ -44,6 +44,7 @@ class InspectorFinding:
     exploit_available: str | None
     fix_available: str | None
     first_observed: date | None
+    description: str | None = None
 
 
 @dataclass
@@ -87,7 +88,7 @@ def inspector(reader: Reader, limit: int = TOP) -> InspectorData:
         SELECT i.account_id, a.name AS account_name, i.region, i.severity, i.inspector_score,
                i.title, i.resource_type, i.resource_id, i.exploit_available, i.fix_available,
                (i.first_observed_at AT TIME ZONE 'UTC')::date AS first_observed,
-               count(*) OVER () AS total
+               i.description, count(*) OVER () AS total
         FROM v_inspector_findings_current i
         JOIN v_accounts a ON a.account_id = i.account_id
         ORDER BY {RANK}, i.inspector_score DESC NULLS LAST, i.first_observed_at, i.finding_arn
@@ -110,6 +111,7 @@ def inspector(reader: Reader, limit: int = TOP) -> InspectorData:
             r["exploit_available"],
             r["fix_available"],
             r["first_observed"],
+            r["description"],
         )
         for r in rows
     ]
@@ -159,6 +161,7 @@ def inspector_section(data: ReportData, styles: dict[str, AccountStyle]) -> Sect
             (f.exploit_available or EN_DASH).lower(),
             (f.fix_available or EN_DASH).lower(),
             long_day(f.first_observed) if f.first_observed else EN_DASH,
+            brief(f.description),
         ]
         for f in insp.top
     ]
@@ -176,11 +179,12 @@ def inspector_section(data: ReportData, styles: dict[str, AccountStyle]) -> Sect
                 "Exploit",
                 "Fix",
                 "First observed",
+                "Description",
             ],
             rows,
             insp.total,
             numeric=(3,),
-            wrap=(4, 5),
+            wrap=(4, 5, 9),
             empty_text=no_data("open Inspector findings"),
         )
     )

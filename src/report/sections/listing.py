@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from report import charts
 from report.accounts import AccountStyle, in_account_order, style_of
 from report.charts import Series
-from report.formatting import Unit, count, esc
+from report.formatting import EN_DASH, Unit, count, esc
 from report.html import Figure, no_data, table_html
 
 TOP = 10  # rows of a listing table; the rest is counted, not shown
@@ -70,6 +70,17 @@ def bounded_table(
             "not shown</p>"
         )
     return html
+
+
+def brief(text: str | None, limit: int = 200) -> str:
+    """Free text for a table cell: at most ``limit`` characters, cut at a word with an ellipsis
+    (the full text stays in the database)."""
+    if not text:
+        return EN_DASH
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def yes_no(value: bool | None) -> str:

@@ -4,16 +4,18 @@ snapshot per account) and the section's charts and table."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
 from report import charts
 from report.accounts import AccountStyle, in_account_order, style_of
 from report.charts import Series
-from report.formatting import Unit, count, esc, long_day
+from report.formatting import EN_DASH, Unit, count, esc, long_day
 from report.html import Figure, Section, no_data, table_html
 from report.reader import Period, Reader, period_days, to_int, to_int_or_none
+from report.sections.listing import TOP, bounded_table, brief
+from report.sections.security_standards import link
 
 if TYPE_CHECKING:
     from report.sections import ReportData
@@ -128,6 +130,92 @@ def security_current(reader: Reader) -> list[SecurityCurrent]:
     ]
 
 
+@dataclass(frozen=True)
+class OpenFinding:
+    account_id: str
+    account_name: str | None
+    region: str | None
+    severity: str | None
+    title: str | None
+    resource_id: str | None
+    last_observed: date | None
+    remediation_text: str | None
+    remediation_url: str | None
+
+
+@dataclass
+class OpenFindings:
+    top: list[OpenFinding] = field(default_factory=list)
+    total: int = 0
+
+
+SEVERITY_RANK = """CASE f.severity_label WHEN 'CRITICAL' THEN 0 WHEN 'HIGH' THEN 1
+                   WHEN 'MEDIUM' THEN 2 WHEN 'LOW' THEN 3 ELSE 4 END"""
+
+
+def open_findings(reader: Reader, limit: int = TOP) -> OpenFindings:
+    """The ``limit`` most severe open Security Hub findings (workflow NEW or NOTIFIED, record
+    state ACTIVE, latest state loaded), most recently observed first, with how to fix them."""
+    rows = reader.rows(
+        f"""
+        SELECT f.account_id, a.name AS account_name, f.region, f.severity_label, f.title,
+               f.resource_id, (f.last_observed_at AT TIME ZONE 'UTC')::date AS last_observed,
+               f.remediation_text, f.remediation_url, count(*) OVER () AS total
+        FROM v_securityhub_findings_current f
+        JOIN v_accounts a ON a.account_id = f.account_id
+        ORDER BY {SEVERITY_RANK}, f.last_observed_at DESC NULLS LAST, f.account_id,
+                 f.finding_id
+        LIMIT :limit
+        """,
+        {"limit": limit},
+        "v_securityhub_findings_current",
+    )
+    return OpenFindings(
+        [
+            OpenFinding(
+                r["account_id"],
+                r["account_name"],
+                r["region"],
+                r["severity_label"],
+                r["title"],
+                r["resource_id"],
+                r["last_observed"],
+                r["remediation_text"],
+                r["remediation_url"],
+            )
+            for r in rows
+        ],
+        to_int(rows[0]["total"]) if rows else 0,
+    )
+
+
+def open_findings_table(findings: OpenFindings, styles: dict[str, AccountStyle]) -> str:
+    rows = [
+        [
+            style_of(styles, f.account_id, f.account_name).label,
+            f.region or EN_DASH,
+            (f.severity or EN_DASH).title(),
+            f.title or EN_DASH,
+            f.resource_id or EN_DASH,
+            long_day(f.last_observed) if f.last_observed else EN_DASH,
+            link(f.remediation_url, brief(f.remediation_text, 120))
+            if f.remediation_url or f.remediation_text
+            else EN_DASH,
+        ]
+        for f in findings.top
+    ]
+    return bounded_table(
+        "security-open",
+        "Open Security Hub findings, most severe and most recently observed first, with how to "
+        "fix each (Security Hub's remediation text, linked to its page)",
+        ["Account", "Region", "Severity", "Finding", "Resource", "Last observed", "Remediation"],
+        rows,
+        findings.total,
+        wrap=(3, 4, 6),
+        empty_text=no_data("open Security Hub findings"),
+    )
+
+
 def security_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section:
     section = Section(
         "security",
@@ -136,7 +224,9 @@ def security_section(data: ReportData, styles: dict[str, AccountStyle]) -> Secti
         "severity for each account and day, read from v_security_posture, and the current "
         "open count per account and severity from v_securityhub_severity_counts_current. "
         "Suppressed and resolved findings (passed control findings among them) are closed: "
-        "they are counted apart, never as open. A dash: the sender sent no workflow status.",
+        "they are counted apart, never as open. A dash: the sender sent no workflow status. "
+        "The most severe open findings are listed from v_securityhub_findings_current (each "
+        "finding's latest state loaded) with Security Hub's remediation text and page.",
     )
     days = period_days(data.period)
     index = {d: i for i, d in enumerate(days)}
@@ -217,6 +307,7 @@ def security_section(data: ReportData, styles: dict[str, AccountStyle]) -> Secti
             empty_text=no_data("current Security Hub findings"),
         )
     )
+    section.add(open_findings_table(data.security_open, styles))
     return section
 
 

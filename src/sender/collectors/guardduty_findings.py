@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sender.collectors.base import Collector, Context, NotEnabled, chunks
-from sender.normalize import boolean, count, number, region, text, timestamp
+from sender.normalize import boolean, count, long_text, number, region, text, timestamp
 
 BATCH = 50
 
@@ -88,6 +88,7 @@ def _item(ctx: Context, finding: dict[str, Any], detector_id: str) -> dict | Non
     resource = finding.get("Resource") or {}
     service = finding.get("Service") or {}
     severity = number(finding.get("Severity"))
+    confidence = number(finding.get("Confidence"))
     return {
         "finding_id": finding_id,
         "detector_id": ctx.identifier(service.get("DetectorId") or detector_id, "DetectorId"),
@@ -101,6 +102,8 @@ def _item(ctx: Context, finding: dict[str, Any], detector_id: str) -> dict | Non
         "archived": boolean(service.get("Archived")),
         "created_at": timestamp(finding.get("CreatedAt")),
         "updated_at": timestamp(finding.get("UpdatedAt")),
+        "description": long_text(finding.get("Description")),
+        "confidence": confidence if confidence is None or confidence >= 0 else None,
     }
 
 
@@ -114,7 +117,7 @@ COLLECTOR = Collector(
     weight=4,
     description=(
         "GuardDuty findings of every detector (current, and archived during the window) with "
-        "severity, type, resource, count and timestamps. "
+        "severity, type, resource, count, description, confidence and timestamps. "
         "https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListFindings.html"
     ),
 )

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sender.collectors.base import Collector, Context
-from sender.normalize import number, region, text, timestamp
+from sender.normalize import long_text, number, region, text, timestamp
 
 
 def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
@@ -58,6 +58,7 @@ def _item(ctx: Context, finding: dict[str, Any]) -> dict[str, Any] | None:
         "first_observed_at": timestamp(finding.get("firstObservedAt")),
         "last_observed_at": timestamp(finding.get("lastObservedAt")),
         "updated_at": timestamp(finding.get("updatedAt")),
+        "description": long_text(finding.get("description")),
     }
 
 
@@ -71,7 +72,8 @@ COLLECTOR = Collector(
     weight=4,
     description=(
         "Amazon Inspector findings (active, and closed or suppressed during the window) with "
-        "severity, type, resource, status, score and first/last observed, filtered server-side. "
+        "severity, type, resource, status, score, description and first/last observed, "
+        "filtered server-side. "
         "https://docs.aws.amazon.com/inspector/v2/APIReference/API_ListFindings.html"
     ),
 )

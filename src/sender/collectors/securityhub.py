@@ -42,7 +42,7 @@ from botocore.exceptions import ClientError
 
 from sender.aws import error_message
 from sender.collectors.base import Collector, Context
-from sender.normalize import long_text, number, region, text, timestamp
+from sender.normalize import identifier, long_text, number, region, text, timestamp
 
 logger = logging.getLogger(__name__)
 
@@ -197,6 +197,7 @@ def _item(ctx: Context, finding: dict[str, Any]) -> dict[str, Any] | None:
     severity = finding.get("Severity") or {}
     label = _severity_label(severity)
     resource = (finding.get("Resources") or [{}])[0] or {}
+    recommendation = (finding.get("Remediation") or {}).get("Recommendation") or {}
     return {
         "finding_id": finding_id,
         "product_arn": ctx.arn(finding.get("ProductArn"), "ProductArn"),
@@ -218,6 +219,8 @@ def _item(ctx: Context, finding: dict[str, Any]) -> dict[str, Any] | None:
         "last_observed_at": timestamp(finding.get("LastObservedAt")),
         "created_at": timestamp(finding.get("CreatedAt")),
         "updated_at": timestamp(finding.get("UpdatedAt")),
+        "remediation_text": long_text(recommendation.get("Text")),
+        "remediation_url": identifier(recommendation.get("Url")),
     }
 
 
@@ -233,8 +236,9 @@ COLLECTOR = Collector(
     weight=8,
     description=(
         "Security Hub findings of every severity (active, and archived during the window) with "
-        "product, resource, compliance, workflow and record state; per region and severity the "
-        "ACTIVE findings and their split by workflow status (open = NEW or NOTIFIED), counted by "
+        "product, resource, compliance, workflow and record state, remediation text and URL; "
+        "per region and severity the ACTIVE findings and their split by workflow status "
+        "(open = NEW or NOTIFIED), counted by "
         "the server (GetFindingStatisticsV2) where it can, else while paging. "
         "https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_GetFindings.html"
     ),
