@@ -24,6 +24,7 @@ import sender.metrics
 from contract import validate_document
 from sender import handler
 from sender.aws import Clients
+from sender.runner import plan_tasks
 from support.sender_fixtures import LambdaContext as Context
 from support.sender_fixtures import fast_retries
 
@@ -101,7 +102,9 @@ def test_one_raising_and_one_denied_collector_still_upload_everything_else(
     assert denied["status"] == "skipped"
     assert denied["error"].startswith("AccessDeniedException (ListDetectors): not authorized")
     # every collector is accounted for, and the others delivered
-    assert len(document["collectors"]) == 24  # 14 regional + 9 global + WAF's CloudFront part
+    # one entry per task: each regional collector per region, each global one (and the global
+    # part of WAF and commitment_inventory) once
+    assert len(document["collectors"]) == len(plan_tasks(registry.values(), document["regions"]))
     assert status[("secrets", "eu-west-1")]["status"] == "ok"
     assert "kms_keys" not in document["data"] and "guardduty_findings" not in document["data"]
     assert any(s["name"].startswith("db-") for s in document["data"]["secrets"])
@@ -284,3 +287,12 @@ def test_history_windows_may_use_the_whole_invocation(aws, monkeypatch):
     handler.handle(event, Context(remaining_ms=900_000), now=now)
     handler.handle({"interval": "DAILY"}, Context(remaining_ms=900_000), now=now)
     assert budgets[0] > 800 and budgets[1] == 30.0  # SENDER_COLLECTOR_TIMEOUT of the fixture
+
+
+def test_the_account_labels_reach_the_uploaded_document(aws, monkeypatch):
+    """SENDER_ACCOUNT_LABELS (modules/sender's account_labels) is reported in data.account."""
+    monkeypatch.setenv("SENDER_ACCOUNT_LABELS", '{"product": "Zahlungen", "environment": "prod"}')
+    monkeypatch.setenv("SENDER_COLLECTORS", "account")
+    summary = handler.handle({"interval": "DAILY"}, Context())
+    document = _uploaded(aws, summary["key"])
+    assert document["data"]["account"]["labels"] == {"environment": "prod", "product": "Zahlungen"}
