@@ -74,7 +74,9 @@ class Reservations:
     """How one service lists its reservations, and the Cost Explorer SERVICE they bill under."""
 
     service: str  # the item's ``service``
-    client: str
+    client: str  # boto3 service name
+    connect: Callable[[Context], Any]  # its client in the task's region (a literal name: the
+    # zip's model scan, scripts/package.py, reads it)
     operation: str
     key: str  # list in the response
     token: tuple[str, str] | None  # None: a boto3 paginator (or no pagination at all)
@@ -203,6 +205,7 @@ RESERVATIONS = (
     Reservations(
         "EC2",
         "ec2",
+        lambda ctx: ctx.client("ec2"),
         "describe_reserved_instances",
         "ReservedInstances",
         None,
@@ -212,6 +215,7 @@ RESERVATIONS = (
     Reservations(
         "RDS",
         "rds",
+        lambda ctx: ctx.client("rds"),
         "describe_reserved_db_instances",
         "ReservedDBInstances",
         None,
@@ -221,6 +225,7 @@ RESERVATIONS = (
     Reservations(
         "ElastiCache",
         "elasticache",
+        lambda ctx: ctx.client("elasticache"),
         "describe_reserved_cache_nodes",
         "ReservedCacheNodes",
         None,
@@ -230,6 +235,7 @@ RESERVATIONS = (
     Reservations(
         "OpenSearch",
         "opensearch",
+        lambda ctx: ctx.client("opensearch"),
         "describe_reserved_instances",
         "ReservedInstances",
         ("NextToken", "NextToken"),
@@ -239,6 +245,7 @@ RESERVATIONS = (
     Reservations(
         "Redshift",
         "redshift",
+        lambda ctx: ctx.client("redshift"),
         "describe_reserved_nodes",
         "ReservedNodes",
         None,
@@ -289,7 +296,7 @@ def _reservations(ctx: Context) -> Iterator[dict[str, Any]]:
 
 
 def _describe(ctx: Context, spec: Reservations) -> Iterator[dict[str, Any]]:
-    client = ctx.client(spec.client)
+    client = spec.connect(ctx)
     if spec.token is None and not client.can_paginate(spec.operation):
         ctx.check_time()  # DescribeReservedInstances (EC2) answers in one response
         yield from getattr(client, spec.operation)().get(spec.key, [])
