@@ -576,3 +576,92 @@ def test_one_denied_service_is_a_warning_and_all_denied_is_skipped(clients):
         outcome = run_collector(COLLECTOR, make_context(clients))
     assert outcome.status == "partial"
     assert "not authorized" in (outcome.error or "")
+
+
+def test_a_denied_utilisation_request_keeps_the_commitments_and_says_so(clients):
+    """Cost Explorer denied (e.g. an SCP): the inventory stands, utilisation is null, and the
+    run is partial with the reason."""
+    with ExitStack() as stack:
+        plans = stack.enter_context(stubbed(clients, "savingsplans", GLOBAL))
+        ce = stack.enter_context(stubbed(clients, "ce", GLOBAL))
+        plans.add_response(
+            "describe_savings_plans",
+            {
+                "savingsPlans": [
+                    {
+                        "savingsPlanId": PLAN,
+                        "savingsPlanArn": PLAN_ARN,
+                        "start": "2025-12-20T10:12:41.000Z",
+                        "end": "2026-12-20T10:12:40.000Z",
+                        "state": "active",
+                        "commitment": "12.6",
+                    }
+                ]
+            },
+            {"maxResults": 100},
+        )
+        ce.add_client_error(
+            "get_savings_plans_utilization_details",
+            "AccessDeniedException",
+            "User is not authorized to perform ce:GetSavingsPlansUtilizationDetails",
+            400,
+        )
+        outcome = run_collector(COLLECTOR, make_context(clients, region=None))
+    assert outcome.status == "partial"
+    assert "SavingsPlans utilisation" in (outcome.error or "")
+    [item] = outcome.items
+    assert (item["commitment_id"], item["hourly_commitment"], item["utilization_pct"]) == (
+        PLAN,
+        "12.6",
+        None,
+    )
+
+
+def test_recurring_charges_of_several_frequencies_keep_the_hourly_ones(clients):
+    with ExitStack() as stack:
+        stubs = stub_regional(stack, clients)
+        stubs["ec2"].add_response("describe_reserved_instances", {"ReservedInstances": []}, {})
+        stubs["rds"].add_response(
+            "describe_reserved_db_instances",
+            {
+                "ReservedDBInstances": [
+                    {
+                        "ReservedDBInstanceId": "legacy-ri",
+                        "State": "retired",
+                        "StartTime": datetime(2026, 10, 1, tzinfo=UTC),
+                        "Duration": 2592000,  # 30 days: ended 2026-10-31, 25 days ago
+                        "RecurringCharges": [
+                            {"RecurringChargeAmount": 5.0, "RecurringChargeFrequency": "Monthly"},
+                            {"RecurringChargeAmount": 0.25, "RecurringChargeFrequency": "Hourly"},
+                            {"RecurringChargeAmount": 0.05, "RecurringChargeFrequency": "Hourly"},
+                        ],
+                    },
+                    {
+                        "ReservedDBInstanceId": "monthly-ri",
+                        "State": "retired",
+                        "StartTime": datetime(2025, 10, 1, tzinfo=UTC),
+                        "Duration": 3888000,  # 45 days: ended 2025-11-15, over 90 days ago
+                        "RecurringCharges": [
+                            {"RecurringChargeAmount": 5.0, "RecurringChargeFrequency": "Monthly"}
+                        ],
+                    },
+                ]
+            },
+            {},
+        )
+        stubs["elasticache"].add_response(
+            "describe_reserved_cache_nodes", {"ReservedCacheNodes": []}, {}
+        )
+        stubs["opensearch"].add_response(
+            "describe_reserved_instances", {"ReservedInstances": []}, {}
+        )
+        stubs["redshift"].add_response("describe_reserved_nodes", {"ReservedNodes": []}, {})
+        outcome = run_collector(COLLECTOR, make_context(clients))
+    assert outcome.status == "ok", outcome.error
+    [item] = outcome.items  # the one that ended over 90 days ago is no longer sent
+    assert (item["commitment_id"], item["end_at"], item["end_computed"]) == (
+        "legacy-ri",
+        "2026-10-31T00:00:00Z",
+        True,
+    )
+    assert (item["recurring_amount"], item["recurring_frequency"]) == ("0.3", "Hourly")
