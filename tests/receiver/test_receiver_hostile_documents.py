@@ -176,8 +176,11 @@ def test_a_document_of_100000_findings_passes_the_scan_under_the_default_limit()
     text = findings_document(100_000)
     limit = Limits().max_document_bytes
     budget = json_budget.prepare(json_budget.narrow(text), limit=2 * limit)
-    # what the hooks charge while parsing (dicts, distinct values) needs less than what is left
-    assert budget.used < 0.45 * budget.limit, budget.charged
+    # what the hooks charge while parsing (dicts, distinct values) needs less than what is left.
+    # Since contract 1.2 a finding carries its remediation text and URL (about 170 characters):
+    # the scan charges 49% (45% before); the whole parse of this 122 MB document, hooks
+    # included, was measured accepted under the default limit (6.9 s)
+    assert budget.used < 0.5 * budget.limit, budget.charged
 
 
 def test_a_findings_document_is_parsed_within_its_budget():
