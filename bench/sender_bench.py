@@ -774,6 +774,9 @@ class Account:
                     "PingStatus": "Online",
                     "PlatformType": "Linux",
                     "LastPingDateTime": DAY,
+                    "ResourceType": "EC2Instance",
+                    "IsLatestVersion": n % 2 == 0,
+                    "AssociationStatus": "Success",
                 }
                 for n in range(6)
             ]
@@ -874,7 +877,36 @@ class Account:
         return {"app": {"appArn": params["appArn"], "name": "app", "creationTime": DAY}}
 
     def resiliencehub_ListAppAssessments(self, params):
-        return {"assessmentSummaries": []}
+        return {
+            "assessmentSummaries": [
+                {
+                    "appArn": params["appArn"],
+                    "assessmentArn": f"{params['appArn']}/app-assessment/1",
+                    "assessmentStatus": "Success",
+                    "endTime": DAY,
+                }
+            ]
+        }
+
+    def resiliencehub_DescribeAppAssessment(self, params):
+        targets = {"rpoInSecs": 300, "rtoInSecs": 3600}
+        estimate = {
+            "complianceStatus": "PolicyMet",
+            "currentRpoInSecs": 60,
+            "currentRtoInSecs": 600,
+        }
+        return {
+            "assessment": {
+                "assessmentArn": params["assessmentArn"],
+                "assessmentStatus": "Success",
+                "invoker": "System",
+                "compliance": {k: estimate for k in ("Software", "Hardware", "AZ", "Region")},
+                "policy": {
+                    "policyName": "gold",
+                    "policy": {k: targets for k in ("Software", "Hardware", "AZ", "Region")},
+                },
+            }
+        }
 
     def compute_optimizer_GetEC2InstanceRecommendations(self, params):
         return {
@@ -883,6 +915,19 @@ class Account:
                     "instanceArn": f"{self.arn.format('ec2')}:instance/i-{n}",
                     "finding": "Overprovisioned",
                     "currentInstanceType": "m6i.xlarge",
+                    "lookBackPeriodInDays": 14.0,
+                    "utilizationMetrics": [
+                        {"name": "Cpu", "statistic": "Maximum", "value": 23.5},
+                        {"name": "Memory", "statistic": "Maximum", "value": 31.0},
+                    ],
+                    "recommendationOptions": [
+                        {
+                            "instanceType": "m6i.large",
+                            "rank": 1,
+                            "performanceRisk": 1.0,
+                            "migrationEffort": "Low",
+                        }
+                    ],
                 }
                 for n in range(5)
             ]

@@ -754,13 +754,13 @@ variable "report_cost_basis" {
 }
 
 variable "report_group_by" {
-  description = "How the report groups accounts (REPORT_GROUP_BY; `python -m report --group-by`): ou (OU path) or tag:<key> (an account tag's value)."
+  description = "How the report groups accounts (REPORT_GROUP_BY; `python -m report --group-by`): ou (OU path), tag:<key> (an account tag's value) or label:<key> (an account label's value: the roster's tag of that key, else the label set on the account's sender)."
   type        = string
   default     = "ou"
 
   validation {
-    condition     = var.report_group_by == "ou" || can(regex("^tag:.{1,128}$", var.report_group_by))
-    error_message = "report_group_by must be ou or tag:<key> (1-128 characters)."
+    condition     = var.report_group_by == "ou" || can(regex("^(tag|label):.{1,128}$", var.report_group_by))
+    error_message = "report_group_by must be ou, tag:<key> or label:<key> (1-128 characters)."
   }
 }
 

@@ -44,6 +44,8 @@ module "spec" {
   publish_metrics           = var.publish_metrics
   first_run_backfill_months = var.first_run_backfill_months
   cost_mode                 = var.cost_mode
+  cost_tag_keys             = var.cost_tag_keys
+  account_labels            = var.account_labels
 }
 
 #------------------------------------------------------------------------------

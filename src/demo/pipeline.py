@@ -19,7 +19,7 @@ import time as clock
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -190,6 +190,7 @@ class Senders:
         return [(m, len(s.get("runs", []))) for m, s in zip(self.members, summaries, strict=True)]
 
     def _handle(self, member: Member, event: dict[str, Any], day: date) -> dict[str, Any]:
+        from demo.recorded.account import sender_labels
         from sender.handler import handle
         from sender.metrics import metrics
 
@@ -198,7 +199,7 @@ class Senders:
             return handle(
                 event,
                 None,
-                settings=self.settings,
+                settings=replace(self.settings, account_labels=sender_labels(member.profile.key)),
                 clients=self.clients[member.account_id],
                 now=datetime.combine(day, time(2), UTC),
             )

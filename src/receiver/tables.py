@@ -460,6 +460,15 @@ RESILIENCEHUB_APPS = Table(
     collector="resilience_hub_apps",
     region_column="region",
 )
+RESILIENCEHUB_APP_DISRUPTIONS = Table(
+    "resiliencehub_app_disruptions",
+    ("resilience_hub_apps",),
+    key=("app_arn", "disruption_type"),
+    snapshot="snapshot_date",
+    parent="resiliencehub_apps",
+    children_field="disruptions",
+    parent_fields=("app_arn",),
+)
 COMPUTE_OPTIMIZER_RECOMMENDATIONS = Table(
     "compute_optimizer_recommendations",
     ("compute_optimizer",),
@@ -469,6 +478,15 @@ COMPUTE_OPTIMIZER_RECOMMENDATIONS = Table(
     region_column="region",
     # older senders priced every saving at On-Demand (savingsOpportunity)
     absent={"savings_basis": ("estimated_monthly_savings", None, "on_demand")},
+)
+COMPUTE_OPTIMIZER_UTILIZATION = Table(
+    "compute_optimizer_utilization",
+    ("compute_optimizer",),
+    key=("resource_arn", "metric", "statistic"),
+    snapshot="snapshot_date",
+    parent="compute_optimizer_recommendations",
+    children_field="utilization",
+    parent_fields=("resource_arn",),
 )
 RESOURCES = Table(
     "resources",
@@ -536,7 +554,9 @@ TABLES: tuple[Table, ...] = (
     APPSIGNALS_SERVICES,
     APPSIGNALS_SLOS,
     RESILIENCEHUB_APPS,
+    RESILIENCEHUB_APP_DISRUPTIONS,
     COMPUTE_OPTIMIZER_RECOMMENDATIONS,
+    COMPUTE_OPTIMIZER_UTILIZATION,
     RESOURCES,
     COMMITMENT_INVENTORY,
     SUPPORT_CASES,

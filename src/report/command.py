@@ -73,8 +73,9 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
         "--group-by",
         type=_group_by,
         default=GroupBy(),
-        metavar="ou|tag:KEY",
-        help="group cost and findings by OU path (default) or by an account tag's value",
+        metavar="ou|tag:KEY|label:KEY",
+        help="group cost and findings by OU path (default), by an account tag's value or by an "
+        "account label's value (the roster's tag of that key, else the sender's label)",
     )
     parser.add_argument(
         "--cost-basis",

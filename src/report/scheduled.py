@@ -77,7 +77,7 @@ class ScheduledReportSettings:
     kms_key_arn: str  # ANALYTICS_KMS_KEY: the bucket policy accepts only this key, by ARN
     days: int  # REPORT_DAYS
     cost_basis: str  # REPORT_COST_BASIS
-    group_by: GroupBy  # REPORT_GROUP_BY: ou (default) or tag:KEY
+    group_by: GroupBy  # REPORT_GROUP_BY: ou (default), tag:KEY or label:KEY
     title: str  # REPORT_TITLE
     topic_arn: str | None  # REPORT_TOPIC_ARN: no summary without it
     new_findings_hours: int  # NEW_FINDINGS_HOURS: "new" = first loaded within this many hours

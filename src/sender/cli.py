@@ -29,6 +29,7 @@ from sender.intervals import Interval
 from sender.settings import (
     ConfigurationError,
     Settings,
+    parse_account_labels,
     parse_collectors,
     parse_cost_mode,
     parse_regions,
@@ -87,6 +88,7 @@ def _collect(args: argparse.Namespace, out: TextIO) -> int:
         regions=parse_regions(regions, "--regions"),
         collectors=parse_collectors(args.collectors or os.environ.get("SENDER_COLLECTORS", "")),
         cost_mode=parse_cost_mode(os.environ.get("SENDER_COST_MODE", "")),
+        account_labels=parse_account_labels(os.environ.get("SENDER_ACCOUNT_LABELS", "")),
     )
     event = {"interval": args.interval, **({"date": args.date} if args.date else {})}
     now = datetime.now(UTC)
@@ -99,6 +101,7 @@ def _collect(args: argparse.Namespace, out: TextIO) -> int:
         max_workers=args.workers or settings.max_workers,
         budget=args.timeout or settings.collector_timeout,
         cost_mode=settings.cost_mode,
+        account_labels=settings.account_labels,
     )
     size = _write(args.out, result.document)
     _print_table(result, out)

@@ -128,6 +128,7 @@ def collect(
     freeze_gc: bool = False,
     cost_mode: str = "account",
     durations: MutableMapping[str, float] | None = None,
+    account_labels: tuple[tuple[str, str], ...] = (),
 ) -> RunResult:
     """Run ``request``; the document is validated (a section breaking the contract is dropped,
     see `sender.document.drop_invalid_sections`) but not uploaded.
@@ -165,6 +166,7 @@ def collect(
             shared=shared,
             cost_history_months=cost_history_months,
             cost_mode=cost_mode,
+            account_labels=account_labels,
         )
 
     tasks = plan_tasks(request.collectors, request.regions)

@@ -50,6 +50,7 @@ def run_and_upload(
         freeze_gc=True,
         cost_mode=settings.cost_mode,
         durations=CONTAINER_DURATIONS,
+        account_labels=settings.account_labels,
     )
     s3 = clients.client("s3", settings.region)
     uploaded = upload(s3, bucket, kms_key, result.document, validated=True)  # collect validated

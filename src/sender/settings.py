@@ -17,12 +17,18 @@ Variable: meaning (default).
   (``false``: at most 10 custom metrics per run)
 - ``SENDER_FIRST_RUN_PARAMETER``: SSM parameter the first run claims (`sender.first_run`) (off)
 - ``SENDER_FIRST_RUN_BACKFILL_MONTHS``: months the first-run backfill covers, 0 = none (14)
+- ``SENDER_ACCOUNT_LABELS``: labels of this account for grouping when there is no organization
+  roster, a JSON object of label -> value (``{"product": "payments", "environment": "prod"}``);
+  at most 50, keys 1-128 and values 0-256 characters of letters, digits, spaces and ``_.:/=+-@``
+  (as AWS tags), keys not starting with ``aws:``; reported in the document's account section
+  (``{}``)
 - ``POWERTOOLS_METRICS_DISABLED``: ``true``: no custom metric at all; read by Powertools and
   `sender.handler`, not by `Settings` (``false``)
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -31,6 +37,8 @@ from dataclasses import dataclass, field
 DEFAULT_REGION = "ap-southeast-1"
 COST_MODES = ("account", "organization", "off")
 REGION_RE = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
+LABEL_LIMITS = (50, 128, 256)  # labels, key length, value length: as AWS tags
+LABEL_PUNCTUATION = set("_.:/=+-@")
 
 
 class ConfigurationError(ValueError):
@@ -51,6 +59,7 @@ class Settings:
     collector_metrics: bool = False
     first_run_parameter: str | None = None
     first_run_backfill_months: int = 14
+    account_labels: tuple[tuple[str, str], ...] = ()  # SENDER_ACCOUNT_LABELS, sorted by key
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -72,6 +81,7 @@ class Settings:
             collector_metrics=_bool(env, "SENDER_COLLECTOR_METRICS", False),
             first_run_parameter=_parameter_name(env.get("SENDER_FIRST_RUN_PARAMETER", "")),
             first_run_backfill_months=_int(env, "SENDER_FIRST_RUN_BACKFILL_MONTHS", 14, 0, 38),
+            account_labels=parse_account_labels(env.get("SENDER_ACCOUNT_LABELS", "")),
         )
 
     def require_upload_target(self) -> tuple[str, str]:
@@ -113,6 +123,43 @@ def parse_collectors(value: str | list[str] | tuple[str, ...] | None) -> tuple[s
             f"unknown collector(s): {', '.join(unknown)} (known: {', '.join(sorted(REGISTRY))})"
         )
     return tuple(names)
+
+
+def parse_account_labels(raw: str | None) -> tuple[tuple[str, str], ...]:
+    """``SENDER_ACCOUNT_LABELS``: a JSON object of label -> value, checked as AWS checks tags
+    (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html); sorted by label."""
+    raw = (raw or "").strip()
+    if not raw:
+        return ()
+    try:
+        labels = json.loads(raw)
+    except ValueError:
+        raise ConfigurationError("SENDER_ACCOUNT_LABELS must be a JSON object") from None
+    if not isinstance(labels, dict):
+        raise ConfigurationError("SENDER_ACCOUNT_LABELS must be a JSON object")
+    most, key_max, value_max = LABEL_LIMITS
+    if len(labels) > most:
+        raise ConfigurationError(f"SENDER_ACCOUNT_LABELS: at most {most} labels")
+    for key, value in labels.items():
+        if not isinstance(value, str):
+            raise ConfigurationError(f"SENDER_ACCOUNT_LABELS: the value of {key!r} is not text")
+        if not 1 <= len(key) <= key_max or not _label_text(key):
+            raise ConfigurationError(
+                f"SENDER_ACCOUNT_LABELS: label {key!r} must be 1-{key_max} letters, digits, "
+                "spaces or _.:/=+-@"
+            )
+        if key.lower().startswith("aws:"):
+            raise ConfigurationError(f"SENDER_ACCOUNT_LABELS: label {key!r} starts with aws:")
+        if len(value) > value_max or not _label_text(value):
+            raise ConfigurationError(
+                f"SENDER_ACCOUNT_LABELS: the value of {key!r} must be 0-{value_max} letters, "
+                "digits, spaces or _.:/=+-@"
+            )
+    return tuple(sorted(labels.items()))
+
+
+def _label_text(value: str) -> bool:
+    return all(c.isalnum() or c == " " or c in LABEL_PUNCTUATION for c in value)
 
 
 def _parameter_name(raw: str) -> str | None:

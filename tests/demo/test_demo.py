@@ -465,3 +465,52 @@ def test_interrupting_the_demo_stops_what_it_started(server_url: str, tmp_path: 
     with pytest.raises(ConnectionRefusedError), socket.create_connection((host, port), timeout=2):
         pass
     assert not (tmp_path / "report.html").exists()
+
+
+DEPTH_RENDERED = """
+(() => {
+  const headers = (id) => Array.from(document.querySelectorAll(`#table-${id} thead th`))
+    .map((th) => th.textContent);
+  const column = (id, name) => {
+    const index = headers(id).indexOf(name);
+    return Array.from(document.querySelectorAll(`#table-${id} tbody tr`))
+      .map((tr) => tr.children[index].textContent);
+  };
+  return {
+    protections: column('waf', 'Protections'),
+    nodes: column('ssm-instances', 'Node type'),
+    latest: column('ssm-instances', 'Latest agent'),
+    policies: column('resilience', 'Policy'),
+    rto: column('resilience', 'Estimated RTO'),
+  };
+})()
+"""
+
+
+def test_resource_depth_and_labels_render_in_chromium(demo: DemoRun) -> None:
+    """Issue 14 items 5 and 6: WAF protections, SSM node type and agent status, Resilience Hub
+    RPO/RTO from the recorded assessments; the senders' labels stored, the roster's Environment
+    tag winning over the label of the same key."""
+    labels = set(
+        _query(
+            demo.database_url,
+            "SELECT a.name, v.label_key, v.label_value, v.source FROM v_account_label_values v "
+            "JOIN accounts a USING (account_id) WHERE v.label_key IN ('product', 'Environment')",
+        )
+    )
+    assert ("Production", "product", "checkout", "sender") in labels
+    assert ("Data Science Sandbox", "product", "experiments", "sender") in labels
+    assert ("Production", "Environment", "production", "roster_tag") in labels  # not "prod"
+    ensure_chromium()
+    with Browser() as browser:
+        browser.open(demo.report, width=1280, height=900)
+        shown = browser.evaluate(f"{SECTION_RENDERED}('resilience')")
+        assert shown is not None and "v_resiliencehub_app_disruptions_current" in shown["explain"]
+        assert shown["chart"] and shown["marks"] > 0, shown
+        assert shown["tables"] >= 4, shown  # two production apps, a row per disruption type
+        depth = browser.evaluate(DEPTH_RENDERED)
+        assert depth["protections"] and "unknown" not in depth["protections"], depth
+        assert set(depth["nodes"]) == {"EC2Instance"}, depth
+        assert {"yes", "no (outdated)"} <= set(depth["latest"]), depth
+        assert set(depth["policies"]) <= {"met", "breached"} and depth["rto"], depth
+        assert browser.failed_requests == []

@@ -227,6 +227,13 @@ def _app(w: World) -> str:
     return w.client("resiliencehub").list_apps()["appSummaries"][0]["appArn"]
 
 
+def _latest_assessment(w: World) -> str:
+    listed = w.client("resiliencehub").list_app_assessments(
+        appArn=_app(w), reverseOrder=True, maxResults=1
+    )
+    return listed["assessmentSummaries"][0]["assessmentArn"]
+
+
 def _checks(w: World) -> list[str]:
     checks = w.client("support", US).describe_trusted_advisor_checks(language="en")["checks"]
     return sorted(c["id"] for c in checks)[:100]
@@ -489,6 +496,11 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, Callable[[World], dict[str, Any]
         EU,
         "list_app_assessments",
         lambda w: {"appArn": _app(w), "reverseOrder": True, "maxResults": 1},
+    ),
+    ("resiliencehub", "DescribeAppAssessment"): (
+        EU,
+        "describe_app_assessment",
+        lambda w: {"assessmentArn": _latest_assessment(w)},
     ),
 }
 
@@ -957,3 +969,20 @@ def test_recorded_operations_are_exactly_what_moto_cannot_serve():
             assert not implemented, f"moto {moto.__version__} now implements {key}: drop it"
         else:
             assert implemented, f"moto {moto.__version__} does not implement {key}: record it"
+
+
+def test_an_assessment_has_rpo_and_rto_per_disruption_type_against_the_apps_policy(prod: World):
+    """DescribeAppAssessment: the policy of the app (from moto) and an estimate per disruption
+    type, within the targets where met, above them for a breach."""
+    assessment = prod.client("resiliencehub").describe_app_assessment(
+        assessmentArn=_latest_assessment(prod)
+    )["assessment"]
+    targets = assessment["policy"]["policy"]
+    assert set(assessment["compliance"]) == set(targets) >= {"Software", "Hardware", "AZ"}
+    for kind, estimate in assessment["compliance"].items():
+        within = estimate["currentRtoInSecs"] <= targets[kind]["rtoInSecs"]
+        assert within == (estimate["complianceStatus"] == "PolicyMet"), kind
+    with pytest.raises(prod.client("resiliencehub").exceptions.ClientError, match="NotFound"):
+        prod.client("resiliencehub").describe_app_assessment(
+            assessmentArn=f"arn:aws:resiliencehub:{EU}:{ACCOUNT}:app-assessment/nope"
+        )

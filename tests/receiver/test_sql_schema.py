@@ -67,6 +67,8 @@ CHILD_TABLES = {
     "ssm_applications": "ssm_managed_instances",
     "ssm_patches": "ssm_managed_instances",
     "iam_users": "iam_summary",
+    "compute_optimizer_utilization": "compute_optimizer_recommendations",
+    "resiliencehub_app_disruptions": "resiliencehub_apps",
 }
 
 
@@ -641,6 +643,9 @@ def seed(cur) -> None:
           "OVER_PROVISIONED", "m5.xlarge", "m5.large", "30.25", "50", "Low", "USD"),
          (A1, D2, f"arn:aws:ec2:us-east-1:{A1}:volume/vol-1", "EBS", "us-east-1", "Optimized",
           "gp3 100 GiB", None, "0", None, "VeryLow", "USD"))
+    load(cur, "compute_optimizer_utilization",
+         "account_id snapshot_date resource_arn metric statistic value",
+         (A1, D2, f"arn:aws:ec2:us-east-1:{A1}:instance/i-1", "Cpu", "Maximum", "23.5"))
     load(cur, "health_events",
          "account_id event_arn service event_type_code event_type_category region status_code"
          " scope start_time end_time last_updated_at affected_entity_count",
@@ -689,6 +694,12 @@ def seed(cur) -> None:
           ROSTER_REFRESH),
          (A3, "Old", "old@example.com", "SUSPENDED", "CREATED", None, "ou-ab12-susp0001",
           "Root/Suspended", "{}", ROSTER_REFRESH))
+    # Resilience Hub RPO/RTO per disruption type (036), children of the app above
+    load(cur, "resiliencehub_app_disruptions",
+         "account_id snapshot_date app_arn disruption_type target_rpo_seconds target_rto_seconds"
+         " current_rpo_seconds current_rto_seconds compliance_status",
+         (A1, D2, f"arn:aws:resiliencehub:us-east-1:{A1}:app/a1", "AZ", 300, 3600, 0, 600,
+          "PolicyMet"))
 # fmt: on
 
 

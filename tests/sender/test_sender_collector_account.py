@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import boto3
 from moto import mock_aws
 
 from sender.collectors.account import COLLECTOR
+from sender.settings import Settings
 from support.sender_fixtures import (
     ACCOUNT,
     access_denied,
@@ -16,6 +18,7 @@ from support.sender_fixtures import (
     section,
     stubbed,
     throttle_first,
+    validate_outcome,
 )
 
 G = "us-east-1"
@@ -127,6 +130,7 @@ def test_management_view_with_ou_path_and_contacts(clients):
         "management_account_id": "111122223333",
         "ou_id": "ou-ab12-cdef3456",
         "ou_path": "Root/Workloads/Prod",
+        "labels": {},  # none set on the sender
     }
     assert [c["contact_type"] for c in contacts] == ["PRIMARY", "BILLING", "SECURITY"]
     assert contacts[0]["city"] == "Zürich" and contacts[0]["email"] is None
@@ -180,6 +184,7 @@ def test_standalone_account_falls_back_to_the_iam_alias(clients):
         "ou_id": None,
         "ou_path": None,
         "contacts": [],
+        "labels": {},
     }
 
 
@@ -218,3 +223,28 @@ def test_throttling_is_retried(clients):
         _contacts(account)
         outcome = run_collector(COLLECTOR, make_context(clients, None))
     assert outcome.status == "ok" and section(outcome)["organization_id"].startswith("o-")
+
+
+def test_labels_set_on_the_sender_are_reported(clients):
+    """SENDER_ACCOUNT_LABELS reaches the account section as given (non-ASCII values too)."""
+    labels = Settings.from_env(
+        {"SENDER_ACCOUNT_LABELS": '{"product": "Zahlungen", "environment": "prod", "team": "core"}'}
+    ).account_labels
+    with stubbed(clients, "organizations", G) as org, stubbed(clients, "account", G) as account:
+        access_denied(org, "describe_organization")
+        account.add_response(
+            "get_account_information",
+            {"AccountId": ACCOUNT, "AccountName": "payments-prod", "AccountState": "ACTIVE"},
+        )
+        access_denied(account, "get_contact_information")
+        for _ in ("BILLING", "OPERATIONS", "SECURITY"):
+            access_denied(account, "get_alternate_contact")
+        ctx = replace(make_context(clients, None), account_labels=labels)
+        outcome = run_collector(COLLECTOR, ctx)
+    assert outcome.status == "ok", outcome.error
+    validate_outcome(outcome)
+    assert section(outcome)["labels"] == {
+        "environment": "prod",
+        "product": "Zahlungen",
+        "team": "core",
+    }

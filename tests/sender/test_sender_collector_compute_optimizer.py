@@ -11,6 +11,7 @@ from support.sender_fixtures import (
     run_collector,
     section,
     stubbed,
+    validate_outcome,
 )
 
 LAMBDA = f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function"
@@ -131,6 +132,11 @@ def test_all_four_resource_types_over_pages(clients):
         "savings_basis": "on_demand",  # Compute Optimizer gave no after-discount figure
         "performance_risk": "Low",
         "currency": "USD",
+        "finding_reasons": [],  # absent fields: nothing invented
+        "migration_effort": None,
+        "recommended_performance_risk": None,
+        "lookback_days": None,
+        "utilization": [],
     }
     assert items["EBS"]["current_configuration"] == "gp2 500 GiB"
     assert items["EBS"]["recommended_configuration"] == "gp3 500 GiB 3000 IOPS 125 MiB/s"
@@ -293,3 +299,142 @@ def test_throttling_is_retried(clients):
     wire.add("GetAutoScalingGroupRecommendations", {"autoScalingGroupRecommendations": []})
     assert run_collector(COLLECTOR, make_context(clients)).status == "ok"
     wire.assert_done()
+
+
+GOV = "arn:aws-us-gov:ec2:us-gov-west-1:123456789012"
+GOV_LAMBDA = "arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function"
+
+
+def test_utilization_performance_risk_and_migration_effort(clients):
+    """Fields shaped like the API reference's InstanceRecommendation, VolumeRecommendation and
+    LambdaFunctionRecommendation: utilisation per metric and statistic, the top option's risk
+    and effort, finding reasons; aws-us-gov ARNs; a non-ASCII instance name (ignored)."""
+    request = {"accountIds": ["123456789012"], "maxResults": 1000}
+    with stubbed(clients, "compute-optimizer", "us-gov-west-1") as co:
+        co.add_response(
+            "get_ec2_instance_recommendations",
+            {
+                "instanceRecommendations": [
+                    {
+                        "instanceArn": f"{GOV}:instance/i-0a1b2c3d4e5f60789",
+                        "accountId": "123456789012",
+                        "instanceName": "Überwachung-01",
+                        "currentInstanceType": "r5.2xlarge",
+                        "finding": "Overprovisioned",
+                        "findingReasonCodes": ["MemoryOverprovisioned", "CPUOverprovisioned"],
+                        "lookBackPeriodInDays": 14.0,
+                        "currentPerformanceRisk": "VeryLow",
+                        "utilizationMetrics": [
+                            {"name": "Cpu", "statistic": "Maximum", "value": 23.5},
+                            {"name": "Memory", "statistic": "Maximum", "value": 31.0},
+                            {"name": "Cpu", "statistic": "Average", "value": 4.25},
+                            {
+                                "name": "NETWORK_IN_BYTES_PER_SECOND",
+                                "statistic": "Maximum",
+                                "value": 1048576.0,
+                            },
+                        ],
+                        "recommendationOptions": [
+                            {
+                                "instanceType": "r6i.large",
+                                "rank": 1,
+                                "performanceRisk": 1.0,
+                                "migrationEffort": "Low",
+                                "savingsOpportunityAfterDiscounts": savings(210.5, 60),
+                            },
+                            {
+                                "instanceType": "m6i.xlarge",
+                                "rank": 2,
+                                "performanceRisk": 0.5,
+                                "migrationEffort": "VeryLow",
+                            },
+                        ],
+                    }
+                ]
+            },
+            request,
+        )
+        co.add_response(
+            "get_ebs_volume_recommendations",
+            {
+                "volumeRecommendations": [
+                    {
+                        "volumeArn": f"{GOV}:volume/vol-0f1e2d3c4b5a69788",
+                        "finding": "NotOptimized",
+                        "lookBackPeriodInDays": 14.0,
+                        "currentConfiguration": {"volumeType": "io1", "volumeSize": 200},
+                        "currentPerformanceRisk": "Medium",
+                        "utilizationMetrics": [
+                            {
+                                "name": "VolumeReadOpsPerSecond",
+                                "statistic": "Maximum",
+                                "value": 950,
+                            },
+                            {"name": "VolumeIOPSExceeded", "statistic": "Maximum", "value": 0},
+                        ],
+                        "volumeRecommendationOptions": [
+                            {
+                                "rank": 1,
+                                "performanceRisk": 3.0,
+                                "configuration": {"volumeType": "gp3", "volumeSize": 200},
+                            }
+                        ],
+                    }
+                ]
+            },
+            request,
+        )
+        co.add_response(
+            "get_lambda_function_recommendations",
+            {
+                "lambdaFunctionRecommendations": [
+                    {
+                        "functionArn": f"{GOV_LAMBDA}:thumbnails:7",
+                        "functionVersion": "7",
+                        "currentMemorySize": 256,
+                        "lookbackPeriodInDays": 14.0,
+                        "finding": "Unavailable",
+                        "findingReasonCodes": ["InsufficientData"],
+                        "currentPerformanceRisk": "High",
+                        "utilizationMetrics": [
+                            {"name": "Duration", "statistic": "Average", "value": 812.4},
+                            {"name": "Memory", "statistic": "Maximum", "value": 250},
+                        ],
+                        "memorySizeRecommendationOptions": [],
+                    }
+                ]
+            },
+            request,
+        )
+        co.add_response("get_auto_scaling_group_recommendations", {}, request)
+        outcome = run_collector(COLLECTOR, make_context(clients, "us-gov-west-1"))
+    assert outcome.status == "ok", outcome.error
+    validate_outcome(outcome, regions=("us-gov-west-1",))
+    items = {i["resource_type"]: i for i in section(outcome)}
+    ec2, ebs, function = items["EC2"], items["EBS"], items["LAMBDA"]
+    assert ec2["finding_reasons"] == ["CPUOverprovisioned", "MemoryOverprovisioned"]
+    assert (ec2["migration_effort"], ec2["recommended_performance_risk"]) == ("Low", 1)
+    assert (ec2["performance_risk"], ec2["lookback_days"]) == ("VeryLow", 14)
+    assert ec2["utilization"] == [
+        {"metric": "Cpu", "statistic": "Maximum", "value": 23.5},
+        {"metric": "Memory", "statistic": "Maximum", "value": 31},
+        {"metric": "Cpu", "statistic": "Average", "value": 4.25},
+        {"metric": "NETWORK_IN_BYTES_PER_SECOND", "statistic": "Maximum", "value": 1048576},
+    ]
+    assert (ec2["estimated_monthly_savings"], ec2["savings_basis"]) == ("210.5", "after_discounts")
+    # EBS options have a risk but no migration effort; the risk is the volume's own
+    assert (ebs["migration_effort"], ebs["recommended_performance_risk"]) == (None, 3)
+    assert ebs["performance_risk"] == "Medium" and ebs["finding_reasons"] == []
+    assert [u["metric"] for u in ebs["utilization"]] == [
+        "VolumeReadOpsPerSecond",
+        "VolumeIOPSExceeded",
+    ]
+    # Lambda: lookbackPeriodInDays (lower-case b), no option, Duration in milliseconds
+    assert (function["lookback_days"], function["recommended_configuration"]) == (14, None)
+    assert function["finding_reasons"] == ["InsufficientData"]
+    assert function["utilization"][0] == {
+        "metric": "Duration",
+        "statistic": "Average",
+        "value": 812.4,
+    }
+    assert function["recommended_performance_risk"] is None

@@ -15,6 +15,7 @@ from support.sender_fixtures import (
     run_collector,
     section,
     stubbed,
+    validate_outcome,
 )
 
 LINUX, WINDOWS = "i-0123456789abcdef0", "i-0fedcba9876543210"
@@ -188,3 +189,79 @@ def test_throttling_is_retried(clients):
     outcome = run_collector(COLLECTOR, make_context(clients))
     wire.assert_done()
     assert outcome.status == "ok"
+
+
+def test_node_type_agent_and_association_status(clients):
+    """InstanceInformation as in the API reference's example: an EC2 node with the latest
+    agent and a successful association, a hybrid node (ManagedInstance, mi- id, non-ASCII
+    computer name) with an outdated agent and a failed association, and a Windows node for
+    which Systems Manager leaves IsLatestVersion and the association fields out."""
+    hybrid = "mi-0d1e2f3a4b5c6d7e8"
+    with stubbed(clients, "ssm") as ssm:
+        ssm.add_response(
+            "describe_instance_information",
+            {
+                "InstanceInformationList": [
+                    info(
+                        LINUX,
+                        "Linux",
+                        IsLatestVersion=True,
+                        AssociationStatus="Success",
+                        LastAssociationExecutionDate=datetime(2026, 11, 25, 1, 30, tzinfo=UTC),
+                        LastSuccessfulAssociationExecutionDate=datetime(
+                            2026, 11, 25, 1, 30, tzinfo=UTC
+                        ),
+                        SourceId=LINUX,
+                        SourceType="AWS::EC2::Instance",
+                    ),
+                    info(
+                        hybrid,
+                        "Linux",
+                        ResourceType="ManagedInstance",
+                        ComputerName="büro-server-01",
+                        IsLatestVersion=False,
+                        AssociationStatus="Failed",
+                        LastAssociationExecutionDate=datetime(2026, 11, 24, 23, 0, tzinfo=UTC),
+                        LastSuccessfulAssociationExecutionDate=datetime(
+                            2026, 11, 20, 23, 0, tzinfo=UTC
+                        ),
+                        ActivationId="3b1e2d5c-1f0a-4e6b-9c1d-2a3b4c5d6e7f",
+                        SourceType="AWS::SSM::ManagedInstance",
+                    ),
+                    info(WINDOWS, "Windows"),
+                ]
+            },
+        )
+        ssm.add_response("get_inventory", {"Entities": []})
+        for _ in range(3):
+            ssm.add_response("describe_instance_patches", {"Patches": []})
+        outcome = run_collector(COLLECTOR, make_context(clients))
+    assert outcome.status == "ok", outcome.error
+    validate_outcome(outcome)
+    ec2, managed, windows = section(outcome)
+    assert {k: ec2[k] for k in ec2 if k not in ("applications", "patches")} == {
+        "instance_id": LINUX,
+        "region": REGION,
+        "computer_name": f"{LINUX}.internal",
+        "platform_type": "Linux",
+        "platform_name": "Amazon Linux",
+        "platform_version": "2023",
+        "agent_version": "3.3.1142.0",
+        "ping_status": "Online",
+        "last_ping_at": "2026-11-25T01:59:40.112Z",
+        "ip_address": "10.20.1.15",
+        "resource_type": "EC2Instance",
+        "source_type": "AWS::EC2::Instance",
+        "agent_is_latest": True,
+        "association_status": "Success",
+        "last_association_at": "2026-11-25T01:30:00Z",
+        "last_successful_association_at": "2026-11-25T01:30:00Z",
+    }
+    assert (managed["resource_type"], managed["computer_name"]) == (
+        "ManagedInstance",
+        "büro-server-01",
+    )
+    assert (managed["agent_is_latest"], managed["association_status"]) == (False, "Failed")
+    assert managed["last_successful_association_at"] == "2026-11-20T23:00:00Z"
+    assert (windows["agent_is_latest"], windows["association_status"]) == (None, None)
+    assert windows["last_association_at"] is None and windows["source_type"] is None

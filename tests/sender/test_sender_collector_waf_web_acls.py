@@ -15,6 +15,7 @@ from support.sender_fixtures import (
     section,
     stubbed,
     throttle_first,
+    validate_outcome,
 )
 
 ACL_ARN = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api/a1b2c3d4"
@@ -81,8 +82,14 @@ def test_regional_acls_from_moto(clients):
             "action": "BLOCK",
             "statement_type": "RateBasedStatement",
             "managed_rule_group": None,
+            "protections": ["RATE"],
         }
     ]
+    assert (acl["rate_limiting"], acl["geo_blocking"], acl["sqli_protection"]) == (
+        True,
+        False,
+        False,
+    )
     assert "APPLICATION_LOAD_BALANCER" in {a["ResourceType"] for a in asked}
     assert len(asked) == len({a["ResourceType"] for a in asked})
 
@@ -145,7 +152,9 @@ def test_regional_acl_with_every_resource_type_and_pages(clients):
         "action": "NONE (override)",
         "statement_type": "ManagedRuleGroupStatement",
         "managed_rule_group": "AWS/AWSManagedRulesCommonRuleSet",
+        "protections": ["XSS"],
     }
+    assert acl["xss_protection"] is True and acl["rate_limiting"] is True
 
 
 def test_cloudfront_acls_once_from_us_east_1_with_their_distributions(clients):
@@ -227,3 +236,135 @@ def test_throttling_is_retried(clients):
     throttle_first(clients.client("wafv2", REGION), times=2)
     outcome = run_collector(COLLECTOR, make_context(clients))
     assert outcome.status == "ok" and outcome.item_count == 1
+
+
+GOV_ARN = "arn:aws-us-gov:wafv2:us-gov-west-1:123456789012:regional/webacl/portal/c3d4e5f6"
+FIELD = {"Body": {"OversizeHandling": "CONTINUE"}}
+TEXT = [{"Priority": 0, "Type": "URL_DECODE"}]
+
+
+def _rule(name, priority, statement, action=None, override=None):
+    return {
+        "Name": name,
+        "Priority": priority,
+        **({"Action": action} if action else {}),
+        **({"OverrideAction": override} if override else {}),
+        "Statement": statement,
+        "VisibilityConfig": VISIBILITY,
+    }
+
+
+def test_protection_flags_from_nested_statements_and_managed_groups(clients):
+    """Flags as the module docstring derives them: nested And/Or/Not statements count, a rule
+    or a rule group in Count mode does not (its own protections are still listed), a rule
+    group of one's own is not opened; an aws-us-gov web ACL, a non-ASCII rule name."""
+    rules = [
+        _rule(
+            "geo-außer-EU",  # a geo match inside Not inside And: still geo blocking
+            0,
+            {
+                "AndStatement": {
+                    "Statements": [
+                        {
+                            "NotStatement": {
+                                "Statement": {"GeoMatchStatement": {"CountryCodes": ["DE", "FR"]}}
+                            }
+                        },
+                        {
+                            "ByteMatchStatement": {
+                                "SearchString": b"/admin",
+                                "FieldToMatch": {"UriPath": {}},
+                                "TextTransformations": TEXT,
+                                "PositionalConstraint": "STARTS_WITH",
+                            }
+                        },
+                    ]
+                }
+            },
+            action={"Block": {}},
+        ),
+        _rule(  # SQL injection only counted: listed, not a protection of the ACL
+            "sqli-count",
+            1,
+            {"SqliMatchStatement": {"FieldToMatch": FIELD, "TextTransformations": TEXT}},
+            action={"Count": {}},
+        ),
+        _rule(  # the managed SQLi group in Count mode (override): not a protection either
+            "AWS-AWSManagedRulesSQLiRuleSet",
+            2,
+            {
+                "ManagedRuleGroupStatement": {
+                    "VendorName": "AWS",
+                    "Name": "AWSManagedRulesSQLiRuleSet",
+                }
+            },
+            override={"Count": {}},
+        ),
+        _rule(
+            "xss-or-rate",
+            3,
+            {
+                "OrStatement": {
+                    "Statements": [
+                        {"XssMatchStatement": {"FieldToMatch": FIELD, "TextTransformations": TEXT}},
+                        {
+                            "LabelMatchStatement": {
+                                "Scope": "LABEL",
+                                "Key": "awswaf:managed:aws:bot-control:bot:verified",
+                            }
+                        },
+                    ]
+                }
+            },
+            action={"Captcha": {}},
+        ),
+        _rule(
+            "own-group",
+            4,
+            {
+                "RuleGroupReferenceStatement": {
+                    "ARN": "arn:aws-us-gov:wafv2:us-gov-west-1:123456789012:regional/"
+                    "rulegroup/rate/d4e5f6a7"
+                }
+            },
+            override={"None": {}},
+        ),
+    ]
+    acl = {**_acl("portal", GOV_ARN, rules), "DefaultAction": {"Allow": {}}}
+    with stubbed(clients, "wafv2", "us-gov-west-1") as waf:
+        waf.add_response(
+            "list_web_acls",
+            {"WebACLs": [{"Name": "portal", "Id": "c3d4e5f6", "ARN": GOV_ARN}]},
+            {"Scope": "REGIONAL", "Limit": 100},
+        )
+        waf.add_response("get_web_acl", {"WebACL": acl, "LockToken": "t"})
+        waf.add_client_error(
+            "get_logging_configuration", service_error_code="WAFNonexistentItemException"
+        )
+        for _ in (
+            t
+            for t in waf.client.meta.service_model.shape_for("ResourceType").enum
+            if t != "AMPLIFY"
+        ):
+            waf.add_response("list_resources_for_web_acl", {"ResourceArns": []})
+        outcome = run_collector(COLLECTOR, make_context(clients, "us-gov-west-1"))
+    assert outcome.status == "ok", outcome.error
+    validate_outcome(outcome, regions=("us-gov-west-1",))
+    [item] = section(outcome)
+    assert {r["name"]: (r["action"], r["protections"]) for r in item["rules"]} == {
+        "geo-außer-EU": ("BLOCK", ["GEO"]),
+        "sqli-count": ("COUNT", ["SQLI"]),
+        "AWS-AWSManagedRulesSQLiRuleSet": ("COUNT (override)", ["SQLI"]),
+        "xss-or-rate": ("CAPTCHA", ["XSS"]),
+        "own-group": ("NONE (override)", []),
+    }
+    assert {
+        flag: item[flag]
+        for flag in ("geo_blocking", "sqli_protection", "xss_protection", "rate_limiting")
+    } == {
+        "geo_blocking": True,
+        "sqli_protection": False,
+        "xss_protection": True,
+        "rate_limiting": False,
+    }
+    assert item["logging_enabled"] is False

@@ -287,3 +287,12 @@ def test_history_windows_may_use_the_whole_invocation(aws, monkeypatch):
     handler.handle(event, Context(remaining_ms=900_000), now=now)
     handler.handle({"interval": "DAILY"}, Context(remaining_ms=900_000), now=now)
     assert budgets[0] > 800 and budgets[1] == 30.0  # SENDER_COLLECTOR_TIMEOUT of the fixture
+
+
+def test_the_account_labels_reach_the_uploaded_document(aws, monkeypatch):
+    """SENDER_ACCOUNT_LABELS (modules/sender's account_labels) is reported in data.account."""
+    monkeypatch.setenv("SENDER_ACCOUNT_LABELS", '{"product": "Zahlungen", "environment": "prod"}')
+    monkeypatch.setenv("SENDER_COLLECTORS", "account")
+    summary = handler.handle({"interval": "DAILY"}, Context())
+    document = _uploaded(aws, summary["key"])
+    assert document["data"]["account"]["labels"] == {"environment": "prod", "product": "Zahlungen"}

@@ -67,3 +67,32 @@ def test_uploads_need_bucket_and_key_arn():
         Settings.from_env({"BUCKET": "b"}).require_upload_target()
     with pytest.raises(ConfigurationError, match="must be the key ARN"):
         Settings.from_env({"BUCKET": "b", "ANALYTICS_KMS_KEY": "alias/x"}).require_upload_target()
+
+
+def test_account_labels_are_read_sorted_and_checked_like_tags():
+    env = {"SENDER_ACCOUNT_LABELS": '{"team": "Zahlungs-Team", "cost-center": "4711/a@b"}'}
+    assert Settings.from_env(env).account_labels == (
+        ("cost-center", "4711/a@b"),
+        ("team", "Zahlungs-Team"),
+    )
+    assert Settings.from_env({}).account_labels == ()
+    assert Settings.from_env({"SENDER_ACCOUNT_LABELS": "{}"}).account_labels == ()
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("product=payments", "JSON object"),
+        ('["product"]', "JSON object"),
+        ('{"product": 7}', "not text"),
+        ('{"": "x"}', "1-128"),
+        ('{"' + "k" * 129 + '": "x"}', "1-128"),
+        ('{"team": "' + "v" * 257 + '"}', "0-256"),
+        ('{"team": "a;b"}', "0-256 letters"),
+        ('{"aws:team": "x"}', "starts with aws:"),
+        ("{" + ",".join(f'"k{i}": "v"' for i in range(51)) + "}", "at most 50"),
+    ],
+)
+def test_malformed_account_labels_are_refused(raw, message):
+    with pytest.raises(ConfigurationError, match=message):
+        Settings.from_env({"SENDER_ACCOUNT_LABELS": raw})

@@ -354,3 +354,15 @@ run "new_findings_hours_in_range" {
   }
   expect_failures = [var.report_new_findings_hours]
 }
+
+run "report_group_by_an_account_label" {
+  command = plan
+  variables {
+    report_group_by = "label:product"
+  }
+
+  assert {
+    condition     = aws_lambda_function.report[0].environment[0].variables.REPORT_GROUP_BY == "label:product"
+    error_message = "label:<key> groups the report by an account label (sql/037)."
+  }
+}

@@ -56,6 +56,8 @@ locals {
     SENDER_FIRST_RUN_BACKFILL_MONTHS = tostring(var.first_run_backfill_months)
     SENDER_FIRST_RUN_PARAMETER       = local.first_run_parameter_name
     SENDER_COST_MODE                 = var.cost_mode
+    SENDER_COST_TAG_KEYS             = join(",", var.cost_tag_keys)
+    SENDER_ACCOUNT_LABELS            = jsonencode(var.account_labels)
     POWERTOOLS_SERVICE_NAME          = "sender"
     POWERTOOLS_METRICS_NAMESPACE     = var.metrics_namespace
     POWERTOOLS_METRICS_DISABLED      = var.publish_metrics ? "false" : "true"

@@ -135,6 +135,8 @@ run "function_environment" {
       SENDER_FIRST_RUN_BACKFILL_MONTHS = "14"
       SENDER_FIRST_RUN_PARAMETER       = "/observability-sender/first-run-backfill"
       SENDER_COST_MODE                 = "account"
+      SENDER_COST_TAG_KEYS             = ""
+      SENDER_ACCOUNT_LABELS            = "{}"
       POWERTOOLS_SERVICE_NAME          = "sender"
       POWERTOOLS_METRICS_NAMESPACE     = "MultiAccountObservability"
       POWERTOOLS_METRICS_DISABLED      = "false"
@@ -260,6 +262,35 @@ run "bad_cost_mode" {
     cost_mode = "payer"
   }
   expect_failures = [var.cost_mode]
+}
+
+run "cost_tag_keys_reach_the_function" {
+  command = plan
+
+  variables {
+    cost_tag_keys = ["CostCenter", "team", "aws:createdBy"]
+  }
+
+  assert {
+    condition     = one(aws_lambda_function.this.environment).variables["SENDER_COST_TAG_KEYS"] == "CostCenter,team,aws:createdBy"
+    error_message = "cost_tag_keys reach the function as SENDER_COST_TAG_KEYS, comma-separated."
+  }
+}
+
+run "bad_cost_tag_key" {
+  command = plan
+  variables {
+    cost_tag_keys = ["team$x"]
+  }
+  expect_failures = [var.cost_tag_keys]
+}
+
+run "too_many_cost_tag_keys" {
+  command = plan
+  variables {
+    cost_tag_keys = ["k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11"]
+  }
+  expect_failures = [var.cost_tag_keys]
 }
 
 run "backfill_out_of_range" {
@@ -534,4 +565,45 @@ run "bad_code_signing_config_arn" {
   }
 
   expect_failures = [var.code_signing_config_arn]
+}
+
+run "account_labels_reach_the_function_as_json" {
+  command = plan
+
+  variables {
+    account_labels = { product = "Zahlungen", team = "core/payments", environment = "prod" }
+  }
+
+  assert {
+    condition = (
+      jsondecode(one(aws_lambda_function.this.environment).variables["SENDER_ACCOUNT_LABELS"]) ==
+      { product = "Zahlungen", team = "core/payments", environment = "prod" }
+    )
+    error_message = "account_labels reach the function as SENDER_ACCOUNT_LABELS (JSON)."
+  }
+}
+
+run "no_account_labels_is_an_empty_object" {
+  command = plan
+
+  assert {
+    condition     = one(aws_lambda_function.this.environment).variables["SENDER_ACCOUNT_LABELS"] == "{}"
+    error_message = "Without account_labels the sender reports {}."
+  }
+}
+
+run "account_label_with_a_bad_character" {
+  command = plan
+  variables {
+    account_labels = { team = "a;b" }
+  }
+  expect_failures = [var.account_labels]
+}
+
+run "account_label_key_reserved_for_aws" {
+  command = plan
+  variables {
+    account_labels = { "aws:team" = "core" }
+  }
+  expect_failures = [var.account_labels]
 }

@@ -54,7 +54,7 @@ kms_keys                  kms ListAliases, ListKeys, DescribeKey,               
 marketplace_usage         ce GetCostAndUsage (BILLING_ENTITY filter)                 recorded
 resilience_hub_apps       resiliencehub ListApps, ListResiliencyPolicies,            moto
                           DescribeApp
-resilience_hub_apps       resiliencehub ListAppAssessments                           recorded
+resilience_hub_apps       resiliencehub ListAppAssessments, DescribeAppAssessment    recorded
 resources                 ec2 DescribeInstances, DescribeSubnets, DescribeVolumes;   moto
                           rds DescribeDBInstances; s3 ListBuckets; elbv2
                           DescribeLoadBalancers; autoscaling

@@ -1,4 +1,10 @@
-"""The Account API's account name and primary contact (moto has only alternate contacts)."""
+"""The Account API's account name and primary contact (moto has only alternate contacts), and the
+labels each member's sender is configured with (``SENDER_ACCOUNT_LABELS``).
+
+The demo's roster tags every member with Environment (`demo.organization`); the senders' labels
+add product and team, and an Environment label of their own which the roster's tag overrides
+(v_account_label_values: the roster wins label by label).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,16 @@ from demo.recorded._core import Answer, Answers, ApiError, Call, at
 
 CREATED = {"prod": date(2019, 3, 12), "staging": date(2020, 6, 2), "sandbox": date(2022, 9, 15)}
 MISSING = "not implemented by moto 5.2 (moto has only alternate contacts)"
+LABELS = {
+    "prod": {"product": "checkout", "team": "Plattform und Zahlungen", "Environment": "prod"},
+    "staging": {"product": "checkout", "team": "Plattform und Zahlungen", "Environment": "stage"},
+    "sandbox": {"product": "experiments", "team": "data-science"},
+}
+
+
+def sender_labels(profile_key: str) -> tuple[tuple[str, str], ...]:
+    """The account labels a member's sender is deployed with (modules/sender account_labels)."""
+    return tuple(sorted(LABELS.get(profile_key, {}).items()))
 
 
 def _check_account(call: Call) -> None:

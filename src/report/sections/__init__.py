@@ -35,6 +35,8 @@ from report.sections import (
     kms_rotation,
     organization,
     patches,
+    resilience,
+    rightsizing,
     savings,
     secrets_rotation,
     security,
@@ -66,6 +68,8 @@ from report.sections.inventory import InventoryCount
 from report.sections.kms_rotation import KmsData
 from report.sections.organization import GroupBy, GroupTotal
 from report.sections.patches import PatchData
+from report.sections.resilience import ResilienceData
+from report.sections.rightsizing import RightsizingData
 from report.sections.savings import (
     SOURCE_NAMES,
     CommitmentPeriod,
@@ -122,6 +126,8 @@ class ReportData:
     certificates: CertificateData = field(default_factory=CertificateData)
     waf: WafData = field(default_factory=WafData)
     zones: ZoneData = field(default_factory=ZoneData)
+    resilience: ResilienceData = field(default_factory=ResilienceData)  # RPO/RTO (issue 14)
+    rightsizing: RightsizingData = field(default_factory=RightsizingData)  # (issue 14)
     ssm: SsmData = field(default_factory=SsmData)
     standards: StandardsData = field(default_factory=StandardsData)  # Security Hub (issue 14)
     security_open: OpenFindings = field(default_factory=OpenFindings)
@@ -210,6 +216,8 @@ def fetch(
         certificates=certificates.certificates(reader),
         waf=waf.web_acls(reader),
         zones=availability_zones.zones(reader),
+        resilience=resilience.resilience(reader),
+        rightsizing=rightsizing.rightsizing(reader),
         ssm=ssm_instances.ssm_instances(reader),
         standards=security_standards.standards(reader, period),
         security_open=security.open_findings(reader),
@@ -325,6 +333,7 @@ def build_sections(data: ReportData) -> list[Section]:
         waf.waf_section(data, styles),
         inventory.inventory_section(data, styles),
         availability_zones.zones_section(data, styles),
+        resilience.resilience_section(data, styles),
         ssm_instances.ssm_section(data, styles),
         savings.savings_section(data, styles),
         commitment_inventory.commitments_section(data, styles),

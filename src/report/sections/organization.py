@@ -1,5 +1,6 @@
-"""Section 3b, by organizational unit (or account tag): the ``GroupBy`` option, the per-group
-query over ``v_account_labels`` and the section's chart and table."""
+"""Section 3b, by organizational unit, account tag or account label: the ``GroupBy`` option, the
+per-group query over ``v_account_labels`` (and ``v_account_label_values`` for a label) and the
+section's chart and table."""
 
 from __future__ import annotations
 
@@ -21,25 +22,34 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class GroupBy:
-    """How the report groups accounts: by OU path, or by the value of one account tag."""
+    """How the report groups accounts: by OU path, by the value of one account tag, or by the
+    value of one account label (sql/037: the roster's account tag of that key, else the label
+    set on the account's sender)."""
 
-    tag: str | None = None  # None: by OU path
+    tag: str | None = None  # None: by OU path (or by ``account_label``)
+    account_label: str | None = None  # label:KEY
 
     @classmethod
     def parse(cls, text: str) -> GroupBy:
-        """``ou`` or ``tag:<key>``."""
+        """``ou``, ``tag:<key>`` or ``label:<key>``."""
         if text == "ou":
             return cls()
         if text.startswith("tag:") and 1 <= len(text[4:]) <= 128:
             return cls(text[4:])
-        raise ValueError(f"group by 'ou' or 'tag:<key>', not {text!r}")
+        if text.startswith("label:") and 1 <= len(text[6:]) <= 128:
+            return cls(account_label=text[6:])
+        raise ValueError(f"group by 'ou', 'tag:<key>' or 'label:<key>', not {text!r}")
 
     @property
     def label(self) -> str:
+        if self.account_label is not None:
+            return f"Label {self.account_label}"
         return "OU path" if self.tag is None else f"Tag {self.tag}"
 
     @property
     def missing(self) -> str:
+        if self.account_label is not None:
+            return "(no such label)"
         return "(no OU known)" if self.tag is None else "(untagged)"
 
 
@@ -63,11 +73,17 @@ def group_totals(
     """Per OU path (or tag value): accounts, cost in ``basis`` over the period (in ``currency``)
     and current Security Hub findings by severity, from v_account_labels."""
     column = cost_column(basis)
-    key = (
-        "coalesce(l.ou_path, :missing)"
-        if group_by.tag is None
-        else "coalesce(l.tags ->> CAST(:tag AS text), :missing)"
-    )
+    join = ""  # one join, not a lookup per account: the label view covers every account
+    if group_by.account_label is not None:
+        key = "coalesce(v.label_value, :missing)"
+        join = (
+            "LEFT JOIN v_account_label_values v ON v.account_id = l.account_id"
+            " AND v.label_key = CAST(:label AS text)"
+        )
+    elif group_by.tag is None:
+        key = "coalesce(l.ou_path, :missing)"
+    else:
+        key = "coalesce(l.tags ->> CAST(:tag AS text), :missing)"
     params: dict[str, Any] = {
         "missing": group_by.missing,
         "currency": currency,
@@ -76,11 +92,14 @@ def group_totals(
     }
     if group_by.tag is not None:
         params["tag"] = group_by.tag
+    if group_by.account_label is not None:
+        params["label"] = group_by.account_label
     rows = reader.rows(
         f"""
         WITH labels AS (
             SELECT l.account_id, {key} AS grp
             FROM v_account_labels l
+            {join}
             WHERE l.has_reported OR l.expected
         ),
         cost AS (
@@ -111,6 +130,7 @@ def group_totals(
         "v_account_labels",
         "v_report_cost_daily",
         "v_securityhub_severity_counts_current",
+        *(("v_account_label_values",) if group_by.account_label is not None else ()),
     )
     return [
         GroupTotal(
@@ -126,17 +146,24 @@ def group_totals(
 def groups_section(data: ReportData) -> Section:
     currency = data.currencies.main
     by = data.group_by
-    what = "OU path" if by.tag is None else f"value of the account tag {by.tag}"
+    if by.account_label is not None:
+        what = f"value of the account label {by.account_label}"
+        title = f"By account label {by.account_label}"
+    elif by.tag is None:
+        what, title = "OU path", "By organizational unit"
+    else:
+        what, title = f"value of the account tag {by.tag}", f"By account tag {by.tag}"
     section = Section(
         "by-group",
-        "By organizational unit" if by.tag is None else f"By account tag {by.tag}",
+        title,
         f"{data.cost_basis.capitalize()} cost in the period and current open Security Hub "
         "findings (workflow NEW or "
         f"NOTIFIED) of the accounts, per "
-        f"{what} (python -m receiver report --group-by ou|tag:<key>), read from "
+        f"{what} (python -m receiver report --group-by ou|tag:<key>|label:<key>), read from "
         "v_account_labels (the organization roster's OU paths and account tags; an account "
-        "outside the roster keeps the OU path its sender reported), v_report_cost_daily and "
-        "v_securityhub_severity_counts_current.",
+        "outside the roster keeps the OU path its sender reported), v_account_label_values "
+        "(labels: the roster's account tag of that key wins, else the label set on the "
+        "account's sender), v_report_cost_daily and v_securityhub_severity_counts_current.",
     )
     groups = data.groups
     section.add_figure(

@@ -16,6 +16,7 @@ from report.formatting import EN_DASH, Unit, count, long_day, money, month, perc
 from report.formatting import day as day_label
 from report.html import Figure, Section, no_data, table_html
 from report.reader import Period, Reader, period_days, to_decimal, to_int
+from report.sections.rightsizing import rightsizing_table
 
 if TYPE_CHECKING:
     from report.sections import ReportData
@@ -204,7 +205,9 @@ def savings_section(data: ReportData, styles: dict[str, AccountStyle]) -> Sectio
         "Estimated monthly savings of the current Trusted Advisor cost checks, Compute Optimizer "
         "recommendations and unused RI/SP commitment (v_report_savings_current, the current "
         "part of v_savings_opportunities), recommendations by type and finding "
-        "(v_compute_optimizer_recommendations_current), and RI/SP utilization and coverage "
+        "(v_compute_optimizer_recommendations_current), each resource's utilisation, risk and "
+        "migration effort (v_compute_optimizer_utilization_current), and RI/SP utilization and "
+        "coverage "
         "(v_report_commitment_utilization).",
     )
 
@@ -303,6 +306,7 @@ def savings_section(data: ReportData, styles: dict[str, AccountStyle]) -> Sectio
             empty_text=no_data("Compute Optimizer recommendations"),
         )
     )
+    section.add(rightsizing_table(data, styles))
 
     section.add("<h3>Reserved Instances and Savings Plans</h3>")
     section.add_figure(_commitment_figure(data))

@@ -1,5 +1,6 @@
 """Systems Manager managed instances: ping status per platform and agent version in the current
-snapshot, and the instances listed, those not online first."""
+snapshot, and the instances listed, those not online first, with their node type, whether their
+agent is the latest and their association status."""
 
 from __future__ import annotations
 
@@ -41,6 +42,9 @@ class ManagedInstance:
     agent_version: str | None
     ping_status: str | None
     last_ping: date | None
+    resource_type: str | None = None  # EC2Instance | ManagedInstance (hybrid)
+    agent_is_latest: bool | None = None
+    association_status: str | None = None
 
 
 @dataclass
@@ -50,6 +54,8 @@ class SsmData:
     agents_total: int = 0  # agent versions
     instances: list[ManagedInstance] = field(default_factory=list)  # the first ``TOP``
     total: int = 0
+    outdated_agents: int = 0  # instances whose agent is not the latest (IsLatestVersion false)
+    failed_associations: int = 0  # instances whose association status is Failed
 
 
 def ssm_instances(reader: Reader, limit: int = TOP) -> SsmData:
@@ -84,7 +90,10 @@ def ssm_instances(reader: Reader, limit: int = TOP) -> SsmData:
                {PLATFORM} || coalesce(' ' || i.platform_version, '') AS platform,
                i.agent_version, i.ping_status,
                (i.last_ping_at AT TIME ZONE 'UTC')::date AS last_ping,
-               count(*) OVER () AS total
+               i.resource_type, i.agent_is_latest, i.association_status,
+               count(*) OVER () AS total,
+               count(*) FILTER (WHERE i.agent_is_latest IS FALSE) OVER () AS outdated,
+               count(*) FILTER (WHERE i.association_status = 'Failed') OVER () AS failed
         FROM v_ssm_managed_instances_current i
         JOIN v_accounts a ON a.account_id = i.account_id
         ORDER BY (i.ping_status = 'Online') NULLS FIRST, i.last_ping_at NULLS FIRST, a.name,
@@ -95,6 +104,8 @@ def ssm_instances(reader: Reader, limit: int = TOP) -> SsmData:
         "v_ssm_managed_instances_current",
     )
     data.total = to_int(rows[0]["total"]) if rows else 0
+    data.outdated_agents = to_int(rows[0]["outdated"]) if rows else 0
+    data.failed_associations = to_int(rows[0]["failed"]) if rows else 0
     data.instances = [
         ManagedInstance(
             r["account_id"],
@@ -106,6 +117,9 @@ def ssm_instances(reader: Reader, limit: int = TOP) -> SsmData:
             r["agent_version"],
             r["ping_status"],
             r["last_ping"],
+            r["resource_type"],
+            r["agent_is_latest"],
+            r["association_status"],
         )
         for r in rows
     ]
@@ -120,8 +134,11 @@ def ssm_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section:
         "SSM managed instances",
         "Systems Manager managed instances of each account's current snapshot, read from "
         "v_ssm_managed_instances_current: their ping status as SSM reports it (Online, "
-        f"ConnectionLost, Inactive), platform and agent version; {count(online)} of "
-        f"{count(sd.total)} online.",
+        "ConnectionLost, Inactive), platform, agent version and whether it is the latest for "
+        "the platform (IsLatestVersion; SSM says so for Linux nodes), node type (EC2Instance, "
+        "or ManagedInstance: a hybrid node) and State Manager association status; "
+        f"{count(online)} of {count(sd.total)} online, {count(sd.outdated_agents)} with an "
+        f"outdated agent, {count(sd.failed_associations)} with a failed association.",
     )
     platforms = sorted(sd.by_platform)
     present = [p for p in PINGS if any(p.key in c for c in sd.by_platform.values())]
@@ -164,6 +181,9 @@ def ssm_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section:
             i.agent_version or EN_DASH,
             i.ping_status or EN_DASH,
             long_day(i.last_ping) if i.last_ping else EN_DASH,
+            i.resource_type or EN_DASH,
+            {True: "yes", False: "no (outdated)", None: "unknown"}[i.agent_is_latest],
+            i.association_status or EN_DASH,
         ]
         for i in sd.instances
     ]
@@ -180,6 +200,9 @@ def ssm_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section:
                 "Agent version",
                 "Ping status",
                 "Last ping",
+                "Node type",
+                "Latest agent",
+                "Association",
             ],
             rows,
             sd.total,

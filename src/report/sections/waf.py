@@ -1,5 +1,6 @@
 """WAF: the web ACLs of the current snapshot with their rules by action, default action,
-logging and the resources they protect, web ACLs with something to look at first."""
+logging, protections (geo blocking, SQL injection, XSS, rate limiting) and the resources they
+protect, web ACLs with something to look at first."""
 
 from __future__ import annotations
 
@@ -26,6 +27,14 @@ ACTION = """CASE WHEN r.action = 'BLOCK' THEN 'block'
                  WHEN r.action IN ('CAPTCHA', 'CHALLENGE') THEN 'challenge'
                  WHEN r.action = 'NONE (override)' THEN 'group'
                  ELSE 'other' END"""
+# what each protection is called in the table, and its column (how sql/036 derives it: a rule
+# not in Count mode whose statement, nested And/Or/Not included, is of that kind)
+PROTECTIONS = (
+    ("geo", "geo_blocking"),
+    ("SQLi", "sqli_protection"),
+    ("XSS", "xss_protection"),
+    ("rate", "rate_limiting"),
+)
 ACTIONS = (
     Status("block", "Block", "#d6604d"),
     Status("group", "Rule group (its own actions)", "#4393c3"),
@@ -48,6 +57,14 @@ class WebAcl:
     resources: int  # associated resources
     rules: dict[str, int]  # action -> rules
     capacity: int | None
+    # protection -> enforced by a rule not in Count mode (sql/036); None: an older sender
+    protections: dict[str, bool | None] = field(default_factory=dict)
+
+    @property
+    def protections_text(self) -> str:
+        if all(v is None for v in self.protections.values()):
+            return "unknown"
+        return ", ".join(name for name, on in self.protections.items() if on) or "none"
 
     @property
     def flags(self) -> list[str]:
@@ -74,6 +91,7 @@ def web_acls(reader: Reader, limit: int = TOP) -> WafData:
         f"""
         SELECT w.account_id, a.name AS account_name, w.name, w.scope, w.region,
                w.default_action, w.logging_enabled, w.capacity,
+               w.geo_blocking, w.sqli_protection, w.xss_protection, w.rate_limiting,
                coalesce(cardinality(w.associated_resources), 0) AS resources,
                coalesce(r.block_rules, 0) AS block_rules,
                coalesce(r.allow_rules, 0) AS allow_rules,
@@ -117,6 +135,7 @@ def web_acls(reader: Reader, limit: int = TOP) -> WafData:
                 to_int(r["resources"]),
                 {a.key: to_int(r[f"{a.key}_rules"]) for a in ACTIONS},
                 r["capacity"],
+                {name: r[column] for name, column in PROTECTIONS},
             )
             for r in rows
         ],
@@ -132,7 +151,13 @@ def waf_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section:
         "AWS WAF web ACLs of each account's current snapshot (regional, and CloudFront from "
         "us-east-1), read from v_waf_web_acls_current and v_waf_rules_current: each ACL's rules "
         "by action, its default action, logging and the resources it is associated with. A "
-        "rule group's rules act as the group defines them unless it is overridden to count.",
+        "rule group's rules act as the group defines them unless it is overridden to count. "
+        "Protections: a rule not in Count mode blocks by country (GeoMatchStatement), inspects "
+        "for SQL injection (SqliMatchStatement or AWS's managed SQL database group), for "
+        "cross-site scripting (XssMatchStatement or AWS's core rule set) or limits the request "
+        "rate (RateBasedStatement), nested statements included; rule groups of your own are "
+        "not opened, so they may protect more than shown; unknown: sent by a sender before "
+        "contract 1.2.",
     )
     labels = [
         f"{w.name or EN_DASH} · {style_of(styles, w.account_id, w.account_name).label}"
@@ -169,6 +194,7 @@ def waf_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section:
             count(sum(w.rules.values())),
             count(w.capacity),
             ", ".join(w.flags) or EN_DASH,
+            w.protections_text,
         ]
         for w in wd.acls
     ]
@@ -187,6 +213,7 @@ def waf_section(data: ReportData, styles: dict[str, AccountStyle]) -> Section:
                 "Rules",
                 "Capacity (WCU)",
                 "To look at",
+                "Protections",
             ],
             rows,
             wd.total,

@@ -6,6 +6,10 @@ account name then comes from the Account API or the IAM account alias.
 https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeAccount.html
 https://docs.aws.amazon.com/accounts/latest/reference/API_GetContactInformation.html
 https://docs.aws.amazon.com/accounts/latest/reference/API_GetAlternateContact.html
+
+``labels`` (contract 1.2) are the sender's own setting (``SENDER_ACCOUNT_LABELS``, the sender
+module's ``account_labels``), not read from AWS: product, team, environment or any label, for
+grouping accounts when the receiver has no organization roster (the roster's account tags win).
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
         "ou_id": None,
         "ou_path": None,
         "contacts": [],
+        "labels": dict(ctx.account_labels),
     }
     organization = _optional(ctx, "DescribeOrganization", org.describe_organization)
     if organization:
@@ -193,7 +198,7 @@ COLLECTOR = Collector(
     ),
     description=(
         "Account name, email, status, organization and OU path, primary and alternate "
-        "(billing, operations, security) contacts. "
+        "(billing, operations, security) contacts, and the labels set on the sender. "
         "https://docs.aws.amazon.com/accounts/latest/reference/API_GetContactInformation.html"
     ),
 )

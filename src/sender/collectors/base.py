@@ -122,6 +122,7 @@ class Context:
     shared: Shared
     cost_history_months: int = 14
     cost_mode: str = "account"  # SENDER_COST_MODE: account | organization | off
+    account_labels: tuple[tuple[str, str], ...] = ()  # SENDER_ACCOUNT_LABELS (the account's)
     deadline: float = float("inf")  # time.monotonic() value
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep

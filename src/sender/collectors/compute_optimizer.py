@@ -10,6 +10,19 @@ Savings Plans or Reserved Instances it overstates what rightsizing saves.
 discounts; it is used where present, and ``savings_basis`` says which one each item carries
 (``after_discounts`` or ``on_demand``).
 https://docs.aws.amazon.com/compute-optimizer/latest/APIReference/API_InstanceSavingsOpportunityAfterDiscounts.html
+
+Utilisation and risk (contract 1.2), as each recommendation type documents them:
+``utilizationMetrics`` over ``lookBackPeriodInDays`` (Lambda: ``lookbackPeriodInDays``), one row
+per metric name and statistic (EC2 and Auto Scaling groups: Cpu, Memory, EBS/disk/network rates
+and GPU percentages; EBS: VolumeReadOpsPerSecond ...; Lambda: Duration in ms and Memory in MB);
+``currentPerformanceRisk`` (VeryLow to High) of the current configuration; the top option's
+``performanceRisk`` (0 to 4; EC2, EBS and Auto Scaling groups) and ``migrationEffort`` (VeryLow
+to High; EC2 and Auto Scaling groups only); ``findingReasonCodes`` (EC2 and Lambda).
+https://docs.aws.amazon.com/compute-optimizer/latest/APIReference/API_InstanceRecommendation.html
+https://docs.aws.amazon.com/compute-optimizer/latest/APIReference/API_InstanceRecommendationOption.html
+https://docs.aws.amazon.com/compute-optimizer/latest/APIReference/API_VolumeRecommendation.html
+https://docs.aws.amazon.com/compute-optimizer/latest/APIReference/API_LambdaFunctionRecommendation.html
+https://docs.aws.amazon.com/compute-optimizer/latest/APIReference/API_AutoScalingGroupRecommendation.html
 """
 
 from __future__ import annotations
@@ -21,9 +34,10 @@ from botocore.exceptions import ClientError
 
 from sender.aws import SKIP_CODES, error_code, error_message
 from sender.collectors.base import Collector, Context
-from sender.normalize import money, percent, text
+from sender.normalize import key_text, money, number, percent, text
 
 TOKEN = ("nextToken", "nextToken")
+EFFORTS = ("VeryLow", "Low", "Medium", "High")
 
 
 def _best(options: list[dict[str, Any]] | None) -> dict[str, Any]:
@@ -134,6 +148,9 @@ def _item(ctx: Context, kind: str, rec: dict[str, Any], convert) -> dict[str, An
     savings, basis = _savings(option)
     estimated = savings.get("estimatedMonthlySavings") or {}
     currency = estimated.get("currency")
+    effort = option.get("migrationEffort")
+    risk = number(option.get("performanceRisk"))
+    lookback = number(rec.get("lookBackPeriodInDays", rec.get("lookbackPeriodInDays")))
     return {
         "resource_arn": resource_arn,
         "resource_type": kind,
@@ -146,7 +163,26 @@ def _item(ctx: Context, kind: str, rec: dict[str, Any], convert) -> dict[str, An
         "savings_basis": basis,
         "performance_risk": text(rec.get("currentPerformanceRisk")),
         "currency": currency if isinstance(currency, str) and len(currency) == 3 else None,
+        "finding_reasons": sorted({r for r in map(text, rec.get("findingReasonCodes") or []) if r}),
+        "migration_effort": effort if effort in EFFORTS else None,
+        "recommended_performance_risk": risk if risk is not None and 0 <= risk <= 4 else None,
+        "lookback_days": lookback if lookback is not None and lookback >= 0 else None,
+        "utilization": _utilization(rec.get("utilizationMetrics")),
     }
+
+
+def _utilization(metrics: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """One row per metric name and statistic (the first one when AWS repeats a pair)."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for metric in metrics or []:
+        name, statistic = key_text(metric.get("name")), key_text(metric.get("statistic"))
+        if name and statistic and (name, statistic) not in rows:
+            rows[name, statistic] = {
+                "metric": name,
+                "statistic": statistic,
+                "value": number(metric.get("value")),
+            }
+    return list(rows.values())
 
 
 COLLECTOR = Collector(
@@ -171,7 +207,8 @@ COLLECTOR = Collector(
         "Compute Optimizer findings and top recommendation with estimated monthly savings for "
         "EC2 instances, EBS volumes, Lambda functions and Auto Scaling groups, after Savings "
         "Plans and RI discounts where Compute Optimizer gives them (`savings_basis`: "
-        "`after_discounts` or `on_demand`). "
+        "`after_discounts` or `on_demand`), utilisation metrics, performance risk and "
+        "migration effort. "
         "https://docs.aws.amazon.com/compute-optimizer/latest/APIReference/"
         "API_GetEC2InstanceRecommendations.html"
     ),

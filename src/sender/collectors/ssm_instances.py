@@ -7,6 +7,11 @@ always belong to the instance they were reported for.
 https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribeInstanceInformation.html
 https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetInventory.html
 https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribeInstancePatches.html
+
+Node details (contract 1.2), all from ``InstanceInformation``: ``ResourceType`` (EC2Instance or
+ManagedInstance, i.e. hybrid), ``SourceType``, ``IsLatestVersion`` (whether the SSM Agent is the
+latest for the platform), ``AssociationStatus`` and the association execution dates.
+https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_InstanceInformation.html
 """
 
 from __future__ import annotations
@@ -45,6 +50,14 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
             "ping_status": text(info.get("PingStatus")),
             "last_ping_at": timestamp(info.get("LastPingDateTime")),
             "ip_address": text(info.get("IPAddress")),
+            "resource_type": text(info.get("ResourceType")),
+            "source_type": text(info.get("SourceType")),
+            "agent_is_latest": _flag(info.get("IsLatestVersion")),
+            "association_status": text(info.get("AssociationStatus")),
+            "last_association_at": timestamp(info.get("LastAssociationExecutionDate")),
+            "last_successful_association_at": timestamp(
+                info.get("LastSuccessfulAssociationExecutionDate")
+            ),
             "applications": applications.get(instance_id, []),
             "patches": _patches(ctx, client, instance_id),
         }
@@ -128,6 +141,10 @@ def _patches(ctx: Context, client: Any, instance_id: str) -> list[dict[str, Any]
     return list(patches.values())
 
 
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
 def _installed(value: Any) -> str | None:
     """SSM reports the epoch (1970-01-01) for patches that are not installed."""
     moment = timestamp(value)
@@ -147,7 +164,8 @@ COLLECTOR = Collector(
     ),
     weight=5,
     description=(
-        "Systems Manager managed instances with their installed applications (inventory) and "
+        "Systems Manager managed instances (node type, agent version and whether it is the "
+        "latest, association status) with their installed applications (inventory) and "
         "patch states, each tied to its own instance. "
         "https://docs.aws.amazon.com/systems-manager/latest/APIReference/"
         "API_DescribeInstanceInformation.html"

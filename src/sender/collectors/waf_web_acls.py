@@ -7,6 +7,25 @@ ACLs (scope CLOUDFRONT, served by us-east-1), whose distributions come from Clou
 so none is invented and a type unsupported in a region is skipped quietly.
 https://docs.aws.amazon.com/waf/latest/APIReference/API_ListWebACLs.html
 https://docs.aws.amazon.com/waf/latest/APIReference/API_ListResourcesForWebACL.html
+
+Protection flags (contract 1.2), derived from the rules' statements
+(https://docs.aws.amazon.com/waf/latest/APIReference/API_Statement.html), walking nested
+``AndStatement``/``OrStatement``/``NotStatement``: each rule lists the protections it carries
+(``protections``), and the web ACL's flag is true when a rule that enforces (its action, or a
+rule group's override action, is not ``Count``) carries it:
+
+- ``GEO``: a ``GeoMatchStatement``;
+- ``SQLI``: a ``SqliMatchStatement``, or the AWS managed group ``AWSManagedRulesSQLiRuleSet``;
+- ``XSS``: an ``XssMatchStatement``, or the AWS managed group ``AWSManagedRulesCommonRuleSet``
+  (its ``CrossSiteScripting_*`` rules);
+- ``RATE``: a ``RateBasedStatement``.
+
+Rule groups of one's own (``RuleGroupReferenceStatement``) and rules a managed group's
+``RuleActionOverrides`` set to Count are not opened: a flag is then false although the group
+may protect. Logging is ``GetLoggingConfiguration`` (a configuration exists or not).
+https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-use-case.html
+https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html
+https://docs.aws.amazon.com/waf/latest/APIReference/API_GetLoggingConfiguration.html
 """
 
 from __future__ import annotations
@@ -21,6 +40,24 @@ from sender.collectors.base import Collector, Context
 from sender.normalize import arn, count, key_text, region, text
 
 ACTIONS = ("Block", "Allow", "Count", "Captcha", "Challenge")
+# statement type -> protection it gives (see the module docstring)
+STATEMENT_PROTECTIONS = {
+    "GeoMatchStatement": "GEO",
+    "SqliMatchStatement": "SQLI",
+    "XssMatchStatement": "XSS",
+    "RateBasedStatement": "RATE",
+}
+# AWS managed rule group name -> protections its rules give
+MANAGED_PROTECTIONS = {
+    "AWSManagedRulesSQLiRuleSet": ("SQLI",),
+    "AWSManagedRulesCommonRuleSet": ("XSS",),
+}
+FLAGS = {
+    "GEO": "geo_blocking",
+    "SQLI": "sqli_protection",
+    "XSS": "xss_protection",
+    "RATE": "rate_limiting",
+}
 QUIET = {
     "WAFInvalidParameterException",
     "WAFNonexistentItemException",
@@ -43,6 +80,13 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
             acl_arn = ctx.arn(acl.get("ARN") or summary.get("ARN"), "web ACL ARN", key=True)
             if not acl_arn:
                 continue
+            rules = [_rule(rule) for rule in acl.get("Rules", []) if key_text(rule.get("Name"))]
+            enforced = {
+                protection
+                for rule in rules
+                if not (rule["action"] or "").startswith("COUNT")
+                for protection in rule["protections"]
+            }
             yield {
                 "web_acl_arn": acl_arn,
                 "name": text(acl.get("Name")),
@@ -53,9 +97,8 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
                 "capacity": count(acl.get("Capacity")),
                 "logging_enabled": _logging(ctx, client, acl_arn),
                 "associated_resources": _resources(ctx, client, scope, acl_arn),
-                "rules": [
-                    _rule(rule) for rule in acl.get("Rules", []) if key_text(rule.get("Name"))
-                ],
+                "rules": rules,
+                **{flag: protection in enforced for protection, flag in FLAGS.items()},
             }
 
 
@@ -77,7 +120,23 @@ def _rule(rule: dict[str, Any]) -> dict[str, Any]:
         "managed_rule_group": (
             text(f"{managed.get('VendorName')}/{managed.get('Name')}") if managed else None
         ),
+        "protections": sorted(_protections(statement)),
     }
+
+
+def _protections(statement: Any) -> set[str]:
+    """The protections a statement carries, through nested And/Or/Not statements."""
+    if not isinstance(statement, dict):
+        return set()
+    found = {STATEMENT_PROTECTIONS[k] for k in statement if k in STATEMENT_PROTECTIONS}
+    managed = statement.get("ManagedRuleGroupStatement") or {}
+    if managed.get("VendorName") == "AWS":
+        found.update(MANAGED_PROTECTIONS.get(managed.get("Name"), ()))
+    for combined in ("AndStatement", "OrStatement"):
+        for nested in (statement.get(combined) or {}).get("Statements") or []:
+            found |= _protections(nested)
+    found |= _protections((statement.get("NotStatement") or {}).get("Statement"))
+    return found
 
 
 def _first_key(value: Any, upper: bool = False) -> str | None:
@@ -150,7 +209,8 @@ COLLECTOR = Collector(
     weight=8,  # ~9 requests per web ACL (one per resource type): among the longest
     description=(
         "WAFv2 web ACLs and rules: REGIONAL in every region, CLOUDFRONT once from us-east-1, "
-        "with associated resources and logging. "
+        "with associated resources, logging and protection flags (geo blocking, SQL injection, "
+        "XSS, rate limiting) derived from the rules' statements. "
         "https://docs.aws.amazon.com/waf/latest/APIReference/API_ListWebACLs.html"
     ),
 )
