@@ -13,13 +13,19 @@ Reports:
     the sum of the collectors' serial times and the slowest single collector
     (target: wall <= 1.1 x the slowest collector, issue 13);
   * API calls per run, per service;
-  * Cost Explorer calls per DAILY run (target <= 10: each costs USD 0.01), in the default
-    ``account`` cost mode (every request filtered on the sender's own account), for an account
-    using two reservation services (EC2, RDS) without commitments of its own: 5 for cost,
-    usage, forecasts and Marketplace, 2 per reservation service (utilization, coverage) and 1
-    for Savings Plans coverage (+1 utilization for an owner of a plan). The re-collection of
-    the open month's days (Cost Explorer still revises them) is counted: it rides on the totals
-    query, answered day by day and grouped by service (5 services x 24 days: one page);
+  * Cost Explorer calls per DAILY run (target <= 7 plus one per configured cost-allocation tag
+    key, issue 14: each costs USD 0.01), in the default ``account`` cost mode (every request
+    filtered on the sender's own account), for an account using two reservation services (EC2,
+    RDS) without commitments of its own, counted without tag keys and with ``--tag-keys``
+    (default two): the usage query (cost, service usage and the Marketplace rows), the totals
+    query (comparison totals, the re-collected days of the open month, and which services AWS
+    Marketplace bills: grouped by service and billing entity, 5 services x 24 days, one page),
+    2 forecasts (unblended, amortized), 1 reservation coverage for EC2 and RDS together (two
+    SERVICE values grouped by instance type), 1 Savings Plans coverage, 1 GetAnomalies, and 1
+    GetCostAndUsage per tag key. Reservation utilization is asked only for services the account
+    owns reservations of (free describe APIs; +1 per owned service) and Savings Plans
+    utilization only for an owner of a plan (+1). Before issue 14: 10 (Marketplace had its own
+    query, coverage and utilization were asked per service);
   * Cost Explorer requests per day in ``organization`` cost mode for 1,000 linked accounts
     (`organization_requests`): the management account's DAILY run of the four Cost Explorer
     collectors against `labkit.cost_explorer`, a fake Cost Explorer that groups,
@@ -76,6 +82,7 @@ from sender.collect import RunRequest, collect, select
 from sender.collectors.base import Context, Shared
 from sender.intervals import Interval, latest_complete_window
 from sender.runner import plan_tasks, run_tasks
+from sender.settings import parse_cost_tag_keys
 
 ACCOUNT = "123456789012"
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -115,10 +122,16 @@ class Account:
     # --- Cost Explorer, Savings Plans (global) ---------------------------------------------
     def ce_GetCostAndUsage(self, params):
         period = params["TimePeriod"]
-        if "GroupBy" in params and "BILLING_ENTITY" in json.dumps(params.get("Filter")):
+        if any(g["Type"] == "TAG" for g in params.get("GroupBy", [])):  # cost_by_tag, per key
+            key = params["GroupBy"][0]["Key"]
+            groups = [
+                self._group([f"{key}$"], "41.20", "0", "N/A"),  # resources without the tag
+                self._group([f"{key}$payments"], "260.35", "0", "N/A"),
+            ]
+        elif "GroupBy" in params and "BILLING_ENTITY" in json.dumps(params.get("Filter")):
             groups = [self._group(["Datadog Pro", "hosts"], "8.96", "14", "Hosts")]
-        elif params.get("GroupBy") == [{"Type": "DIMENSION", "Key": "SERVICE"}]:
-            return self._by_service_daily(period)  # totals + re-collected days (scheduled run)
+        elif [g["Key"] for g in params.get("GroupBy", [])] == ["SERVICE", "BILLING_ENTITY"]:
+            return self._by_service_daily(period)  # totals, re-collected days, Marketplace
         elif "GroupBy" in params:
             services = [
                 "Amazon Elastic Compute Cloud - Compute",
@@ -131,7 +144,7 @@ class Account:
                 self._group([s, f"EUW1-Usage-{n}"], f"{n}.25", f"{n * 10}", "Hrs")
                 for s in services
                 for n in range(40)
-            ]
+            ] + [self._group(["Datadog Pro", "hosts"], "8.96", "14", "Hosts")]
         else:  # comparison totals
             start = datetime.fromisoformat(period["Start"])
             end = datetime.fromisoformat(period["End"])
@@ -179,13 +192,16 @@ class Account:
                     "Total": {},
                     "Groups": [
                         {
-                            "Keys": [s],
+                            "Keys": [s, entity],
                             "Metrics": {
                                 "UnblendedCost": {"Amount": "810", "Unit": "USD"},
                                 "AmortizedCost": {"Amount": "810", "Unit": "USD"},
                             },
                         }
-                        for s in services
+                        for s, entity in [
+                            *((s, "AWS") for s in services),
+                            ("Datadog Pro", "AWS Marketplace"),
+                        ]
                     ],
                     "Estimated": (end - day).days <= 3,
                 }
@@ -216,11 +232,46 @@ class Account:
             ],
         }
 
+    def ce_GetAnomalies(self, params):  # one open anomaly, shaped like the API reference's
+        return {
+            "Anomalies": [
+                {
+                    "AnomalyId": "0f6d1c2e-8f3b-4c5a-9e7d-1a2b3c4d5e6f",
+                    "AnomalyStartDate": "2026-11-22",
+                    "DimensionValue": "Amazon Elastic Compute Cloud - Compute",
+                    "RootCauses": [
+                        {
+                            "Service": "Amazon Elastic Compute Cloud - Compute",
+                            "Region": self.region,
+                            "LinkedAccount": ACCOUNT,
+                            "UsageType": "EUW1-BoxUsage:m6i.2xlarge",
+                            "Impact": {"Contribution": 120.4},
+                        }
+                    ],
+                    "AnomalyScore": {"MaxScore": 0.82, "CurrentScore": 0.74},
+                    "Impact": {
+                        "MaxImpact": 61.2,
+                        "TotalImpact": 120.4,
+                        "TotalActualSpend": 310.0,
+                        "TotalExpectedSpend": 189.6,
+                        "TotalImpactPercentage": 63.5,
+                    },
+                    "MonitorArn": f"arn:aws:ce::{ACCOUNT}:anomalymonitor/8c1b7e2a",
+                }
+            ]
+        }
+
     def ce_GetReservationUtilization(self, params):
         return {"UtilizationsByTime": [], "Total": {"PurchasedHours": "0"}}
 
     def ce_GetReservationCoverage(self, params):  # covered by reservations bought elsewhere
         hours = {"ReservedHours": "48", "TotalRunningHours": "120", "OnDemandHours": "72"}
+        if params.get("GroupBy"):  # two services (EC2 and RDS), by instance type
+            groups = [
+                {"Attributes": {"instanceType": t}, "Coverage": {"CoverageHours": hours}}
+                for t in ("m6i.xlarge", "db.r6g.large")
+            ]
+            return {"CoveragesByTime": [{"TimePeriod": params["TimePeriod"], "Groups": groups}]}
         return {"CoveragesByTime": [], "Total": {"CoverageHours": hours}}
 
     def ce_GetSavingsPlansCoverage(self, params):
@@ -1139,8 +1190,17 @@ def run(latency: float, regions: tuple[str, ...], workers: int) -> dict[str, Any
     }
 
 
-COST_COLLECTORS = ("cost", "service_usage", "marketplace_usage", "commitments")
-CE_TARGET = 10  # Cost Explorer requests per DAILY run in account mode (see the docstring)
+COST_COLLECTORS = (
+    "cost",
+    "service_usage",
+    "marketplace_usage",
+    "commitments",
+    "cost_anomalies",
+    "cost_by_tag",
+)
+# Cost Explorer requests per DAILY run in account mode, plus one per tag key (see the docstring)
+CE_TARGET = 7
+TAG_KEYS = ("CostCenter", "team")  # the cost-allocation tag keys of the counted run
 ORG_ACCOUNTS = 1000
 ORG_SERVICES = 60  # distinct services in the organization's bill
 COMMON_SERVICES = 8  # used by every account (EC2, S3, CloudWatch, KMS, ...)
@@ -1204,15 +1264,28 @@ def organization_lines(accounts: int) -> list[Line]:
     return lines
 
 
-def cost_explorer_requests(accounts: int, page_size: int) -> dict[str, Any]:
-    """Cost Explorer requests of one DAILY run of the four Cost Explorer collectors: account
-    mode in the bench's member account, organization mode in a management account."""
+def cost_explorer_requests(
+    accounts: int, page_size: int, tag_keys: tuple[str, ...] = TAG_KEYS
+) -> dict[str, Any]:
+    """Cost Explorer requests of one DAILY run of the Cost Explorer collectors: account mode in
+    the bench's member account (without, then with ``tag_keys``), organization mode in a
+    management account."""
     request = RunRequest(
         Interval.DAILY, WINDOW, True, tuple(select(COST_COLLECTORS)), ("eu-west-1",)
     )
     member = BenchClients(0.0)
     account_run = collect(request, member, home_region="eu-west-1", account_id=ACCOUNT, now=NOW)
     validate_document(account_run.document)
+    tagged_run = collect(
+        request,
+        BenchClients(0.0),
+        home_region="eu-west-1",
+        account_id=ACCOUNT,
+        now=NOW,
+        cost_tag_keys=tag_keys,
+    )
+    validate_document(tagged_run.document)
+    assert len(tagged_run.document["data"]["cost_by_tag"]) == 2 * len(tag_keys)
     lines = organization_lines(accounts)
     ids = sorted({line.account for line in lines})
     holders = [Commitment(a, "RI") for a in ids[:3]] + [Commitment(a, "SP") for a in ids[:2]]
@@ -1238,6 +1311,10 @@ def cost_explorer_requests(accounts: int, page_size: int) -> dict[str, Any]:
         "account_mode_by_operation": {
             op: n for (svc, op), n in account_run.api_calls.items() if svc == "ce"
         },
+        "account_mode_target": CE_TARGET,
+        "tag_keys": len(tag_keys),
+        "account_mode_with_tag_keys": tagged_run.cost_explorer_calls,
+        "account_mode_with_tag_keys_target": CE_TARGET + len(tag_keys),
         "organization_accounts": accounts,
         "organization_page_size": page_size,
         "organization_per_day": billing.count(),
@@ -1248,12 +1325,30 @@ def cost_explorer_requests(accounts: int, page_size: int) -> dict[str, Any]:
     }
 
 
+def cost_explorer_ok(counts: dict[str, Any]) -> bool:
+    return (
+        counts["account_mode_per_daily_run"] <= counts["account_mode_target"]
+        and counts["account_mode_with_tag_keys"] <= counts["account_mode_with_tag_keys_target"]
+    )
+
+
 def print_cost_explorer(counts: dict[str, Any]) -> None:
     n = counts["organization_accounts"]
     account_day = counts["account_mode_per_daily_run"]
+    base_ok = account_day <= counts["account_mode_target"]
     print(
         f"  Cost Explorer, account mode:      {account_day:6d} requests per DAILY run and account "
-        f"{counts['account_mode_by_operation']}"
+        f"without tag keys, target <= {counts['account_mode_target']} (7 + 0 tag keys) "
+        f"{'PASS' if base_ok else 'FAIL'} {counts['account_mode_by_operation']}"
+    )
+    tagged, target = (
+        counts["account_mode_with_tag_keys"],
+        counts["account_mode_with_tag_keys_target"],
+    )
+    print(
+        f"  Cost Explorer, account mode:      {tagged:6d} requests per DAILY run with "
+        f"{counts['tag_keys']} tag keys, target <= {target} (7 + {counts['tag_keys']}) "
+        f"{'PASS' if tagged <= target else 'FAIL'}"
     )
     print(
         f"  Cost Explorer, account mode:      {account_day * n:6d} requests per day for {n:,} "
@@ -1367,6 +1462,11 @@ def main() -> int:
     parser.add_argument("--ce-page-size", type=int, default=1000, help="groups per CE page")
     parser.add_argument("--organization-accounts", type=int, default=ORG_ACCOUNTS)
     parser.add_argument(
+        "--tag-keys",
+        default=",".join(TAG_KEYS),
+        help="cost-allocation tag keys of the counted run (target: 7 + one per key)",
+    )
+    parser.add_argument(
         "--cost-explorer-only", action="store_true", help="only the Cost Explorer request counts"
     )
     parser.add_argument(
@@ -1387,19 +1487,23 @@ def main() -> int:
     if "run" not in args.only and not args.cost_explorer_only:
         return 0 if cold_ok else 1
     if args.cost_explorer_only:
-        counts = cost_explorer_requests(args.organization_accounts, args.ce_page_size)
+        counts = cost_explorer_requests(
+            args.organization_accounts, args.ce_page_size, parse_cost_tag_keys(args.tag_keys)
+        )
         if args.json:
             print(json.dumps(counts, indent=2))
         print("sender bench: Cost Explorer requests (USD 0.01 each)")
         print_cost_explorer(counts)
-        return 0 if counts["account_mode_per_daily_run"] <= CE_TARGET else 1
+        return 0 if cost_explorer_ok(counts) else 1
     # first: its cold figure is then this process's first run, not one after the CE counts' garbage
     report = run(args.latency_ms / 1000, tuple(args.regions.split(",")), args.workers)
-    counts = cost_explorer_requests(args.organization_accounts, args.ce_page_size)
+    counts = cost_explorer_requests(
+        args.organization_accounts, args.ce_page_size, parse_cost_tag_keys(args.tag_keys)
+    )
     if args.json:
         print(json.dumps(report, indent=2))
     wall_ok = report["wall_over_slowest"] <= WALL_TARGET
-    ce_ok = report["cost_explorer_calls"] <= CE_TARGET
+    ce_ok = report["cost_explorer_calls"] <= CE_TARGET and cost_explorer_ok(counts)
     print(
         f"sender bench: {report['tasks']} collector tasks over {len(report['regions'])} "
         f"regions, {args.latency_ms:.0f} ms per AWS call, {report['workers']} workers"

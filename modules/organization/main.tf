@@ -137,4 +137,5 @@ module "management_sender" {
   publish_metrics                 = var.sender.publish_metrics
   first_run_backfill_months       = var.sender.first_run_backfill_months
   cost_mode                       = var.cost_mode
+  cost_tag_keys                   = var.sender.cost_tag_keys
 }

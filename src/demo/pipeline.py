@@ -164,6 +164,7 @@ class Senders:
             max_workers=16,
             collector_timeout=60.0,
             collector_metrics=False,
+            cost_tag_keys=("CostCenter", "Environment"),  # cost_by_tag (demo.recorded.cost)
         )
         self.clients = {m.account_id: Clients(session=m.session) for m in members}
 

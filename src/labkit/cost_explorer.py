@@ -2,11 +2,17 @@
 
 `OrganizationBilling` answers the Cost Explorer operations the sender calls (and Savings Plans'
 ``DescribeSavingsPlans``) from a list of `Line` items, the way the API reference describes:
+``GetAnomalies`` answers the `OrganizationBilling.anomalies` it is given.
 ``Filter`` expressions (``Dimensions`` on ``LINKED_ACCOUNT``, ``SERVICE``, ``USAGE_TYPE``,
 ``BILLING_ENTITY``; ``And``, ``Or``, ``Not``), up to two ``GroupBy`` dimensions, DAILY or MONTHLY
 ``ResultsByTime``, and grouped results cut into pages of ``page_size`` groups chained by
 ``NextPageToken``. Without a ``LINKED_ACCOUNT`` filter it answers with every account's cost: what
 a sender in the payer account gets when it forgets to filter.
+
+The caller's own reservations are listed by the free describe APIs (``DescribeReservedInstances``
+and the other services' equivalents, `DESCRIBES`), from the `Commitment` items it owns; coverage
+of two services in one request is grouped by ``INSTANCE_TYPE``, one instance type per service
+(`INSTANCE_TYPES`).
 
 It answers through botocore's ``before-call`` event, after botocore has validated the request
 against the real ``ce`` model; every response is validated against the output shape too, so
@@ -20,7 +26,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +37,7 @@ from botocore.validate import ParamValidator
 CE_OPERATIONS = (
     "GetCostAndUsage",
     "GetCostForecast",
+    "GetAnomalies",
     "GetDimensionValues",
     "GetReservationUtilization",
     "GetReservationCoverage",
@@ -109,6 +116,38 @@ def _accounts_of(expression: dict[str, Any] | None) -> set[str] | None:
 
 
 EC2 = "Amazon Elastic Compute Cloud - Compute"
+# One instance type per reservation service, for coverage grouped by INSTANCE_TYPE: each names
+# its service the way the real ones do (db., cache., .search; EC2 and Redshift unmarked).
+INSTANCE_TYPES = {
+    EC2: "m5.large",
+    "Amazon Relational Database Service": "db.r6g.large",
+    "Amazon ElastiCache": "cache.r6g.large",
+    "Amazon MemoryDB": "db.r6g.xlarge",
+    "Amazon Redshift": "ra3.xlplus",
+    "Amazon OpenSearch Service": "r6g.large.search",
+    "Amazon Elasticsearch Service": "r5.large.elasticsearch",
+}
+# boto3 service, operation, list key, start field -> the reservation services it lists
+DESCRIBES = {
+    ("ec2", "DescribeReservedInstances"): ("ReservedInstances", "Start", (EC2,)),
+    ("rds", "DescribeReservedDBInstances"): (
+        "ReservedDBInstances",
+        "StartTime",
+        ("Amazon Relational Database Service",),
+    ),
+    ("elasticache", "DescribeReservedCacheNodes"): (
+        "ReservedCacheNodes",
+        "StartTime",
+        ("Amazon ElastiCache",),
+    ),
+    ("memorydb", "DescribeReservedNodes"): ("ReservedNodes", "StartTime", ("Amazon MemoryDB",)),
+    ("redshift", "DescribeReservedNodes"): ("ReservedNodes", "StartTime", ("Amazon Redshift",)),
+    ("opensearch", "DescribeReservedInstances"): (
+        "ReservedInstances",
+        "StartTime",
+        ("Amazon OpenSearch Service", "Amazon Elasticsearch Service"),
+    ),
+}
 
 
 def _amount(value: Decimal) -> str:
@@ -122,6 +161,7 @@ class OrganizationBilling:
     commitments: list[Commitment] = field(default_factory=list)
     caller: str | None = None  # the account whose DescribeSavingsPlans is answered
     estimated_from: date | None = None  # results ending after this day are Estimated
+    anomalies: list[dict[str, Any]] = field(default_factory=list)  # GetAnomalies' Anomaly items
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     _index: dict[tuple[date, str], list[Line]] = field(default_factory=dict, repr=False)
     _answers: dict[str, tuple[list[Any], list[Any]]] = field(default_factory=dict, repr=False)
@@ -133,28 +173,40 @@ class OrganizationBilling:
         self._index = dict(index)
 
     # --- wiring ----------------------------------------------------------------------------
-    def install(self, clients: Any, region: str = "us-east-1") -> OrganizationBilling:
-        """Answer ``ce`` (and ``savingsplans``) calls of ``clients`` (a `sender.aws.Clients`)."""
-        for service, operations in (
-            ("ce", CE_OPERATIONS),
-            ("savingsplans", ("DescribeSavingsPlans",)),
-        ):
-            client = clients.client(service, region)
+    def install(
+        self, clients: Any, region: str = "us-east-1", regions: tuple[str, ...] = ()
+    ) -> OrganizationBilling:
+        """Answer ``ce`` (and ``savingsplans``) calls of ``clients`` (a `sender.aws.Clients`),
+        and the reservation describe calls in ``regions`` (default: ``region``)."""
+        wiring = [
+            ("ce", region, CE_OPERATIONS),
+            ("savingsplans", region, ("DescribeSavingsPlans",)),
+        ]
+        for where in regions or (region,):
+            wiring += [(service, where, (operation,)) for service, operation in DESCRIBES]
+        for service, where, operations in wiring:
+            client = clients.client(service, where)
             client.meta.events.register_first("before-parameter-build.*.*", _remember)
             for operation in operations:
                 client.meta.events.register_first(
-                    f"before-call.*.{operation}", self._handler(client, operation)
+                    f"before-call.*.{operation}", self._handler(client, operation, service)
                 )
         return self
 
-    def _handler(self, client: Any, operation: str) -> Any:
+    def _handler(self, client: Any, operation: str, service: str = "ce") -> Any:
         shape = client.meta.service_model.operation_model(operation).output_shape
+        answer = (
+            (lambda request: self._describe(service, operation))
+            if (service, operation) in DESCRIBES
+            else getattr(self, operation)
+        )
 
         def handler(context: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
             request = context[_PARAMS]
-            self.requests.append((operation, request))
+            if (service, operation) not in DESCRIBES:  # requests: Cost Explorer's (paid) only
+                self.requests.append((operation, request))
             try:
-                response = getattr(self, operation)(request)
+                response = answer(request)
             except ClientError as exc:
                 return AWSResponse("https://fake", 400, {}, None), exc.response
             report = ParamValidator().validate(response, shape)
@@ -294,6 +346,18 @@ class OrganizationBilling:
             ],
         }
 
+    def GetAnomalies(self, request: dict[str, Any]) -> dict[str, Any]:
+        """`anomalies` whose detected days reach DateInterval (open ones: to this day)."""
+        interval = request["DateInterval"]
+        first, last = interval["StartDate"], interval.get("EndDate") or "9999-12-31"
+        return {
+            "Anomalies": [
+                a
+                for a in self.anomalies
+                if a["AnomalyStartDate"] <= last and a.get("AnomalyEndDate", "9999") >= first
+            ]
+        }
+
     def GetDimensionValues(self, request: dict[str, Any]) -> dict[str, Any]:
         assert request["Dimension"] == "LINKED_ACCOUNT", request
         kind = {"RESERVATIONS": "RI", "SAVINGS_PLANS": "SP"}[request["Context"]]
@@ -373,9 +437,30 @@ class OrganizationBilling:
             "CoverageHoursPercentage": _amount(pct),
         }
 
+    def _describe(self, service: str, operation: str) -> dict[str, Any]:
+        """The caller's reservations of the services a describe API lists (one per owned
+        reservation service, active for years around any window)."""
+        items, start_field, services = DESCRIBES[(service, operation)]
+        owned = [
+            c
+            for c in self.commitments
+            if c.kind == "RI" and c.account == self.caller and c.service in services
+        ]
+        start = datetime(2025, 6, 1, tzinfo=UTC)
+        reservations = []
+        for c in owned:
+            item: dict[str, Any] = {start_field: start, "Duration": 94608000, "State": "active"}
+            if service == "ec2":
+                item["End"] = start + timedelta(seconds=94608000)
+                item["ReservedInstancesId"] = f"ri-{c.account}"
+            reservations.append(item)
+        return {items: reservations}
+
     def GetReservationCoverage(self, request: dict[str, Any]) -> dict[str, Any]:
         services = _services_of(request.get("Filter")) or {EC2}  # the API's default: EC2
-        assert len(services) == 1, "the fake answers one service at a time"
+        assert len(services) <= 2, "the API takes up to two SERVICE values"
+        if len(services) == 2:
+            return self._coverage_by_instance_type(request, sorted(services))
         (service,) = services
         accounts = _accounts_of(request.get("Filter"))
         if accounts is None:  # every account of the organization
@@ -395,6 +480,23 @@ class OrganizationBilling:
         if len(hours) > 1:
             raise AssertionError("an ungrouped coverage request mixes accounts")
         return {"CoveragesByTime": [], "Total": {"CoverageHours": next(iter(hours.values()))}}
+
+    def _coverage_by_instance_type(
+        self, request: dict[str, Any], services: list[str]
+    ) -> dict[str, Any]:
+        """Two services of one account, grouped by INSTANCE_TYPE (no Granularity with GroupBy)."""
+        assert request["GroupBy"] == [{"Type": "DIMENSION", "Key": "INSTANCE_TYPE"}], request
+        assert "Granularity" not in request, "GroupBy and Granularity are exclusive"
+        accounts = _accounts_of(request.get("Filter"))
+        assert accounts is not None and len(accounts) == 1, "grouped by type: one account"
+        (account,) = accounts
+        groups = []
+        for service in services:
+            hours = self._hours(request, account, service)
+            if hours:
+                attributes = {"instanceType": INSTANCE_TYPES[service]}
+                groups.append({"Attributes": attributes, "Coverage": {"CoverageHours": hours}})
+        return {"CoveragesByTime": [{"TimePeriod": request["TimePeriod"], "Groups": groups}]}
 
     def GetSavingsPlansUtilization(self, request: dict[str, Any]) -> dict[str, Any]:
         sp = self._commitment(request, "SP")

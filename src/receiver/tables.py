@@ -506,6 +506,24 @@ COMMITMENT_INVENTORY = Table(
     region_column="region",
 )
 SUPPORT_CASES = Table("support_cases", ("support_cases",), key=("case_id",))
+# Cost anomalies in their latest state (GetAnomalies answers the current state of each anomaly,
+# so the newest file's row is the one to keep); root causes are replaced with their anomaly.
+COST_ANOMALIES = Table("cost_anomalies", ("cost_anomalies",), key=("anomaly_id",))
+COST_ANOMALY_ROOT_CAUSES = Table(
+    "cost_anomaly_root_causes",
+    ("cost_anomalies",),
+    key=("anomaly_id", "position"),
+    parent="cost_anomalies",
+    children_field="root_causes",
+    parent_fields=("anomaly_id",),
+)
+COST_BY_TAG = Table(
+    "cost_by_tag",
+    ("cost_by_tag",),
+    key=("usage_date", "tag_key", "tag_value"),
+    replace_days="cost_by_tag",
+    renamed=DATE_COLUMN,
+)
 IAM_SUMMARY = Table(
     "iam_summary", ("iam",), key=(), snapshot="snapshot_date", collector="iam", single=True
 )
@@ -560,6 +578,9 @@ TABLES: tuple[Table, ...] = (
     RESOURCES,
     COMMITMENT_INVENTORY,
     SUPPORT_CASES,
+    COST_ANOMALIES,
+    COST_ANOMALY_ROOT_CAUSES,
+    COST_BY_TAG,
     IAM_SUMMARY,
     IAM_USERS,
 )

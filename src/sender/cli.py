@@ -32,6 +32,7 @@ from sender.settings import (
     parse_account_labels,
     parse_collectors,
     parse_cost_mode,
+    parse_cost_tag_keys,
     parse_regions,
 )
 from sender.upload import encode
@@ -88,6 +89,7 @@ def _collect(args: argparse.Namespace, out: TextIO) -> int:
         regions=parse_regions(regions, "--regions"),
         collectors=parse_collectors(args.collectors or os.environ.get("SENDER_COLLECTORS", "")),
         cost_mode=parse_cost_mode(os.environ.get("SENDER_COST_MODE", "")),
+        cost_tag_keys=parse_cost_tag_keys(os.environ.get("SENDER_COST_TAG_KEYS", "")),
         account_labels=parse_account_labels(os.environ.get("SENDER_ACCOUNT_LABELS", "")),
     )
     event = {"interval": args.interval, **({"date": args.date} if args.date else {})}
@@ -101,6 +103,7 @@ def _collect(args: argparse.Namespace, out: TextIO) -> int:
         max_workers=args.workers or settings.max_workers,
         budget=args.timeout or settings.collector_timeout,
         cost_mode=settings.cost_mode,
+        cost_tag_keys=settings.cost_tag_keys,
         account_labels=settings.account_labels,
     )
     size = _write(args.out, result.document)

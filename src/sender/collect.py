@@ -128,6 +128,7 @@ def collect(
     freeze_gc: bool = False,
     cost_mode: str = "account",
     durations: MutableMapping[str, float] | None = None,
+    cost_tag_keys: tuple[str, ...] = (),
     account_labels: tuple[tuple[str, str], ...] = (),
 ) -> RunResult:
     """Run ``request``; the document is validated (a section breaking the contract is dropped,
@@ -166,6 +167,7 @@ def collect(
             shared=shared,
             cost_history_months=cost_history_months,
             cost_mode=cost_mode,
+            cost_tag_keys=cost_tag_keys,
             account_labels=account_labels,
         )
 

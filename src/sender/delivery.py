@@ -49,6 +49,7 @@ def run_and_upload(
         cost_history_months=settings.cost_history_months,
         freeze_gc=True,
         cost_mode=settings.cost_mode,
+        cost_tag_keys=settings.cost_tag_keys,
         durations=CONTAINER_DURATIONS,
         account_labels=settings.account_labels,
     )

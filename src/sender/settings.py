@@ -13,6 +13,8 @@ Variable: meaning (default).
 - ``SENDER_COST_MODE``: ``account``: Cost Explorer for this account only; ``organization``: for
   every linked account, grouped by account (management account); ``off``: no Cost Explorer
   request, the management account collects (``account``)
+- ``SENDER_COST_TAG_KEYS``: comma-separated cost-allocation tag keys; Cost Explorer groups each
+  day's cost by each of them, one request per key and run (none)
 - ``SENDER_COLLECTOR_METRICS``: ``true`` adds per-collector metrics, 3 custom metrics each
   (``false``: at most 10 custom metrics per run)
 - ``SENDER_FIRST_RUN_PARAMETER``: SSM parameter the first run claims (`sender.first_run`) (off)
@@ -56,6 +58,7 @@ class Settings:
     collector_timeout: float = 240.0
     cost_history_months: int = 14
     cost_mode: str = "account"  # one of COST_MODES
+    cost_tag_keys: tuple[str, ...] = ()  # cost-allocation tag keys (cost_by_tag)
     collector_metrics: bool = False
     first_run_parameter: str | None = None
     first_run_backfill_months: int = 14
@@ -78,6 +81,7 @@ class Settings:
             collector_timeout=float(_int(env, "SENDER_COLLECTOR_TIMEOUT", 240, 5, 880)),
             cost_history_months=_int(env, "SENDER_COST_HISTORY_MONTHS", 14, 1, 38),
             cost_mode=parse_cost_mode(env.get("SENDER_COST_MODE", "")),
+            cost_tag_keys=parse_cost_tag_keys(env.get("SENDER_COST_TAG_KEYS", "")),
             collector_metrics=_bool(env, "SENDER_COLLECTOR_METRICS", False),
             first_run_parameter=_parameter_name(env.get("SENDER_FIRST_RUN_PARAMETER", "")),
             first_run_backfill_months=_int(env, "SENDER_FIRST_RUN_BACKFILL_MONTHS", 14, 0, 38),
@@ -182,6 +186,26 @@ def parse_cost_mode(value: str | None) -> str:
             f"SENDER_COST_MODE must be one of {', '.join(COST_MODES)}, got {value!r}"
         )
     return mode
+
+
+MAX_COST_TAG_KEYS = 10  # each key costs one Cost Explorer request (USD 0.01) per run
+# A tag key as AWS allows it (1-128 characters: letters, digits, spaces, _ . : / = + - @); a "$"
+# would be ambiguous in Cost Explorer's "<key>$<value>" group keys and a "," splits the list.
+TAG_KEY_RE = re.compile(r"[\w .:/=+\-@]{1,128}")
+
+
+def parse_cost_tag_keys(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """``SENDER_COST_TAG_KEYS``: comma-separated cost-allocation tag keys, unique, at most
+    `MAX_COST_TAG_KEYS`; empty (the default): no tag query at all."""
+    keys = list(dict.fromkeys(split_list(value)))
+    bad = [k for k in keys if not TAG_KEY_RE.fullmatch(k)]
+    if bad:
+        raise ConfigurationError(f"SENDER_COST_TAG_KEYS: not a tag key: {', '.join(bad)}")
+    if len(keys) > MAX_COST_TAG_KEYS:
+        raise ConfigurationError(
+            f"SENDER_COST_TAG_KEYS names {len(keys)} keys, at most {MAX_COST_TAG_KEYS}"
+        )
+    return tuple(keys)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

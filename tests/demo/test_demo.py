@@ -436,6 +436,41 @@ def test_security_standards_scores_and_failing_controls_in_chromium(demo: DemoRu
         assert browser.failed_requests == []
 
 
+def test_cost_anomalies_and_cost_by_tag_render_in_chromium(demo: DemoRun) -> None:
+    """Issue 14 items 2 and 3: staging's open anomaly (no end date) comes first, production's
+    closed spike after it; the tag keys the demo's senders use, with their untagged share."""
+    anomalies = _query(
+        demo.database_url,
+        "SELECT account_name, is_open FROM v_cost_anomalies_current ORDER BY is_open DESC",
+    )
+    assert ("Staging", True) in anomalies and ("Production", False) in anomalies
+    shares = _query(
+        demo.database_url,
+        "SELECT DISTINCT tag_key FROM v_cost_untagged_share WHERE untagged_pct > 0",
+    )
+    assert {k for (k,) in shares} == {"CostCenter", "Environment"}
+    ensure_chromium()
+    with Browser() as browser:
+        browser.open(demo.report, width=1280, height=900)
+        shown = browser.evaluate(f"{SECTION_RENDERED}('cost-anomalies')")
+        assert shown is not None and "v_cost_anomalies_current" in shown["explain"], shown
+        assert shown["chart"] and shown["marks"] > 0, shown
+        rows = browser.evaluate(
+            "Array.from(document.querySelectorAll('#table-cost-anomalies tbody tr'))"
+            ".map(tr => Array.from(tr.cells).map(td => td.textContent))"
+        )
+        assert rows[0][1] == "open" and any(r[1] == "closed" for r in rows), rows
+        tags = browser.evaluate(f"{SECTION_RENDERED}('cost-by-tag')")
+        assert tags is not None and "v_cost_untagged_share" in tags["explain"], tags
+        assert tags["tables"] > 3, tags
+        untagged = browser.evaluate(
+            "Array.from(document.querySelectorAll('#table-cost-by-tag tbody tr'))"
+            ".map(tr => tr.textContent)"
+        )
+        assert any("(untagged)" in row for row in untagged), untagged
+        assert browser.failed_requests == []
+
+
 def test_interrupting_the_demo_stops_what_it_started(server_url: str, tmp_path: Path) -> None:
     process = subprocess.Popen(
         demo_command("--out", str(tmp_path / "report.html"), "--days", "2", "--history-days", "2"),

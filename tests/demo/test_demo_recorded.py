@@ -263,6 +263,11 @@ REQUESTS: dict[tuple[str, str], tuple[str, str, Callable[[World], dict[str, Any]
             ],
         },
     ),
+    ("ce", "GetAnomalies"): (
+        US,
+        "get_anomalies",
+        lambda w: {"DateInterval": {"StartDate": "2026-09-25", "EndDate": "2026-11-24"}},
+    ),
     ("ce", "GetCostForecast"): (
         US,
         "get_cost_forecast",
@@ -821,6 +826,7 @@ RECORDED_COLLECTORS = (
     ("service_usage", None),
     ("marketplace_usage", None),
     ("commitments", None),
+    ("cost_anomalies", None),
     ("compute_optimizer", EU),
     ("health_events", None),
     ("application_signals", EU),

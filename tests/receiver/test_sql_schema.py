@@ -680,6 +680,25 @@ def seed(cur) -> None:
           "service-limit-increase", "other", "en", "alice@example.com",
           "2025-03-30T09:00:00Z"))
 
+    # cost anomalies (032): one open (no end date), one closed with its root causes
+    load(cur, "cost_anomalies",
+         "account_id anomaly_id monitor_arn start_date end_date dimension_value max_impact"
+         " total_impact total_actual_spend total_expected_spend total_impact_percentage feedback",
+         (A1, "anomaly-open", f"arn:aws:ce::{A1}:anomalymonitor/m1", "2025-03-30", None,
+          "Amazon EC2", "80", "120", "300", "180", "66.67", None),
+         (A2, "anomaly-closed", f"arn:aws:ce::{A2}:anomalymonitor/m2", "2025-03-20",
+          "2025-03-22", "Amazon S3", "5", "9", "20", "11", None, "NO"))
+    load(cur, "cost_anomaly_root_causes",
+         "account_id anomaly_id position service region usage_type linked_account contribution",
+         (A1, "anomaly-open", 1, "Amazon EC2", "us-east-1", "BoxUsage:p4d.24xlarge", A1, "110"),
+         (A1, "anomaly-open", 2, "AWS Lambda", "us-east-1", None, A1, None))
+    # cost by tag (033): a tagged and an untagged part of a day
+    load(cur, "cost_by_tag",
+         "account_id usage_date tag_key tag_value untagged unblended_cost amortized_cost currency",
+         (A1, "2025-03-01", "team", "payments", False, "9", "9", "USD"),
+         (A1, "2025-03-01", "team", "", True, "3", "3", "USD"),
+         (A1, "2025-03-02", "team", "payments", False, "8", "8", "USD"))
+
     # the organization roster: both accounts expected, a suspended one that is not
     load(cur, "organization_roster_refreshes",
          "refresh_id organization_id management_account_id account_count active_count"
@@ -742,6 +761,43 @@ def test_security_standard_score_trend(seeded):
         (D1, Decimal("75.00")),
         (D2, Decimal("50.00")),
     ]
+
+
+def test_cost_anomaly_and_tag_views(seeded):
+    """032/033: open anomalies are the ones without an end date, with their first root cause;
+    the untagged share is the untagged part of a key's cost in the month."""
+    rows = dicts(
+        seeded,
+        """SELECT account_id, anomaly_id, is_open, state, top_service, root_cause_count,
+                  total_impact, currency, feedback
+           FROM v_cost_anomalies_current ORDER BY anomaly_id""",
+    )
+    assert [(r["anomaly_id"], r["is_open"], r["state"]) for r in rows] == [
+        ("anomaly-closed", False, "closed"),
+        ("anomaly-open", True, "open"),
+    ]
+    assert (rows[1]["top_service"], rows[1]["root_cause_count"]) == ("Amazon EC2", 2)
+    assert (rows[0]["root_cause_count"], rows[0]["feedback"]) == (0, "NO")
+    assert rows[1]["total_impact"] == 120 and rows[1]["currency"] == "USD"
+    causes = dicts(seeded, "SELECT * FROM v_cost_anomaly_root_causes ORDER BY position")
+    assert [(c["position"], c["anomaly_is_open"]) for c in causes] == [(1, True), (2, True)]
+    monthly = dicts(
+        seeded,
+        """SELECT tag_value, untagged, unblended_cost, days FROM v_cost_by_tag_monthly
+           WHERE account_id = %s ORDER BY tag_value""",
+        (A1,),
+    )
+    assert [(m["tag_value"], m["untagged"], m["unblended_cost"], m["days"]) for m in monthly] == [
+        ("", True, 3, 1),
+        ("payments", False, 17, 2),
+    ]
+    [share] = dicts(seeded, "SELECT * FROM v_cost_untagged_share WHERE account_id = %s", (A1,))
+    assert (share["unblended_cost"], share["untagged_unblended_cost"]) == (20, 3)
+    assert (share["untagged_pct"], share["tag_values"], share["month"]) == (
+        15,
+        1,
+        dt.date(2025, 3, 1),
+    )
 
 
 def test_cost_views(seeded):

@@ -600,6 +600,8 @@ def test_page_is_well_formed_self_contained_and_scriptless(report, page):
     assert [s.attrs["id"] for s in page.find_all("section")] == [
         "cost",
         "forecast",
+        "cost-anomalies",
+        "cost-by-tag",
         "security",
         "security-standards",
         "guardduty",
@@ -628,7 +630,7 @@ def test_page_is_well_formed_self_contained_and_scriptless(report, page):
 def test_every_chart_follows_the_hooks(page):
     figures = page.find_all("figure", "chart")
     # 13, one per section of the reference's questions, commitments, security standards
-    assert len(figures) == 26
+    assert len(figures) == 27
     for figure in figures:
         assert figure.attrs["id"].startswith("chart-")
         svgs = figure.find_all("svg")
@@ -659,14 +661,15 @@ def test_hostile_text_is_escaped_everywhere(report, page):
 
 def test_summary_and_footer(report, page):
     # the documents feed the inventory but none of the other reference sections
-    assert report.sections == 21 and report.charts == 26 and report.charts_with_data == 14
+    assert report.sections == 23 and report.charts == 27 and report.charts_with_data == 14
     assert report.period is not None
     assert (report.period.start, report.period.end) == PERIOD_30
     # 24: the estimated days; 20 for the reference sections (1 to 3 each); 3 for the
     # commitments inventory, 4 for the security standards and open findings (issue 14)
-    # and 3 for the Resilience Hub RPO/RTO, 1 for the rightsizing table (issue 14)
-    assert report.rows_read > 100 and report.statements == 24 + 20 + 3 + 4 + 3 + 1
-    assert "21 sections, 26 charts (14 with data" in report.summary()
+    # and 3 for the Resilience Hub RPO/RTO, 1 for the rightsizing table, 2 each for the cost
+    # anomalies and the cost by tag (issue 14)
+    assert report.rows_read > 100 and report.statements == 24 + 20 + 3 + 4 + 3 + 1 + 2 + 2
+    assert "23 sections, 27 charts (14 with data" in report.summary()
     footer = page.find_all("footer")[0].all_text()
     assert "How to read this report" in footer
     assert "Generated 2026-11-26 12:00 UTC" in footer
@@ -1065,7 +1068,7 @@ def test_ten_accounts_for_ninety_days_build_in_well_under_two_seconds(migrated_d
     assert points(page, "collection-health") == 10 * 90
     assert points(page, "cost-by-service") == 14 * 9  # 14 weeks (2 partial), 8 services + Other
     # a security chart per account; of the reference sections only resources by zone has data
-    assert report.charts == 33 and report.charts_with_data == 21
+    assert report.charts == 34 and report.charts_with_data == 21
 
 
 # --------------------------------------------------------------------------- organization roster
@@ -1212,7 +1215,7 @@ def test_cli_writes_the_report(db, tmp_path, capsys):
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == f"wrote {out}"
     assert re.match(
-        r"21 sections, \d+ charts \(\d+ with data, \d+ data points\), \d+ rows read", printed[1]
+        r"23 sections, \d+ charts \(\d+ with data, \d+ data points\), \d+ rows read", printed[1]
     )
     page = parse(out.read_text(encoding="utf-8"))
     assert "period 2026-10-26 to 2026-11-01" in page.find_all("footer")[0].all_text()

@@ -50,7 +50,7 @@ def test_both_commands_write_the_same_report(migrated_dsn, tmp_path, capsys):
     assert receiver_main(["report", *options, "--out", str(handed_over)]) == 0
     second = capsys.readouterr().out.splitlines()
     assert first[0] == f"wrote {own}" and second[0] == f"wrote {handed_over}"
-    assert re.match(r"21 sections, \d+ charts \([1-9]\d* with data", first[1]), first[1]
+    assert re.match(r"23 sections, \d+ charts \([1-9]\d* with data", first[1]), first[1]
     assert first[1].rsplit(",", 1)[0] == second[1].rsplit(",", 1)[0]  # all but the seconds
     pages = [GENERATED.sub("", p.read_text(encoding="utf-8")) for p in (own, handed_over)]
     assert "By account tag Team" in pages[0] and doc["account_id"] in pages[0]

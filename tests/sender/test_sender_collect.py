@@ -67,6 +67,8 @@ def test_a_past_window_keeps_only_history_collectors_and_a_stable_run_id():
         "service_usage",
         "marketplace_usage",
         "commitments",
+        "cost_anomalies",
+        "cost_by_tag",
     }
     first = history_run_id(ACCOUNT, Interval.MONTHLY, request.window)
     assert first == history_run_id(ACCOUNT, Interval.MONTHLY, request.window)

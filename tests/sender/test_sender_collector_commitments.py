@@ -1,14 +1,15 @@
 """commitments and marketplace_usage: Cost Explorer only when there is something to ask about.
 
-Reservations are asked service by service (without a SERVICE filter Cost Explorer answers for EC2
-only), for the reservation services the window's cost and usage shows; coverage is asked whatever
-the account owns (commitments are shared across the billing family). Responses are shaped like
-the API reference's and the CLI's examples.
+Reservations are asked for the reservation services the window's cost and usage shows (without a
+SERVICE filter Cost Explorer answers for EC2 only): coverage whatever the account owns
+(commitments are shared across the billing family), two services per request grouped by instance
+type; utilization only for a service whose free describe API lists a reservation of the account.
+Responses are shaped like the API reference's and the CLI's examples.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sender.aws import Clients
 from sender.collectors.commitments import COLLECTOR as COMMITMENTS
@@ -25,6 +26,7 @@ from support.sender_fixtures import (
 )
 
 G = "us-east-1"
+R = "eu-west-1"  # the sender's region (make_context's), where reservations are described
 OWN = {"Dimensions": {"Key": "LINKED_ACCOUNT", "Values": [ACCOUNT]}}  # every request carries it
 EC2 = "Amazon Elastic Compute Cloud - Compute"
 RDS = "Amazon Relational Database Service"
@@ -98,6 +100,57 @@ def coverage_hours(reserved, total, pct):
 
 
 NO_RI = {"UtilizationsByTime": [], "Total": {"PurchasedHours": "0"}}
+# DescribeReservedInstances, shaped like the EC2 API reference's example
+EC2_RESERVATION = {
+    "ReservedInstancesId": "af9f760e-6f91-4559-85f7-4980eexample",
+    "InstanceType": "m5.large",
+    "Start": datetime(2026, 1, 10, 8, 0, tzinfo=UTC),
+    "End": datetime(2027, 1, 10, 8, 0, tzinfo=UTC),
+    "Duration": 31536000,
+    "FixedPrice": 0.0,
+    "UsagePrice": 0.0,
+    "InstanceCount": 2,
+    "ProductDescription": "Linux/UNIX",
+    "State": "active",
+    "InstanceTenancy": "default",
+    "CurrencyCode": "USD",
+    "OfferingType": "No Upfront",
+    "OfferingClass": "standard",
+    "Scope": "Region",
+    "RecurringCharges": [{"Frequency": "Hourly", "Amount": 0.062}],
+}
+
+
+def reservations(ec2, *items):
+    ec2.add_response("describe_reserved_instances", {"ReservedInstances": list(items)}, {})
+
+
+def coverage_groups(*entries):
+    """GetReservationCoverage grouped by INSTANCE_TYPE: (instance type, reserved, total)."""
+    groups = [
+        {
+            "Attributes": {"instanceType": instance_type},
+            "Coverage": {
+                "CoverageHours": {
+                    "ReservedHours": reserved,
+                    "OnDemandHours": str(float(total) - float(reserved)),
+                    "TotalRunningHours": total,
+                    "CoverageHoursPercentage": "0",
+                }
+            },
+        }
+        for instance_type, reserved, total in entries
+    ]
+    return {"CoveragesByTime": [{"TimePeriod": PERIOD, "Groups": groups}]}
+
+
+def paired(*services):
+    """One coverage request for two services: their SERVICE values OR'd, grouped by type."""
+    return {
+        "TimePeriod": PERIOD,
+        "Filter": {"And": [OWN, {"Dimensions": {"Key": "SERVICE", "Values": list(services)}}]},
+        "GroupBy": [{"Type": "DIMENSION", "Key": "INSTANCE_TYPE"}],
+    }
 
 
 def plans(stub, *entries, token=None):
@@ -114,8 +167,13 @@ def no_sp_coverage(ce, query=DAY):
 
 
 def test_reserved_instances_and_savings_plans(clients):
-    with stubbed(clients, "ce", G) as ce, stubbed(clients, "savingsplans", G) as sp:
+    with (
+        stubbed(clients, "ce", G) as ce,
+        stubbed(clients, "savingsplans", G) as sp,
+        stubbed(clients, "ec2", R) as ec2,
+    ):
         usage(ce, (EC2, "EUW1-BoxUsage:m5.large"), ("Amazon Simple Storage Service", "Requests"))
+        reservations(ec2, {**EC2_RESERVATION, "State": "retired"}, EC2_RESERVATION)
         ce.add_response(
             "get_reservation_coverage", coverage_hours("236.66", "576.66", "41.04"), of(EC2)
         )
@@ -212,9 +270,11 @@ def test_reserved_instances_and_savings_plans(clients):
     assert sp_item["service"] is None
 
 
-def test_reservations_are_asked_per_service_and_rds_is_reported(clients):
+def test_rds_is_reported_and_two_services_share_one_coverage_request(clients):
     """Issue 17, item 2: without a SERVICE filter both reservation APIs answer for EC2 only, so
-    an account holding only RDS reservations reported nothing."""
+    an account holding only RDS reservations reported nothing. Issue 14: EC2 and RDS coverage
+    come from one request (two SERVICE values, grouped by instance type: RDS classes start with
+    ``db.``), and utilization is asked only for RDS, the service the account owns."""
     rds_total = {  # GetReservationUtilization, one db.r6g.large reservation, fully used
         "UtilizationPercentage": "100",
         "PurchasedHours": "24",
@@ -228,11 +288,39 @@ def test_reservations_are_asked_per_service_and_rds_is_reported(clients):
         "TotalAmortizedFee": "3.84",
         "RICostForUnusedHours": "0",
     }
-    with stubbed(clients, "ce", G) as ce, stubbed(clients, "savingsplans", G) as sp:
+    rds_reservation = {  # DescribeReservedDBInstances, as the RDS API reference shows one
+        "ReservedDBInstanceId": "mydbreservation-ö",
+        "ReservedDBInstancesOfferingId": "649fd0c8-cf6d-47a0-bfa6-060f8e75e95f",
+        "DBInstanceClass": "db.r6g.large",
+        "StartTime": datetime(2026, 3, 1, 12, tzinfo=UTC),
+        "Duration": 31536000,
+        "FixedPrice": 0.0,
+        "UsagePrice": 0.0,
+        "CurrencyCode": "USD",
+        "DBInstanceCount": 1,
+        "ProductDescription": "postgresql",
+        "OfferingType": "Partial Upfront",
+        "MultiAZ": False,
+        "State": "active",
+        "RecurringCharges": [{"RecurringChargeAmount": 0.08, "RecurringChargeFrequency": "Hourly"}],
+        "ReservedDBInstanceArn": "arn:aws-cn:rds:cn-north-1:123456789012:ri:mydbreservation",
+    }
+    with (
+        stubbed(clients, "ce", G) as ce,
+        stubbed(clients, "savingsplans", G) as sp,
+        stubbed(clients, "ec2", R) as ec2,
+        stubbed(clients, "rds", R) as rds_api,
+    ):
         usage(ce, (EC2, "EUW1-BoxUsage:t3.large"), (RDS, "EUW1-InstanceUsage:db.r6g.large"))
-        ce.add_response("get_reservation_coverage", coverage_hours("0", "48", "0"), of(EC2))
-        ce.add_response("get_reservation_utilization", NO_RI, of(EC2))
-        ce.add_response("get_reservation_coverage", coverage_hours("24", "24", "100"), of(RDS))
+        reservations(ec2)  # no EC2 reservation of its own
+        rds_api.add_response(
+            "describe_reserved_db_instances", {"ReservedDBInstances": [rds_reservation]}, {}
+        )
+        ce.add_response(
+            "get_reservation_coverage",
+            coverage_groups(("t3.large", "0", "48"), ("db.r6g.large", "24", "24")),
+            paired(EC2, RDS),
+        )
         ce.add_response(
             "get_reservation_utilization", {"UtilizationsByTime": [], "Total": rds_total}, of(RDS)
         )
@@ -245,15 +333,22 @@ def test_reservations_are_asked_per_service_and_rds_is_reported(clients):
     assert ec2["coverage_eligible"] == "48" and ec2["commitment"] is None  # no reservation owned
     assert (rds["service"], rds["utilization_pct"], rds["coverage_pct"]) == (RDS, "100", "100")
     assert (rds["commitment"], rds["net_savings"]) == ("3.84", "2.35")
+    assert clients.calls_for("ce") == 4  # usage, coverage (both), RDS utilization, SP coverage
 
 
 def test_a_member_covered_by_commitments_bought_elsewhere_reports_coverage(clients):
     """Issue 17, item 3: a Savings Plan and a reservation of another account of the billing
-    family cover this account's usage; it owns neither, and still reports its coverage."""
-    with stubbed(clients, "ce", G) as ce, stubbed(clients, "savingsplans", G) as sp:
+    family cover this account's usage; it owns neither, and still reports its coverage. No
+    utilization is asked (issue 14: the free describe API says it owns no reservation)."""
+    with (
+        stubbed(clients, "ce", G) as ce,
+        stubbed(clients, "savingsplans", G) as sp,
+        stubbed(clients, "ec2", R) as ec2,
+    ):
         usage(ce, (EC2, "EUW1-BoxUsage:m6i.xlarge"))
+        expired = {**EC2_RESERVATION, "End": datetime(2026, 11, 20, tzinfo=UTC)}
+        reservations(ec2, {**expired, "State": "retired"})  # ended before the window
         ce.add_response("get_reservation_coverage", coverage_hours("12", "48", "25"), of(EC2))
-        ce.add_response("get_reservation_utilization", NO_RI, of(EC2))
         plans(sp)  # this account owns no plan
         ce.add_response(
             "get_savings_plans_coverage",
@@ -279,6 +374,44 @@ def test_a_member_covered_by_commitments_bought_elsewhere_reports_coverage(clien
     assert (ri["kind"], ri["coverage_pct"], ri["utilization_pct"]) == ("RI", "25", None)
     assert (sp_item["kind"], sp_item["coverage_pct"]) == ("SP", "80")
     assert sp_item["utilization_pct"] is None and sp_item["commitment"] is None
+    assert clients.calls_for("ce") == 3  # usage, RI coverage, SP coverage
+
+
+def test_a_describe_that_fails_asks_utilization_as_before(clients):
+    """Ownership unknown (the describe call is denied): utilization is asked, as before."""
+    with (
+        stubbed(clients, "ce", G) as ce,
+        stubbed(clients, "savingsplans", G) as sp,
+        stubbed(clients, "ec2", R) as ec2,
+    ):
+        usage(ce, (EC2, "EUW1-BoxUsage:m6i.xlarge"))
+        access_denied(ec2, "describe_reserved_instances")
+        ce.add_response("get_reservation_coverage", coverage_hours("12", "48", "25"), of(EC2))
+        ce.add_response("get_reservation_utilization", NO_RI, of(EC2))
+        plans(sp)
+        no_sp_coverage(ce)
+        outcome = run_collector(COMMITMENTS, make_context(clients, None))
+    assert outcome.status == "ok", outcome.error  # nothing is missing: utilization was asked
+    assert section(outcome)[0]["coverage_pct"] == "25"
+
+
+def test_services_with_the_same_instance_type_mark_are_asked_apart():
+    from sender.collectors import commitments as c
+
+    assert c._pairs([c.EC2, c.RDS, c.ELASTICACHE, c.MEMORYDB, c.REDSHIFT]) == [
+        (c.EC2, c.RDS),
+        (c.ELASTICACHE, c.MEMORYDB),
+        (c.REDSHIFT,),
+    ]
+    assert c._pairs([c.RDS, c.MEMORYDB]) == [(c.RDS,), (c.MEMORYDB,)]  # both "db."
+    assert c._pairs([c.EC2, c.REDSHIFT]) == [(c.EC2,), (c.REDSHIFT,)]  # neither marked
+    assert c._pairs([c.OPENSEARCH, c.ELASTICSEARCH, c.EC2]) == [
+        (c.OPENSEARCH, c.EC2),
+        (c.ELASTICSEARCH,),
+    ]
+    assert c._service_of("db.r6g.large", (c.EC2, c.RDS)) == c.RDS
+    assert c._service_of("r6g.large.search", (c.OPENSEARCH, c.EC2)) == c.OPENSEARCH
+    assert c._service_of("m5.large", (c.ELASTICACHE, c.MEMORYDB)) is None
 
 
 def test_no_commitments_cost_one_cost_explorer_call(clients):
@@ -325,8 +458,9 @@ def test_monthly_windows_ask_monthly_granularity(clients):
 
 
 def test_commitments_access_denied_is_skipped(clients):
-    with stubbed(clients, "ce", G) as ce:
+    with stubbed(clients, "ce", G) as ce, stubbed(clients, "ec2", R) as ec2:
         usage(ce, (EC2, "EUW1-BoxUsage:t3.large"))
+        reservations(ec2)
         access_denied(ce, "get_reservation_coverage")
         assert run_collector(COMMITMENTS, make_context(clients, None)).status == "skipped"
 
@@ -368,9 +502,96 @@ def _market_group(product, usage_type, cost, quantity, unit):
     }
 
 
-def test_marketplace_usage_is_filtered_server_side_and_paginated(clients):
+TOTALS_REQUEST = {  # the cost collector's comparison totals query (scheduled DAILY run)
+    "TimePeriod": {"Start": "2026-11-01", "End": "2026-11-25"},
+    "Granularity": "DAILY",
+    "Metrics": ["UnblendedCost", "AmortizedCost"],
+    "GroupBy": [
+        {"Type": "DIMENSION", "Key": "SERVICE"},
+        {"Type": "DIMENSION", "Key": "BILLING_ENTITY"},
+    ],
+    "Filter": OWN,
+}
+
+
+def _entity_group(service, entity, cost):
+    money = {"Amount": cost, "Unit": "USD"}
+    return {"Keys": [service, entity], "Metrics": {"UnblendedCost": money, "AmortizedCost": money}}
+
+
+def test_marketplace_usage_comes_from_the_cost_queries_without_a_request_of_its_own(clients):
+    """Issue 14: the totals query, grouped by SERVICE and BILLING_ENTITY, names the products AWS
+    Marketplace bills; their rows are the shared usage query's. No Marketplace request."""
+    product = "Datadog Pro (Pay-As-You-Go) — Ünïcode"
+    with stubbed(clients, "ce", G) as ce:
+        ce.add_response(
+            "get_cost_and_usage",
+            {
+                "ResultsByTime": [
+                    {
+                        "TimePeriod": {"Start": "2026-11-23", "End": "2026-11-24"},
+                        "Groups": [
+                            _entity_group(EC2, "AWS", "12.5"),
+                            _entity_group(product, "AWS Marketplace", "8.96"),
+                        ],
+                        "Total": {},
+                        "Estimated": True,
+                    }
+                ]
+            },
+            TOTALS_REQUEST,
+        )
+        ce.add_response(
+            "get_cost_and_usage",
+            {
+                "ResultsByTime": [
+                    {
+                        "TimePeriod": PERIOD,
+                        "Groups": [
+                            {
+                                "Keys": [EC2, "EUW1-BoxUsage:m5.large"],
+                                "Metrics": {
+                                    "UnblendedCost": {"Amount": "2.3", "Unit": "USD"},
+                                    "AmortizedCost": {"Amount": "2.3", "Unit": "USD"},
+                                    "UsageQuantity": {"Amount": "24", "Unit": "Hrs"},
+                                },
+                            },
+                            {
+                                "Keys": [product, "hosts"],
+                                "Metrics": {
+                                    "UnblendedCost": {"Amount": "8.9600000000", "Unit": "USD"},
+                                    "AmortizedCost": {"Amount": "8.9600000000", "Unit": "USD"},
+                                    "UsageQuantity": {"Amount": "14", "Unit": "Hosts"},
+                                },
+                            },
+                        ],
+                        "Estimated": True,
+                    }
+                ]
+            },
+            USAGE_REQUEST,
+        )
+        outcome = run_collector(MARKETPLACE, make_context(clients, None))
+    assert outcome.status == "ok", outcome.error
+    assert section(outcome) == [
+        {
+            "date": "2026-11-24",
+            "product": product,
+            "usage_type": "hosts",
+            "unit": "Hosts",
+            "quantity": "14",
+            "cost": "8.96",
+            "currency": "USD",
+        }
+    ]
+    assert clients.calls_for("ce") == 2  # the two queries the cost collectors make anyway
+
+
+def test_without_the_totals_query_marketplace_is_filtered_server_side_and_paginated(clients):
+    """The totals query fails (no data): Marketplace asks its own filtered query, as before."""
     period = MARKET_REQUEST["TimePeriod"]
     with stubbed(clients, "ce", G) as ce:
+        ce.add_client_error("get_cost_and_usage", service_error_code="DataUnavailableException")
         ce.add_response(
             "get_cost_and_usage",
             {
@@ -443,5 +664,7 @@ def test_marketplace_access_denied_is_skipped_and_throttling_retried(clients):
     other = Clients()
     wire = WireStub(other.client("ce", G))
     wire.add_error("GetCostAndUsage", "ThrottlingException")
-    wire.add("GetCostAndUsage", {"ResultsByTime": []})
+    wire.add("GetCostAndUsage", {"ResultsByTime": []})  # the totals query, retried
+    wire.add("GetCostAndUsage", {"ResultsByTime": []})  # the usage query
     assert run_collector(MARKETPLACE, make_context(other, None)).status == "ok"
+    wire.assert_done()

@@ -98,18 +98,24 @@ def usage_pages(stub, window=WINDOW):
 
 
 def totals_page(stub, start, end, granularity, results):
-    """The comparison totals query of a history run: ungrouped."""
+    """The comparison totals query of a history run: grouped by service and billing entity
+    (which tells marketplace_usage the Marketplace products), summed into the totals."""
     stub.add_response(
         "get_cost_and_usage",
         {
             "ResultsByTime": [
                 {
                     "TimePeriod": {"Start": s, "End": e},
-                    "Total": {
-                        "UnblendedCost": {"Amount": u, "Unit": "USD"},
-                        "AmortizedCost": {"Amount": a, "Unit": "USD"},
-                    },
-                    "Groups": [],
+                    "Total": {},
+                    "Groups": [
+                        {
+                            "Keys": ["Amazon Elastic Compute Cloud - Compute", "AWS"],
+                            "Metrics": {
+                                "UnblendedCost": {"Amount": u, "Unit": "USD"},
+                                "AmortizedCost": {"Amount": a, "Unit": "USD"},
+                            },
+                        }
+                    ],
                     "Estimated": False,
                 }
                 for s, e, u, a in results
@@ -119,9 +125,16 @@ def totals_page(stub, start, end, granularity, results):
             "TimePeriod": {"Start": start, "End": end},
             "Granularity": granularity,
             "Metrics": ["UnblendedCost", "AmortizedCost"],
+            "GroupBy": ENTITY_GROUPS,
             "Filter": OWN,
         },
     )
+
+
+ENTITY_GROUPS = [
+    {"Type": "DIMENSION", "Key": "SERVICE"},
+    {"Type": "DIMENSION", "Key": "BILLING_ENTITY"},
+]
 
 
 def forecast(stub, metric, mean, start="2026-11-25", end="2026-12-01"):
@@ -164,7 +177,7 @@ def daily_totals(stub, current=True):
                     "Total": {},
                     "Groups": [
                         {
-                            "Keys": ["Amazon Elastic Compute Cloud - Compute"],
+                            "Keys": ["Amazon Elastic Compute Cloud - Compute", "AWS"],
                             "Metrics": {
                                 "UnblendedCost": {"Amount": u, "Unit": "USD"},
                                 "AmortizedCost": {"Amount": a, "Unit": "USD"},
@@ -180,7 +193,7 @@ def daily_totals(stub, current=True):
             "TimePeriod": {"Start": "2026-11-01", "End": "2026-11-25"},
             "Granularity": "DAILY",
             "Metrics": ["UnblendedCost", "AmortizedCost"],
-            "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}],
+            "GroupBy": ENTITY_GROUPS,
             "Filter": OWN,
         },
     )

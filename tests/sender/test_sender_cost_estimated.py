@@ -48,7 +48,7 @@ FINAL_UNTIL = date(2026, 11, 28)  # days before it are final; it and later still
 
 def day_result(day: date, estimated: bool, usage: bool = True) -> dict:
     """One day of a GetCostAndUsage result: grouped by SERVICE and USAGE_TYPE (``usage``, the
-    usage query) or by SERVICE only (the totals query)."""
+    usage query) or by SERVICE and BILLING_ENTITY (the totals query)."""
     ec2 = {"UnblendedCost": "4.608", "AmortizedCost": "4.25", "UsageQuantity": ("24", "Hrs")}
     s3 = {"UnblendedCost": "0.75", "AmortizedCost": "0.75", "UsageQuantity": ("32.6", "GB-Mo")}
     parts = [([EC2, "EUW1-BoxUsage:m6i.xlarge"], ec2)]
@@ -62,7 +62,7 @@ def day_result(day: date, estimated: bool, usage: bool = True) -> dict:
         if usage:
             quantity, unit = amounts["UsageQuantity"]
             metrics["UsageQuantity"] = {"Amount": quantity, "Unit": unit}
-        groups.append({"Keys": keys if usage else keys[:1], "Metrics": metrics})
+        groups.append({"Keys": keys if usage else [keys[0], "AWS"], "Metrics": metrics})
     return {
         "TimePeriod": {"Start": day.isoformat(), "End": (day + timedelta(1)).isoformat()},
         "Total": {},
@@ -94,23 +94,20 @@ def expect_usage(stub, window: Window) -> None:
     )
 
 
-def expect_totals(stub, start: date, end: date, by_service: bool = True) -> None:
-    """The comparison totals query, in two pages; grouped by service on scheduled DAILY runs."""
+def expect_totals(stub, start: date, end: date) -> None:
+    """The comparison totals query, in two pages, grouped by service and billing entity (the
+    Marketplace products); on scheduled DAILY runs its days before the window are re-collected."""
     results = [day_result(d, d >= FINAL_UNTIL, usage=False) for d in days(start, end)]
     request = {
         "TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
         "Granularity": "DAILY",
         "Metrics": ["UnblendedCost", "AmortizedCost"],
+        "GroupBy": [
+            {"Type": "DIMENSION", "Key": "SERVICE"},
+            {"Type": "DIMENSION", "Key": "BILLING_ENTITY"},
+        ],
         "Filter": OWN,
     }
-    if by_service:
-        request["GroupBy"] = [{"Type": "DIMENSION", "Key": "SERVICE"}]
-    else:  # ungrouped: the day's total only
-        for result in results:
-            result["Total"] = {
-                m: {"Amount": "1", "Unit": "USD"} for m in ("UnblendedCost", "AmortizedCost")
-            }
-            result["Groups"] = []
     half = len(results) // 2
     stub.add_response(
         "get_cost_and_usage",
@@ -190,9 +187,9 @@ def test_history_and_other_intervals_ask_for_their_window_only(clients, interval
     with stubbed(clients, "ce", G) as ce:
         expect_usage(ce, window)
         if interval is Interval.DAILY:
-            expect_totals(ce, date(2026, 12, 1), window.end, by_service=False)
+            expect_totals(ce, date(2026, 12, 1), window.end)
         else:
-            expect_totals(ce, date(2026, 11, 1), date(2026, 11, 30), by_service=False)
+            expect_totals(ce, date(2026, 11, 1), date(2026, 11, 30))
             expect_forecasts(ce, "2026-12-01", "2027-01-01")
         ctx = make_context(
             clients, None, interval=interval, window=window, now=now, current=current

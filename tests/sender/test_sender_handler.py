@@ -237,6 +237,8 @@ def test_a_past_date_runs_only_collectors_that_keep_history(aws, monkeypatch):
         "service_usage",
         "marketplace_usage",
         "commitments",
+        "cost_anomalies",
+        "cost_by_tag",
     }
     again = handler.handle({"date": "2026-11-02"}, Context(), now=now)
     assert again["key"] == first["key"]  # a past window re-run overwrites, never duplicates

@@ -32,6 +32,7 @@ module "spec" {
   detailed_metrics          = var.sender.detailed_metrics
   publish_metrics           = var.sender.publish_metrics
   first_run_backfill_months = var.sender.first_run_backfill_months
+  cost_tag_keys             = var.sender.cost_tag_keys
   cost_mode                 = var.cost_mode
 }
 

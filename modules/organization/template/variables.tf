@@ -58,6 +58,7 @@ variable "sender" {
     detailed_metrics                = optional(bool, false)
     publish_metrics                 = optional(bool, true)
     first_run_backfill_months       = optional(number, 14)
+    cost_tag_keys                   = optional(list(string), [])
   })
   default = {}
 }

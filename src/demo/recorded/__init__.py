@@ -34,6 +34,8 @@ commitments               savingsplans DescribeSavingsPlans                     
 commitments               ce GetReservationUtilization, GetReservationCoverage,      recorded
                           GetSavingsPlansUtilization, GetSavingsPlansCoverage,
                           GetDimensionValues
+commitments               ec2 DescribeReservedInstances (moto cannot purchase one);  recorded
+                          rds DescribeReservedDBInstances: who owns reservations
 compute_optimizer         compute-optimizer GetEC2InstanceRecommendations,           recorded
                           GetEBSVolumeRecommendations,
                           GetLambdaFunctionRecommendations,
@@ -44,6 +46,8 @@ config                    config DescribeComplianceByConfigRule,                
                           GetComplianceDetailsByConfigRule, DescribeConformancePacks,
                           DescribeConformancePackCompliance
 cost                      ce GetCostAndUsage, GetCostForecast                        recorded
+cost_anomalies            ce GetAnomalies                                            recorded
+cost_by_tag               ce GetCostAndUsage (TAG groups)                            recorded
 guardduty_findings        guardduty ListDetectors                                    moto
 guardduty_findings        guardduty ListFindings, GetFindings                        recorded
 health_events             health DescribeEvents, DescribeEntityAggregates            recorded

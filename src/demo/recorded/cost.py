@@ -21,7 +21,7 @@ import dataclasses
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -331,11 +331,26 @@ def _group_key(line: Line, group_by: list[dict[str, str]], call: Call) -> tuple[
                 raise ApiError("ValidationException", f"unsupported group by dimension {key}")
             keys.append(line.attribute(key, call.account_id))
         elif kind == "TAG":
-            value = call.profile.environment if key == "Environment" else ""
-            keys.append(f"{key}${value}")
+            keys.append(f"{key}${tag_value(line, key, call.profile)}")
         else:
             raise ApiError("ValidationException", f"unsupported group by type {kind}")
     return tuple(keys)
+
+
+# Cost-allocation tags on the demo's resources: Environment on everything but CloudWatch and
+# Marketplace products (untagged, as in real bills), CostCenter on EC2 and RDS only.
+UNTAGGED_ENVIRONMENT = {"AmazonCloudWatch", "Amazon CloudWatch"}
+
+
+def tag_value(line: Line, key: str, profile: AccountProfile) -> str:
+    """The value of tag ``key`` on the resources behind ``line`` ("" when they lack it)."""
+    if line.billing_entity != "AWS":
+        return ""
+    if key == "Environment":
+        return "" if line.service in UNTAGGED_ENVIRONMENT else profile.environment
+    if key == "CostCenter":
+        return f"cc-{profile.key}" if line.service in (EC2, RDS) else ""
+    return ""
 
 
 def _metrics(selected: list[Line], metrics: list[str]) -> dict[str, dict[str, str]]:
@@ -683,6 +698,8 @@ def _coverage(sums: dict[str, Decimal]) -> dict[str, Any]:
 
 
 def get_reservation_coverage(call: Call) -> dict[str, Any]:
+    if call.params.get("GroupBy"):
+        return _coverage_by_instance_type(call)
     start, end = _period(call)
     by_time, overall = [], {}
     for first, stop in periods(call, start, end):
@@ -698,6 +715,131 @@ def get_reservation_coverage(call: Call) -> dict[str, Any]:
             }
         )
     return {"CoveragesByTime": by_time, "Total": _coverage(overall)}
+
+
+def _coverage_by_instance_type(call: Call) -> dict[str, Any]:
+    """Coverage grouped by INSTANCE_TYPE (no Granularity: one period, the request's), for up to
+    two SERVICE values: each instance type's hours and the RI hours of that type covering them."""
+    if [g.get("Key") for g in call.params["GroupBy"]] != ["INSTANCE_TYPE"]:
+        raise ApiError("ValidationException", "the demo groups coverage by INSTANCE_TYPE only")
+    if call.params.get("Granularity"):
+        raise ApiError("ValidationException", "Granularity can't be set when GroupBy is set")
+    services = _services(call)
+    if len(services) > 2:
+        raise ApiError("ValidationException", "up to two SERVICE values")
+    start, end = _period(call)
+    spike = spike_day(call)
+    sums: dict[str, dict[str, Decimal]] = {}
+    for day in days(start, end):
+        for line in lines(call.profile, day, spike):
+            if line.service in services and line.unit == "Hrs":
+                acc = sums.setdefault(line.instance_type, {})
+                _add(acc, {"total": line.quantity, "on_demand_cost": line.unblended})
+        for r in _commitments(call).reservations:
+            if r.service in services:
+                hours = _ri_day(call, r, day).get("TotalActualHours", ZERO)
+                _add(sums.setdefault(r.instance_type, {}), {"reserved": hours})
+    groups = []
+    for instance_type, acc in sorted(sums.items()):
+        total = acc.get("total", ZERO)
+        reserved = min(acc.get("reserved", ZERO), total)
+        if not total:
+            continue
+        part = {"total": total, "reserved": reserved, "on_demand": total - reserved}
+        part["on_demand_cost"] = acc.get("on_demand_cost", ZERO) * (total - reserved) / total
+        groups.append({"Attributes": {"instanceType": instance_type}, "Coverage": _coverage(part)})
+    period = {"Start": start.isoformat(), "End": end.isoformat()}
+    return {"CoveragesByTime": [{"TimePeriod": period, "Groups": groups}]}
+
+
+def _anomalies(call: Call) -> list[dict[str, Any]]:
+    """The account's cost anomalies as Cost Anomaly Detection would report them today: in
+    production the data-transfer spike (closed the day after it), in staging an open EC2
+    anomaly from four days ago (AWS has not ended it: no AnomalyEndDate)."""
+    profile, today = call.profile, call.today
+    monitor = f"arn:aws:ce::{profile.account_id}:anomalymonitor/{_uuid(profile.key, 'monitor')}"
+    found = []
+    spike = spike_day(call)
+    if spike is not None and spike < today:
+        rng = seeded(profile.key, "anomaly", spike)
+        actual = Decimal(str(round(rng.uniform(480, 620), 2)))
+        expected_spend = Decimal(str(round(rng.uniform(70, 90), 2)))
+        impact = actual - expected_spend
+        anomaly: dict[str, Any] = {
+            "AnomalyId": _uuid(profile.key, "anomaly", spike),
+            "AnomalyStartDate": spike.isoformat(),
+            "DimensionValue": EC2,
+            "RootCauses": [
+                {
+                    "Service": EC2,
+                    "Region": HOME_REGION,
+                    "LinkedAccount": profile.account_id,
+                    "LinkedAccountName": profile.name,
+                    "UsageType": f"{_prefix(HOME_REGION)}DataTransfer-Out-Bytes",
+                    "Impact": {"Contribution": float(impact)},
+                }
+            ],
+            "AnomalyScore": {"MaxScore": 0.94, "CurrentScore": 0.07},
+            "Impact": {
+                "MaxImpact": float(impact),
+                "TotalImpact": float(impact),
+                "TotalActualSpend": float(actual),
+                "TotalExpectedSpend": float(expected_spend),
+                "TotalImpactPercentage": float(round(impact * 100 / expected_spend, 2)),
+            },
+            "MonitorArn": monitor,
+        }
+        if spike + timedelta(days=1) < today:
+            anomaly["AnomalyEndDate"] = spike.isoformat()
+            anomaly["Feedback"] = "YES"
+        found.append(anomaly)
+    if profile.environment == "staging":
+        start = today - timedelta(days=4)
+        open_days = (today - start).days
+        found.append(
+            {
+                "AnomalyId": _uuid(profile.key, "anomaly", start),
+                "AnomalyStartDate": start.isoformat(),
+                "DimensionValue": EC2,
+                "RootCauses": [
+                    {
+                        "Service": EC2,
+                        "Region": HOME_REGION,
+                        "LinkedAccount": profile.account_id,
+                        "LinkedAccountName": profile.name,
+                        "UsageType": f"{_prefix(HOME_REGION)}BoxUsage:m6i.2xlarge",
+                    },
+                    {"Service": "AWS Lambda", "Region": HOME_REGION},
+                ],
+                "AnomalyScore": {"MaxScore": 0.71, "CurrentScore": 0.66},
+                "Impact": {
+                    "MaxImpact": 14.2,
+                    "TotalImpact": round(14.2 * open_days * 0.8, 2),
+                    "TotalActualSpend": round(40.5 * open_days, 2),
+                    "TotalExpectedSpend": round((40.5 - 14.2 * 0.8) * open_days, 2),
+                },
+                "MonitorArn": monitor,
+            }
+        )
+    return found
+
+
+def get_anomalies(call: Call) -> dict[str, Any]:
+    """Anomalies whose detected days reach DateInterval (both dates days of the range); AWS
+    keeps them 90 days."""
+    interval = call.params["DateInterval"]
+    first = date.fromisoformat(interval["StartDate"])
+    last = date.fromisoformat(interval.get("EndDate") or call.today.isoformat())
+    if first < call.today - timedelta(days=90):
+        raise ApiError("ValidationException", "anomalies are available for up to 90 days")
+    selected = [
+        a
+        for a in _anomalies(call)
+        if date.fromisoformat(a["AnomalyStartDate"]) <= last
+        and date.fromisoformat(a.get("AnomalyEndDate") or call.today.isoformat()) >= first
+    ]
+    chunk, token = page(selected, call.params, "MaxResults", "NextPageToken", default=100)
+    return {"Anomalies": chunk, **({"NextPageToken": token} if token else {})}
 
 
 def _sp_day(call: Call, day: date) -> dict[str, Decimal]:
@@ -876,6 +1018,69 @@ def get_dimension_values(call: Call) -> dict[str, Any]:
     return {"DimensionValues": values, "ReturnSize": len(values), "TotalSize": len(values)}
 
 
+def _owned(call: Call, service: str) -> list[tuple[Reservation, date, date]]:
+    """The profile's reservations of ``service`` in the call's region, with their terms."""
+    return [
+        (r, *_term(call, r.started_days_before, r.years))
+        for r in _commitments(call).reservations
+        if r.service == service and r.region == call.region
+    ]
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(0), UTC)
+
+
+def describe_reserved_instances(call: Call) -> dict[str, Any]:
+    """EC2 reservations of the account in the region (who owns which: the commitments
+    collector asks utilization only of owners)."""
+    return {
+        "ReservedInstances": [
+            {
+                "ReservedInstancesId": _uuid(call.profile.key, "ri", r.instance_type),
+                "InstanceType": r.instance_type,
+                "Start": _at(start),
+                "End": _at(end),
+                "Duration": r.years * 31536000,
+                "InstanceCount": r.count,
+                "ProductDescription": "Linux/UNIX",
+                "State": "active" if end > call.today else "retired",
+                "OfferingType": "Partial Upfront",
+                "OfferingClass": "standard",
+                "Scope": "Region",
+                "CurrencyCode": "USD",
+            }
+            for r, start, end in _owned(call, EC2)
+        ]
+    }
+
+
+def describe_reserved_db_instances(call: Call) -> dict[str, Any]:
+    """RDS reservations of the account in the region."""
+    return {
+        "ReservedDBInstances": [
+            {
+                "ReservedDBInstanceId": f"{call.profile.key}-{r.instance_type}",
+                "DBInstanceClass": r.instance_type,
+                "StartTime": _at(start),
+                "Duration": r.years * 31536000,
+                "DBInstanceCount": r.count,
+                "ProductDescription": "postgresql",
+                "OfferingType": "All Upfront",
+                "MultiAZ": False,
+                "State": "active" if end > call.today else "retired",
+                "CurrencyCode": "USD",
+            }
+            for r, start, end in _owned(call, RDS)
+        ]
+    }
+
+
+def no_reservations(key: str) -> Callable[[Call], dict[str, Any]]:
+    """A describe API of a service no demo account holds reservations of: an empty list."""
+    return lambda call: {key: []}
+
+
 def _uuid(*parts: Any) -> str:
     raw = digest(*parts)
     return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:32]}"
@@ -886,6 +1091,20 @@ MISSING = "not implemented by moto 5.2"
 ANSWERS: Answers = {
     ("ce", "GetCostAndUsage"): Answer(FIFO, get_cost_and_usage),
     ("ce", "GetCostForecast"): Answer(MISSING, get_cost_forecast),
+    ("ce", "GetAnomalies"): Answer(MISSING, get_anomalies),
+    ("ec2", "DescribeReservedInstances"): Answer(
+        "moto implements it but cannot hold a reservation: PurchaseReservedInstancesOffering "
+        "raises NotImplementedError",
+        describe_reserved_instances,
+    ),
+    ("rds", "DescribeReservedDBInstances"): Answer(MISSING, describe_reserved_db_instances),
+    ("elasticache", "DescribeReservedCacheNodes"): Answer(
+        MISSING, no_reservations("ReservedCacheNodes")
+    ),
+    ("redshift", "DescribeReservedNodes"): Answer(MISSING, no_reservations("ReservedNodes")),
+    ("opensearch", "DescribeReservedInstances"): Answer(
+        "moto 5.2 has no OpenSearch reservations", no_reservations("ReservedInstances")
+    ),
     ("ce", "GetDimensionValues"): Answer(MISSING, get_dimension_values),
     ("ce", "GetReservationUtilization"): Answer(MISSING, get_reservation_utilization),
     ("ce", "GetReservationCoverage"): Answer(MISSING, get_reservation_coverage),

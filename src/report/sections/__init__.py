@@ -28,6 +28,8 @@ from report.sections import (
     compliance,
     conformance_packs,
     cost,
+    cost_anomalies,
+    cost_by_tag,
     forecast,
     guardduty,
     inspector,
@@ -61,6 +63,8 @@ from report.sections.cost import (
     ServiceCost,
     other_basis,
 )
+from report.sections.cost_anomalies import AnomalyData
+from report.sections.cost_by_tag import TagCostData
 from report.sections.forecast import MonthForecast
 from report.sections.guardduty import GuardDutyData
 from report.sections.inspector import InspectorData
@@ -133,6 +137,9 @@ class ReportData:
     security_open: OpenFindings = field(default_factory=OpenFindings)
     # commitments owned: what expires next (issue 14)
     commitment_inventory: CommitmentData = field(default_factory=CommitmentData)
+    # cost anomalies and cost by cost-allocation tag (issue 14)
+    anomalies: AnomalyData = field(default_factory=AnomalyData)
+    tag_cost: TagCostData = field(default_factory=TagCostData)
 
     def period_estimated_days(self) -> list[date]:
         if self.period is None:
@@ -222,6 +229,8 @@ def fetch(
         standards=security_standards.standards(reader, period),
         security_open=security.open_findings(reader),
         commitment_inventory=commitment_inventory.commitments(reader),
+        anomalies=cost_anomalies.anomalies(reader),
+        tag_cost=cost_by_tag.tag_cost(reader, period),
     )
 
 
@@ -319,6 +328,8 @@ def build_sections(data: ReportData) -> list[Section]:
     return [
         cost.cost_section(data, styles),
         forecast.forecast_section(data),
+        cost_anomalies.anomalies_section(data, styles),
+        cost_by_tag.tag_cost_section(data, styles),
         security.security_section(data, styles),
         security_standards.standards_section(data, styles),
         guardduty.guardduty_section(data, styles),

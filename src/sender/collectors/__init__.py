@@ -20,6 +20,8 @@ from sender.collectors import (
     compute_optimizer,
     config,
     cost,
+    cost_anomalies,
+    cost_by_tag,
     guardduty_findings,
     health_events,
     iam,
@@ -65,6 +67,8 @@ _MODULES = (
     commitment_inventory,
     support_cases,
     iam,
+    cost_anomalies,
+    cost_by_tag,
 )
 
 REGISTRY: dict[str, Collector] = {m.COLLECTOR.name: m.COLLECTOR for m in _MODULES}

@@ -8,15 +8,17 @@ depends on ``SENDER_COST_MODE`` (`Context.cost_mode`):
   account. Without it, a sender in the management (payer) account would report the whole
   organization's cost as its own. One ``GetCostAndUsage`` grouped by service and usage type
   (DAILY rows) feeds both ``cost.daily`` and ``service_usage`` and the window total; one
-  query over the previous window and the month to date gives the comparison totals (ungrouped,
-  or grouped by service on scheduled DAILY runs, see below).
+  query over the previous window and the month to date gives the comparison totals, grouped by
+  service and ``BILLING_ENTITY``: the services billed by ``AWS Marketplace`` in it tell
+  ``marketplace_usage`` which of the usage query's rows are Marketplace products (no request of
+  its own; see `marketplace_services`).
 * ``organization`` (the management account, or wherever the organization's billing data is
   readable): the same data for every linked account, grouped by ``LINKED_ACCOUNT``. GroupBy takes
   at most two dimensions, and usage needs three (account, service, usage type), so one query
   lists the window's services and then one query per service is grouped by account and usage
   type: the request count grows with the number of services (and pages), not of accounts.
   Comparison totals come from one query grouped by account (and service on scheduled DAILY
-  runs). Each row names its account.
+  runs); ``marketplace_usage`` asks its own queries. Each row names its account.
 * ``off``: no request at all; the collectors report ``skipped`` with `OFF_REASON`.
 
 Re-collection of estimated days: Cost Explorer revises a month's figures (it refreshes billing
@@ -63,6 +65,7 @@ from sender.normalize import decimal
 TOKEN = ("NextPageToken", "NextPageToken")
 # Cost Explorer's answer when it has nothing for the request (e.g. no reservation in the window).
 NO_DATA = "DataUnavailableException"
+MARKETPLACE = "AWS Marketplace"  # the BILLING_ENTITY of Marketplace products' charges
 COST_METRICS = ["UnblendedCost", "AmortizedCost"]
 ORGANIZATION = "organization"
 OFF_REASON = "Cost Explorer is collected by the organization's management account"
@@ -299,13 +302,24 @@ def recollected_days(ctx: Context) -> list[DayCost]:
     return _totals_and_days(ctx)[1]
 
 
-def _totals_and_days(ctx: Context) -> tuple[list[Total], list[DayCost]]:
+def marketplace_services(ctx: Context) -> set[str] | None:
+    """Account mode: the SERVICE values (Marketplace products) billed by ``AWS Marketplace``
+    over the totals query's span, which ends with the window, from the same query as the
+    comparison totals (no request of its own). None when that query does not run (no
+    comparison period within Cost Explorer's history) or in organization mode: the caller
+    then asks Cost Explorer itself."""
+    return _totals_and_days(ctx)[2]
+
+
+def _totals_and_days(ctx: Context) -> tuple[list[Total], list[DayCost], set[str] | None]:
     organization = organization_mode(ctx)
     key = ("ce-totals", ctx.interval, ctx.window)
     return ctx.shared.get(key, lambda: _fetch_totals(ctx, organization))
 
 
-def _fetch_totals(ctx: Context, organization: bool) -> tuple[list[Total], list[DayCost]]:
+def _fetch_totals(
+    ctx: Context, organization: bool
+) -> tuple[list[Total], list[DayCost], set[str] | None]:
     earliest = earliest_date(ctx.today, ctx.cost_history_months)
     wanted = {
         "previous_window": previous_window(ctx.interval, ctx.window),
@@ -314,7 +328,7 @@ def _fetch_totals(ctx: Context, organization: bool) -> tuple[list[Total], list[D
     wanted = {kind: w for kind, w in wanted.items() if w.start >= earliest}
     refresh = refresh_period(ctx)
     if not wanted and refresh is None:
-        return [], []
+        return [], [], None
     starts = [w.start for w in wanted.values()] + ([refresh.start] if refresh else [])
     span = Window(min(starts), ctx.window.end)
     bounds = [span.start, span.end, *(d for w in wanted.values() for d in (w.start, w.end))]
@@ -323,13 +337,16 @@ def _fetch_totals(ctx: Context, organization: bool) -> tuple[list[Total], list[D
         "Granularity": "DAILY" if refresh else granularity(*bounds),
         "Metrics": COST_METRICS,
     }
-    keys = ("LINKED_ACCOUNT",) if organization else ()
-    if refresh:  # the re-collected days by service: the same request, grouped
-        keys = (*keys, "SERVICE")
-    if keys:
-        query["GroupBy"] = group_by(*keys)
+    if organization:
+        keys: tuple[str, ...] = ("LINKED_ACCOUNT",)
+        if refresh:  # the re-collected days by service: the same request, grouped
+            keys = (*keys, "SERVICE")
+    else:  # services (re-collected days) and billing entities (Marketplace products)
+        keys = ("SERVICE", "BILLING_ENTITY")
+    query["GroupBy"] = group_by(*keys)
     expression = None if organization else account_filter(ctx.account_id)
-    days: list[DayCost] = []
+    day_sums: dict[tuple[str, date, str], list[Any]] = {}
+    marketplace: set[str] | None = None if organization else set()
     sums: dict[tuple[str, str], list[Any]] = {}
     if not organization:  # the own account always gets its totals, zero when nothing was spent
         sums = {(ctx.account_id, kind): [Decimal(0), Decimal(0), None] for kind in wanted}
@@ -337,19 +354,18 @@ def _fetch_totals(ctx: Context, organization: bool) -> tuple[list[Total], list[D
         for result in page.get("ResultsByTime", []):
             start = date.fromisoformat(result["TimePeriod"]["Start"])
             end = date.fromisoformat(result["TimePeriod"]["End"])
-            if keys:
-                entries = [
-                    (*_keys(g, organization, ctx.account_id), g.get("Metrics", {}))
-                    for g in result.get("Groups", [])
-                ]
-            else:
-                entries = [(ctx.account_id, "", result.get("Total", {}))]
+            entries = [
+                (*_keys(g, organization, ctx.account_id), g.get("Metrics", {}))
+                for g in result.get("Groups", [])
+            ]
             recollected = refresh is not None and refresh.start <= start and end <= refresh.end
-            for account, service, metrics in entries:
+            for account, service, entity, metrics in entries:
                 if not account:
                     continue
-                if recollected and service:
-                    days.append(_day_cost(account, start, service, metrics, result))
+                if marketplace is not None and service and entity == MARKETPLACE:
+                    marketplace.add(service)
+                if recollected and service:  # a service billed by two entities: summed
+                    _add_day(day_sums, account, start, service, metrics, result)
                 for kind, window in wanted.items():
                     if window.start <= start and end <= window.end:
                         acc = sums.setdefault((account, kind), [Decimal(0), Decimal(0), None])
@@ -364,26 +380,32 @@ def _fetch_totals(ctx: Context, organization: bool) -> tuple[list[Total], list[D
         Total(account, kind, wanted[kind], *sums[(account, kind)])
         for account, kind in sorted(sums, key=lambda k: (k[0], list(wanted).index(k[1])))
     ]
-    return totals, days
+    days = [
+        DayCost(account, day.isoformat(), service, *acc)
+        for (account, day, service), acc in day_sums.items()
+    ]
+    return totals, days, marketplace
 
 
-def _keys(group: dict[str, Any], organization: bool, own: str) -> tuple[str, str]:
-    """(account, service) of a totals group: keys are [account(, service)] in organization
-    mode, [service] in account mode."""
+def _keys(group: dict[str, Any], organization: bool, own: str) -> tuple[str, str, str]:
+    """(account, service, billing entity) of a totals group: keys are [account(, service)] in
+    organization mode, [service, billing entity] in account mode."""
     keys = [*group.get("Keys", []), "", ""]
-    return (keys[0], keys[1]) if organization else (own, keys[0])
+    return (keys[0], keys[1], "") if organization else (own, keys[0], keys[1])
 
 
-def _day_cost(
-    account: str, day: date, service: str, metrics: dict[str, Any], result: dict[str, Any]
-) -> DayCost:
+def _add_day(
+    sums: dict[tuple[str, date, str], list[Any]],
+    account: str,
+    day: date,
+    service: str,
+    metrics: dict[str, Any],
+    result: dict[str, Any],
+) -> None:
     unblended = metrics.get("UnblendedCost", {})
-    return DayCost(
-        account_id=account,
-        date=day.isoformat(),
-        service=service,
-        unblended=decimal(unblended.get("Amount")) or Decimal(0),
-        amortized=decimal(metrics.get("AmortizedCost", {}).get("Amount")) or Decimal(0),
-        currency=unblended.get("Unit"),
-        estimated=estimated_flag(result),
+    acc = sums.setdefault(
+        (account, day, service), [Decimal(0), Decimal(0), None, estimated_flag(result)]
     )
+    acc[0] += decimal(unblended.get("Amount")) or 0
+    acc[1] += decimal(metrics.get("AmortizedCost", {}).get("Amount")) or 0
+    acc[2] = acc[2] or unblended.get("Unit")

@@ -122,6 +122,7 @@ class Context:
     shared: Shared
     cost_history_months: int = 14
     cost_mode: str = "account"  # SENDER_COST_MODE: account | organization | off
+    cost_tag_keys: tuple[str, ...] = ()  # SENDER_COST_TAG_KEYS: cost-allocation tag keys
     account_labels: tuple[tuple[str, str], ...] = ()  # SENDER_ACCOUNT_LABELS (the account's)
     deadline: float = float("inf")  # time.monotonic() value
     clock: Callable[[], float] = time.monotonic

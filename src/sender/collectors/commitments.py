@@ -15,12 +15,25 @@ its ``service``.
 
 Coverage is asked whatever the account owns: reservations and Savings Plans are shared across
 the consolidated billing family, so a member account is covered by commitments bought elsewhere.
-Utilization describes the commitment's owner: Savings Plans utilization is asked only when the
-free ``DescribeSavingsPlans`` finds a plan of the account's overlapping the window.
+Utilization describes the commitment's owner, so it is asked only of owners: Savings Plans
+utilization when the free ``DescribeSavingsPlans`` finds a plan of the account's overlapping the
+window, reservation utilization for a service when that service's free describe API
+(`OWNED_BY`: ``DescribeReservedInstances``, ``DescribeReservedDBInstances``, ...) lists a
+reservation of the account overlapping the window in one of the sender's regions. A describe
+call that fails (denied, service not offered) counts as "may own": utilization is asked then,
+as before; so does MemoryDB, which this collector does not describe. Trade-off: a reservation
+in a region the sender does not cover is not seen, and its utilization is not collected (its
+coverage still is); cover the regions you buy reservations in.
 
-Account mode (every query filtered on the own ``LINKED_ACCOUNT``): per reservation service used,
-one utilization and one coverage request; one Savings Plans coverage request, plus one
-utilization request for an owner of a plan.
+Account mode (every query filtered on the own ``LINKED_ACCOUNT``) requests, per DAILY run:
+reservation coverage for two services at a time (the API takes up to two SERVICE values,
+grouped by ``INSTANCE_TYPE``, an attribute every reservation service has; each instance type
+names its service, see `TYPE_OF`: RDS classes start with ``db.``, ElastiCache's with ``cache.``,
+OpenSearch's end with ``.search``), so EC2 and RDS, the usual pair, cost one request; one
+utilization request per service the account owns reservations of; one Savings Plans coverage
+request, plus one utilization request for an owner of a plan.
+GetReservationCoverage (two SERVICE values, GroupBy without Granularity):
+https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_GetReservationCoverage.html
 
 Organization mode: reservation coverage of every account in one request per service, grouped
 by ``LINKED_ACCOUNT`` (each group's only attribute is the account). Utilization cannot be grouped
@@ -36,9 +49,12 @@ https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_GetDimen
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from sender.collectors import _costexplorer as ce
 from sender.collectors.base import Collector, Context
@@ -55,6 +71,72 @@ RESERVATION_SERVICES = (
     "Amazon OpenSearch Service",
     "Amazon Elasticsearch Service",  # OpenSearch's former name, in older bills
 )
+EC2, RDS, ELASTICACHE, MEMORYDB, REDSHIFT, OPENSEARCH, ELASTICSEARCH = RESERVATION_SERVICES
+# How an instance type of a coverage group names its service: RDS and MemoryDB classes start
+# with "db.", ElastiCache's with "cache.", OpenSearch's (and Elasticsearch's) end with ".search"
+# (".elasticsearch"); EC2 instance types and Redshift node types have no mark of their own. Two
+# services share a coverage request only when every instance type tells them apart.
+TYPE_OF: dict[str, Any] = {
+    RDS: lambda t: t.startswith("db."),
+    MEMORYDB: lambda t: t.startswith("db."),
+    ELASTICACHE: lambda t: t.startswith("cache."),
+    OPENSEARCH: lambda t: t.endswith((".search", ".elasticsearch")),
+    ELASTICSEARCH: lambda t: t.endswith((".search", ".elasticsearch")),
+}
+MARKS = {
+    RDS: "db.",
+    MEMORYDB: "db.",
+    ELASTICACHE: "cache.",
+    OPENSEARCH: "search",
+    ELASTICSEARCH: "search",
+}  # services with the same mark never share a request
+# The free describe API listing a service's reservations: (boto3 service, its client in a region
+# (a literal name, so that scripts/package.py sees which models the zip needs), operation, list
+# key, token or None for a paginator, start field): who owns reservations of which service.
+Connect = Callable[[Context, str], Any]
+OWNED_BY: dict[str, tuple[str, Connect, str, str, tuple[str, str] | None, str]] = {
+    EC2: (
+        "ec2",
+        lambda ctx, region: ctx.client("ec2", region),
+        "describe_reserved_instances",
+        "ReservedInstances",
+        None,
+        "Start",
+    ),
+    RDS: (
+        "rds",
+        lambda ctx, region: ctx.client("rds", region),
+        "describe_reserved_db_instances",
+        "ReservedDBInstances",
+        None,
+        "StartTime",
+    ),
+    ELASTICACHE: (
+        "elasticache",
+        lambda ctx, region: ctx.client("elasticache", region),
+        "describe_reserved_cache_nodes",
+        "ReservedCacheNodes",
+        None,
+        "StartTime",
+    ),
+    REDSHIFT: (
+        "redshift",
+        lambda ctx, region: ctx.client("redshift", region),
+        "describe_reserved_nodes",
+        "ReservedNodes",
+        None,
+        "StartTime",
+    ),
+    OPENSEARCH: (
+        "opensearch",
+        lambda ctx, region: ctx.client("opensearch", region),
+        "describe_reserved_instances",
+        "ReservedInstances",
+        ("NextToken", "NextToken"),
+        "StartTime",
+    ),
+}
+OWNED_BY[ELASTICSEARCH] = OWNED_BY[OPENSEARCH]  # the OpenSearch API lists both
 
 
 def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
@@ -62,9 +144,17 @@ def fetch(ctx: Context) -> Iterator[dict[str, Any]]:
     client = ctx.global_client("ce")
     services = reservation_services(ctx)
     if not organization:
+        owned = owned_reservation_services(ctx, services)
+        coverages: dict[str, Coverage] = {}
+        for pair in _pairs(services):
+            coverages.update(_coverage_of(ctx, client, pair))
         for service in services:
-            coverage = _coverage(ctx, client, _filter(ctx.account_id, service))
-            ri = _reservation(ctx, client, _filter(ctx.account_id, service), service, coverage)
+            coverage = coverages.get(service, (None, None, None))
+            if service in owned:
+                query = _filter(ctx.account_id, service)
+                ri = _reservation(ctx, client, query, service, coverage)
+            else:
+                ri = _coverage_only(ctx, service, coverage)
             if ri is not None:
                 yield ri
         sp = _savings_plans(ctx, client, ctx.account_id, owns=_has_savings_plans(ctx))
@@ -98,6 +188,118 @@ def reservation_services(ctx: Context) -> list[str]:
     shared usage query of the cost collectors: no request of its own when they run)."""
     seen = {row.service for row in ce.usage_rows(ctx)}
     return [service for service in RESERVATION_SERVICES if service in seen]
+
+
+def owned_reservation_services(ctx: Context, services: list[str]) -> set[str]:
+    """The ``services`` the account owns a reservation of, overlapping the window, in one of
+    the sender's regions: free describe calls (cached per run), no Cost Explorer request. A
+    service whose describe call fails counts as owned (its utilization is then asked)."""
+    key = ("owned-reservations", ctx.window, tuple(services))
+    return ctx.shared.get(key, lambda: {s for s in services if _owns(ctx, s)})
+
+
+def _owns(ctx: Context, service: str) -> bool:
+    if service not in OWNED_BY:  # no describe for it (MemoryDB): may own, utilization asked
+        return True
+    boto_service, connect, operation, items, token, start_field = OWNED_BY[service]
+    start, end = ctx.window.start.isoformat(), ctx.window.end.isoformat()
+    for region in ctx.regions:
+        if not ctx.clients.available(boto_service, region):
+            continue
+        client = connect(ctx, region)
+        try:
+            if token is None and not client.can_paginate(operation):
+                ctx.check_time()
+                pages: Any = [getattr(client, operation)()]
+            else:
+                pages = ctx.pages(client, operation, token=token)
+            for page in pages:
+                for reservation in page.get(items, []):
+                    if _overlaps(reservation, start_field, start, end):
+                        return True
+        except ClientError:  # ownership unknown: utilization is asked, nothing is lost
+            return True
+    return False
+
+
+def _overlaps(reservation: dict[str, Any], start_field: str, start: str, end: str) -> bool:
+    """Whether a reservation's term overlaps [start, end): from its start and its end (EC2)
+    or duration in seconds (the others); a reservation without a start counts."""
+    begins = reservation.get(start_field)
+    if not isinstance(begins, datetime):
+        return True
+    finish = reservation.get("End")
+    if not isinstance(finish, datetime):
+        seconds = reservation.get("Duration")
+        if not isinstance(seconds, int):
+            return begins.date().isoformat() < end
+        finish = begins + timedelta(seconds=seconds)
+    return begins.date().isoformat() < end and finish.date().isoformat() >= start
+
+
+def _pairs(services: list[str]) -> list[tuple[str, ...]]:
+    """The services in requests of at most two whose instance types tell them apart."""
+    left = list(services)
+    pairs: list[tuple[str, ...]] = []
+    while left:
+        first = left.pop(0)
+        partner = next((s for s in left if _compatible(first, s)), None)
+        if partner is None:
+            pairs.append((first,))
+        else:
+            left.remove(partner)
+            pairs.append((first, partner))
+    return pairs
+
+
+def _compatible(one: str, other: str) -> bool:
+    marks = (MARKS.get(one), MARKS.get(other))
+    return marks != (None, None) and marks[0] != marks[1]
+
+
+def _coverage_of(ctx: Context, client: Any, services: tuple[str, ...]) -> dict[str, Coverage]:
+    """Reservation coverage of the own account for one service (ungrouped, its ``Total``) or
+    two (one request grouped by ``INSTANCE_TYPE``, hours summed per service)."""
+    if len(services) == 1:
+        return {services[0]: _coverage(ctx, client, _filter(ctx.account_id, services[0]))}
+    expression = ce.account_filter(ctx.account_id, ce.dimension("SERVICE", list(services)))
+    sums: dict[str, list[Decimal]] = {}
+    ctx.check_time()
+    with ce.no_data():
+        pages = ctx.pages(
+            client,
+            "get_reservation_coverage",
+            token=ce.TOKEN,
+            TimePeriod=ce.period(ctx.window),  # no Granularity: the API refuses it with GroupBy
+            Filter=expression,
+            GroupBy=ce.group_by("INSTANCE_TYPE"),
+        )
+        for page in pages:
+            for result in page.get("CoveragesByTime", []):
+                for group in result.get("Groups", []):
+                    values = list((group.get("Attributes") or {}).values())
+                    service = _service_of(str(values[0]) if values else "", services)
+                    if service is None:
+                        ctx.tally("reservation coverage group of an unknown instance type")
+                        continue
+                    reserved, total, _ = _hours(
+                        (group.get("Coverage") or {}).get("CoverageHours") or {}
+                    )
+                    acc = sums.setdefault(service, [Decimal(0), Decimal(0)])
+                    acc[0] += reserved or 0
+                    acc[1] += total or 0
+    return {
+        service: _hours({"ReservedHours": reserved, "TotalRunningHours": total})
+        for service, (reserved, total) in sums.items()
+    }
+
+
+def _service_of(instance_type: str, services: tuple[str, ...]) -> str | None:
+    marked = [s for s in services if s in TYPE_OF and TYPE_OF[s](instance_type)]
+    if marked:
+        return marked[0]
+    unmarked = [s for s in services if s not in TYPE_OF]
+    return unmarked[0] if unmarked and instance_type else None
 
 
 def _filter(account: str, service: str | None = None) -> dict[str, Any]:
@@ -320,7 +522,7 @@ COLLECTOR = Collector(
     fetch=fetch,
     keys=("account_id", "kind", "service", "period_start", "period_end"),
     supports_history=True,
-    services=("ce", "savingsplans"),
+    services=("ce", "savingsplans", "ec2", "rds", "elasticache", "redshift", "opensearch"),
     iam_actions=(
         "ce:GetCostAndUsage",
         "ce:GetDimensionValues",
@@ -328,6 +530,11 @@ COLLECTOR = Collector(
         "ce:GetReservationUtilization",
         "ce:GetSavingsPlansCoverage",
         "ce:GetSavingsPlansUtilization",
+        "ec2:DescribeReservedInstances",
+        "elasticache:DescribeReservedCacheNodes",
+        "es:DescribeReservedInstances",
+        "rds:DescribeReservedDBInstances",
+        "redshift:DescribeReservedNodes",
         "savingsplans:DescribeSavingsPlans",
     ),
     weight=2,

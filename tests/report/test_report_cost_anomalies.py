@@ -1,0 +1,120 @@
+"""The report's cost anomaly and cost-by-tag sections (issue 14 items 2, 3), on real PostgreSQL.
+
+The sender's full daily document goes through the real loader; expectations come from the
+document (one open anomaly without an end date, one closed; two tag keys, each with untagged
+cost); the report also runs as the read-only reader role through the Data API double.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+
+from receiver.db.psycopg_executor import PsycopgExecutor
+from report import build_report
+from report.formatting import EN_DASH
+from support.receiver_fixtures import (
+    READER_SECRET_ARN,
+    Db,
+    data_api_executor_for,
+    fixture_doc,
+    load_doc,
+)
+from support.report_html import Node, parse, table_rows
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def doc() -> dict[str, Any]:
+    return fixture_doc("full-daily")
+
+
+@pytest.fixture(scope="module")
+def loaded(server_url: str, migrated_template: str, doc) -> Iterator[str]:
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
+    dsn = urlsplit(server_url)._replace(path=f"/{name}").geturl()
+    database = Db("psycopg", dsn, PsycopgExecutor(dsn))
+    try:
+        result = load_doc(database, doc)
+        assert result.status == "loaded", result.error
+    finally:
+        database.close()
+    try:
+        yield dsn
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def page(loaded: str) -> Node:
+    executor = PsycopgExecutor(loaded)
+    try:
+        return parse(build_report(executor, now=NOW).html)
+    finally:
+        executor.close()
+
+
+def test_the_reader_role_sees_the_same_sections(loaded, data_api, page):
+    executor = data_api_executor_for(
+        urlsplit(loaded).path.lstrip("/"), secret_arn=READER_SECRET_ARN
+    )
+    as_reader = parse(build_report(executor, now=NOW).html)
+    for table in ("cost-anomalies", "cost-by-tag", "untagged-share"):
+        assert table_rows(as_reader, table) == table_rows(page, table)
+
+
+def test_the_sections_follow_the_forecast_and_say_what_each_figure_is(page):
+    ids = [s.attrs["id"] for s in page.find_all("section")]
+    assert ids.index("forecast") < ids.index("cost-anomalies") < ids.index("cost-by-tag")
+    explain = page.by_id("cost-anomalies").find_all("p", "explain")[0].all_text()
+    for words in (
+        "v_cost_anomalies_current",
+        "1 open (AWS has not given them an end date yet), 1 closed",
+        "$311.25",
+        "actual minus expected spend",
+        "in USD",
+    ):
+        assert words in explain, words
+    tags = page.by_id("cost-by-tag").find_all("p", "explain")[0].all_text()
+    for words in ("v_cost_by_tag_monthly", "v_cost_untagged_share", "Keys: CostCenter, team"):
+        assert words in tags, words
+
+
+def test_open_anomalies_come_first_with_their_root_cause(page, doc):
+    rows = table_rows(page, "cost-anomalies")
+    assert len(rows) == len(doc["data"]["cost_anomalies"])
+    opened, closed = rows
+    assert opened[1:4] == ["open", "2026-11-22", EN_DASH]
+    assert opened[5] == "Amazon Elastic Compute Cloud - Compute"
+    assert (
+        opened[6]
+        == "Amazon Elastic Compute Cloud - Compute / eu-west-1 / EUW1-BoxUsage:p4d.24xlarge"
+    )
+    assert opened[7:11] == ["$311.25", "$498.75", "$187.50", "166.0%"]
+    assert closed[1:5] == ["closed", "2026-11-20", "2026-11-24", "5"]
+    assert closed[10:] == [EN_DASH, "planned"]  # no percentage when AWS gives none
+
+
+def test_tag_cost_by_value_and_the_untagged_share(page):
+    rows = table_rows(page, "cost-by-tag")
+    assert [r[:2] + r[3:] for r in rows] == [
+        ["team", "plattform-ö", "$289.50", EN_DASH],
+        ["CostCenter", "cc-1042 Zahlungen", "$260.35 *", "$247.22"],
+        ["CostCenter", "(untagged)", "$41.20 *", "$40.90"],
+        ["team", "(untagged)", "$12.05", "$12.05"],
+    ]
+    shares = table_rows(page, "untagged-share")
+    assert [[s[0], s[1], s[3], s[4], s[5]] for s in shares] == [
+        ["CostCenter", "2026-11", "$301.55 *", "$41.20", "13.7%"],
+        ["team", "2026-11", "$301.55", "$12.05", "4.0%"],
+    ]
