@@ -45,7 +45,6 @@ module "spec" {
   first_run_backfill_months = var.first_run_backfill_months
   cost_mode                 = var.cost_mode
   cost_tag_keys             = var.cost_tag_keys
-  cost_tag_keys             = var.cost_tag_keys
   account_labels            = var.account_labels
 }
 

@@ -166,22 +166,6 @@ variable "cost_tag_keys" {
   }
 }
 
-variable "cost_tag_keys" {
-  description = "Cost-allocation tag keys (SENDER_COST_TAG_KEYS): Cost Explorer groups each day's cost by each key, one request (USD 0.01) per key and DAILY run; cost of resources without the tag is reported as untagged. Activate them as cost-allocation tags in the payer account first. Empty: no request. At most 10 keys of 1-128 letters, digits, spaces or _.:/=+-@ (no $ or ,)."
-  type        = list(string)
-  default     = []
-
-  validation {
-    condition     = length(var.cost_tag_keys) <= 10 && length(distinct(var.cost_tag_keys)) == length(var.cost_tag_keys)
-    error_message = "cost_tag_keys: at most 10 distinct keys."
-  }
-
-  validation {
-    condition     = alltrue([for k in var.cost_tag_keys : can(regex("^[\\p{L}\\p{N}_ .:/=+\\-@]{1,128}$", k))])
-    error_message = "cost_tag_keys: each key is 1-128 letters, digits, spaces or _.:/=+-@ ($ and , are not allowed)."
-  }
-}
-
 variable "account_labels" {
   description = "Labels of this account (SENDER_ACCOUNT_LABELS), e.g. { product = \"payments\", team = \"core\", environment = \"prod\" }: reported in the document's account section so that cost and security can be grouped by label when the receiver has no organization roster (the roster's account tags win, label by label). At most 50; keys 1-128 and values 0-256 letters, digits, spaces or _.:/=+-@ (as AWS tags), keys not starting with aws:."
   type        = map(string)

@@ -57,7 +57,6 @@ locals {
     SENDER_FIRST_RUN_PARAMETER       = local.first_run_parameter_name
     SENDER_COST_MODE                 = var.cost_mode
     SENDER_COST_TAG_KEYS             = join(",", var.cost_tag_keys)
-    SENDER_COST_TAG_KEYS             = join(",", var.cost_tag_keys)
     SENDER_ACCOUNT_LABELS            = jsonencode(var.account_labels)
     POWERTOOLS_SERVICE_NAME          = "sender"
     POWERTOOLS_METRICS_NAMESPACE     = var.metrics_namespace

@@ -119,12 +119,6 @@ variable "cost_tag_keys" {
   default     = []
 }
 
-variable "cost_tag_keys" {
-  description = "Cost-allocation tag keys (SENDER_COST_TAG_KEYS, comma-separated); validated by modules/sender."
-  type        = list(string)
-  default     = []
-}
-
 variable "account_labels" {
   description = "Labels of the account, label -> value (SENDER_ACCOUNT_LABELS, as JSON); validated by modules/sender."
   type        = map(string)

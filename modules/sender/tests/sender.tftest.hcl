@@ -136,7 +136,6 @@ run "function_environment" {
       SENDER_FIRST_RUN_PARAMETER       = "/observability-sender/first-run-backfill"
       SENDER_COST_MODE                 = "account"
       SENDER_COST_TAG_KEYS             = ""
-      SENDER_COST_TAG_KEYS             = ""
       SENDER_ACCOUNT_LABELS            = "{}"
       POWERTOOLS_SERVICE_NAME          = "sender"
       POWERTOOLS_METRICS_NAMESPACE     = "MultiAccountObservability"
@@ -263,35 +262,6 @@ run "bad_cost_mode" {
     cost_mode = "payer"
   }
   expect_failures = [var.cost_mode]
-}
-
-run "cost_tag_keys_reach_the_function" {
-  command = plan
-
-  variables {
-    cost_tag_keys = ["CostCenter", "team", "aws:createdBy"]
-  }
-
-  assert {
-    condition     = one(aws_lambda_function.this.environment).variables["SENDER_COST_TAG_KEYS"] == "CostCenter,team,aws:createdBy"
-    error_message = "cost_tag_keys reach the function as SENDER_COST_TAG_KEYS, comma-separated."
-  }
-}
-
-run "bad_cost_tag_key" {
-  command = plan
-  variables {
-    cost_tag_keys = ["team$x"]
-  }
-  expect_failures = [var.cost_tag_keys]
-}
-
-run "too_many_cost_tag_keys" {
-  command = plan
-  variables {
-    cost_tag_keys = ["k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11"]
-  }
-  expect_failures = [var.cost_tag_keys]
 }
 
 run "cost_tag_keys_reach_the_function" {
