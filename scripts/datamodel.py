@@ -56,6 +56,13 @@ NOTES: dict[tuple[str, str], str] = {
     "Database Service`; null for SP, stored as `''`; absent from older senders' RI rows: EC2",
     ("commitments[]", "coverage_eligible"): "RI hours, SP spend; coverage is reported whoever "
     "owns the commitment",
+    ("waf_web_acls[]", "geo_blocking"): "this and the next three: a rule not in Count mode "
+    "carries it (nested And/Or/Not statements, AWS managed SQLi / core rule set groups); absent "
+    "from older senders, stored as NULL",
+    ("account", "labels"): "set on the sender (`SENDER_ACCOUNT_LABELS`); `{}` = none; the "
+    "roster's account tags win (`v_account_label_values`)",
+    ("resilience_hub_apps[].disruptions[]", "target_rpo_seconds"): "seconds; targets of the "
+    "policy the latest successful assessment was judged against, `current_*` its estimates",
     ("iam", "users_without_mfa"): "older senders only: every user with MFA, and console users "
     "without it, two populations; no longer sent",
     ("iam", "console_users_without_mfa"): "MFA over one population, the users with a console "
