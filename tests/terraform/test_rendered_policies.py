@@ -63,6 +63,10 @@ RESOURCE_STAR_ALLOWED: dict[str, str] = {
         "service level objectives listed at run time (ListServiceLevelObjectives takes no"
         " resource), in every collected region"
     ),
+    "ce:GetAnomalies": (
+        "anomalies of every cost monitor the account sees, the management account's included"
+        " (monitor ids are generated at creation; the call names none)"
+    ),
     "cloudtrail:GetTrailStatus": (
         "trails DescribeTrails returns, including organization trails whose ARNs name the"
         " management account"
