@@ -63,9 +63,10 @@ from decimal import Decimal
 
 from receiver.failures import PermanentLoadError
 
-# The contract's deepest legitimate path is 6 containers (document > data > a collector's object
-# > its list > an item > a list inside it; the example document full-daily.json reaches it). 64
-# leaves ten times that for newer minor versions whose unknown fields an older receiver drops, and
+# The contract's deepest legitimate path is 7 containers (document > data > a collector's list
+# > an item > a list inside it > its item > a list inside that: a WAF web ACL's rules' protections;
+# the example document full-daily.json reaches it). 64 leaves about nine times that for newer
+# minor versions whose unknown fields an older receiver drops, and
 # stays far below the ~1000 frames where the parser or a recursive walk (contract validation)
 # raises RecursionError.
 MAX_DEPTH = 64

@@ -130,7 +130,7 @@ REJECTIONS = [
     ("region_with_trailing_newline", "/regions/0", "eu-west-1\n", "does not match"),
     ("collector_status_not_in_enum", "/collectors/3/status", "failed", "is not one of"),
     ("collector_ok_with_error", "/collectors/0/error", "boom", "is not of type 'null'"),
-    ("collector_skipped_no_reason", "/collectors/8/error", DELETE, "'error' is a required"),
+    ("collector_skipped_no_reason", "/collectors/10/error", DELETE, "'error' is a required"),
     ("regional_waf_acl_no_region", "/data/waf_web_acls/0/region", None, "not of type 'string'"),
     ("impossible_date", "/window/end", "2026-02-30", "is not a 'date'"),
     ("bad_uuid", "/run_id", "not-a-uuid", "does not match"),

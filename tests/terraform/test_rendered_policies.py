@@ -96,6 +96,9 @@ RESOURCE_STAR_ALLOWED: dict[str, str] = {
         "lists every reserved DB instance of every collected region (ids chosen at purchase)"
     ),
     "resiliencehub:DescribeApp": "applications ListApps returns at run time",
+    "resiliencehub:DescribeAppAssessment": (
+        "the latest assessment of each application ListApps returns (assessment ids generated)"
+    ),
     "savingsplans:DescribeSavingsPlans": "lists every Savings Plan of the account",
     "ssm:DescribeInstancePatches": (
         "managed instances DescribeInstanceInformation returns at run time (EC2 and hybrid ids)"
