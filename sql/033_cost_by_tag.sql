@@ -9,7 +9,9 @@
 -- A re-delivered or re-collected day replaces that day's rows of the account (the loader's
 -- replace_days for cost_by_tag).
 -- https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_GetCostAndUsage.html
--- Not partitioned by month (unlike cost_daily): retention does not drop it yet.
+-- Partitioned by calendar month like cost_daily (sql/022): the migrator's maintain creates the
+-- month partitions and retention drops a month with the other detail (no rollup is kept: cost by
+-- tag older than retention_days is gone).
 
 CREATE TABLE cost_by_tag (
     account_id      char(12)    NOT NULL REFERENCES accounts (account_id),
@@ -26,7 +28,8 @@ CREATE TABLE cost_by_tag (
     last_loaded_at  timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT cost_by_tag_pkey PRIMARY KEY (account_id, usage_date, tag_key, tag_value),
     CONSTRAINT cost_by_tag_untagged_check CHECK (NOT untagged OR tag_value = '')
-);
+) PARTITION BY RANGE (usage_date);
+CREATE TABLE cost_by_tag_default PARTITION OF cost_by_tag DEFAULT;
 COMMENT ON TABLE cost_by_tag IS 'Cost of one account on one day per value of one cost-allocation tag key (Cost Explorer grouped by TAG:<key>); tag_value '''' with untagged true: cost of resources without the tag. estimated: Cost Explorer''s Estimated flag of the day.';
 CREATE INDEX cost_by_tag_key_day_idx ON cost_by_tag (account_id, usage_date, tag_key);
 

@@ -111,6 +111,7 @@ def test_every_snapshot_and_daily_table_is_partitioned_with_a_default(pg):
         "cost_daily",
         "service_usage",
         "marketplace_usage",
+        "cost_by_tag",
     }
     assert set(partitioned_tables(pg)) == expected
     for table in expected:
