@@ -7,25 +7,21 @@ cost); the report also runs as the read-only reader role through the Data API do
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import psycopg
 import pytest
 
-from receiver.db.psycopg_executor import PsycopgExecutor
 from report import build_report
 from report.formatting import EN_DASH
 from support.receiver_fixtures import (
     READER_SECRET_ARN,
-    Db,
     data_api_executor_for,
     fixture_doc,
-    load_doc,
 )
+from support.report_db import loaded_database, report_page
 from support.report_html import Node, parse, table_rows
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -38,30 +34,13 @@ def doc() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def loaded(server_url: str, migrated_template: str, doc) -> Iterator[str]:
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
-    dsn = urlsplit(server_url)._replace(path=f"/{name}").geturl()
-    database = Db("psycopg", dsn, PsycopgExecutor(dsn))
-    try:
-        result = load_doc(database, doc)
-        assert result.status == "loaded", result.error
-    finally:
-        database.close()
-    try:
+    with loaded_database(server_url, migrated_template, [doc]) as dsn:
         yield dsn
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")
 def page(loaded: str) -> Node:
-    executor = PsycopgExecutor(loaded)
-    try:
-        return parse(build_report(executor, now=NOW).html)
-    finally:
-        executor.close()
+    return report_page(loaded, NOW)
 
 
 def test_the_reader_role_sees_the_same_sections(loaded, data_api, page):

@@ -13,17 +13,17 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from receiver.db.psycopg_executor import PsycopgExecutor
-from report import GroupBy, build_report
+from report import GroupBy
 from report.formatting import EN_DASH
 from report.sections.resilience import duration
 from report.sections.rightsizing import risk_words
-from support.receiver_fixtures import Db, fixture_doc, load_doc, variant
-from support.report_html import Node, parse, points, table_rows
+from support.receiver_fixtures import fixture_doc, variant
+from support.report_db import loaded_database, report_page
+from support.report_html import Node, points, table_rows
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 OTHER = "210987654321"
@@ -44,32 +44,12 @@ def doc() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def dsn(server_url: str, migrated_template: str, doc) -> Iterator[str]:
-    import psycopg
-
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
-    url = urlsplit(server_url)._replace(path=f"/{name}").geturl()
-    database = Db("psycopg", url, PsycopgExecutor(url))
-    try:
-        for document in (doc, variant(doc, _other)):
-            result = load_doc(database, document)
-            assert result.status == "loaded", result.error
-    finally:
-        database.close()
-    try:
+    with loaded_database(server_url, migrated_template, (doc, variant(doc, _other))) as url:
         yield url
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _page(dsn: str, **options: Any) -> Node:
-    executor = PsycopgExecutor(dsn)
-    try:
-        return parse(build_report(executor, now=NOW, **options).html)
-    finally:
-        executor.close()
+    return report_page(dsn, NOW, **options)
 
 
 @pytest.fixture(scope="module")

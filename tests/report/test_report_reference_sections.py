@@ -22,12 +22,11 @@ from report import build_report
 from report.sections.listing import TOP
 from support.receiver_fixtures import (
     READER_SECRET_ARN,
-    Db,
     data_api_executor_for,
     fixture_doc,
-    load_doc,
     variant,
 )
+from support.report_db import loaded_database, report_page
 from support.report_html import Node, parse, points, table_rows
 
 ACCOUNT = "123456789012"
@@ -127,34 +126,13 @@ def doc() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def loaded(server_url: str, migrated_template: str, doc) -> Iterator[str]:
-    import uuid
-
-    import psycopg
-
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
-    dsn = urlsplit(server_url)._replace(path=f"/{name}").geturl()
-    database = Db("psycopg", dsn, PsycopgExecutor(dsn))
-    try:
-        result = load_doc(database, doc)
-        assert result.status == "loaded", result.error
-    finally:
-        database.close()
-    try:
+    with loaded_database(server_url, migrated_template, [doc]) as dsn:
         yield dsn
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")
 def page(loaded: str) -> Node:
-    executor = PsycopgExecutor(loaded)
-    try:
-        return parse(build_report(executor, now=NOW).html)
-    finally:
-        executor.close()
+    return report_page(loaded, NOW)
 
 
 def _section(page: Node, ident: str) -> Node:

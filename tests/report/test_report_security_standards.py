@@ -8,29 +8,25 @@ is computed here from the documents, never from the views.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-import psycopg
 import pytest
 
-from receiver.db.psycopg_executor import PsycopgExecutor
 from report import build_report
 from report.formatting import EN_DASH, long_day
 from report.sections.listing import brief
 from support.receiver_fixtures import (
     READER_SECRET_ARN,
-    Db,
     data_api_executor_for,
     fixture_doc,
-    load_doc,
     only,
     shifted,
 )
+from support.report_db import loaded_database, report_page
 from support.report_html import Node, parse, points, table_rows
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -55,31 +51,13 @@ def docs() -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def loaded(server_url: str, migrated_template: str, docs) -> Iterator[str]:
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
-    dsn = urlsplit(server_url)._replace(path=f"/{name}").geturl()
-    database = Db("psycopg", dsn, PsycopgExecutor(dsn))
-    try:
-        for doc in docs:
-            result = load_doc(database, doc)
-            assert result.status == "loaded", result.error
-    finally:
-        database.close()
-    try:
+    with loaded_database(server_url, migrated_template, docs) as dsn:
         yield dsn
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")
 def page(loaded: str) -> Node:
-    executor = PsycopgExecutor(loaded)
-    try:
-        return parse(build_report(executor, now=NOW).html)
-    finally:
-        executor.close()
+    return report_page(loaded, NOW)
 
 
 def whole(passed: int, failed: int) -> str:

@@ -1,0 +1,51 @@
+"""A database of its own holding some documents, and the report built from it: what the report
+tests of single sections share (each module loads its documents once and only reads)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import psycopg
+
+from receiver.db.psycopg_executor import PsycopgExecutor
+from report import build_report
+from support.receiver_fixtures import Db, load_doc
+from support.report_html import Node, parse
+
+
+@contextmanager
+def loaded_database(
+    server_url: str, template: str, documents: Iterable[dict[str, Any]]
+) -> Iterator[str]:
+    """The URL of a new database made from ``template`` with ``documents`` loaded in order
+    (each must load); dropped on exit."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    dsn = urlsplit(server_url)._replace(path=f"/{name}").geturl()
+    try:
+        database = Db("psycopg", dsn, PsycopgExecutor(dsn))
+        try:
+            for document in documents:
+                result = load_doc(database, document)
+                assert result.status == "loaded", result.error
+        finally:
+            database.close()
+        yield dsn
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def report_page(dsn: str, now: datetime, **options: Any) -> Node:
+    """The report of the database at ``dsn``, built at ``now``, parsed."""
+    executor = PsycopgExecutor(dsn)
+    try:
+        return parse(build_report(executor, now=now, **options).html)
+    finally:
+        executor.close()
