@@ -18,6 +18,7 @@ import pytest
 
 from report import build_report
 from report.formatting import EN_DASH, long_day
+from report.html import Markup
 from report.sections.listing import brief
 from support.receiver_fixtures import (
     READER_SECRET_ARN,
@@ -151,3 +152,30 @@ def test_the_reader_role_reads_every_view_of_the_section(loaded, data_api):
     assert table_rows(page, "security-standards-current")
     assert table_rows(page, "security-standards-failing")
     assert table_rows(page, "security-open")
+
+
+@pytest.mark.parametrize(
+    ("url", "linked"),
+    [
+        ("https://docs.aws.amazon.com/console/securityhub/IAM.1/remediation", True),
+        ("https://docs.amazonaws.cn/en_us/securityhub/latest/userguide/iam-controls.html", True),
+        ("http://docs.aws.amazon.com/console/securityhub/IAM.1/remediation", False),
+        ("https://docs.aws.amazon.com.evil.example/IAM.1", False),
+        ("https://docs.aws.amazon.com@evil.example/IAM.1", False),
+        ("https://docs.aws.amazon.com:8443/IAM.1", False),
+        ("https://vendor.example/kb/1234", False),  # a third-party product's finding
+        ("javascript:alert(1)", False),
+    ],
+)
+def test_only_aws_documentation_becomes_a_link(url, linked):
+    """A member account writes the URLs: the organization's report links AWS's documentation
+    only, and shows any other address as text nobody can click."""
+    from report.sections.security_standards import link
+
+    shown = link(url, "IAM.1")
+    assert isinstance(shown, Markup) is linked
+    if linked:
+        assert shown == f'<a href="{url}" rel="noopener noreferrer">IAM.1</a>'
+    else:
+        assert shown == f"IAM.1 ({url})"
+    assert link(None, "IAM.1") == "IAM.1"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from report import charts
 from report.accounts import AccountStyle, in_account_order, style_of
@@ -168,11 +169,25 @@ def standards(reader: Reader, period: Period | None, limit: int = TOP) -> Standa
     return data
 
 
+# Hosts a remediation URL may link to: AWS's documentation in every partition. The URLs come
+# from member accounts' documents (a third-party product's findings, or a hostile member), so
+# the organization's report never turns another address into a link.
+LINKED_HOSTS = frozenset({"docs.aws.amazon.com", "docs.amazonaws.cn"})
+
+
 def link(url: str | None, text: str) -> Markup | str:
-    """A link to an https page (anything else is shown as plain text, never as a link)."""
-    if not url or not url.startswith("https://"):
+    """A link to an https page of AWS's documentation; any other URL is shown as plain text
+    after ``text`` (readable, never clickable), and no URL leaves ``text`` alone."""
+    if not url:
         return text
-    return Markup(f'<a href="{esc(url)}" rel="noopener noreferrer">{esc(text)}</a>')
+    parts = urlsplit(url)
+    if (
+        parts.scheme == "https"
+        and parts.hostname in LINKED_HOSTS
+        and parts.netloc == parts.hostname
+    ):
+        return Markup(f'<a href="{esc(url)}" rel="noopener noreferrer">{esc(text)}</a>')
+    return f"{text} ({url})"
 
 
 def _slug(text: str) -> str:
