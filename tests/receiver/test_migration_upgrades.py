@@ -4,6 +4,8 @@ release wrote them, and what users read afterwards is checked."""
 
 from __future__ import annotations
 
+import json
+
 from receiver.db.psycopg_executor import PsycopgExecutor
 from support.migration_steps import contents, migrate_up_to
 
@@ -134,13 +136,14 @@ def _shape(pg: PsycopgExecutor, tables: list[str]) -> dict[str, object]:
 def test_022_partitions_a_populated_database_in_place(pg, tmp_path):
     from datetime import date
 
-    from support.dated_documents import load_day
+    from support.dated_documents import FROZEN_1_1, load_day
 
     migrate_up_to(pg, tmp_path, "021")
     days = [date(2026, 7, 30), date(2026, 8, 1), date(2026, 9, 15), date(2026, 10, 31)]
+    old = json.loads(FROZEN_1_1.read_text(encoding="utf-8"))  # as the senders of 021 wrote
     for day in days:
-        load_day(pg, day)
-    load_day(pg, date(2026, 11, 24), account="210987654321")
+        load_day(pg, day, base=old)
+    load_day(pg, date(2026, 11, 24), account="210987654321", base=old)
     before, shape = contents(pg), _shape(pg, sorted(PARTITIONED_022))
     assert all(before[t] for t in PARTITIONED_022 if t != "organization_cost_forecasts"), [
         t for t in PARTITIONED_022 if not before[t]
@@ -148,7 +151,7 @@ def test_022_partitions_a_populated_database_in_place(pg, tmp_path):
     views = [v["relname"] for v in shape["views"]]  # type: ignore[union-attr]
     assert len(views) >= 56
 
-    migrate_up_to(pg, tmp_path, "022")
+    migrate_up_to(pg, tmp_path, "022", ahead=False)  # 022 alone: its own shape
 
     after = contents(pg)
     assert {k: after[k] for k in before} == before
@@ -194,8 +197,8 @@ def test_022_partitions_a_populated_database_in_place(pg, tmp_path):
     left = pg.execute("SELECT count(*) AS n FROM waf_rules WHERE snapshot_date = '2026-09-15'")
     assert left == [{"n": 0}]
     # the loader writes into the partitioned tables, a day in DEFAULT too
-    load_day(pg, date(2026, 11, 25))
-    load_day(pg, date(2031, 1, 10))
+    load_day(pg, date(2026, 11, 25), base=old)
+    load_day(pg, date(2031, 1, 10), base=old)
     assert pg.execute("SELECT count(*) > 0 AS ok FROM kms_keys_default") == [{"ok": True}]
 
 

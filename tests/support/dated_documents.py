@@ -12,6 +12,7 @@ import copy
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from receiver.db import Executor
@@ -22,9 +23,16 @@ from support.receiver_fixtures import fixture_doc, gz, ref_for
 DAILY_SECTIONS = (("cost", "daily"), ("service_usage",), ("marketplace_usage",))
 
 
-def dated(day: date, account: str | None = None) -> dict[str, Any]:
-    """The full daily document of the snapshot date ``day`` (window [day, day + 1))."""
-    doc = fixture_doc()
+# The full daily document as contract 1.1's senders wrote it (no section or child list of 1.2).
+FROZEN_1_1 = Path(__file__).resolve().parents[1] / "fixtures/contract/1.1/full-daily.json"
+
+
+def dated(
+    day: date, account: str | None = None, base: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The full daily document (or ``base``) of the snapshot date ``day`` (window [day, day +
+    1))."""
+    doc = base if base is not None else fixture_doc()
     new = copy.deepcopy(doc)
     new["run_id"] = str(uuid.uuid4())
     if account:
@@ -49,9 +57,11 @@ def load(executor: Executor, doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def load_day(executor: Executor, day: date, account: str | None = None) -> dict[str, Any]:
-    """Load ``dated(day)`` through the real receiver; returns the document."""
-    return load(executor, dated(day, account))
+def load_day(
+    executor: Executor, day: date, account: str | None = None, base: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Load ``dated(day, account, base)`` through the real receiver; returns the document."""
+    return load(executor, dated(day, account, base))
 
 
 def changed(
