@@ -28,6 +28,14 @@ class TransientDatabaseError(DatabaseError):
     """The database could not run the statement now (resuming, unavailable, throttled)."""
 
 
+# A table, column or function the code names does not exist: the schema is behind the code (an
+# upgrade's new receiver ran before the migration function applied the new sql/ files). Never the
+# file's fault, so the load is retried (and lands in the DLQ, alarmed, if it never catches up)
+# instead of moving the file to failed/.
+SCHEMA_BEHIND_SQLSTATES = ("42P01", "42703", "42883")  # undefined table, column, function
+SCHEMA_BEHIND = "the database schema is behind the receiver (migrations not applied yet?)"
+
+
 class Executor(Protocol):
     def execute(self, sql: str, params: Params | None = None) -> list[Row]:
         """Run one statement; inside ``transaction()`` it joins that transaction."""

@@ -26,7 +26,14 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
-from receiver.db.base import DatabaseError, Params, Row, TransientDatabaseError
+from receiver.db.base import (
+    SCHEMA_BEHIND,
+    SCHEMA_BEHIND_SQLSTATES,
+    DatabaseError,
+    Params,
+    Row,
+    TransientDatabaseError,
+)
 
 MAX_SQL_CHARS = 65_536
 MAX_REQUEST_BYTES = 4 * 1024 * 1024
@@ -46,6 +53,7 @@ TRANSIENT_ERROR_CODES = frozenset(
 # SQLSTATE class 40 (transaction rollback: serialization failure, deadlock detected), as the
 # Data API reports it inside the message of a DatabaseErrorException.
 _ABORTED_TRANSACTION = re.compile(r"SQLState: 40[0-9A-Z]{3}")
+_SCHEMA_BEHIND = re.compile(r"SQLState: (?:" + "|".join(SCHEMA_BEHIND_SQLSTATES) + r")\b")
 
 CLIENT_CONFIG = Config(
     connect_timeout=5,
@@ -160,6 +168,10 @@ class DataApiExecutor:
                         # Deadlock or serialization failure: PostgreSQL rolled the whole
                         # transaction back, so only running it again from the start can help.
                         raise TransientDatabaseError(f"{operation}: {code}: {message}") from exc
+                    if _SCHEMA_BEHIND.search(message):
+                        raise TransientDatabaseError(
+                            f"{operation}: {code}: {message}: {SCHEMA_BEHIND}"
+                        ) from exc
                     raise DatabaseError(f"{operation}: {code}: {message}") from exc
                 failure: Exception = exc
             except (BotocoreConnectionError, HTTPClientError) as exc:

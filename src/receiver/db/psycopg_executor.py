@@ -12,7 +12,14 @@ from psycopg import errors as pg_errors
 from psycopg.types.json import Jsonb
 from psycopg.types.string import TextLoader
 
-from receiver.db.base import DatabaseError, Params, Row, TransientDatabaseError
+from receiver.db.base import (
+    SCHEMA_BEHIND,
+    SCHEMA_BEHIND_SQLSTATES,
+    DatabaseError,
+    Params,
+    Row,
+    TransientDatabaseError,
+)
 from receiver.sqltext import to_pyformat
 
 # SQLSTATE classes that mean "try again later" rather than "this statement is wrong".
@@ -85,6 +92,8 @@ def _translate(exc: psycopg.Error) -> DatabaseError:
     message = f"{str(exc).strip()} (SQLSTATE {sqlstate})" if sqlstate else str(exc).strip()
     if isinstance(exc, pg_errors.ProgramLimitExceeded):  # an OperationalError, yet permanent
         return DatabaseError(message)
+    if sqlstate in SCHEMA_BEHIND_SQLSTATES:
+        return TransientDatabaseError(f"{message}: {SCHEMA_BEHIND}")
     if isinstance(exc, psycopg.OperationalError | pg_errors.SerializationFailure) or (
         sqlstate.startswith(_TRANSIENT_SQLSTATE_PREFIXES)
     ):
