@@ -1123,6 +1123,7 @@ def run(latency: float, regions: tuple[str, ...], workers: int) -> dict[str, Any
             max_workers=workers,
             freeze_gc=True,  # as the handler does
             durations=durations,  # as the handler does
+            cost_tag_keys=TAG_KEYS,  # two tag keys configured: cost_by_tag runs
         )
         return result.collection_ms / 1000, time.monotonic() - started, result
 
@@ -1392,6 +1393,7 @@ def cold_child(latency: float, regions: tuple[str, ...], workers: int) -> int:
             max_workers=workers,
             freeze_gc=True,
             durations=durations,
+            cost_tag_keys=TAG_KEYS,  # as the run section: cost_by_tag runs, not skipped
         )
         times.append(time.monotonic() - started)
         cpu.append(time.process_time() - cpu_started)
