@@ -629,7 +629,7 @@ def stage(
         for table in tables:
             conn.execute(
                 f"CREATE UNLOGGED TABLE {STAGE}.{q(table.name)} ({_stage_columns(table)}, "
-                "scale_born date)"
+                "scale_born date, scale_region text)"
             )
         conn.execute(
             f"CREATE UNLOGGED TABLE {STAGE}.runs (account_id char(12) PRIMARY KEY, "
@@ -658,6 +658,7 @@ def stage(
             info.counts = _reported(plan)
             for built in plan.tables:
                 table = built.table
+                _mark_slices(table, built.rows, plan)
                 kept = survivors(table, built.rows, plan)
                 if kept:
                     _stage_rows(conn, account, plan, table, kept, seed, info)
@@ -727,14 +728,48 @@ def _reported(plan: Any) -> dict[str, int]:
     return counts
 
 
-def _slices(table: Any, rows: list[dict[str, Any]], info: _AccountBase) -> None:
-    """Count rows per faultable (collector, region) slice, and resources' first days."""
+def _faultable_owner(table: Any) -> Any | None:
+    """The table whose collector's (collector, region) slices can fail, for ``table`` (itself,
+    or a child table's parent), or None when its rows are never faulted."""
     from receiver.tables import BY_NAME
 
     owner = BY_NAME[table.parent] if table.parent else table
     if owner.collector in generate.FAULT_COLLECTORS and owner.region_column:
+        return owner
+    return None
+
+
+def _mark_slices(table: Any, rows: list[dict[str, Any]], plan: Any) -> None:
+    """Write each row's collector region (``scale_region``, staged with it): the row's own
+    region column, or, for a child row that does not carry it (its parent's key names it, e.g.
+    a Resilience Hub app's disruptions), its parent row's region: a failed slice leaves out the
+    parent items of that region and their children with them."""
+    owner = _faultable_owner(table)
+    if owner is None:
+        return
+    if any(c.name == owner.region_column for c in table.columns):
         for row in rows:
-            where = (owner.collector, row.get(owner.region_column) or "")
+            row["scale_region"] = row.get(owner.region_column) or ""
+        return
+    # a child's parent_fields are the parent item's fields (receiver.rows: parent.get(name));
+    # the parent's row holds each under the column whose source it is
+    by_source = {c.source: c.name for c in owner.columns}
+    parent_columns = [by_source[name] for name in table.parent_fields]
+    parent_rows = [r for b in plan.tables if b.table.name == owner.name for r in b.rows]
+    regions = {
+        tuple(p[c] for c in parent_columns): p.get(owner.region_column) or "" for p in parent_rows
+    }
+    for row in rows:
+        row["scale_region"] = regions[tuple(row[name] for name in table.parent_fields)]
+
+
+def _slices(table: Any, rows: list[dict[str, Any]], info: _AccountBase) -> None:
+    """Count rows per faultable (collector, region) slice (``scale_region``, `_mark_slices`),
+    and resources' first days."""
+    owner = _faultable_owner(table)
+    if owner is not None:
+        for row in rows:
+            where = (owner.collector, row["scale_region"])
             counts = info.slices.setdefault(where, {})
             counts[table.name] = counts.get(table.name, 0) + 1
 
@@ -786,9 +821,10 @@ def _stage_rows(
     snapshot = [q(table.snapshot)] if table.snapshot else []
     select_snapshot = ["CAST(%(snapshot)s AS date)"] if table.snapshot else []
     conn.execute(
-        f"INSERT INTO {STAGE}.{q(table.name)} (account_id, {', '.join(snapshot + [q(n) for n in names])}, scale_born) "  # noqa: E501
+        f"INSERT INTO {STAGE}.{q(table.name)} (account_id, {', '.join(snapshot + [q(n) for n in names])}, scale_born, scale_region) "  # noqa: E501
         f"SELECT %(account)s, {', '.join(select_snapshot + [f'r.{q(n)}' for n in names])}, "
-        f"r.scale_born FROM json_to_recordset(%(rows)s::json) AS r({recordset}, scale_born date)",
+        f"r.scale_born, r.scale_region FROM json_to_recordset(%(rows)s::json) "
+        f"AS r({recordset}, scale_born date, scale_region text)",
         {"account": account.account_id, "snapshot": plan.snapshot_date, "rows": json.dumps(rows)},
     )
 
@@ -796,7 +832,6 @@ def _stage_rows(
 def fill_statements(seed: int) -> list[str]:
     """The fill's statements for a group of accounts (``%(accounts)s``), in order: ingestions,
     runs, collectors, then every table."""
-    from receiver.tables import BY_NAME
     from receiver.upsert import q
 
     template_day = generate.TEMPLATE_DAY.isoformat()
@@ -854,7 +889,7 @@ def fill_statements(seed: int) -> list[str]:
         """,
     ]
     for table in _stage_tables():
-        owner = BY_NAME[table.parent] if table.parent else table
+        owner = _faultable_owner(table)
         columns = ["account_id"] + ([table.snapshot] if table.snapshot else [])
         columns += [c.name for c in table.columns if c.name != "account_id"]
         types = {c.name: c.type for c in table.columns}
@@ -880,12 +915,11 @@ def fill_statements(seed: int) -> list[str]:
         where = [mine]
         if table.name == "resources":
             where.append("s.scale_born <= g.day")
-        if owner.collector in generate.FAULT_COLLECTORS and owner.region_column:
-            region = owner.region_column
+        if owner is not None:  # the row's slice (`_mark_slices`): its own or its parent's region
             where.append(
                 f"NOT EXISTS (SELECT 1 FROM {STAGE}.faults f WHERE f.account_id = g.account_id "
                 f"AND f.day = g.day AND f.collector = '{owner.collector}' "
-                f"AND f.region = s.{q(region)} AND f.status = 'error')"
+                f"AND f.region = s.scale_region AND f.status = 'error')"
             )
         statements.append(
             f"INSERT INTO {q(table.name)} ({', '.join(map(q, columns))}, ingestion_id)\n"
