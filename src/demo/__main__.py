@@ -2,7 +2,8 @@
 
 Needs ``DATABASE_URL`` (``make demo`` starts a throwaway PostgreSQL and sets it); the demo
 creates, and leaves behind for inspection, a database named ``observability_demo`` on that
-server. Exits 0 when every file loaded, every table the seeded services feed holds rows and the
+server (``--database`` names another, so that a second run leaves the first one's alone).
+Exits 0 when every file loaded, every table the seeded services feed holds rows and the
 report has every section filled; 1 otherwise, saying what is missing.
 """
 
@@ -10,11 +11,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import sys
 from pathlib import Path
 
-from demo.pipeline import Options, Progress, run
+from demo.pipeline import DATABASE, Options, Progress, run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,9 +25,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--days", type=int, default=7, help="scheduled days to simulate")
     parser.add_argument("--history-days", type=int, default=30, help="history backfill length")
+    parser.add_argument(
+        "--database", default=DATABASE, help="database to create (dropped first) on the server"
+    )
     args = parser.parse_args(argv)
     if not args.database_url:
         parser.error("set DATABASE_URL or give --database-url (make demo does it for you)")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", args.database):
+        parser.error("--database must be 1-63 lower-case letters, digits or _")
     if not 1 <= args.days <= 30 or not 1 <= args.history_days <= 90:
         parser.error("--days must be 1..30 and --history-days 1..90")
 
@@ -41,7 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         "emulated organization; no AWS account is used"
     )
     try:
-        outcome = run(Options(args.database_url, args.out, args.days, args.history_days), progress)
+        options = Options(
+            args.database_url, args.out, args.days, args.history_days, database=args.database
+        )
+        outcome = run(options, progress)
     except KeyboardInterrupt:
         print("\ndemo interrupted; everything it started has been stopped", file=sys.stderr)
         return 130

@@ -42,6 +42,7 @@ class Options:
     days: int = 7  # simulated scheduled days
     history_days: int = 30
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
+    database: str = DATABASE  # created (dropped first if it exists) on database_url's server
 
 
 class Progress:
@@ -67,7 +68,7 @@ class Outcome:
 def run(options: Options, progress: Progress) -> Outcome:
     from demo.recorded import install
 
-    database_url = prepare_database(options.database_url, progress)
+    database_url = prepare_database(options.database_url, progress, options.database)
     with emulated_aws() as endpoint:
         # imported once the environment is the demo's: the Lambda code configures its logger
         # and metrics from it at import time
@@ -104,18 +105,19 @@ def run(options: Options, progress: Progress) -> Outcome:
         return Outcome(organization, analytics, dict(calls), database_url, report, summary)
 
 
-def prepare_database(server_url: str, progress: Progress) -> str:
-    """A fresh ``observability_demo`` database on the server, migrated; returns its URL."""
+def prepare_database(server_url: str, progress: Progress, name: str = DATABASE) -> str:
+    """A fresh database ``name`` (``observability_demo``) on the server, migrated; returns its
+    URL."""
     from receiver.db import connect
     from receiver.migrations import migrate
 
-    database_url = recreate_database(server_url, DATABASE)
+    database_url = recreate_database(server_url, name)
     executor = connect(database_url=database_url)
     try:
         result = migrate(executor)
     finally:
         executor.close()
-    progress(f"database {DATABASE} created, {len(result.applied)} migrations applied")
+    progress(f"database {name} created, {len(result.applied)} migrations applied")
     return database_url
 
 

@@ -472,8 +472,20 @@ def test_cost_anomalies_and_cost_by_tag_render_in_chromium(demo: DemoRun) -> Non
 
 
 def test_interrupting_the_demo_stops_what_it_started(server_url: str, tmp_path: Path) -> None:
+    # its own database: the shared run's (observability_demo) is still read by the tests after
+    # this one, and would otherwise be replaced by one interrupted after its first seeds
+    database = "observability_demo_interrupted"
+    try:
+        _interrupt_demo(server_url, tmp_path, database)
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def _interrupt_demo(server_url: str, tmp_path: Path, database: str) -> None:
+    out = str(tmp_path / "report.html")
     process = subprocess.Popen(
-        demo_command("--out", str(tmp_path / "report.html"), "--days", "2", "--history-days", "2"),
+        demo_command("--out", out, "--days", "2", "--history-days", "2", "--database", database),
         env=demo_environment(server_url),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -492,6 +504,7 @@ def test_interrupting_the_demo_stops_what_it_started(server_url: str, tmp_path: 
             if "moto server up at " in line:
                 endpoint = line.split("moto server up at ")[1].split()[0]
     assert endpoint, "".join(seen)
+    assert f"database {database} created" in "".join(seen)
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stdout + stderr
