@@ -248,8 +248,9 @@ def prepare(text: bytes | bytearray, *, limit: int, max_depth: int = MAX_DEPTH) 
     charges = {"open objects": OPEN_OBJECT * budget.depth + (PAIR + STR) * open_members}
     if _SURROGATE_ESCAPE.search(text):
         # Each lone surrogate escape can make one string the contract refuses (a violation).
-        charges["lone surrogates"] = VIOLATION * _lone_surrogates(text)
-        budget.unusual_scalars = not _surrogates_paired(text)
+        lone = _lone_surrogates(text)
+        charges["lone surrogates"] = VIOLATION * lone
+        budget.unusual_scalars = lone > 0  # pairs (an emoji `narrow` escaped) are valid text
     if not text.isascii() or _WIDE_ESCAPE.search(text):
         # A string with a character beyond U+00FF holds 2 or 4 bytes per character: charge 4
         # for every character of such strings (3 more than above). Others become "" here.
@@ -358,47 +359,19 @@ def _collapsed_size(text: bytes | bytearray, strings: re.Pattern[bytes]) -> int:
 
 
 def _lone_surrogates(text: bytes | bytearray) -> int:
-    """An upper bound of the surrogate escapes not part of a high-low pair."""
+    """The surrogate escapes not part of a high-low pair, exactly: in each slice every escaped
+    backslash is first replaced by two other bytes, so that each backslash left starts an escape
+    (``\\\\ud83d\\ude00`` is the text ``\\ud83d`` and a lone low surrogate); a high escape
+    directly followed by a low one is a pair, as the parser joins them."""
     escapes = pairs = 0
     for piece, _, _ in _slices(text):  # a slice never cuts a string, so never an escape
-        escapes += _count(_SURROGATE_ESCAPE, piece)
-        pairs += _count(_SURROGATE_PAIR, piece)
+        unescaped = bytes(piece).replace(b"\\\\", _MARK)
+        escapes += _count(_SURROGATE_ESCAPE, unescaped)
+        pairs += _count(_SURROGATE_PAIR, unescaped)
     return escapes - 2 * pairs
 
 
-def _surrogates_paired(text: bytes | bytearray, most: int = 10_000) -> bool:
-    """Whether every surrogate escape of ``text`` is half of a high-low pair (an emoji
-    `narrow` wrote, say), so that no string holds a lone surrogate; False as well past ``most``
-    escapes (the caller then checks the parsed strings instead).
-
-    Exact where `_lone_surrogates` is an upper bound only: an escape is real when an even
-    number of backslashes precedes it (``\\\\ud83d\\ude00`` is the text ``\\ud83d`` and a
-    lone low surrogate). The regular expression finds the escapes at C speed; the few found are
-    checked one by one."""
-    real: list[int] = []
-    for found, match in enumerate(_SURROGATE_ESCAPE.finditer(text)):
-        if found >= most:
-            return False
-        start = before = match.start()
-        while before > 0 and text[before - 1] == 0x5C:  # backslashes escaping this one
-            before -= 1
-        if (start - before) % 2 == 0:
-            real.append(start)
-    index = 0
-    while index < len(real):
-        at = real[index]
-        following = real[index + 1] if index + 1 < len(real) else -1
-        try:
-            high, low = int(text[at + 2 : at + 6], 16), int(text[at + 8 : at + 12] or b"0", 16)
-        except ValueError:  # not four hex digits: the parser refuses the text anyway
-            return False
-        if not (0xD800 <= high <= 0xDBFF and following == at + 6 and 0xDC00 <= low <= 0xDFFF):
-            return False
-        index += 2
-    return True
-
-
-def _count(pattern: re.Pattern[bytes], piece: memoryview) -> int:
+def _count(pattern: re.Pattern[bytes], piece: bytes | memoryview) -> int:
     return pattern.subn(b"", piece)[1]
 
 
