@@ -11,19 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
-from report import build_report
 from report.formatting import EN_DASH
 from support.receiver_fixtures import (
-    READER_SECRET_ARN,
-    data_api_executor_for,
     fixture_doc,
 )
-from support.report_db import loaded_database, report_page
-from support.report_html import Node, parse, points, table_rows
+from support.report_db import loaded_database, reader_page, report_page
+from support.report_html import Node, points, table_rows
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -46,10 +42,7 @@ def page(loaded: str) -> Node:
 
 def test_the_reader_role_sees_the_same_section(loaded, data_api, page):
     """The report's role may read views only: the section reads nothing else."""
-    executor = data_api_executor_for(
-        urlsplit(loaded).path.lstrip("/"), secret_arn=READER_SECRET_ARN
-    )
-    as_reader = parse(build_report(executor, now=NOW).html)
+    as_reader = reader_page(loaded, NOW)
     for table in ("commitment-expiry", "commitment-inventory"):
         assert table_rows(as_reader, table) == table_rows(page, table)
 

@@ -12,23 +12,19 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
-from report import build_report
 from report.formatting import EN_DASH, long_day
 from report.html import Markup
 from report.sections.listing import brief
 from support.receiver_fixtures import (
-    READER_SECRET_ARN,
-    data_api_executor_for,
     fixture_doc,
     only,
     shifted,
 )
-from support.report_db import loaded_database, report_page
-from support.report_html import Node, parse, points, table_rows
+from support.report_db import loaded_database, reader_page, report_page
+from support.report_html import Node, points, table_rows
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 FSBP = "arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0"
@@ -145,10 +141,7 @@ def test_guardduty_and_inspector_tables_carry_descriptions(page, docs):
 
 
 def test_the_reader_role_reads_every_view_of_the_section(loaded, data_api):
-    executor = data_api_executor_for(
-        urlsplit(loaded).path.lstrip("/"), secret_arn=READER_SECRET_ARN
-    )
-    page = parse(build_report(executor, now=NOW).html)
+    page = reader_page(loaded, NOW)
     assert table_rows(page, "security-standards-current")
     assert table_rows(page, "security-standards-failing")
     assert table_rows(page, "security-open")

@@ -14,7 +14,7 @@ import psycopg
 
 from receiver.db.psycopg_executor import PsycopgExecutor
 from report import build_report
-from support.receiver_fixtures import Db, load_doc
+from support.receiver_fixtures import READER_SECRET_ARN, Db, data_api_executor_for, load_doc
 from support.report_html import Node, parse
 
 
@@ -49,3 +49,10 @@ def report_page(dsn: str, now: datetime, **options: Any) -> Node:
         return parse(build_report(executor, now=now, **options).html)
     finally:
         executor.close()
+
+
+def reader_page(dsn: str, now: datetime) -> Node:
+    """The report of the database at ``dsn`` as the report's own role builds it: the reader
+    role (views only) through the Data API double (the test needs the ``data_api`` fixture)."""
+    executor = data_api_executor_for(urlsplit(dsn).path.lstrip("/"), secret_arn=READER_SECRET_ARN)
+    return parse(build_report(executor, now=now).html)
