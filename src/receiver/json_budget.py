@@ -211,7 +211,14 @@ def prepare(text: bytes | bytearray, *, limit: int, max_depth: int = MAX_DEPTH) 
             f"the document's text would take {text_str:,} bytes as a str (it has characters "
             f"of {text_width} bytes), over what {limit:,} bytes (2x MAX_DOCUMENT_BYTES) allow",
         )
-    collapsed = _collapse(text, _STRINGS)  # every string literal becomes ""
+    # One pass over the text finds its strings (every string literal becomes ""), and in the
+    # slices that hold them, lone surrogate escapes and strings of characters beyond U+00FF.
+    scan = _scan(
+        text,
+        surrogates=_SURROGATE_ESCAPE.search(text) is not None,
+        wide=not text.isascii() or _WIDE_ESCAPE.search(text) is not None,
+    )
+    collapsed = scan.collapsed
     in_strings = len(text) - len(collapsed)
     if _WHITESPACE.search(collapsed) and 2 * len(collapsed) <= len(text):
         collapsed = collapsed.translate(None, b" \t\r\n")  # indented: the copy is small
@@ -246,16 +253,14 @@ def prepare(text: bytes | bytearray, *, limit: int, max_depth: int = MAX_DEPTH) 
     # every level of the deepest path, and never more than all members.
     open_members = min(members, budget.widest_object * budget.depth)
     charges = {"open objects": OPEN_OBJECT * budget.depth + (PAIR + STR) * open_members}
-    if _SURROGATE_ESCAPE.search(text):
+    if scan.surrogates:
         # Each lone surrogate escape can make one string the contract refuses (a violation).
-        lone = _lone_surrogates(text)
-        charges["lone surrogates"] = VIOLATION * lone
-        budget.unusual_scalars = lone > 0  # pairs (an emoji `narrow` escaped) are valid text
-    if not text.isascii() or _WIDE_ESCAPE.search(text):
+        charges["lone surrogates"] = VIOLATION * scan.lone_surrogates
+        budget.unusual_scalars = scan.lone_surrogates > 0  # pairs (an emoji `narrow` escaped)
+    if scan.wide:
         # A string with a character beyond U+00FF holds 2 or 4 bytes per character: charge 4
         # for every character of such strings (3 more than above). Others become "" here.
-        wide = _collapsed_size(text, _NARROW_STRINGS) - (len(text) - in_strings)
-        charges["wide characters"] = 3 * wide
+        charges["wide characters"] = 3 * (scan.narrow_collapsed - (len(text) - in_strings))
     _charge_all(budget, charges)
     return budget
 
@@ -300,21 +305,63 @@ def _text_width(text: bytes | bytearray) -> tuple[int, int]:
     return width, len(text) - continuation
 
 
-def _collapse(text: bytes | bytearray, strings: re.Pattern[bytes]) -> bytearray:
-    """``text`` with each string literal that ``strings`` matches replaced by ``""``.
+@dataclass
+class _Scan:
+    """What one pass over a text's slices found (see `_scan`)."""
 
-    Slice by slice, each cut outside any string: ``re.sub`` keeps a list of every piece before
-    joining them (about 100 bytes a match), which over the whole text would be a bomb itself.
+    collapsed: bytearray  # the text with each string literal as ""
+    surrogates: bool  # whether lone surrogates were counted
+    wide: bool  # whether narrow_collapsed was measured
+    lone_surrogates: int = 0  # surrogate escapes outside a high-low pair
+    narrow_collapsed: int = 0  # the text's size with only its narrow strings as ""
+
+
+def _scan(text: bytes | bytearray, *, surrogates: bool, wide: bool) -> _Scan:
+    """The text with each string literal replaced by ``""``, slice by slice, each cut outside
+    any string (``re.sub`` keeps a list of every piece before joining them, about 100 bytes a
+    match, which over the whole text would be a bomb itself); when asked, also the lone
+    surrogate escapes and the size of the text with only its narrow strings (ASCII and
+    escapes within U+00FF) replaced, whose difference to the collapsed size is the characters
+    of strings that decode wide.
+
+    One pass: the regular expressions for surrogates and wide strings run only on the slices
+    that hold a surrogate escape, a ``\\u`` escape beyond U+00FF or a non-ASCII byte.
     """
-    out = bytearray()
+    scan = _Scan(bytearray(), surrogates, wide)
+    ascii_text = wide and text.isascii()
     for piece, whole_string, quick in _slices(text):
         if whole_string:  # one string longer than a slice
-            out += b'""' if strings.fullmatch(piece) else piece
-        elif strings is _STRINGS and quick is not None:
-            out += quick
+            part: bytes | memoryview = b'""' if _STRINGS.fullmatch(piece) else piece
+        elif quick is not None:
+            part = quick
         else:
-            out += strings.sub(b'""', piece)
-    return out
+            part = _STRINGS.sub(b'""', piece)
+        scan.collapsed += part
+        if surrogates and _SURROGATE_ESCAPE.search(piece):
+            scan.lone_surrogates += _lone_surrogates(piece)
+        if wide:
+            narrow_only = _WIDE_ESCAPE.search(piece) is None and (
+                ascii_text or bytes(piece).isascii()
+            )
+            if narrow_only:  # no character beyond U+00FF: every string is narrow
+                scan.narrow_collapsed += len(part)
+            elif whole_string:
+                scan.narrow_collapsed += 2 if _NARROW_STRINGS.fullmatch(piece) else len(piece)
+            else:
+                scan.narrow_collapsed += len(_NARROW_STRINGS.sub(b'""', piece))
+    return scan
+
+
+def _lone_surrogates(piece: memoryview) -> int:
+    """The surrogate escapes not part of a high-low pair in ``piece`` (which starts and ends
+    outside strings), exactly: every escaped backslash is first replaced by two other bytes,
+    so that each backslash left starts an escape (``\\\\ud83d\\ude00`` is the text ``\\ud83d``
+    and a lone low surrogate); a high escape directly followed by a low one is a pair, as the
+    parser joins them."""
+    unescaped = bytes(piece).replace(b"\\\\", _MARK)
+    escapes = _SURROGATE_ESCAPE.subn(b"", unescaped)[1]
+    pairs = _SURROGATE_PAIR.subn(b"", unescaped)[1]
+    return escapes - 2 * pairs
 
 
 # Stands for an escape that involves a quote or a backslash (``\\"``, ``\\\\``): two bytes
@@ -328,6 +375,8 @@ def _unescaped(chunk: bytes) -> bytes | None:
     ``chunk`` holds the mark's byte itself."""
     if _MARK[:1] in chunk:
         return None
+    if b"\\" not in chunk:  # no escape at all: nothing to replace (two passes saved)
+        return chunk
     return chunk.replace(b"\\\\", _MARK).replace(b'\\"', _MARK)
 
 
@@ -345,34 +394,6 @@ def _quick_collapse(chunk: bytes) -> bytes | None:
     if unescaped is None or unescaped.count(b'"') % 2:  # the text's last slice may end inside
         return None
     return _outside(unescaped)
-
-
-def _collapsed_size(text: bytes | bytearray, strings: re.Pattern[bytes]) -> int:
-    """``len(_collapse(text, strings))`` without keeping it."""
-    size = 0
-    for piece, whole_string, _ in _slices(text):
-        if whole_string:
-            size += 2 if strings.fullmatch(piece) else len(piece)
-        else:
-            size += len(strings.sub(b'""', piece))
-    return size
-
-
-def _lone_surrogates(text: bytes | bytearray) -> int:
-    """The surrogate escapes not part of a high-low pair, exactly: in each slice every escaped
-    backslash is first replaced by two other bytes, so that each backslash left starts an escape
-    (``\\\\ud83d\\ude00`` is the text ``\\ud83d`` and a lone low surrogate); a high escape
-    directly followed by a low one is a pair, as the parser joins them."""
-    escapes = pairs = 0
-    for piece, _, _ in _slices(text):  # a slice never cuts a string, so never an escape
-        unescaped = bytes(piece).replace(b"\\\\", _MARK)
-        escapes += _count(_SURROGATE_ESCAPE, unescaped)
-        pairs += _count(_SURROGATE_PAIR, unescaped)
-    return escapes - 2 * pairs
-
-
-def _count(pattern: re.Pattern[bytes], piece: bytes | memoryview) -> int:
-    return pattern.subn(b"", piece)[1]
 
 
 def _slices(text: bytes | bytearray) -> Iterator[tuple[memoryview, bool, bytes | None]]:
@@ -412,7 +433,7 @@ def _until_unfinished_string(
 
 
 def _without_leaves(skeleton: bytearray) -> bytearray:
-    """``skeleton`` without its innermost containers, slice by slice (see `_collapse`); a
+    """``skeleton`` without its innermost containers, slice by slice (see `_scan`); a
     slice ends after a closing bracket, so no container is cut in two."""
     out = bytearray()
     position, size = 0, len(skeleton)

@@ -11,36 +11,58 @@ from __future__ import annotations
 import functools
 import json
 import random
+import re
 
 import pytest
 
 from labkit.hostile_documents import SHAPES, findings_document
 from receiver import json_budget
-from receiver.json_budget import _STRINGS, _UNTIL_UNFINISHED_STRING
+from receiver.json_budget import _NARROW_STRINGS, _STRINGS, _UNTIL_UNFINISHED_STRING
 
 PIECES = [b'"a"', b'"\\""', b'"\\\\"', b'"\\\\\\""', b'"x\\ny"', b"{", b"}", b"[", b"]", b":", b","]
 PIECES += [b"1.5", b" ", b"\\", b'"', b'"' + b"z" * 300 + b'"', b'"\\u00e9"', b"\xc3\xa9", b"\x01"]
+# surrogate escapes (a pair, a lone high, a lone low after an escaped backslash) and wide text
+PIECES += [b'"\\ud83d\\ude00"', b'"\\ud83d"', b'"\\\\ud83d\\ude00"', b'"\\u4e2d"', '"中"'.encode()]
 
 
-def reference_collapse(text: bytes) -> bytes:
-    """The regex way, slice by slice as before the shortcuts."""
-    out, position, size = bytearray(), 0, len(text)
+def reference_slices(text: bytes) -> list[tuple[bytes, bool]]:
+    """The regex way of cutting, slice by slice as before the shortcuts: each slice, and
+    whether it is one string longer than a slice."""
+    out, position, size = [], 0, len(text)
     while position < size:
         end = min(position + json_budget._SCAN_CHUNK, size)
         cut = _UNTIL_UNFINISHED_STRING.match(text, position, end).end()
         if end == size or cut > position:
             cut = size if end == size else cut
-            out += _STRINGS.sub(b'""', text[position:cut])
+            out.append((text[position:cut], False))
         else:
             string = _STRINGS.match(text, position)
             cut = size if string is None else string.end()
-            piece = text[position:cut]
-            if string is None:
-                out += _STRINGS.sub(b'""', piece)
-            else:
-                out += b'""' if _STRINGS.fullmatch(piece) else piece
+            out.append((text[position:cut], string is not None))
         position = cut
+    return out
+
+
+def reference_collapse(text: bytes, strings: re.Pattern[bytes] = _STRINGS) -> bytes:
+    """Every string that ``strings`` matches as ``""``, by regular expressions only."""
+    out = bytearray()
+    for piece, whole_string in reference_slices(text):
+        if whole_string:
+            out += b'""' if strings.fullmatch(piece) else piece
+        else:
+            out += strings.sub(b'""', piece)
     return bytes(out)
+
+
+def reference_lone_surrogates(text: bytes) -> int:
+    """Surrogate escapes minus twice the high-low pairs, escaped backslashes set aside."""
+    lone = 0
+    for piece, _ in reference_slices(text):
+        unescaped = piece.replace(b"\\\\", b"\x01\x01")
+        escapes = len(re.findall(rb"\\u[dD][89a-fA-F]", unescaped))
+        pairs = len(re.findall(rb"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F]", unescaped))
+        lone += escapes - 2 * pairs
+    return lone
 
 
 @functools.cache
@@ -59,7 +81,10 @@ def texts() -> list[bytes]:
 @pytest.mark.parametrize("index", range(len(texts())))
 def test_the_shortcuts_collapse_every_text_as_the_regular_expressions_do(index):
     text = texts()[index]
-    assert bytes(json_budget._collapse(text, _STRINGS)) == reference_collapse(text)
+    scan = json_budget._scan(text, surrogates=True, wide=True)
+    assert bytes(scan.collapsed) == reference_collapse(text)
+    assert scan.narrow_collapsed == len(reference_collapse(text, _NARROW_STRINGS))
+    assert scan.lone_surrogates == reference_lone_surrogates(text)
 
 
 def test_the_cut_matches_the_regular_expression_at_every_position():
