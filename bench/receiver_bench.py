@@ -302,7 +302,7 @@ def section_copy(dbs: Databases, findings: int) -> None:
         )
     assert dbs.count(name, "securityhub_findings") == findings
     up, cp = findings / results["upsert"], findings / results["copy"]
-    print(f"   upsert (json_to_recordset, ON CONFLICT): {up:10,.0f} rows/s")
+    print(f"   upsert (jsonb arrays, ON CONFLICT):      {up:10,.0f} rows/s")
     print(f"   COPY of the same rows:                    {cp:10,.0f} rows/s")
     print(
         target_line(

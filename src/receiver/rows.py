@@ -1,6 +1,6 @@
 """A validated document -> the rows of every table, with the explicit columns of ``tables``.
 
-Rows are plain dicts keyed by column name, with values ready for ``json_to_recordset``
+Rows are plain dicts keyed by column name, with values ready for the upsert's JSON (`upsert.chunks`)
 (decimals as strings, so no digit is lost). Within a table they are sorted by natural key, so
 concurrent loads lock rows in the same order. A natural key that occurs twice in one file is a
 permanent error naming both items: the file is ambiguous, and PostgreSQL would refuse to

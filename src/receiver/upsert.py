@@ -1,9 +1,15 @@
 """Set-based SQL for the loader, in requests the RDS Data API accepts.
 
-Rows travel as one JSON text parameter per statement and are upserted with ``INSERT ... SELECT
-... FROM json_to_recordset(CAST(:rows AS json)) ... ON CONFLICT (natural key) DO UPDATE``
-(``json_to_recordset`` rather than ``jsonb_``: it reads the text once, without building a jsonb
-value first, and was measurably faster in bench/receiver_bench.py).
+Rows travel as one JSON text parameter per statement: an array of arrays, each row's values in
+the table's column order, upserted with ``INSERT ... SELECT ... FROM
+jsonb_array_elements(CAST(:rows AS jsonb)) ... ON CONFLICT (natural key) DO UPDATE``, each
+column read by position (``e->>0``, cast to its type). Arrays rather than objects (with
+``json_to_recordset``, as before issue 13): no key repeated in every row, so the text is about a
+quarter smaller (fewer requests and less to encode), and PostgreSQL reads the parsed ``jsonb``
+by position instead of building a hash of every object's keys; measured on 100,000 findings
+(bench/receiver_bench.py ``copy``), the insert took 1.6 s instead of 2.2 s, against 1.3 s for
+COPY of the same rows. A JSON null is an SQL NULL in every column, as ``json_to_recordset``
+made it.
 A table's rows are cut into chunks so that each request stays under the Data API's 4 MiB
 limit, counting the JSON escaping the request body adds; 100 000 findings take a few dozen
 statements, not 100 000. Identifiers are quoted, so column names such as ``interval`` or
@@ -15,13 +21,13 @@ from __future__ import annotations
 import functools
 import json
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from queue import Full, Queue
 from typing import Any, TypeVar
 
 from receiver.db import Executor
 from receiver.failures import PermanentLoadError
-from receiver.tables import Table
+from receiver.tables import Column, Table
 
 T = TypeVar("T")
 
@@ -52,7 +58,6 @@ def upsert_sql(table: Table) -> str:
         constants.append("CAST(:snapshot_date AS date)")
     insert_columns = [*table.constant_columns, *table.column_names, "ingestion_id"]
     select = [*constants, *(f"r.{q(c)}" for c in table.column_names), ":ingestion_id"]
-    recordset = ", ".join(f"{q(c.name)} {c.type}" for c in table.columns)
     updates = []
     for column in table.column_names:
         if column in table.natural_key:
@@ -72,13 +77,38 @@ def upsert_sql(table: Table) -> str:
         "WITH written AS (\n"
         f"    INSERT INTO {q(table.name)} AS t ({', '.join(map(q, insert_columns))})\n"
         f"    SELECT {', '.join(select)}\n"
-        f"    FROM json_to_recordset(CAST(:rows AS json)) AS r({recordset})\n"
+        f"    FROM {rows_source_sql(table)} AS r\n"
         f"    ON CONFLICT ({', '.join(map(q, table.natural_key))}) DO UPDATE\n"
         f"        SET {', '.join(updates)}{guard}\n"
         "    RETURNING 1\n"
         ")\n"
         "SELECT count(*) AS written FROM written"
     )
+
+
+@functools.cache
+def rows_source_sql(table: Table) -> str:
+    """A subquery with one row per element of ``:rows`` (`chunks` of ``table``'s rows), each
+    column named and typed as ``table`` defines it."""
+    values = ", ".join(_by_position(column, index) for index, column in enumerate(table.columns))
+    return f"(SELECT {values} FROM jsonb_array_elements(CAST(:rows AS jsonb)) AS e)"
+
+
+def _by_position(column: Column, index: int) -> str:
+    """Column ``column`` of the row array ``e``, read at ``index``: a JSON null is an SQL NULL."""
+    value = f"e->{index}"
+    if column.type == "jsonb":
+        cast = f"NULLIF({value}, 'null')"
+    elif column.type.endswith("[]"):  # a JSON array of scalars, in order; anything else fails
+        element = column.type[:-2]
+        cast = (
+            f"CASE WHEN coalesce(jsonb_typeof({value}), 'null') = 'null' THEN NULL ELSE ARRAY("
+            f"SELECT CAST(a.v AS {element}) FROM jsonb_array_elements_text({value}) "
+            "WITH ORDINALITY AS a(v, n) ORDER BY a.n) END"
+        )
+    else:
+        cast = f"CAST(e->>{index} AS {column.type})"
+    return f"{cast} AS {q(column.name)}"
 
 
 @functools.cache
@@ -160,7 +190,8 @@ def upsert(
     ``AHEAD`` chunks wait, so memory stays bounded.
     """
     sql = upsert_sql(table)
-    prepared = ahead(chunks(rows, _budget(sql, max_request_bytes), pointers), AHEAD)
+    budget = _budget(sql, max_request_bytes)
+    prepared = ahead(chunks(rows, budget, pointers, columns=table.column_names), AHEAD)
     try:  # closed at once on an error, not when the traceback is gone: the thread stops now
         each = ({**params, "rows": chunk} for chunk in prepared)
         execute_each = getattr(executor, "execute_each", None)
@@ -262,9 +293,15 @@ def _budget(sql: str, max_request_bytes: int) -> int:
 
 
 def chunks(
-    rows: list[dict[str, Any]], budget: int, pointers: list[str] | None = None
+    rows: list[dict[str, Any]],
+    budget: int,
+    pointers: list[str] | None = None,
+    *,
+    columns: Sequence[str] | None = None,
 ) -> Iterator[str]:
-    """JSON array texts of consecutive rows, each at most ``budget`` bytes once escaped.
+    """JSON array texts of consecutive rows, each at most ``budget`` bytes once escaped: each
+    row an array of its values in the order of ``columns`` (a missing one is null), or the row
+    object itself when ``columns`` is None.
 
     The text travels as a string inside the JSON request body, so its size there is that of
     ``json.dumps(text)``: quotes and backslashes doubled, non-ASCII as ``\\uXXXX``.
@@ -274,7 +311,7 @@ def chunks(
     for index, row in enumerate(rows):
         # ASCII-only JSON (non-ASCII as \\uXXXX, as the request body carries it anyway): once
         # escaped again inside the request, only quotes and backslashes grow, by one byte each.
-        text = _encode(row)
+        text = _encode(row if columns is None else [row.get(column) for column in columns])
         escaped = len(text) + text.count('"') + text.count("\\") + 1  # and a comma
         if escaped + 2 > budget:
             where = pointers[index] if pointers else None

@@ -60,7 +60,8 @@ def test_the_sql_names_its_columns_and_the_natural_key():
     sql = upsert.upsert_sql(KMS_KEYS)
     assert 'INSERT INTO "kms_keys" AS t ("account_id", "snapshot_date", "key_arn"' in sql
     assert 'ON CONFLICT ("account_id", "snapshot_date", "key_arn") DO UPDATE' in sql
-    assert "json_to_recordset(CAST(:rows AS json))" in sql
+    assert "FROM jsonb_array_elements(CAST(:rows AS jsonb)) AS e" in sql
+    assert 'CAST(e->>0 AS text) AS "key_arn"' in sql, "each column is read by its position"
     assert '"key_arn" = EXCLUDED' not in sql, "the key is never updated"
     guarded = upsert.upsert_sql(SECURITYHUB_FINDINGS)
     assert 'EXCLUDED."updated_at" >= t."updated_at"' in guarded
