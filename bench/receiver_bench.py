@@ -661,8 +661,9 @@ def section_validation() -> None:
     )
     assert plain, "the bench document should hold only plain scalars"
     started = time.perf_counter()
-    compiled_validator()
+    compiled_validator(nul_free=True)  # what the receiver uses when its parser vouches
     compile_s = time.perf_counter() - started
+    compiled_validator()  # the sender's (and the receiver's for any other document)
     timings = {}
     for name, check in (
         ("receiver", lambda d: iter_violations(d, plain_scalars=True)),
@@ -680,9 +681,9 @@ def section_validation() -> None:
     for name, label in (
         ("old", "Python jsonschema (old)"),
         ("sender", "compiled, with the walk (sender)"),
-        ("receiver", "compiled, parser vouches (receiver)"),
+        ("receiver", "compiled, parser vouches: no walk, no NUL patterns (receiver)"),
     ):
-        print(f"   {label + ':':37} {timings[name]:6.2f} s, {rate[name]:10,.0f} findings/s")
+        print(f"   {label + ':':64} {timings[name]:6.2f} s, {rate[name]:10,.0f} findings/s")
     new, old = rate["receiver"], rate["old"]
     verdict = "PASS" if new >= 100_000 else "FAIL"
     print(

@@ -122,8 +122,10 @@ class Budget:
     depth: int = 0  # deepest nesting of objects and arrays
     widest_object: int = 0  # most members in one object
     # Whether the text may hold what JSON Schema cannot see: a NaN or Infinity token, or a
-    # surrogate escape outside a high-low pair. When False, every number parsed is finite and every
-    # string valid Unicode (the text is strict UTF-8), and contract validation skips its walk.
+    # surrogate escape outside a high-low pair; or a \u0000 escape (U+0000, which the contract
+    # refuses by patterns). When False, every number parsed is finite and every string valid
+    # Unicode without U+0000 (the text is strict UTF-8, whose strings cannot hold a raw NUL),
+    # and contract validation skips its walk and those patterns.
     unusual_scalars: bool = False
 
     def charge(self, amount: int) -> None:
@@ -253,10 +255,11 @@ def prepare(text: bytes | bytearray, *, limit: int, max_depth: int = MAX_DEPTH) 
     # every level of the deepest path, and never more than all members.
     open_members = min(members, budget.widest_object * budget.depth)
     charges = {"open objects": OPEN_OBJECT * budget.depth + (PAIR + STR) * open_members}
+    # pairs of surrogate escapes (an emoji `narrow` escaped) are valid text
+    budget.unusual_scalars = scan.nul or scan.lone_surrogates > 0
     if scan.surrogates:
         # Each lone surrogate escape can make one string the contract refuses (a violation).
         charges["lone surrogates"] = VIOLATION * scan.lone_surrogates
-        budget.unusual_scalars = scan.lone_surrogates > 0  # pairs (an emoji `narrow` escaped)
     if scan.wide:
         # A string with a character beyond U+00FF holds 2 or 4 bytes per character: charge 4
         # for every character of such strings (3 more than above). Others become "" here.
@@ -314,6 +317,7 @@ class _Scan:
     wide: bool  # whether narrow_collapsed was measured
     lone_surrogates: int = 0  # surrogate escapes outside a high-low pair
     narrow_collapsed: int = 0  # the text's size with only its narrow strings as ""
+    nul: bool = False  # whether a \u0000 escape may be in it (an escaped backslash fools it)
 
 
 def _scan(text: bytes | bytearray, *, surrogates: bool, wide: bool) -> _Scan:
@@ -325,11 +329,16 @@ def _scan(text: bytes | bytearray, *, surrogates: bool, wide: bool) -> _Scan:
     of strings that decode wide.
 
     One pass: the regular expressions for surrogates and wide strings run only on the slices
-    that hold a surrogate escape, a ``\\u`` escape beyond U+00FF or a non-ASCII byte.
+    that hold a ``\\u`` escape or the first byte of a character beyond U+00FF.
     """
     scan = _Scan(bytearray(), surrogates, wide)
     ascii_text = wide and text.isascii()
+    end = 0
     for piece, whole_string, quick in _slices(text):
+        start, end = end, end + len(piece)
+        escapes = text.find(b"\\u", start, end) >= 0  # a fast search: most slices have none
+        if escapes and not scan.nul:
+            scan.nul = text.find(b"\\u0000", start, end) >= 0
         if whole_string:  # one string longer than a slice
             part: bytes | memoryview = b'""' if _STRINGS.fullmatch(piece) else piece
         elif quick is not None:
@@ -337,11 +346,11 @@ def _scan(text: bytes | bytearray, *, surrogates: bool, wide: bool) -> _Scan:
         else:
             part = _STRINGS.sub(b'""', piece)
         scan.collapsed += part
-        if surrogates and _SURROGATE_ESCAPE.search(piece):
+        if surrogates and escapes and _SURROGATE_ESCAPE.search(piece):
             scan.lone_surrogates += _lone_surrogates(piece)
         if wide:
-            narrow_only = _WIDE_ESCAPE.search(piece) is None and (
-                ascii_text or bytes(piece).isascii()
+            narrow_only = not (escapes and _WIDE_ESCAPE.search(piece)) and (
+                ascii_text or not _has_wide_bytes(bytes(piece))
             )
             if narrow_only:  # no character beyond U+00FF: every string is narrow
                 scan.narrow_collapsed += len(part)
@@ -350,6 +359,11 @@ def _scan(text: bytes | bytearray, *, surrogates: bool, wide: bool) -> _Scan:
             else:
                 scan.narrow_collapsed += len(_NARROW_STRINGS.sub(b'""', piece))
     return scan
+
+
+def _has_wide_bytes(chunk: bytes) -> bool:
+    """Whether ``chunk`` (UTF-8) holds a character beyond U+00FF: a lead byte from 0xC4 up."""
+    return not chunk.isascii() and len(chunk.translate(None, _WIDE_LEADERS)) < len(chunk)
 
 
 def _lone_surrogates(piece: memoryview) -> int:

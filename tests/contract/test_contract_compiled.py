@@ -6,7 +6,8 @@ everything else; these tests run both over every document the tests know (the fr
 the lab's example documents, the realistic findings document, the hostile shapes) and over
 mutations of each at every distinct place of the schema, and require the same violations,
 message for message: as given to `iter_violations`, and as the receiver parses them (which
-skips the walk for NaN and lone surrogates when its parser saw neither).
+skips the walk for NaN and lone surrogates, and the patterns that refuse U+0000, when its parser
+saw none of them).
 """
 
 from __future__ import annotations
@@ -173,6 +174,28 @@ def same_decision(doc: Any) -> None:
         assert validation._compiled_accepts(doc) == python_accepts(doc)
 
 
+def has_nul(value: Any) -> bool:
+    """Whether a string (or key) anywhere in ``value`` holds U+0000."""
+    if isinstance(value, dict):
+        return any("\x00" in key or has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(map(has_nul, value))
+    return isinstance(value, str) and "\x00" in value
+
+
+def nul_free_accepts(doc: Any) -> bool:
+    """The decision of the compiled variant for strings without U+0000, the walk included."""
+    from fastjsonschema import JsonSchemaException
+
+    if next(validation._walk(doc, []), None) is not None:
+        return False
+    try:
+        validation.compiled_validator(nul_free=True)(doc)
+    except (JsonSchemaException, ArithmeticError, TypeError, ValueError):
+        return False
+    return True
+
+
 def as_received(doc: Any) -> tuple[Any, bool]:
     """``doc`` written as JSON and parsed back as the receiver does, with its parser's word on
     plain scalars (a Decimal is written as a float: the text is what matters here)."""
@@ -214,11 +237,15 @@ def test_every_mutation_of_every_known_document_gets_the_same_decision(name):
     """The compiled decision equals the Python one (the messages then follow: an accepted
     document gets only the cross-field rules, a refused one the Python path's messages)."""
     doc = truncated(base_documents()[name])
-    seen = accepted = plain = 0
+    seen = accepted = plain = with_nul = 0
     for label, mutated in mutations(doc):
         compiled = validation._compiled_accepts(mutated)
         python = python_accepts(mutated)
         assert compiled == python, f"{name}: {label}: compiled {compiled}, Python {python}"
+        if has_nul(mutated):  # the variant without the U+0000 patterns never sees these
+            with_nul += 1
+        else:
+            assert nul_free_accepts(mutated) == python, f"{name}: {label}: without NUL patterns"
         # The receiver's path: parsed from text, the walk skipped when the parser vouches.
         if isinstance(mutated, dict):  # the receiver refuses any other value before this
             received, plain_scalars = as_received(mutated)
@@ -230,6 +257,7 @@ def test_every_mutation_of_every_known_document_gets_the_same_decision(name):
     assert seen > 500
     assert 0 < accepted < seen  # mutations on both sides of the line
     assert 0 < plain < seen  # the receiver's shortcut taken, and not taken
+    assert 0 < with_nul < seen
 
 
 def test_decimal_integers_floats_and_non_finite_numbers_are_judged_alike():
@@ -256,13 +284,17 @@ def test_decimal_integers_floats_and_non_finite_numbers_are_judged_alike():
         (b'{"a": "\\\\ud83d\\ude00"}', False),  # the text "\\ud83d", then a lone low one
         (b'{"a": "\\\\\\ud83d\\ude00"}', True),  # a backslash, then a real pair
         (b'{"a": "\xf0\x9f\x98\x80"}', True),  # an emoji, which the parser escapes first
+        (b'{"a": "x\\u0000y"}', False),  # U+0000, which the contract refuses by patterns
+        (b'{"a": "\\\\u0000"}', False),  # the text "\\u0000": not vouched for (conservative)
     ],
 )
 def test_the_receiver_vouches_for_plain_scalars_only_when_it_saw_none_other(text, plain):
     value, plain_scalars = documents._decode(text, name="x.json", max_document_bytes=2**20)
     assert plain_scalars is plain
-    # Exact both ways: each case the parser does not vouch for holds a NaN or a lone surrogate.
-    assert (not list(validation._walk(value, []))) is plain
+    # Exact both ways, but for the text "\\u0000": the parser vouches for a case exactly when
+    # it holds no NaN, no lone surrogate and no U+0000.
+    clean = not list(validation._walk(value, [])) and not has_nul(value)
+    assert plain is clean or text == b'{"a": "\\\\u0000"}'
 
 
 FULLWIDTH_DATE = "\uff12\uff10\uff12\uff14-\uff10\uff12-\uff12\uff19"
