@@ -23,6 +23,7 @@ is created for each of those accounts first (the foreign key), without touching 
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import uuid
@@ -34,8 +35,8 @@ from receiver import cost_totals, security_posture, upsert
 from receiver import rows as rowbuilder
 from receiver.db import DatabaseError, Executor, TransientDatabaseError
 from receiver.failures import PermanentLoadError, TransientLoadError
-from receiver.rows import RowPlan
-from receiver.tables import ACCOUNTS, Table, TableRows
+from receiver.rows import LazyRows, RowPlan, can_be_lazy
+from receiver.tables import ACCOUNTS, TABLES, Table, TableRows
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,16 @@ WHERE id = :ingestion_id
 
 # ingestions.ignored_fields keeps the first pointers only; ignored_field_count counts them all
 MAX_IGNORED_FIELDS_KEPT = 100
+# Tables whose rows `rowbuilder.build` makes lazily (built while they are written, see
+# `rowbuilder.LazyRows`): every one it can, but those whose rows `_write` reads before writing
+# them (the days a cost table covers, the months of the forecasts).
+LAZY_TABLES = frozenset(
+    t.name
+    for t in TABLES
+    if can_be_lazy(t)
+    and t.replace_days is None
+    and t.name not in ("cost_forecasts", "organization_cost_forecasts")
+)
 
 FAIL_SQL = """
 INSERT INTO ingestions AS i (bucket, object_key, version_id, etag, size_bytes, account_id,
@@ -601,7 +612,10 @@ def _write(tx: Executor, plan: RowPlan, result: LoadResult, max_request_bytes: i
         if table is ACCOUNTS:
             continue
         rows, pointers, parents = built.rows, built.pointers, built.parents
-        if newer and table.snapshot:
+        lazy = isinstance(rows, LazyRows)
+        if newer and table.snapshot and lazy:  # no children: what it leaves out is not needed
+            rows.keep = functools.partial(_is_older, table, newer=newer, statuses=statuses)
+        elif newer and table.snapshot:
             rows, pointers, parents, dropped[table.name] = _older_than_loaded(
                 built, newer, statuses, dropped
             )
@@ -621,7 +635,7 @@ def _write(tx: Executor, plan: RowPlan, result: LoadResult, max_request_bytes: i
                 result.removed[table.name] = result.removed.get(table.name, 0) + removed
         # += : in organization cost mode a table may come twice (own rows, other accounts')
         result.rows[table.name] = result.rows.get(table.name, 0) + written_rows
-        written = bool(rows)
+        written = rows.read > 0 if lazy else bool(rows)
         built.rows, built.pointers = [], []  # written: let the memory go
         del rows, pointers
         if not written and not table.replace_when_empty:
@@ -791,6 +805,17 @@ def _older_than_loaded(
     rows = [built.rows[i] for i in keep]
     pointers = [built.pointers[i] for i in keep]
     return rows, pointers, parents, lost
+
+
+def _is_older(
+    table: Table,
+    row: dict[str, Any],
+    *,
+    newer: set[tuple[str, str]],
+    statuses: dict[tuple[str, str], str],
+) -> bool:
+    """`LazyRows.keep` of a table: the row is not in a slice a later run already delivered."""
+    return not _is_newer(table, row, newer, statuses)
 
 
 def _is_newer(

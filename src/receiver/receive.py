@@ -108,7 +108,10 @@ def load_bytes(
         )
         run_id = doc["run_id"]
         row_plan = rows.build(
-            doc, consume=True, organization_cost_accounts=limits.organization_cost_accounts
+            doc,
+            consume=True,
+            organization_cost_accounts=limits.organization_cost_accounts,
+            lazy=loader.LAZY_TABLES,
         )
         row_plan.ignored_fields = ignored
         del doc  # only the rows are needed from here on

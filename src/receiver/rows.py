@@ -15,6 +15,8 @@ Rows of the sending account itself (no ``account_id``, or its own) load as usual
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -53,12 +55,16 @@ def build(
     *,
     consume: bool = False,
     organization_cost_accounts: frozenset[str] | set[str] = frozenset(),
+    lazy: Collection[str] = (),
 ) -> RowPlan:
     """Rows for every table a (validated) document feeds.
 
     ``consume``: drop each section from the document once its rows are built, so that the
     document and all the rows never need memory at the same time (the caller is done with it).
     ``organization_cost_accounts``: the accounts allowed to send other accounts' cost rows.
+    ``lazy``: names of tables (each fed by a list, with no parent and no children) whose rows are
+    `LazyRows`: only the keys are read now (to sort and check them); each row is built when
+    the writer reaches it, and its item stays in the document until then.
     """
     end = date.fromisoformat(doc["window"]["end"])
     plan = RowPlan(
@@ -69,10 +75,20 @@ def build(
     )
     data = doc.get("data") or {}
     others: set[str] = set()
+    kept = {t.path[0] for t in TABLES if t.name in lazy}  # sections read while writing
     for index, table in enumerate(TABLES):
+        if table.name in lazy:
+            lazy_rows = _lazy_rows(table, data)
+            if lazy_rows is not None:
+                plan.tables.append(lazy_rows)
+            continue
         # consume: a list no later table reads (a child table reads its parent's items) lets
         # each item go as soon as its row is built, so items and rows never add up
-        release = consume and all(t.path != table.path for t in TABLES[index + 1 :])
+        release = (
+            consume
+            and table.path[0] not in kept
+            and all(t.path != table.path for t in TABLES[index + 1 :])
+        )
         built = _table_rows(table, data, release=release)
         if built is not None and table.name in ORGANIZATION_COST:
             built, theirs = _split_accounts(built, plan.account_id, organization_cost_accounts)
@@ -83,7 +99,11 @@ def build(
         if built is not None:
             _sort_and_check(built)
             plan.tables.append(built)
-        if consume and all(t.path[0] != table.path[0] for t in TABLES[index + 1 :]):
+        if (
+            consume
+            and table.path[0] not in kept
+            and all(t.path[0] != table.path[0] for t in TABLES[index + 1 :])
+        ):
             data.pop(table.path[0], None)
     plan.other_accounts = sorted(others)
     return plan
@@ -226,10 +246,109 @@ def _table_rows(table: Table, data: dict[str, Any], *, release: bool = False) ->
 _NOTHING: dict[str, Any] = {}  # no inherited columns (never written to)
 
 
-def _row(table: Table, item: dict[str, Any], inherited: dict[str, Any], pointer: str) -> dict:
+def can_be_lazy(table: Table) -> bool:
+    """Whether `build` can make ``table``'s rows lazily: rows of a list, no parent, no children,
+    no rows of other accounts (organization cost mode)."""
+    return (
+        table.parent is None
+        and not table.single
+        and table.name not in ORGANIZATION_COST
+        and all(t.parent != table.name for t in TABLES)
+    )
+
+
+class LazyRows:
+    """The rows of one table, built from the document's items one by one as they are read, in
+    natural-key order (computed, and checked for duplicates, by `build` from the keys alone).
+
+    Read once, by the writer: ``keep`` (set before reading) leaves rows out; ``pointers[k]``
+    is the JSON pointer of the k-th row read, for an error about it. A row that cannot be built
+    (an integer out of its column's range) raises `PermanentLoadError` while reading.
+    """
+
+    def __init__(self, table: Table, items: list[Any], order: list[int], base: str) -> None:
+        self.table = table
+        self._items = items
+        self._order = order
+        self._base = base
+        self._read: list[int] = []  # item index of each row read
+        self.keep: Callable[[dict[str, Any]], bool] | None = None
+        self.pointers = _ReadPointers(self)
+
+    def __len__(self) -> int:
+        """Rows before ``keep``."""
+        return len(self._order)
+
+    @property
+    def read(self) -> int:
+        """Rows read so far (after ``keep``)."""
+        return len(self._read)
+
+    def pointer(self, index: int) -> str:
+        return f"{self._base}/{index}"
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        table, items, keep, read = self.table, self._items, self.keep, self._read
+        for index in self._order:
+            row = _row(table, items[index], _NOTHING, self._base, index)
+            if keep is None or keep(row):
+                read.append(index)
+                yield row
+
+
+class _ReadPointers:
+    """``LazyRows.pointers``: the pointer of each row read, by position."""
+
+    def __init__(self, rows: LazyRows) -> None:
+        self._rows = rows
+
+    def __getitem__(self, k: int) -> str:
+        return self._rows.pointer(self._rows._read[k])
+
+    def __len__(self) -> int:
+        return self._rows.read
+
+
+def _lazy_rows(table: Table, data: dict[str, Any]) -> TableRows | None:
+    container = _container(data, table.path)
+    if container is None:
+        return None
+    base = "/data/" + "/".join(table.path)
+    key = table.key
+    keys = [
+        _sort_key(_key_row(table, item, base, index), key) for index, item in enumerate(container)
+    ]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    for previous, current in itertools.pairwise(order):
+        if keys[previous] == keys[current]:
+            row = _key_row(table, container[previous], base, previous)
+            _duplicate(table, row, f"{base}/{previous}", f"{base}/{current}")
+    lazy = LazyRows(table, container, order, base)
+    return TableRows(table, rows=lazy, pointers=lazy.pointers)  # type: ignore[arg-type]
+
+
+def _key_row(table: Table, item: Any, base: str, index: int) -> dict:
+    """The row of ``item`` restricted to the key columns (what sorting needs)."""
+    return _row(table, item, _NOTHING, base, index, keys_only=True)
+
+
+def _row(
+    table: Table,
+    item: dict[str, Any],
+    inherited: dict[str, Any],
+    pointer: str,
+    index: int | None = None,
+    *,
+    keys_only: bool = False,
+) -> dict:
+    """The row of ``item`` (at ``pointer``, or ``pointer/index`` when ``index`` is given);
+    ``keys_only``: just the key columns."""
+    if index is not None:
+        pointer = f"{pointer}/{index}"
     row: dict[str, Any] = {}
     get = item.get
-    for column in table.columns:
+    columns = table.key_columns if keys_only else table.columns
+    for column in columns:
         name = column.name
         if inherited and name in inherited:
             row[name] = inherited[name]
@@ -266,15 +385,19 @@ def _sort_and_check(built: TableRows) -> None:
     for i in range(1, len(built.rows)):
         previous = tuple(built.rows[i - 1][c] for c in key)
         if tuple(built.rows[i][c] for c in key) == previous:
-            first, second = sorted((built.pointers[i - 1], built.pointers[i]), key=_pointer_order)
-            shown = ", ".join(f"{c}={v!r}" for c, v in zip(key, previous, strict=True))
-            raise PermanentLoadError(
-                "duplicate_key",
-                f"two items have the same natural key of {built.table.name} ({shown}); "
-                f"the first is {first}",
-                field=second,
-            )
+            _duplicate(built.table, built.rows[i - 1], built.pointers[i - 1], built.pointers[i])
     built.parents.sort(key=lambda p: _sort_key(p, built.table.parent_fields))
+
+
+def _duplicate(table: Table, row: dict[str, Any], one: str, other: str) -> None:
+    """Raise the error of two items (at pointers ``one`` and ``other``) with the same key."""
+    first, second = sorted((one, other), key=_pointer_order)
+    shown = ", ".join(f"{c}={row[c]!r}" for c in table.key)
+    raise PermanentLoadError(
+        "duplicate_key",
+        f"two items have the same natural key of {table.name} ({shown}); the first is {first}",
+        field=second,
+    )
 
 
 def _sort_key(row: dict[str, Any], columns: tuple[str, ...]) -> tuple[tuple[bool, Any], ...]:

@@ -111,6 +111,11 @@ class Table:
         return tuple(c.name for c in self.columns)
 
     @functools.cached_property
+    def key_columns(self) -> tuple[Column, ...]:
+        """The columns of ``key``, in column order."""
+        return tuple(c for c in self.columns if c.name in self.key)
+
+    @functools.cached_property
     def section(self) -> str:
         """The items' place in ``data``, e.g. ``cost.daily[]``, ``ssm_instances[].patches[]``."""
         return _section_path(self)
