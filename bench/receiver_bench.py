@@ -167,25 +167,21 @@ def section_dataapi(dbs: Databases, findings: int, baseline_rows: int) -> None:
     raw = encode(doc)
     print(f"   file: {len(raw) / 1e6:.1f} MB gzip, {len(json.dumps(doc)) / 1e6:.1f} MB JSON")
 
+    sample = findings_rows(doc)[:baseline_rows]
+    del doc
     name = dbs.fresh()
     executor = dbs.data_api(name)
     started = time.perf_counter()
-    parsed = documents.parse(
-        raw, name="x.json.gz", max_document_bytes=2**31, expected_account=ACCOUNT
-    )
-    parse_s = time.perf_counter() - started
-    started = time.perf_counter()
-    plan_rows = rows.build(parsed).row_count
-    build_s = time.perf_counter() - started
-    started = time.perf_counter()
-    with dbs.traffic() as traffic:
-        result = loader.load(executor, ref("one"), parsed)
-    db_s = time.perf_counter() - started
-    total = parse_s + build_s + db_s
-    assert result.status == "loaded" and dbs.count(name, "securityhub_findings") == findings
+    with dbs.traffic() as traffic, timed_steps() as spent:
+        result = load_bytes(executor, ref("one"), raw, expected_account=ACCOUNT, limits=LIMITS)
+    total = time.perf_counter() - started
+    db_s = spent["write"]
+    assert result.status == "loaded", result.error
+    assert dbs.count(name, "securityhub_findings") == findings
     print(
-        f"   production: {total:7.1f} s in all = parse+validate {parse_s:.1f} s + rows "
-        f"{build_s:.1f} s + database {db_s:.1f} s; {plan_rows:,} rows"
+        f"   production: {total:7.1f} s in all = decode {spent['decode']:.1f} s + row keys "
+        f"{spent['rows']:.1f} s + rows and database {db_s:.1f} s (the contract check, "
+        f"{spent['validate']:.1f} s, in a thread meanwhile); {sum(result.rows.values()):,} rows"
     )
     print(
         f"               {traffic['calls']} Data API calls, {traffic['bytes'] / 1e6:.1f} MB sent; "
@@ -196,7 +192,6 @@ def section_dataapi(dbs: Databases, findings: int, baseline_rows: int) -> None:
     name = dbs.fresh()
     executor = dbs.data_api(name)
     executor.execute("INSERT INTO accounts (account_id) VALUES (:a)", {"a": ACCOUNT})
-    sample = findings_rows(parsed)[:baseline_rows]
     columns = SECURITYHUB_FINDINGS.column_names
     casts = {c.name: f"CAST(:{c.name} AS {c.type})" for c in SECURITYHUB_FINDINGS.columns}
     insert = (
@@ -328,12 +323,12 @@ def target_line(
 
 @contextlib.contextmanager
 def timed_steps() -> Iterator[dict[str, float]]:
-    """Seconds spent in decode, parse (decode + validate), rows.build and the database write,
-    measured by wrapping those functions where ``receive.load_bytes`` looks them up."""
-    spent = {"decode": 0.0, "parse": 0.0, "rows": 0.0, "write": 0.0}
+    """Seconds spent in decode, the contract check (its thread), rows.build and the database
+    write, measured by wrapping those functions where ``receive.load_bytes`` looks them up."""
+    spent = {"decode": 0.0, "validate": 0.0, "rows": 0.0, "write": 0.0}
     patched = [
-        (documents, "_decode", "decode"),  # what parse calls
-        (documents, "parse", "parse"),
+        (documents, "read", "decode"),  # decode, account check, unknown fields dropped
+        (documents, "_violations", "validate"),  # what ContractCheck's thread runs
         (rows, "build", "rows"),
         (loader, "load_plan", "write"),
     ]
@@ -374,32 +369,46 @@ def copy_rows(url: str, table_rows: list[dict[str, Any]]) -> float:
     return time.perf_counter() - started
 
 
+LOAD_ROUNDS = 3
+
+
 def section_load(dbs: Databases, findings: int) -> None:
     print(f"\n== end-to-end load, {findings:,} findings in one file, psycopg (bytes to commit)")
     doc = findings_document(findings)
     raw = encode(doc)
     table_rows = findings_rows(doc)
     del doc
-    name = dbs.fresh()
-    executor = PsycopgExecutor(dbs.url(name))
-    started = time.perf_counter()
-    with timed_steps() as spent:
-        result = load_bytes(executor, ref("e2e"), raw, expected_account=ACCOUNT, limits=LIMITS)
-    whole = time.perf_counter() - started
-    executor.close()
-    assert result.status == "loaded", result.error
-    assert dbs.count(name, "securityhub_findings") == findings
-    # COPY of the same rows into the same (empty) table of another fresh database
-    copy_s = copy_rows(dbs.url(dbs.fresh()), table_rows)
-    validate = spent["parse"] - spent["decode"]
+    loads: list[tuple[float, dict[str, float]]] = []
+    copies: list[float] = []
+    for attempt in range(LOAD_ROUNDS):  # the best of each (this machine's noise is +-20%)
+        name = dbs.fresh()
+        executor = PsycopgExecutor(dbs.url(name))
+        started = time.perf_counter()
+        with timed_steps() as spent:
+            result = load_bytes(
+                executor, ref(f"e2e-{attempt}"), raw, expected_account=ACCOUNT, limits=LIMITS
+            )
+        loads.append((time.perf_counter() - started, spent))
+        executor.close()
+        assert result.status == "loaded", result.error
+        assert dbs.count(name, "securityhub_findings") == findings
+        # COPY of the same rows into the same (empty) table of another fresh database
+        copies.append(copy_rows(dbs.url(dbs.fresh()), table_rows))
+    whole, spent = min(loads, key=lambda load: load[0])
+    copy_s = min(copies)
+    shown = ", ".join(f"{load:.2f}" for load, _ in loads)
     print(
-        f"   split: decode {spent['decode']:.2f} s, validate {validate:.2f} s, "
-        f"rows {spent['rows']:.2f} s, write {spent['write']:.2f} s "
-        f"(other {whole - spent['parse'] - spent['rows'] - spent['write']:.2f} s)"
+        f"   {LOAD_ROUNDS} rounds: load {shown} s; COPY {', '.join(f'{c:.2f}' for c in copies)} s"
+    )
+    print(
+        f"   split: decode {spent['decode']:.2f} s, rows {spent['rows']:.2f} s (keys; the rest "
+        f"while writing), write {spent['write']:.2f} s "
+        f"(other {whole - spent['decode'] - spent['rows'] - spent['write']:.2f} s); "
+        f"the contract check, in a thread meanwhile: {spent['validate']:.2f} s"
     )
     print(
         target_line(
-            "end-to-end load (psycopg), COPY time / load time",
+            "end-to-end load (psycopg), best COPY time / best load time",
             f"{whole:.2f} s",
             f"COPY {copy_s:.2f} s",
             copy_s / whole,

@@ -262,22 +262,32 @@ def _inline_refs(node: Any, defs: dict[str, Any], depth: int = 0) -> Any:
     return {"allOf": [target], **inlined} if inlined else target
 
 
-def iter_violations(doc: Any, *, plain_scalars: bool = False) -> Iterator[ContractViolation]:
+def iter_violations(
+    doc: Any, *, plain_scalars: bool = False, on_refused: Callable[[], None] | None = None
+) -> Iterator[ContractViolation]:
     """Yield every violation of the contract in `doc` (a parsed JSON document), unsorted.
 
     A schema version with an unsupported major yields exactly one violation and nothing else.
     ``plain_scalars``: the caller knows ``doc`` holds no NaN, no infinity, no lone surrogate and
     no U+0000 in any string (the receiver's parser does), which saves a walk over every value
     and the patterns that refuse U+0000 (`compiled_validator`).
+    ``on_refused``: called as soon as the document is known to break the contract, before the
+    (slower) search for every violation and its message.
     """
     unsupported = _unsupported_version(doc)
     if unsupported is not None:
+        if on_refused is not None:
+            on_refused()
         yield unsupported
         return
     if _compiled_accepts(doc, plain_scalars=plain_scalars):  # only cross-field rules remain
         for violation, _ in _cross_field(doc):
+            if on_refused is not None:
+                on_refused()
             yield violation
         return
+    if on_refused is not None:
+        on_refused()
     yield from python_violations(doc)
 
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 import zlib
 from collections.abc import Callable
 from typing import Any
 
-from contract import SCHEMA_VERSION, ContractError, iter_violations, layout
+from contract import SCHEMA_VERSION, ContractViolation, iter_violations, layout
 from contract.evolution import drop_unknown_fields, is_newer_minor
 from receiver import json_budget
 from receiver.failures import PermanentLoadError
@@ -45,6 +46,29 @@ def parse(
     define (``contract.evolution``); their JSON pointers are appended to
     ``ignored_fields`` when given.
     """
+    doc, plain_scalars = read(
+        raw,
+        name=name,
+        max_document_bytes=max_document_bytes,
+        expected_account=expected_account,
+        ignored_fields=ignored_fields,
+    )
+    violations = _violations(doc, plain_scalars=plain_scalars)
+    if violations:
+        raise contract_error(doc, violations)
+    return doc
+
+
+def read(
+    raw: bytes,
+    *,
+    name: str,
+    max_document_bytes: int,
+    expected_account: str | None,
+    ignored_fields: list[str] | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """`parse` without the contract check (see `ContractCheck`): the document, and whether its
+    parser vouches for plain scalars (`contract.iter_violations`)."""
     doc, plain_scalars = _decode(raw, name=name, max_document_bytes=max_document_bytes)
     if isinstance(doc, dict) and expected_account is not None:
         account = doc.get("account_id")
@@ -58,18 +82,68 @@ def parse(
     dropped = drop_unknown_fields(doc)
     if ignored_fields is not None:
         ignored_fields.extend(dropped)
-    try:
-        _validate(doc, plain_scalars=plain_scalars)
-    except ContractError as exc:
-        first = exc.errors[0]
-        violations = [{"field": v.path, "reason": v.message} for v in exc.errors]
-        raise PermanentLoadError(
-            "contract",
-            first.message + _more(len(exc.errors)) + _newer_version_hint(doc),
-            field=first.path,
-            violations=violations[:MAX_VIOLATIONS_KEPT],
-        ) from None
-    return doc
+    return doc, plain_scalars
+
+
+class ContractCheck:
+    """The contract check of one document, in a thread of its own while the caller goes on
+    (the receiver writes the rows meanwhile, in a transaction that commits only once `result`
+    has passed). ``refused`` turns true as soon as the document is known to break the contract,
+    before its violations are listed; `result` waits for the verdict.
+
+    The document must not change until `result` returns: the check reads it.
+    """
+
+    def __init__(self, doc: dict[str, Any], *, plain_scalars: bool) -> None:
+        self._refused = threading.Event()
+        self._violations: list[ContractViolation] = []
+        self._hint = ""
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(doc, plain_scalars), name="contract-check", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, doc: dict[str, Any], plain_scalars: bool) -> None:
+        try:
+            self._violations = _violations(
+                doc, plain_scalars=plain_scalars, on_refused=self._refused.set
+            )
+            if self._violations:
+                self._hint = _newer_version_hint(doc)
+        except BaseException as exc:  # raised by `result`, in the caller's thread
+            self._error = exc
+            self._refused.set()
+
+    def refused(self) -> bool:
+        """Whether the document is already known to break the contract (or the check failed)."""
+        return self._refused.is_set()
+
+    def result(self) -> None:
+        """Wait for the verdict: `PermanentLoadError` (``contract``) when the document breaks
+        the contract; the check's own error, if it had one."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        if self._violations:
+            raise _contract_error(self._violations, self._hint)
+
+
+def contract_error(doc: Any, violations: list[ContractViolation]) -> PermanentLoadError:
+    """The error of a document that breaks the contract with ``violations`` (at least one)."""
+    return _contract_error(violations, _newer_version_hint(doc))
+
+
+def _contract_error(violations: list[ContractViolation], hint: str) -> PermanentLoadError:
+    first = violations[0]
+    return PermanentLoadError(
+        "contract",
+        first.message + _more(len(violations)) + hint,
+        field=first.path,
+        violations=[{"field": v.path, "reason": v.message} for v in violations][
+            :MAX_VIOLATIONS_KEPT
+        ],
+    )
 
 
 def _more(found: int) -> str:
@@ -204,9 +278,9 @@ def _objects(
     return make
 
 
-def _validate(doc: Any, *, plain_scalars: bool) -> None:
-    """`validate_document`, stopping after `MAX_VIOLATIONS_COLLECTED` violations."""
-    violations = iter_violations(doc, plain_scalars=plain_scalars)
-    found = list(itertools.islice(violations, MAX_VIOLATIONS_COLLECTED))
-    if found:
-        raise ContractError(found)
+def _violations(
+    doc: Any, *, plain_scalars: bool, on_refused: Callable[[], None] | None = None
+) -> list[ContractViolation]:
+    """The contract's violations in ``doc``, at most `MAX_VIOLATIONS_COLLECTED`."""
+    violations = iter_violations(doc, plain_scalars=plain_scalars, on_refused=on_refused)
+    return list(itertools.islice(violations, MAX_VIOLATIONS_COLLECTED))

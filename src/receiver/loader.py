@@ -27,6 +27,7 @@ import functools
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -493,8 +494,13 @@ def load_plan(
     *,
     started: float | None = None,
     max_request_bytes: int = upsert.MAX_REQUEST_BYTES,
+    before_commit: Callable[[], None] | None = None,
 ) -> LoadResult:
-    """``load`` for rows already built (each table's rows are released once written)."""
+    """``load`` for rows already built (each table's rows are released once written).
+
+    ``before_commit``: called last in the transaction; an error it raises rolls it back (the
+    receiver's contract check, which runs while the rows are written).
+    """
     started = time.monotonic() if started is None else started
     result = LoadResult(
         "loaded", ref, run_id=plan.run["run_id"], ignored_fields=plan.ignored_fields
@@ -519,6 +525,8 @@ def load_plan(
                         "ignored_fields": json.dumps(plan.ignored_fields[:MAX_IGNORED_FIELDS_KEPT]),
                     },
                 )
+            if before_commit is not None:
+                before_commit()
     except TransientDatabaseError as exc:
         raise TransientLoadError(f"database unavailable: {exc}") from exc
     except DatabaseError as exc:

@@ -22,6 +22,10 @@ from receiver.loader import FileRef, LoadResult
 
 DEFAULT_MAX_OBJECT_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
+# Items of a document built into rows at once while its contract check runs (rows of tables
+# outside loader.LAZY_TABLES): above this, the check runs first and the document is consumed
+# as its rows are built, as the rows and the document would otherwise both be in memory.
+EAGER_ITEMS_WHILE_CHECKING = 20_000
 
 
 @dataclass(frozen=True)
@@ -94,30 +98,54 @@ def load_bytes(
     """Parse, validate and load ``raw``; a permanent error is recorded and returned as failed.
 
     This is the whole database side of a file, shared by the Lambda and the CLI.
+
+    The contract check runs in a thread while the rows are built and written, in a transaction
+    that commits only once the check has passed: a document that breaks the contract writes
+    nothing (the transaction rolls back, lazily built rows stop being read as soon as the check
+    refuses) and fails with the contract's violations, whatever else went wrong meanwhile
+    (rows built from it or refused by the database). Only a document whose rows outside
+    `loader.LAZY_TABLES` are more than `EAGER_ITEMS_WHILE_CHECKING` waits for the check first:
+    those rows and the document would otherwise both be in memory.
     """
     started = time.monotonic() if started is None else started
     run_id: str | None = None
     ignored: list[str] = []
     try:
-        doc = documents.parse(
+        doc, plain_scalars = documents.read(
             raw,
             name=ref.key,
             max_document_bytes=limits.max_document_bytes,
             expected_account=expected_account,
             ignored_fields=ignored,
         )
-        run_id = doc["run_id"]
-        row_plan = rows.build(
-            doc,
-            consume=True,
-            organization_cost_accounts=limits.organization_cost_accounts,
-            lazy=loader.LAZY_TABLES,
-        )
-        row_plan.ignored_fields = ignored
-        del doc  # only the rows are needed from here on
-        return loader.load_plan(
-            executor, ref, row_plan, started=started, max_request_bytes=limits.max_request_bytes
-        )
+        check = documents.ContractCheck(doc, plain_scalars=plain_scalars)
+        candidate_run_id = doc.get("run_id")
+        try:
+            concurrent = rows.eager_items(doc, loader.LAZY_TABLES) <= EAGER_ITEMS_WHILE_CHECKING
+            if not concurrent:
+                check.result()
+            row_plan = rows.build(
+                doc,
+                consume=not concurrent,
+                organization_cost_accounts=limits.organization_cost_accounts,
+                lazy=loader.LAZY_TABLES,
+                stop=check.refused,
+            )
+            row_plan.ignored_fields = ignored
+            del doc  # only the rows are needed from here on (lazy ones keep their items)
+            return loader.load_plan(
+                executor,
+                ref,
+                row_plan,
+                started=started,
+                max_request_bytes=limits.max_request_bytes,
+                before_commit=check.result,
+            )
+        except Exception:
+            check.result()  # a contract violation is the error to report, whatever came first
+            # the document is valid: its run id is one
+            run_id = candidate_run_id if isinstance(candidate_run_id, str) else None
+            raise
     except PermanentLoadError as error:
         return _record_failure(executor, ref, error, run_id, started)
 

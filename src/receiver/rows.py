@@ -16,6 +16,7 @@ Rows of the sending account itself (no ``account_id``, or its own) load as usual
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -56,6 +57,7 @@ def build(
     consume: bool = False,
     organization_cost_accounts: frozenset[str] | set[str] = frozenset(),
     lazy: Collection[str] = (),
+    stop: Callable[[], bool] | None = None,
 ) -> RowPlan:
     """Rows for every table a (validated) document feeds.
 
@@ -65,6 +67,8 @@ def build(
     ``lazy``: names of tables (each fed by a list, with no parent and no children) whose rows are
     `LazyRows`: only the keys are read now (to sort and check them); each row is built when
     the writer reaches it, and its item stays in the document until then.
+    ``stop``: asked now and then while lazy rows are keyed and read; `Stopped` is raised when
+    it answers true (the receiver's contract check refused the document meanwhile).
     """
     end = date.fromisoformat(doc["window"]["end"])
     plan = RowPlan(
@@ -78,7 +82,7 @@ def build(
     kept = {t.path[0] for t in TABLES if t.name in lazy}  # sections read while writing
     for index, table in enumerate(TABLES):
         if table.name in lazy:
-            lazy_rows = _lazy_rows(table, data)
+            lazy_rows = _lazy_rows(table, data, stop)
             if lazy_rows is not None:
                 plan.tables.append(lazy_rows)
             continue
@@ -244,6 +248,42 @@ def _table_rows(table: Table, data: dict[str, Any], *, release: bool = False) ->
 
 
 _NOTHING: dict[str, Any] = {}  # no inherited columns (never written to)
+STOP_EVERY = 512  # rows between two questions to ``stop``
+
+
+class Stopped(Exception):
+    """Building rows stopped because ``stop`` said so."""
+
+
+def eager_items(doc: dict[str, Any], lazy: Collection[str]) -> float:
+    """How many items `build` turns into rows at once (outside ``lazy``): an upper bound, and
+    infinite when a table's place in ``doc`` does not hold what the contract says (a list, or
+    an object for a single item), so that nothing is built from it before it is checked."""
+    data = doc.get("data")
+    if not isinstance(data, dict):
+        return 0 if data is None else math.inf
+    total = 0
+    for table in TABLES:
+        if table.name in lazy:
+            continue
+        container = _container(data, table.path)
+        if container is None:
+            continue
+        if table.single or (table.parent is not None and BY_NAME[table.parent].single):
+            parents = [container]
+        elif isinstance(container, list):
+            parents = container
+        else:
+            return math.inf
+        if table.parent is None:
+            total += 1 if table.single else len(parents)
+            continue
+        for parent in parents:
+            children = parent.get(table.children_field) if isinstance(parent, dict) else None
+            if children is not None and not isinstance(children, list):
+                return math.inf
+            total += len(children or ())
+    return total
 
 
 def can_be_lazy(table: Table) -> bool:
@@ -266,8 +306,16 @@ class LazyRows:
     (an integer out of its column's range) raises `PermanentLoadError` while reading.
     """
 
-    def __init__(self, table: Table, items: list[Any], order: list[int], base: str) -> None:
+    def __init__(
+        self,
+        table: Table,
+        items: list[Any],
+        order: list[int],
+        base: str,
+        stop: Callable[[], bool] | None = None,
+    ) -> None:
         self.table = table
+        self._stop = stop
         self._items = items
         self._order = order
         self._base = base
@@ -288,8 +336,10 @@ class LazyRows:
         return f"{self._base}/{index}"
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        table, items, keep, read = self.table, self._items, self.keep, self._read
-        for index in self._order:
+        table, items, keep, read, stop = self.table, self._items, self.keep, self._read, self._stop
+        for count, index in enumerate(self._order):
+            if stop is not None and count % STOP_EVERY == 0 and stop():
+                raise Stopped(f"{table.name}: stopped after {count} rows")
             row = _row(table, items[index], _NOTHING, self._base, index)
             if keep is None or keep(row):
                 read.append(index)
@@ -309,21 +359,25 @@ class _ReadPointers:
         return self._rows.read
 
 
-def _lazy_rows(table: Table, data: dict[str, Any]) -> TableRows | None:
+def _lazy_rows(
+    table: Table, data: dict[str, Any], stop: Callable[[], bool] | None
+) -> TableRows | None:
     container = _container(data, table.path)
     if container is None:
         return None
     base = "/data/" + "/".join(table.path)
     key = table.key
-    keys = [
-        _sort_key(_key_row(table, item, base, index), key) for index, item in enumerate(container)
-    ]
+    keys = []
+    for index, item in enumerate(container):
+        if stop is not None and index % STOP_EVERY == 0 and stop():
+            raise Stopped(f"{table.name}: stopped after keying {index} items")
+        keys.append(_sort_key(_key_row(table, item, base, index), key))
     order = sorted(range(len(keys)), key=keys.__getitem__)
     for previous, current in itertools.pairwise(order):
         if keys[previous] == keys[current]:
             row = _key_row(table, container[previous], base, previous)
             _duplicate(table, row, f"{base}/{previous}", f"{base}/{current}")
-    lazy = LazyRows(table, container, order, base)
+    lazy = LazyRows(table, container, order, base, stop)
     return TableRows(table, rows=lazy, pointers=lazy.pointers)  # type: ignore[arg-type]
 
 

@@ -106,3 +106,17 @@ def test_a_findings_document_is_charged_as_before():
     text = json.dumps(json.loads(findings_document(200)), indent=1).encode()
     budget = json_budget.prepare(text, limit=2**40)
     assert budget.charged["characters of strings"] == len(text) - len(reference_collapse(text))
+
+
+def test_runs_of_openers_are_found_as_the_regular_expression_finds_them():
+    rng = random.Random(5)
+    chunk = json_budget._CHUNK
+    for _ in range(200):
+        length = rng.choice([2, 3, 65])
+        size = rng.choice([10, 1000, chunk - 3, chunk + 70])
+        data = bytearray(rng.choice(b'[{]}:",a ') for _ in range(size))
+        if rng.random() < 0.5:  # a run, often across the edge between two slices
+            at = rng.choice([0, max(0, chunk - length // 2), rng.randrange(size)])
+            data[at : at + length] = bytes(rng.choice(b"[{") for _ in range(length))
+        expected = json_budget._too_deep(length - 1).search(data) is not None
+        assert json_budget._has_run_of_openers(data, length) is expected
