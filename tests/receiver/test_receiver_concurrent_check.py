@@ -181,3 +181,20 @@ def test_the_rows_are_written_while_the_check_runs(db, monkeypatch):
     result = load_doc(db, findings(100))
     assert result.status == "loaded", result.error
     assert db.counts()["securityhub_findings"] == 100
+
+
+def test_threads_switch_more_often_while_the_check_runs_then_as_before(db, monkeypatch):
+    import sys
+
+    seen: list[float] = []
+    original = documents._violations
+
+    def violations(doc, **options):
+        seen.append(sys.getswitchinterval())
+        return original(doc, **options)
+
+    monkeypatch.setattr(documents, "_violations", violations)
+    before = sys.getswitchinterval()
+    assert load_doc(db, findings(10)).status == "loaded"
+    assert seen == [receive.SWITCH_INTERVAL_WHILE_CHECKING] != [before]
+    assert sys.getswitchinterval() == before
