@@ -39,10 +39,12 @@ clients); the cold-start figure, which also creates every boto3 client (CPU-boun
 printed beside it. Exits 1 when a target is missed.
 
 Cold start (issue 13; ``--only cold-run imports`` prints just these):
-  * ``cold-run``: the sender's first run in a fresh process (median of 3 processes): the whole
+  * ``cold-run``: the sender's first run in a fresh process (median of 5 processes): the whole
     `collect` call, as the handler makes it, from its start (modules already imported: that is
     the next figure) to the validated document, so it includes importing boto3, making the
-    session and every client the collectors use (target: 1.5 s);
+    session and every client the collectors use (target: 1.5 s). The target figure runs as
+    the zip deploys the sender (`deployed_layout`: the contract's generated validator code,
+    the stripped service models); the source tree's figure is printed beside it;
   * ``imports``: each Lambda handler's import in an isolated interpreter (``python -I -c
     "import X"``, bytecode cached, one unmeasured run first), the median of 5 fresh runs minus
     the median of 5 empty interpreters (``python -I -c pass``); the absolute figure is printed
@@ -57,11 +59,13 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 os.environ.update(
@@ -1366,6 +1370,8 @@ def print_cost_explorer(counts: dict[str, Any]) -> None:
 
 WALL_TARGET = 1.1  # warm wall time / slowest collector (issue 13)
 COLD_RUN_TARGET_S = 1.5  # the first run in a fresh process (issue 13)
+COLD_RUNS = 5  # fresh processes per layout: the median of 5 (one run varies by +-0.1 s here)
+ROOT = Path(__file__).resolve().parents[1]
 IMPORT_TARGET_S = 0.25  # each handler's import in an isolated interpreter (issue 13)
 HANDLER_MODULES = (
     "sender.handler",
@@ -1409,24 +1415,74 @@ def cold_child(latency: float, regions: tuple[str, ...], workers: int) -> int:
     return 0
 
 
+def deployed_layout(folder: Path) -> dict[str, str]:
+    """What the sender's zip changes for a cold process, laid out in ``folder`` for this
+    interpreter, as the environment of a child: the contract package with the generated code of
+    its compiled validator (``contract/_compiled_*.py``, first on ``PYTHONPATH``), and the
+    service models the zip ships, without documentation (``AWS_DATA_PATH``, which botocore's
+    loader searches before its own data). Both are made by scripts/package.py's own code."""
+    import shutil
+
+    import botocore
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import package
+    finally:
+        sys.path.pop(0)
+    from contract.validation import compiled_source, prebuilt_module
+
+    contract = folder / "code" / "contract"
+    shutil.copytree(
+        ROOT / "src" / "contract", contract, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    for nul_free in (False, True):
+        name = prebuilt_module(nul_free).rsplit(".", 1)[1]
+        (contract / f"{name}.py").write_text(compiled_source(nul_free=nul_free), "utf-8")
+    data = Path(botocore.__file__).parent / "data"
+    files = {f"{package.BOTOCORE_DATA}{p.relative_to(data)}": p for p in data.rglob("*.json*")}
+    _, services = package.package_services("sender", package.botocore_services(files))
+    kept, _ = package.trim_botocore(files, services, waiters=False)
+    for name, content in kept.items():
+        if name.startswith(package.BOTOCORE_DATA) and isinstance(content, bytes):
+            target = folder / "models" / name.removeprefix(package.BOTOCORE_DATA)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)  # a stripped service model
+    path = os.pathsep.join([str(folder / "code"), os.environ.get("PYTHONPATH", "")])
+    return {**os.environ, "PYTHONPATH": path, "AWS_DATA_PATH": str(folder / "models")}
+
+
 def section_cold_run(latency_ms: float, regions: str, workers: int) -> bool:
-    """The first run in a fresh process, median of 3 processes, against the warm run."""
+    """The first run in a fresh process, median of 5 processes, against the warm run: as the
+    zip deploys it (the target), and from the source tree."""
     command = [sys.executable, __file__, "--cold-child", "--latency-ms", str(latency_ms)]
     command += ["--regions", regions, "--workers", str(workers)]
-    found = [
-        json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
-        for _ in range(3)
-    ]
+    with tempfile.TemporaryDirectory() as folder:
+        deployed = deployed_layout(Path(folder))
+        runs = {
+            layout: [
+                json.loads(
+                    subprocess.run(
+                        command, check=True, capture_output=True, text=True, env=env
+                    ).stdout
+                )
+                for _ in range(COLD_RUNS)
+            ]
+            for layout, env in (("deployed", deployed), ("source", None))
+        }
+    source = statistics.median(f["first_s"] for f in runs["source"])
+    found = runs["deployed"]
     first = statistics.median(f["first_s"] for f in found)
     warm = statistics.median(f["warm_s"] for f in found)
     cpu = statistics.median(f["first_cpu_s"] for f in found)  # CPU: less sensitive to load
     warm_cpu = statistics.median(f["warm_cpu_s"] for f in found)
     ok = first <= COLD_RUN_TARGET_S
     print(
-        f"sender first run, cold (fresh process, median of 3): {first:.2f} s "
+        f"sender first run, cold (fresh process, median of {COLD_RUNS}), as the zip deploys "
+        f"it (generated validator, stripped service models): {first:.2f} s "
         f"(baseline: warm run {warm:.2f} s, ratio {first / warm:.2f}; process CPU {cpu:.2f} s "
-        f"cold, {warm_cpu:.2f} s warm; {found[0]['clients']} clients made) "
-        f"target <= {COLD_RUN_TARGET_S} s {'PASS' if ok else 'FAIL'}"
+        f"cold, {warm_cpu:.2f} s warm; {found[0]['clients']} clients made; from the source "
+        f"tree: {source:.2f} s) target <= {COLD_RUN_TARGET_S} s {'PASS' if ok else 'FAIL'}"
     )
     return ok
 

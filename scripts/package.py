@@ -368,6 +368,8 @@ def build(
         files = {n: path for n, path in dependency_files.items() if n not in left_out[name]}
         for source in spec["sources"]:
             files.update(collect(ROOT / source, (ROOT / source).parent))
+        if "src/contract" in spec["sources"]:
+            files.update(prebuilt_validators(deps))
         scan, services = package_services(name, known)
         content, trimmed[name] = trim_botocore(files, services, scan.waiters)
         if not trim:
@@ -389,6 +391,28 @@ def build(
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return built
+
+
+def prebuilt_validators(deps: Path) -> dict[str, Path | bytes]:
+    """The generated code of the compiled contract (`contract.validation.compiled_source`), both
+    variants, as the zip's ``contract/`` modules: made with the fastjsonschema the zip ships
+    (its version is part of the digest the runtime checks), in a child interpreter."""
+    made: dict[str, Path | bytes] = {}
+    for nul_free in (False, True):
+        code = (
+            "import sys; from contract.validation import compiled_source; "
+            f"sys.stdout.write(compiled_source(nul_free={nul_free}))"
+        )
+        env = {"PYTHONPATH": f"{deps}:{ROOT / 'src'}", "PATH": "/usr/bin:/bin"}
+        source = subprocess.run(
+            [sys.executable, "-c", code],
+            check=True,
+            capture_output=True,
+            env=env,
+        ).stdout
+        variant = "nul_free" if nul_free else "full"  # contract.validation.prebuilt_module
+        made[f"contract/_compiled_{variant}.py"] = source
+    return made
 
 
 def _in_distribution(name: str, packages: Iterable[str]) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -307,3 +308,56 @@ def test_the_date_format_is_the_python_validators(value):
     from jsonschema import Draft202012Validator
 
     assert validation.is_date(value) == Draft202012Validator.FORMAT_CHECKER.conforms(value, "date")
+
+
+@pytest.fixture(name="prebuilt")
+def prebuilt_fixture(tmp_path, monkeypatch):
+    """A directory on ``contract``'s path for generated modules, with a fresh validator cache."""
+    import contract
+
+    folder = tmp_path / "contract"
+    folder.mkdir()
+    monkeypatch.setattr(contract, "__path__", [*contract.__path__, str(folder)])
+    validation.compiled_validator.cache_clear()
+    yield folder
+    validation.compiled_validator.cache_clear()
+    for variant in ("full", "nul_free"):
+        sys.modules.pop(f"contract._compiled_{variant}", None)
+
+
+@pytest.mark.parametrize("nul_free", [False, True])
+def test_the_generated_module_is_used_and_decides_as_the_compiled_contract(prebuilt, nul_free):
+    runtime = validation.compiled_validator(nul_free=nul_free)
+    module = validation.prebuilt_module(nul_free)
+    (prebuilt / f"{module.rsplit('.', 1)[1]}.py").write_text(
+        validation.compiled_source(nul_free=nul_free), encoding="utf-8"
+    )
+    validation.compiled_validator.cache_clear()
+    generated = validation.compiled_validator(nul_free=nul_free)
+    assert generated.func.__module__ == module
+    from fastjsonschema import JsonSchemaException
+
+    def decision(validate, doc):
+        try:
+            validate(doc)
+        except (JsonSchemaException, ArithmeticError, TypeError, ValueError):
+            return False
+        return True
+
+    doc = truncated(base_documents()["documents/full-daily.json"])
+    seen = 0
+    for _, mutated in [("as given", doc), *mutations(doc)]:
+        if nul_free and has_nul(mutated):
+            continue
+        assert decision(generated, mutated) == decision(runtime, mutated)
+        seen += 1
+    assert seen > 500
+
+
+def test_a_generated_module_of_another_contract_is_ignored(prebuilt):
+    source = validation.compiled_source()
+    stale = source.replace("CONTRACT_DIGEST = '", "CONTRACT_DIGEST = 'stale", 1)
+    (prebuilt / "_compiled_full.py").write_text(stale, encoding="utf-8")
+    validate = validation.compiled_validator()
+    assert getattr(validate, "func", validate).__module__ != "contract._compiled_full"
+    assert validation._compiled_accepts(truncated(base_documents()["documents/full-daily.json"]))

@@ -313,20 +313,26 @@ def test_each_zip_validates_with_the_compiled_contract(built, name, tmp_path):
     assert any(n.startswith("fastjsonschema/") for n in names)
     assert any(n.startswith("jsonschema/") for n in names)
     assert not [n for n in names if n.startswith("jsonschema_rs")]
+    # the generated code of both variants, so that no cold process compiles the contract
+    assert {"contract/_compiled_full.py", "contract/_compiled_nul_free.py"} <= set(names)
     document = (ROOT / "src/labkit/documents/full-daily.json").read_text(encoding="utf-8")
     code = (
         "import json, sys\n"
         "from contract import validation\n"
         "doc = json.loads(sys.stdin.read())\n"
         "accepted = validation._compiled_accepts(doc)\n"
+        "plain = validation._compiled_accepts(doc, plain_scalars=True)\n"
+        "used = [validation.compiled_validator(nul_free=v).func.__module__ for v in (0, 1)]\n"
         "doc['account_id'] = 'x'\n"
-        "print(json.dumps([accepted, [str(v) for v in validation.iter_violations(doc)],\n"
+        "print(json.dumps([accepted, plain, used,\n"
+        "    [str(v) for v in validation.iter_violations(doc)],\n"
         "    sorted(m for m in sys.modules if m.startswith(('fastjsonschema', 'jsonschema')))]))\n"
     )
     completed = clean_import(dist / f"{name}.zip", tmp_path, code, stdin=document)
     assert completed.returncode == 0, completed.stderr
-    accepted, violations, modules = json.loads(completed.stdout)
-    assert accepted is True
+    accepted, plain, used, violations, modules = json.loads(completed.stdout)
+    assert accepted is True and plain is True
+    assert used == ["contract._compiled_full", "contract._compiled_nul_free"]
     assert any(v.startswith("/account_id: ") for v in violations), violations
     assert "fastjsonschema" in modules and "jsonschema" in modules
 
