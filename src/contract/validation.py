@@ -8,18 +8,19 @@ Two validators apply the same schema:
 
 - ``fastjsonschema`` decides first: it turns the schema into Python code (once per process,
   about 0.1 s, or imported from the module the Lambda zips ship; `compiled_validator`), which
-  checks a large document about 15x faster than the Python ``jsonschema`` walking it. When it accepts, the document is valid: only the cross-field
-  rules remain. It knows drafts 4 to 7, so it is given the contract as a draft-07 schema with the
-  same meaning: every keyword the contract uses means the same in draft 7 and Draft 2020-12
-  (`_DRAFT7_SAME_MEANING`; any other keyword stops the compilation), ``const`` becomes a
-  one-value ``enum``, annotations are left out, every local ``$ref`` is inlined, and ``format:
-  date`` is the Python checker's rule (`is_date`: ``0000-01-01`` is a valid RFC 3339 date, not a
-  valid Python date). Its number and integer rules are the Python validator's (a ``Decimal``
-  is a number, never an integer; a bool neither). What JSON Schema cannot see (NaN and
-  infinities, lone surrogates) no schema validator sees either: `_walk` looks for them first,
-  unless the caller already knows there are none (``plain_scalars``: the receiver's parser
-  saw no NaN or Infinity token and no surrogate escape, so it skips a walk that costs more than
-  the validation itself).
+  checks a large document about 15x faster than the Python ``jsonschema`` walking it. When it
+  accepts, the document is valid: only the cross-field rules remain. It knows drafts 4 to 7, so
+  it is given the contract as a draft-07 schema with the same meaning: every keyword the
+  contract uses means the same in draft 7 and Draft 2020-12 (`_DRAFT7_SAME_MEANING`; any other
+  keyword stops the compilation), ``const`` becomes a one-value ``enum``, annotations are left
+  out, every local ``$ref`` is inlined, and ``format: date`` is the Python checker's rule
+  (`is_date`: ``0000-01-01`` is a valid RFC 3339 date, not a valid Python date). Its number and
+  integer rules are the Python validator's (a ``Decimal`` is a number, never an integer; a bool
+  neither). What JSON Schema cannot see (NaN and infinities, lone surrogates) no schema
+  validator sees either: `_walk` looks for them first, unless the caller already knows there are
+  none (``plain_scalars``: the receiver's parser saw no NaN or Infinity token and no lone
+  surrogate, so it skips a walk that costs more than the validation itself, and the patterns
+  that refuse U+0000 when it saw no such escape).
 - the Python ``jsonschema`` runs only for a document the first one did not accept, and it alone
   decides and describes: its messages name the JSON path and the reason in the words the tests
   and the operators know, with the pattern's description, and it is lazily imported, so a valid
