@@ -95,7 +95,9 @@ def findings_document(count: int, account: str = ACCOUNT) -> dict[str, Any]:
 
 
 def encode(doc: dict[str, Any]) -> bytes:
-    return gzip.compress(json.dumps(doc, separators=(",", ":")).encode(), 6, mtime=0)
+    """The file as the sender uploads it (sender.upload.encode: UTF-8, gzip level 6)."""
+    raw = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return gzip.compress(raw, 6, mtime=0)
 
 
 # --------------------------------------------------------------------------- databases

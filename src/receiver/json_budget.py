@@ -96,8 +96,7 @@ _NARROW_STRINGS = re.compile(
 )
 _WIDE_ESCAPE = re.compile(rb"\\u(?!00)")
 _LEAVES = re.compile(rb"\{:*\}|\[\]")
-_FOUR_BYTE_TEXT = re.compile(rb"[\xf0-\xff]")
-_TWO_BYTE_TEXT = re.compile(rb"[\xc4-\xef]")
+_FOUR_BYTE_LEADERS = bytes(range(0xF0, 0x100))  # first bytes of characters from U+10000
 _NOT_SKELETON = bytes(sorted(set(range(256)) - set(b"[]{}:")))
 _CONTINUATION = bytes(range(0x80, 0xC0))
 _WIDE_LEADERS = bytes(range(0xC4, 0x100))  # first bytes of characters beyond U+00FF
@@ -185,7 +184,26 @@ def narrow(text: bytes | bytearray) -> bytes | bytearray:
     del view
     if wide == 0 or 8 * wide > MAX_ESCAPE_GROWTH:
         return text
-    return _WIDE_CHARACTER.sub(_escape, text)
+    return _escape_wide(text)
+
+
+def _escape_wide(text: bytes | bytearray) -> bytearray:
+    """``_WIDE_CHARACTER.sub(_escape, text)``, slice by slice: the regular expression (no
+    literal to search for, so it tries every byte) runs only on the slices that hold the first
+    byte of a wide character, each cut before the first byte of a character."""
+    out = bytearray()
+    position, size = 0, len(text)
+    while position < size:
+        end = min(position + _CHUNK, size)
+        while end < size and 0x80 <= text[end] < 0xC0 and end > position + 1:
+            end -= 1  # a continuation byte (at most 3, the text is valid UTF-8): cut before
+        piece = bytes(text[position:end])
+        if len(piece.translate(None, _WIDE_LEADERS)) < len(piece):
+            out += _WIDE_CHARACTER.sub(_escape, piece)
+        else:
+            out += piece
+        position = end
+    return out
 
 
 def _escape(match: re.Match[bytes]) -> bytes:
@@ -296,17 +314,18 @@ def _text_width(text: bytes | bytearray) -> tuple[int, int]:
     """Bytes per character of ``text`` decoded as one str, and its number of characters."""
     if text.isascii():
         return 1, len(text)
-    if _FOUR_BYTE_TEXT.search(text):
-        width = 4
-    elif _TWO_BYTE_TEXT.search(text):
-        width = 2
-    else:
-        width = 1  # only U+0080..U+00FF, which a latin-1 str holds
     view = memoryview(text)
     continuation = 0
+    four_bytes = two_bytes = False  # a first byte of 4 bytes (U+10000 up), or from U+0100
     for start in range(0, len(text), _CHUNK):
         chunk = bytes(view[start : start + _CHUNK])
+        if chunk.isascii():
+            continue
         continuation += len(chunk) - len(chunk.translate(None, _CONTINUATION))
+        four_bytes = four_bytes or len(chunk.translate(None, _FOUR_BYTE_LEADERS)) < len(chunk)
+        two_bytes = two_bytes or len(chunk.translate(None, _WIDE_LEADERS)) < len(chunk)
+    # 4 bytes a character in the str, 2, or 1 when only U+0080..U+00FF (a latin-1 str)
+    width = 4 if four_bytes else 2 if two_bytes else 1
     return width, len(text) - continuation
 
 

@@ -120,3 +120,23 @@ def test_runs_of_openers_are_found_as_the_regular_expression_finds_them():
             data[at : at + length] = bytes(rng.choice(b"[{") for _ in range(length))
         expected = json_budget._too_deep(length - 1).search(data) is not None
         assert json_budget._has_run_of_openers(data, length) is expected
+
+
+def test_wide_characters_are_escaped_and_counted_as_the_regular_expressions_do():
+    rng = random.Random(11)
+    chunk = json_budget._CHUNK
+    characters = ["a", "é", "ÿ", "Ā", "中", "😀", '"', "\\"]
+    for _ in range(12):
+        size = rng.choice([100, chunk - 2, chunk + 5, 3 * chunk])
+        places = {rng.choice([rng.randrange(size), chunk - 1, chunk - 2, chunk - 3, 2 * chunk - 1])}
+        places |= {rng.randrange(size) for _ in range(rng.randint(0, 7))}
+        letters = list("a" * size)  # wide characters inserted, some across a slice's edge
+        for at in sorted(places, reverse=True):
+            letters.insert(at, rng.choice(characters))
+        text = "".join(letters).encode()
+        expected = json_budget._WIDE_CHARACTER.sub(json_budget._escape, text)
+        assert bytes(json_budget._escape_wide(text)) == expected
+        width = (
+            4 if re.search(rb"[\xf0-\xff]", text) else 2 if re.search(rb"[\xc4-\xef]", text) else 1
+        )
+        assert json_budget._text_width(text) == (width, len(text.decode("utf-8")))
