@@ -1,10 +1,15 @@
 """A validated document -> the rows of every table, with the explicit columns of ``tables``.
 
-Rows are plain dicts keyed by column name, with values ready for the upsert's JSON (`upsert.chunks`)
-(decimals as strings, so no digit is lost). Within a table they are sorted by natural key, so
-concurrent loads lock rows in the same order. A natural key that occurs twice in one file is a
-permanent error naming both items: the file is ambiguous, and PostgreSQL would refuse to
-update one row twice in one statement anyway.
+Rows are plain dicts keyed by column name, with values ready for the upsert's JSON
+(`upsert.chunks`; decimals as strings, so no digit is lost). Within a table they are sorted by
+natural key, so concurrent loads lock rows in the same order. A natural key that occurs twice in
+one file is a permanent error naming both items: the file is ambiguous, and PostgreSQL would
+refuse to update one row twice in one statement anyway.
+
+The receiver builds rows while its contract check still runs (`receiver.receive.load_bytes`),
+so a document given here may break the contract: building then fails in any way (a missing
+field, an item that is not an object), and the caller reports the check's verdict instead;
+lazy rows stop being read once ``stop`` says the check refused.
 
 Organization cost mode: a management account's document may carry other accounts' Cost
 Explorer rows (``account_id`` on the row, see ``tables.ORGANIZATION_COST``). They are accepted
