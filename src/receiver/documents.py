@@ -55,7 +55,7 @@ def parse(
     )
     violations = _violations(doc, plain_scalars=plain_scalars)
     if violations:
-        raise contract_error(doc, violations)
+        raise _contract_error(violations, _newer_version_hint(doc))
     return doc
 
 
@@ -88,7 +88,7 @@ def read(
 class ContractCheck:
     """The contract check of one document, in a thread of its own while the caller goes on
     (the receiver writes the rows meanwhile, in a transaction that commits only once `result`
-    has passed). ``refused`` turns true as soon as the document is known to break the contract,
+    has passed). `refused` answers true as soon as the document is known to break the contract,
     before its violations are listed; `result` waits for the verdict.
 
     The document must not change until `result` returns: the check reads it.
@@ -129,12 +129,8 @@ class ContractCheck:
             raise _contract_error(self._violations, self._hint)
 
 
-def contract_error(doc: Any, violations: list[ContractViolation]) -> PermanentLoadError:
-    """The error of a document that breaks the contract with ``violations`` (at least one)."""
-    return _contract_error(violations, _newer_version_hint(doc))
-
-
 def _contract_error(violations: list[ContractViolation], hint: str) -> PermanentLoadError:
+    """The error of a document that breaks the contract with ``violations`` (at least one)."""
     first = violations[0]
     return PermanentLoadError(
         "contract",
