@@ -52,7 +52,7 @@ JSON_TYPES = {"number": "numeric", "integer": "integer", "boolean": "boolean", "
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str  # PostgreSQL type of the column in the jsonb_to_recordset definition
+    type: str  # PostgreSQL type the upsert casts the column's value to (upsert._by_position)
     source: str  # field of the document item (or of its parent, see Table.parent_fields)
     empty_default: bool = False  # NOT NULL DEFAULT '' key column: null in the document -> ''
     # documents of older senders lack the field: (other field, its value or None for any

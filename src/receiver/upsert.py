@@ -177,13 +177,14 @@ def delete_days(
 def upsert(
     executor: Executor,
     table: Table,
-    rows: list[dict[str, Any]],
+    rows: Iterable[dict[str, Any]],
     params: Mapping[str, Any],
     *,
     max_request_bytes: int = MAX_REQUEST_BYTES,
-    pointers: list[str] | None = None,
+    pointers: Sequence[str] | None = None,
 ) -> int:
-    """Upsert ``rows`` (already sorted by key) in as few requests as fit; rows written.
+    """Upsert ``rows`` (already sorted by key; a list, or `rows.LazyRows` built as they are
+    read) in as few requests as fit; rows written.
 
     The next chunk is encoded by a thread while the database writes the current one (the
     encoder and the wait for the database each take a good part of the time); at most
@@ -293,9 +294,9 @@ def _budget(sql: str, max_request_bytes: int) -> int:
 
 
 def chunks(
-    rows: list[dict[str, Any]],
+    rows: Iterable[dict[str, Any]],
     budget: int,
-    pointers: list[str] | None = None,
+    pointers: Sequence[str] | None = None,
     *,
     columns: Sequence[str] | None = None,
 ) -> Iterator[str]:
