@@ -55,7 +55,6 @@ have bounded the brackets, their skeleton; measured within 2x the text plus abou
 from __future__ import annotations
 
 import codecs
-import functools
 import json
 import re
 import sys
@@ -198,7 +197,7 @@ def _escape_wide(text: bytes | bytearray) -> bytearray:
         while end < size and 0x80 <= text[end] < 0xC0 and end > position + 1:
             end -= 1  # a continuation byte (at most 3, the text is valid UTF-8): cut before
         piece = bytes(text[position:end])
-        if len(piece.translate(None, _WIDE_LEADERS)) < len(piece):
+        if _has_wide_bytes(piece):
             out += _WIDE_CHARACTER.sub(_escape, piece)
         else:
             out += piece
@@ -323,7 +322,7 @@ def _text_width(text: bytes | bytearray) -> tuple[int, int]:
             continue
         continuation += len(chunk) - len(chunk.translate(None, _CONTINUATION))
         four_bytes = four_bytes or len(chunk.translate(None, _FOUR_BYTE_LEADERS)) < len(chunk)
-        two_bytes = two_bytes or len(chunk.translate(None, _WIDE_LEADERS)) < len(chunk)
+        two_bytes = two_bytes or _has_wide_bytes(chunk)
     # 4 bytes a character in the str, 2, or 1 when only U+0080..U+00FF (a latin-1 str)
     width = 4 if four_bytes else 2 if two_bytes else 1
     return width, len(text) - continuation
@@ -496,7 +495,7 @@ def _shape(skeleton: bytes, max_depth: int) -> tuple[int, int]:
     """
     depth = widest = 0
     while skeleton:
-        if depth == max_depth or _too_deep(max_depth - depth).search(skeleton):
+        if depth == max_depth or _has_run_of_openers(skeleton, max_depth - depth + 1):
             raise _deeper_than(max_depth)
         widest = _longest_run(skeleton, b":", widest)
         shorter = _without_leaves(skeleton)
@@ -521,21 +520,15 @@ _OPENERS_AS_BRACKETS = bytes.maketrans(b"{", b"[")
 
 
 def _has_run_of_openers(data: bytes | bytearray, length: int) -> bool:
-    """Whether ``data`` holds ``length`` opening brackets in a row (``[`` or ``{``): what
-    ``_too_deep(length - 1)`` finds, at C speed and a slice at a time (slices overlap by
-    ``length`` bytes, so no run is cut)."""
+    """Whether ``data`` holds ``length`` opening brackets in a row (``[`` or ``{``): what the
+    regular expression ``[\\[{]{length}`` finds, at C speed and a slice at a time (slices
+    overlap by ``length`` bytes, so no run is cut)."""
     run = b"[" * length
     for start in range(0, len(data), _CHUNK):
         piece = bytes(data[start : start + _CHUNK + length])
         if run in piece.translate(_OPENERS_AS_BRACKETS):
             return True
     return False
-
-
-@functools.cache
-def _too_deep(levels: int) -> re.Pattern[bytes]:
-    """Finds more than ``levels`` opening brackets in a row."""
-    return re.compile(rb"[\[{]{%d}" % (levels + 1))
 
 
 def _deeper_than(max_depth: int) -> PermanentLoadError:
