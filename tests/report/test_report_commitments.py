@@ -8,8 +8,6 @@ read-only reader role through the Data API double.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -18,26 +16,18 @@ from report.formatting import EN_DASH
 from support.receiver_fixtures import (
     fixture_doc,
 )
-from support.report_db import loaded_database, reader_page, report_page
-from support.report_html import Node, points, table_rows
-
-NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+from support.report_db import (
+    NOW,
+    loaded_fixture,  # noqa: F401 - fixture
+    page_fixture,  # noqa: F401 - fixture
+    reader_page,
+)
+from support.report_html import points, table_rows
 
 
 @pytest.fixture(scope="module")
 def doc() -> dict[str, Any]:
     return fixture_doc("full-daily")
-
-
-@pytest.fixture(scope="module")
-def loaded(server_url: str, migrated_template: str, doc) -> Iterator[str]:
-    with loaded_database(server_url, migrated_template, [doc]) as dsn:
-        yield dsn
-
-
-@pytest.fixture(scope="module")
-def page(loaded: str) -> Node:
-    return report_page(loaded, NOW)
 
 
 def test_the_reader_role_sees_the_same_section(loaded, data_api, page):

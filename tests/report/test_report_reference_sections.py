@@ -10,8 +10,7 @@ the document, never from the views. The report runs as the read-only reader role
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,12 +25,15 @@ from support.receiver_fixtures import (
     fixture_doc,
     variant,
 )
-from support.report_db import loaded_database, report_page
+from support.report_db import (
+    NOW,
+    loaded_fixture,  # noqa: F401 - fixture
+    page_fixture,  # noqa: F401 - fixture
+)
 from support.report_html import Node, parse, points, table_rows
 
 ACCOUNT = "123456789012"
 SNAPSHOT = date(2026, 11, 24)  # the document's window is 2026-11-24
-NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 NEW_SECTIONS = [
     "guardduty",
     "inspector",
@@ -122,17 +124,6 @@ def _more(doc: dict[str, Any]) -> None:
 @pytest.fixture(scope="module")
 def doc() -> dict[str, Any]:
     return variant(fixture_doc("full-daily"), _more)
-
-
-@pytest.fixture(scope="module")
-def loaded(server_url: str, migrated_template: str, doc) -> Iterator[str]:
-    with loaded_database(server_url, migrated_template, [doc]) as dsn:
-        yield dsn
-
-
-@pytest.fixture(scope="module")
-def page(loaded: str) -> Node:
-    return report_page(loaded, NOW)
 
 
 def _section(page: Node, ident: str) -> Node:

@@ -1,21 +1,28 @@
 """A database of its own holding some documents, and the report built from it: what the report
-tests of single sections share (each module loads its documents once and only reads)."""
+tests of single sections share (each module loads its documents once and only reads).
+
+A module that defines a module-scoped ``doc`` fixture imports ``loaded_fixture`` and
+``page_fixture`` to get ``loaded`` (the database with ``doc`` loaded) and ``page`` (its report
+at `NOW`)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import psycopg
+import pytest
 
 from receiver.db.psycopg_executor import PsycopgExecutor
 from report import build_report
 from support.receiver_fixtures import READER_SECRET_ARN, Db, data_api_executor_for, load_doc
 from support.report_html import Node, parse
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # two days after full-daily's window ends
 
 
 @contextmanager
@@ -56,3 +63,16 @@ def reader_page(dsn: str, now: datetime) -> Node:
     role (views only) through the Data API double (the test needs the ``data_api`` fixture)."""
     executor = data_api_executor_for(urlsplit(dsn).path.lstrip("/"), secret_arn=READER_SECRET_ARN)
     return parse(build_report(executor, now=now).html)
+
+
+@pytest.fixture(name="loaded", scope="module")
+def loaded_fixture(server_url: str, migrated_template: str, doc: dict[str, Any]) -> Iterator[str]:
+    """The module's ``doc`` loaded into a database of its own."""
+    with loaded_database(server_url, migrated_template, [doc]) as dsn:
+        yield dsn
+
+
+@pytest.fixture(name="page", scope="module")
+def page_fixture(loaded: str) -> Node:
+    """The report of ``loaded`` at `NOW`."""
+    return report_page(loaded, NOW)
