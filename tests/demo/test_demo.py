@@ -484,12 +484,14 @@ def test_interrupting_the_demo_stops_what_it_started(server_url: str, tmp_path: 
 
 def _interrupt_demo(server_url: str, tmp_path: Path, database: str) -> None:
     out = str(tmp_path / "report.html")
+    # Unbuffered pipes: with a buffered reader, lines already read from the pipe wait in the
+    # buffer where select cannot see them, and "seeded" could be seen only after the demo ended.
     process = subprocess.Popen(
         demo_command("--out", out, "--days", "2", "--history-days", "2", "--database", database),
         env=demo_environment(server_url),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
+        bufsize=0,
         cwd=ROOT,
     )
     assert process.stdout is not None
@@ -499,14 +501,15 @@ def _interrupt_demo(server_url: str, tmp_path: Path, database: str) -> None:
     while time.monotonic() < deadline and "seeded" not in "".join(seen):
         ready, _, _ = select.select([process.stdout], [], [], 1)
         if ready:
-            line = process.stdout.readline()
+            line = process.stdout.readline().decode()
             seen.append(line)
             if "moto server up at " in line:
                 endpoint = line.split("moto server up at ")[1].split()[0]
     assert endpoint, "".join(seen)
     assert f"database {database} created" in "".join(seen)
     process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
+    out_bytes, err_bytes = process.communicate(timeout=60)
+    stdout, stderr = out_bytes.decode(), err_bytes.decode()
     assert process.returncode == 130, stdout + stderr
     assert "interrupted" in stderr
     host, port = urlsplit(endpoint).hostname, urlsplit(endpoint).port
