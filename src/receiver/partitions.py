@@ -30,9 +30,8 @@ e. deletes the bookkeeping of the dropped months (everything that ended before t
    Security Hub finding and, in its region, the latest ``ok`` Security Hub run
    (``v_critical_findings_current`` hides a finding a later ``ok`` run no longer listed), and
    each account's latest commitment period per kind and service (the current savings).
-   ``ingestions`` rows stay: 38 tables reference them ``ON DELETE SET NULL`` without an index on
-   ``ingestion_id``, so deleting one file's row scans every referencing table (about 1 s per row
-   at 100 accounts x 400 days, ten times that at 1,000); they are about 2 KB per file;
+   ``ingestions`` rows stay (about 2 KB per file): the ``logs`` view, the files' history and
+   ``v_critical_findings_current`` (the run of a finding's last file) read them;
 f. when c, d or e removed anything, recomputes every account's daily security posture (sql/027,
    ``receiver.security_posture.refresh_all``: one transaction per account, under its lock).
 
