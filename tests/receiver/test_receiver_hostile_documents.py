@@ -298,3 +298,38 @@ def test_a_hostile_file_ends_in_failed_with_its_reason(db, bucket, body, kind, r
     assert stored["error"] == kind and reason in stored["reason"]
     (row,) = db.query("SELECT status, error FROM ingestions")
     assert row["status"] == "failed" and kind in row["error"]
+
+
+@pytest.mark.parametrize(
+    ("before", "character", "after"),
+    [
+        (json_budget._CHUNK - 9, "é", 3 * json_budget._CHUNK),  # split across the first edge
+        (json_budget._CHUNK - 10, "\U0001f600", json_budget._CHUNK),  # 4 bytes over the edge
+        (3 * json_budget._CHUNK + 5, "\u2019", 10),  # after three ASCII chunks, in the last
+        (2 * json_budget._CHUNK - 8, "\u00ff" * 4, 2 * json_budget._CHUNK),
+    ],
+)
+def test_narrow_decodes_across_ascii_chunks_it_skips(before, character, after):
+    """narrow skips the UTF-8 decoding of whole ASCII chunks; a character cut by a chunk edge,
+    and ASCII chunks after it, read as before."""
+    text = ('{"a":"' + "x" * before + character + "y" * after + '"}').encode()
+    narrowed = json_budget.narrow(text)
+    assert json.loads(narrowed) == json.loads(text)
+    assert narrowed.isascii() == (max(map(ord, character)) > 0xFF)
+
+
+@pytest.mark.parametrize(
+    ("text", "offset"),
+    [
+        (b'{"a":"' + b"x" * (2 * json_budget._CHUNK) + b'\xff"}', 2 * json_budget._CHUNK + 6),
+        (b'{"a":"' + b"x" * (json_budget._CHUNK - 7) + b'\xe2\x80"}', json_budget._CHUNK - 1),
+        (b'{"a":"\xc3\xa9' + b"x" * (2 * json_budget._CHUNK) + b"\xc3", None),  # cut short
+    ],
+    ids=["after-ascii-chunks", "cut-at-an-edge", "truncated-at-the-end"],
+)
+def test_narrow_refuses_invalid_utf8_after_ascii_chunks(text, offset):
+    with pytest.raises(PermanentLoadError) as caught:
+        json_budget.narrow(text)
+    assert caught.value.kind == "encoding"
+    if offset is not None:
+        assert f"offset {offset})" in str(caught.value)
