@@ -94,7 +94,7 @@ class ContractCheck:
     The document must not change until `result` returns: the check reads it.
     """
 
-    def __init__(self, doc: dict[str, Any], *, plain_scalars: bool) -> None:
+    def __init__(self, doc: dict[str, Any], *, plain_scalars: bool, start: bool = True) -> None:
         self._refused = threading.Event()
         self._violations: list[ContractViolation] = []
         self._hint = ""
@@ -102,7 +102,13 @@ class ContractCheck:
         self._thread = threading.Thread(
             target=self._run, args=(doc, plain_scalars), name="contract-check", daemon=True
         )
-        self._thread.start()
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Start the check (once; `result` starts it if nobody did)."""
+        if self._thread.ident is None:
+            self._thread.start()
 
     def _run(self, doc: dict[str, Any], plain_scalars: bool) -> None:
         try:
@@ -122,6 +128,7 @@ class ContractCheck:
     def result(self) -> None:
         """Wait for the verdict: `PermanentLoadError` (``contract``) when the document breaks
         the contract; the check's own error, if it had one."""
+        self.start()
         self._thread.join()
         if self._error is not None:
             raise self._error

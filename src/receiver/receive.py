@@ -103,13 +103,14 @@ def load_bytes(
 
     This is the whole database side of a file, shared by the Lambda and the CLI.
 
-    The contract check runs in a thread while the rows are built and written, in a transaction
-    that commits only once the check has passed: a document that breaks the contract writes
-    nothing (the transaction rolls back, lazily built rows stop being read as soon as the check
-    refuses) and fails with the contract's violations, whatever else went wrong meanwhile
-    (rows built from it or refused by the database). Only a document whose rows outside
-    `loader.LAZY_TABLES` are more than `EAGER_ITEMS_WHILE_CHECKING` waits for the check first:
-    those rows and the document would otherwise both be in memory.
+    The contract check runs in a thread while the rows are built and written (it starts once
+    their keys are sorted), in a transaction that commits only once the check has passed: a
+    document that breaks the contract writes nothing (the transaction rolls back, lazily built
+    rows stop being read as soon as the check refuses) and fails with the contract's
+    violations, whatever else went wrong meanwhile (rows built from it or refused by the
+    database). Only a document whose rows outside `loader.LAZY_TABLES` are more than
+    `EAGER_ITEMS_WHILE_CHECKING` waits for the check first: those rows and the document would
+    otherwise both be in memory.
     """
     started = time.monotonic() if started is None else started
     run_id: str | None = None
@@ -124,7 +125,7 @@ def load_bytes(
         )
         candidate_run_id = doc.get("run_id")
         with _short_switches():
-            check = documents.ContractCheck(doc, plain_scalars=plain_scalars)
+            check = documents.ContractCheck(doc, plain_scalars=plain_scalars, start=False)
             try:
                 concurrent = rows.eager_items(doc, loader.LAZY_TABLES) <= EAGER_ITEMS_WHILE_CHECKING
                 if not concurrent:
@@ -136,6 +137,10 @@ def load_bytes(
                     lazy=loader.LAZY_TABLES,
                     stop=check.refused,
                 )
+                # Started once the rows are keyed: until the writer sends its first request,
+                # the database waits for this thread, which the check would slow down by
+                # taking turns at the GIL.
+                check.start()
                 row_plan.ignored_fields = ignored
                 del doc  # only the rows are needed from here on (lazy ones keep their items)
                 return loader.load_plan(

@@ -20,6 +20,7 @@ import pytest
 
 from labkit.large_documents import findings_document
 from receiver import documents, loader, receive, rows
+from receiver.failures import PermanentLoadError
 from support.receiver_fixtures import (
     Db,
     db_fixture,  # noqa: F401 - fixture
@@ -198,3 +199,33 @@ def test_threads_switch_more_often_while_the_check_runs_then_as_before(db, monke
     assert load_doc(db, findings(10)).status == "loaded"
     assert seen == [receive.SWITCH_INTERVAL_WHILE_CHECKING] != [before]
     assert sys.getswitchinterval() == before
+
+
+def test_the_check_starts_once_the_rows_are_keyed(db, monkeypatch):
+    """Until the writer's first request the database waits for the key pass; the check starts
+    after it rather than taking turns with it at the GIL."""
+    events: list[str] = []
+    original_build, original_violations = rows.build, documents._violations
+
+    def build(*args, **kwargs):
+        plan = original_build(*args, **kwargs)
+        events.append("keyed")
+        return plan
+
+    def violations(doc, **options):
+        events.append("checking")
+        return original_violations(doc, **options)
+
+    monkeypatch.setattr(rows, "build", build)
+    monkeypatch.setattr(documents, "_violations", violations)
+    assert load_doc(db, findings(100)).status == "loaded"
+    assert events == ["keyed", "checking"]
+
+
+def test_a_check_not_started_starts_when_its_result_is_asked():
+    check = documents.ContractCheck({"run_id": "x"}, plain_scalars=True, start=False)
+    assert not check.refused()
+    with pytest.raises(PermanentLoadError) as caught:
+        check.result()  # the error of a build that failed before the check started
+    assert caught.value.kind == "contract"
+    check.start()  # started already: nothing happens
