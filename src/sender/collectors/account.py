@@ -186,6 +186,9 @@ COLLECTOR = Collector(
     fetch=fetch,
     shape="object",
     services=("organizations", "account", "iam"),
+    # about 9 requests one after another: organization, account, parents and OUs up the path,
+    # the contact and its three alternates
+    weight=9,
     iam_actions=(
         "account:GetAccountInformation",
         "account:GetAlternateContact",

@@ -537,7 +537,7 @@ COLLECTOR = Collector(
         "redshift:DescribeReservedNodes",
         "savingsplans:DescribeSavingsPlans",
     ),
-    weight=2,
+    weight=7,  # about 7 Cost Explorer requests one after another
     description=(
         "Reserved Instance utilisation and coverage per reservation service used (EC2, RDS, "
         "ElastiCache, MemoryDB, Redshift, OpenSearch) and Savings Plans coverage, whatever the "

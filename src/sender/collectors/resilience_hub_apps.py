@@ -120,7 +120,7 @@ COLLECTOR = Collector(
         "resiliencehub:ListApps",
         "resiliencehub:ListResiliencyPolicies",
     ),
-    weight=2,
+    weight=8,  # 3-4 requests per app after the listing, one after another
     description=(
         "Resilience Hub applications with compliance, resiliency score, drift, policy, their "
         "latest assessment, and RPO/RTO targets and estimates per disruption type. "
