@@ -97,7 +97,10 @@ def test_analytics_handlers_import_from_the_zip_alone(zips, tmp_path):
         "assert not [m for m in sys.modules if m.split('.')[0] == 'report']\n"
         "import report.scheduled as s\n"  # the morning report: no psycopg, no client at import
         "assert callable(s.lambda_handler) and s._client.cache_info().currsize == 0\n"
-        "assert importlib.util.find_spec('psycopg') is None\n",
+        "assert importlib.util.find_spec('psycopg') is None\n"
+        "import orjson, receiver.upsert as u\n"  # the row encoder, compiled for this platform
+        "assert orjson.__file__.startswith(sys.path[0])\n"
+        "assert u._encoded([1, 'é', None]) == '[1,\"é\",null]'.encode()\n",
     )
     assert completed.returncode == 0, completed.stderr
     assert int(completed.stdout) == len(list((ROOT / "sql").glob("*.sql")))
@@ -113,6 +116,8 @@ def test_sender_handler_imports_and_validates_from_the_zip_alone(zips, tmp_path)
         f"validate_document(json.loads({fixture!r}))\n"
         "import sender.handler as h\n"
         "assert callable(h.lambda_handler)\n"
+        "import importlib.util\n"
+        "assert importlib.util.find_spec('orjson') is None\n"  # the receiver's alone
         "print('ok')\n",
     )
     assert completed.returncode == 0, completed.stderr

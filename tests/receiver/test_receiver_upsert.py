@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from decimal import Decimal
 
 import pytest
 
@@ -87,6 +88,50 @@ def test_chunks_stay_under_the_budget_once_escaped():
     assert len(chunks) > 10
     assert all(len(json.dumps(chunk)) - 2 <= budget for chunk in chunks)
     assert [row for chunk in chunks for row in json.loads(chunk)] == rows
+
+
+# Values the rows carry, and what orjson leaves to the standard encoder (an int beyond 64 bits,
+# a lone surrogate): each row is encoded alone and inside chunks.
+AWKWARD_ROWS = [
+    {"a": "plain ascii", "b": None, "c": True, "d": 0, "e": -(2**63), "f": 2**63 - 1},
+    {"a": 'quote " backslash \\ slash / tab \t newline \n nul-free controls \x01\x1f\x7f'},
+    {"a": "Zürich ÿ é", "b": "中文 \u2028 \u2029", "c": "😀 \U0001f9ea"},
+    {"a": "x" * 70_000, "b": "é" * 5_000},
+    {"a": {"nested": [Decimal("0.10"), Decimal("1E+400"), Decimal("-0.0"), 12345678901234567890]}},
+    {"a": 2**64, "b": "beyond 64 bits: the standard encoder"},
+    {"a": "lone \ud800 surrogate: the standard encoder"},
+    {"a": ["x", None, 3, False], "b": {"k": "v", "n": None}},
+]
+
+
+@pytest.mark.parametrize("row", AWKWARD_ROWS, ids=range(len(AWKWARD_ROWS)))
+def test_a_rows_text_is_the_json_of_its_values_and_its_request_size_exact(row):
+    """orjson (UTF-8, decimals as the numbers they were parsed from) or, for what it refuses,
+    the standard encoder; the size counted for the request is what botocore's json.dumps of the
+    chunk makes of it, byte for byte."""
+    text = upsert._encoded(row)
+    assert json.loads(text, parse_float=Decimal) == row  # decimals: digit for digit
+    assert upsert._request_size(text) == len(json.dumps(text.decode("utf-8"))) - 2
+    [chunk] = upsert.chunks([row], 2**30)
+    assert json.loads(chunk, parse_float=Decimal) == [json.loads(text, parse_float=Decimal)]
+
+
+def test_a_nested_decimal_keeps_every_digit():
+    text = upsert._encoded({"a": {"n": [Decimal("0.10"), Decimal("1E+400"), Decimal("-0.0")]}})
+    assert text == b'{"a":{"n":[0.10,1E+400,-0.0]}}'
+
+
+def test_chunks_of_awkward_rows_fill_the_budget_exactly_once_escaped():
+    rows = AWKWARD_ROWS * 40
+    for budget in (120_000, 300_000, 1_000_000):
+        sizes = [upsert._request_size(upsert._encoded(row)) + 1 for row in rows]
+        chunks = list(upsert.chunks(rows, budget))
+        for chunk in chunks:  # what each request carries: never over, as counted
+            assert len(json.dumps(chunk)) - 2 <= budget
+        assert sum(len(json.dumps(chunk)) - 2 for chunk in chunks) == sum(sizes) + len(chunks)
+        assert [r for chunk in chunks for r in json.loads(chunk)] == [
+            json.loads(upsert._encoded(row)) for row in rows
+        ]
 
 
 def test_a_single_item_too_large_for_a_request_is_a_permanent_error():
