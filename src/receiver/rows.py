@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from receiver.failures import PermanentLoadError
-from receiver.tables import BY_NAME, ORGANIZATION_COST, TABLES, Table, TableRows
+from receiver.tables import BY_NAME, ORGANIZATION_COST, TABLES, Column, Table, TableRows
 
 INT_RANGES = {"integer": 2**31 - 1, "bigint": 2**63 - 1}
 
@@ -341,14 +341,21 @@ class LazyRows:
         return f"{self._base}/{index}"
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
+        names = self.table.column_names
+        return (dict(zip(names, values, strict=True)) for values in self.arrays())
+
+    def arrays(self) -> Iterator[list[Any]]:
+        """The rows as lists of their values in column order (``Table.column_names``), as the
+        upsert sends them: no dict is built for a row, unless ``keep`` has to read it."""
         table, items, keep, read, stop = self.table, self._items, self.keep, self._read, self._stop
+        names, columns = table.column_names, table.columns
         for count, index in enumerate(self._order):
             if stop is not None and count % STOP_EVERY == 0 and stop():
                 raise Stopped(f"{table.name}: stopped after {count} rows")
-            row = _row(table, items[index], _NOTHING, self._base, index)
-            if keep is None or keep(row):
+            values = _values(table, items[index], _NOTHING, self._base, index, columns)
+            if keep is None or keep(dict(zip(names, values, strict=True))):
                 read.append(index)
-                yield row
+                yield values
 
 
 class _ReadPointers:
@@ -402,19 +409,35 @@ def _row(
 ) -> dict:
     """The row of ``item`` (at ``pointer``, or ``pointer/index`` when ``index`` is given);
     ``keys_only``: just the key columns."""
-    if index is not None:
-        pointer = f"{pointer}/{index}"
-    row: dict[str, Any] = {}
+    if keys_only:
+        columns, names = table.key_columns, table.key_column_names
+    else:
+        columns, names = table.columns, table.column_names
+    row = dict(zip(names, _values(table, item, inherited, pointer, index, columns), strict=True))
+    if table.name in ORGANIZATION_COST and item.get("account_id") is not None:
+        row["account_id"] = item["account_id"]  # split off by _split_accounts
+    return row
+
+
+def _values(
+    table: Table,
+    item: dict[str, Any],
+    inherited: dict[str, Any],
+    pointer: str,
+    index: int | None,
+    columns: tuple[Column, ...],
+) -> list[Any]:
+    """The values of ``item``'s row for ``columns``, in their order (see `_row`)."""
+    values: list[Any] = []
+    append = values.append
     get = item.get
-    columns = table.key_columns if keys_only else table.columns
     for column in columns:
-        name = column.name
-        if inherited and name in inherited:
-            row[name] = inherited[name]
+        if inherited and column.name in inherited:
+            append(inherited[column.name])
             continue
         value = get(column.source)
         if value.__class__ is str:  # most values: nothing to convert or check
-            row[name] = value
+            append(value)
             continue
         if value is None and column.absent and column.source not in item:
             field, when, default = column.absent
@@ -422,18 +445,18 @@ def _row(
             matches = other is not None if when is None else other == when
             value = default if matches else None
         if value is None:
-            row[name] = "" if column.empty_default else None
+            append("" if column.empty_default else None)
         elif isinstance(value, Decimal):
-            row[name] = str(value)
+            append(str(value))
         elif isinstance(value, int) and not isinstance(value, bool):
-            column_name = f"{table.name}.{name}"
-            _check_int(value, column.type, column_name, f"{pointer}/{column.source}")
-            row[name] = value
+            if column.type in INT_RANGES:
+                where = pointer if index is None else f"{pointer}/{index}"
+                column_name = f"{table.name}.{column.name}"
+                _check_int(value, column.type, column_name, f"{where}/{column.source}")
+            append(value)
         else:
-            row[name] = value
-    if table.name in ORGANIZATION_COST and item.get("account_id") is not None:
-        row["account_id"] = item["account_id"]  # split off by _split_accounts
-    return row
+            append(value)
+    return values
 
 
 def _sort_and_check(built: TableRows) -> None:

@@ -116,6 +116,10 @@ class Table:
         return tuple(c for c in self.columns if c.name in self.key)
 
     @functools.cached_property
+    def key_column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.key_columns)
+
+    @functools.cached_property
     def section(self) -> str:
         """The items' place in ``data``, e.g. ``cost.daily[]``, ``ssm_instances[].patches[]``."""
         return _section_path(self)

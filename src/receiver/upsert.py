@@ -195,7 +195,12 @@ def upsert(
     """
     sql = upsert_sql(table)
     budget = _budget(sql, max_request_bytes)
-    prepared = ahead(chunks(rows, budget, pointers, columns=table.column_names), AHEAD)
+    arrays = getattr(rows, "arrays", None)  # LazyRows: the values already in column order
+    if arrays is not None:
+        encoded = chunks(arrays(), budget, pointers)
+    else:
+        encoded = chunks(rows, budget, pointers, columns=table.column_names)
+    prepared = ahead(encoded, AHEAD)
     try:  # closed at once on an error, not when the traceback is gone: the thread stops now
         each = ({**params, "rows": chunk} for chunk in prepared)
         execute_each = getattr(executor, "execute_each", None)
@@ -332,7 +337,7 @@ def _budget(sql: str, max_request_bytes: int) -> int:
 
 
 def chunks(
-    rows: Iterable[dict[str, Any]],
+    rows: Iterable[Any],
     budget: int,
     pointers: Sequence[str] | None = None,
     *,
@@ -340,7 +345,7 @@ def chunks(
 ) -> Iterator[str]:
     """JSON array texts of consecutive rows, each at most ``budget`` bytes once escaped: each
     row an array of its values in the order of ``columns`` (a missing one is null), or the row
-    object itself when ``columns`` is None.
+    itself (an object, or a list of values already in column order) when ``columns`` is None.
 
     The text travels as a string inside the JSON request body, so its size there is that of
     ``json.dumps(text)``: quotes and backslashes doubled, non-ASCII as ``\\uXXXX``.

@@ -91,19 +91,21 @@ def test_the_rows_stop_being_read_once_the_check_refuses(db, monkeypatch):
     """A document refused at its first finding: the writer stops within a few hundred rows
     of the check's answer instead of writing the file (which it would then roll back)."""
     read: list[int] = []
-    original = rows.LazyRows.__iter__
+    called: list[bool] = []
+    original = rows.LazyRows.arrays
 
     def counted(self):
+        called.append(True)  # the writer reads the lazy rows here (a row or none: fast check)
         for row in original(self):
             read.append(1)
             yield row
 
-    monkeypatch.setattr(rows.LazyRows, "__iter__", counted)
+    monkeypatch.setattr(rows.LazyRows, "arrays", counted)
     doc = findings(20_000)
     del doc["data"]["securityhub"]["findings"][0]["region"]  # required
     result = load_doc(db, doc)
     assert_refused_and_nothing_written(db, result, "/data/securityhub/findings/0/region")
-    assert len(read) < 20_000 / 2
+    assert called and len(read) < 20_000 / 2
 
 
 def test_a_valid_document_keeps_its_run_id_on_a_later_failure(db):
@@ -165,11 +167,11 @@ def test_the_rows_are_written_while_the_check_runs(db, monkeypatch):
     """The check waits here until a row has been read for writing: loaded only if both run at
     the same time (in order, the check would wait for ever: its timeout fails the test)."""
     writing = threading.Event()
-    original_iter = rows.LazyRows.__iter__
+    original_arrays = rows.LazyRows.arrays
     original_violations = documents._violations
 
     def iterate(self):
-        for row in original_iter(self):
+        for row in original_arrays(self):
             writing.set()
             yield row
 
@@ -177,7 +179,7 @@ def test_the_rows_are_written_while_the_check_runs(db, monkeypatch):
         assert writing.wait(timeout=30), "no row was read for writing while the check ran"
         return original_violations(doc, **options)
 
-    monkeypatch.setattr(rows.LazyRows, "__iter__", iterate)
+    monkeypatch.setattr(rows.LazyRows, "arrays", iterate)
     monkeypatch.setattr(documents, "_violations", violations)
     result = load_doc(db, findings(100))
     assert result.status == "loaded", result.error
@@ -229,3 +231,26 @@ def test_a_check_not_started_starts_when_its_result_is_asked():
         check.result()  # the error of a build that failed before the check started
     assert caught.value.kind == "contract"
     check.start()  # started already: nothing happens
+
+
+def test_lazy_rows_read_as_arrays_are_the_rows_in_column_order():
+    """What the upsert sends (`LazyRows.arrays`) is each row's values in column order, the
+    pointers those of the rows read, and ``keep`` still sees the row by its column names."""
+    doc = findings(300)
+    doc["data"]["securityhub"]["findings"][7]["severity_normalized"] = 2**40  # numeric: kept
+    plan = rows.build(doc, lazy=loader.LAZY_TABLES)
+    [built] = [t for t in plan.tables if t.table.name == "securityhub_findings"]
+    names = built.table.column_names
+    expected = [
+        [rows._row(built.table, item, {}, "/x")[name] for name in names]
+        for item in sorted(
+            doc["data"]["securityhub"]["findings"], key=lambda item: item["finding_id"]
+        )
+    ]
+    assert list(built.rows.arrays()) == expected
+    again = rows.build(doc, lazy=loader.LAZY_TABLES)
+    [lazy] = [t.rows for t in again.tables if t.table.name == "securityhub_findings"]
+    lazy.keep = lambda row: row["severity_normalized"] != 2**40
+    kept = list(lazy.arrays())
+    assert len(kept) == 299 and lazy.read == 299
+    assert all(lazy.pointers[k].startswith("/data/securityhub/findings/") for k in range(299))
