@@ -1,7 +1,8 @@
 """A validated document -> the rows of every table, with the explicit columns of ``tables``.
 
 Rows are plain dicts keyed by column name, with values ready for the upsert's JSON
-(`upsert.chunks`; decimals as strings, so no digit is lost). Within a table they are sorted by
+(`upsert.chunks`; decimals as strings, so no digit is lost); the large tables' rows
+(`LazyRows`) reach the upsert as lists of values in column order. Within a table they are sorted by
 natural key, so concurrent loads lock rows in the same order. A natural key that occurs twice in
 one file is a permanent error naming both items: the file is ambiguous, and PostgreSQL would
 refuse to update one row twice in one statement anyway.
